@@ -1,0 +1,87 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Logger } from './logger.js';
+import { noopLogger } from './logger.js';
+import type { Clock } from './util/clock.js';
+import { systemClock } from './util/clock.js';
+
+/** Listener ports: a number (0 = any free port) or null for "off". */
+export interface PortConfig {
+  /** MQTT 3.1.1 over TLS; 8883 like IoT Hub. */
+  readonly mqtts?: number;
+  /** HTTPS: REST API and MQTT/AMQP over WebSockets at /$iothub/websocket; 443 like IoT Hub (the service SDK needs it). */
+  readonly https?: number | null;
+  /** Used for HTTPS when `https` cannot be bound (not root, port taken); null = no fallback. */
+  readonly httpsFallback?: number | null;
+  /** Plain MQTT without TLS for quick tests (IoT Hub has none); off by default. */
+  readonly mqtt?: number | null;
+}
+
+/** Configuration of `createEmulator`. Everything is optional. */
+export interface EmulatorConfig {
+  /** Folder for the data file and certificates. Default: the per-user app-data folder. */
+  readonly dataDir?: string;
+  /** `file` (default) persists to `<dataDir>/hub.json`; `memory` forgets everything at stop. */
+  readonly persistence?: 'file' | 'memory';
+  /** Host name put in connection strings; devices must use a name the server certificate covers. */
+  readonly hostName?: string;
+  /** Interface to listen on; default `::` (dual stack; falls back to 0.0.0.0 without IPv6). */
+  readonly bindAddress?: string;
+  readonly ports?: PortConfig;
+  /** fsync each group-commit write (default true): acknowledged updates survive power loss, not just a crash. */
+  readonly fsync?: boolean;
+  /** Grace before a device whose connection ended is shown Disconnected (absorbs SAS renewals). Default 1000 ms. */
+  readonly disconnectGraceMs?: number;
+  /** Extra DNS names / IPs for the server certificate. */
+  readonly extraHostNames?: readonly string[];
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** The configuration with every default filled in. */
+export interface ResolvedConfig {
+  readonly dataDir: string;
+  readonly persistence: 'file' | 'memory';
+  readonly hostName: string;
+  readonly bindAddress: string;
+  readonly ports: Required<PortConfig>;
+  readonly fsync: boolean;
+  readonly disconnectGraceMs: number;
+  readonly extraHostNames: readonly string[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** IoT Hub's own ports (iothub-protocol.md §1). */
+export const DEFAULT_PORTS: Required<PortConfig> = { mqtts: 8883, https: 443, httpsFallback: 8443, mqtt: null };
+
+/** Fills in defaults and rejects impossible values with a message naming the field. */
+export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
+  const ports = { ...DEFAULT_PORTS, ...config.ports };
+  for (const [name, port] of Object.entries(ports)) {
+    if (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new RangeError(`ports.${name} must be an integer 0-65535 or null, got ${String(port)}`);
+    }
+  }
+  return {
+    dataDir: config.dataDir ?? defaultDataDir(),
+    persistence: config.persistence ?? 'file',
+    hostName: config.hostName ?? 'localhost',
+    bindAddress: config.bindAddress ?? '::',
+    ports,
+    fsync: config.fsync ?? true,
+    disconnectGraceMs: config.disconnectGraceMs ?? 1000,
+    extraHostNames: config.extraHostNames ?? [],
+    clock: config.clock ?? systemClock,
+    logger: config.logger ?? noopLogger,
+  };
+}
+
+/** Per-user app-data folder: `%APPDATA%\Twin Studio\hub`, `~/Library/Application Support/Twin Studio/hub`, XDG. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.TWIN_STUDIO_DATA_DIR) return env.TWIN_STUDIO_DATA_DIR;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Twin Studio', 'hub');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Twin Studio', 'hub');
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'twin-studio', 'hub');
+}

@@ -1,0 +1,140 @@
+import { IotHubError } from './iothub-error.js';
+
+// The catalogue of every error the emulator sends, with IoT Hub's names and numeric codes
+// (iothub-protocol.md §8.4, "Common codes"). Shared by MQTT, REST and AMQP (house-style H9): never build an
+// IotHubError anywhere else.
+
+/** 400004: the request is well formed JSON but breaks a twin/identity rule, or is not JSON at all. */
+export function argumentInvalid(message: string): IotHubError {
+  return new IotHubError({ code: 'ArgumentInvalid', httpStatus: 400, errorCode: 400004, message });
+}
+
+/** 400006: a body that is not valid JSON (IotHubFormatError). */
+export function malformedJson(detail: string): IotHubError {
+  return new IotHubError({
+    code: 'IotHubFormatError',
+    httpStatus: 400,
+    errorCode: 400006,
+    message: `Malformed JSON: ${detail}`,
+  });
+}
+
+/** 401002: bad, expired or missing SAS token, or a policy without the needed permission. */
+export function unauthorized(message = 'Unauthorized'): IotHubError {
+  return new IotHubError({ code: 'IotHubUnauthorizedAccess', httpStatus: 401, errorCode: 401002, message });
+}
+
+/** 404001 */
+export function deviceNotFound(deviceId: string): IotHubError {
+  return new IotHubError({
+    code: 'DeviceNotFound',
+    httpStatus: 404,
+    errorCode: 404001,
+    message: `Device ${deviceId} not registered`,
+  });
+}
+
+/** 404010 */
+export function moduleNotFound(deviceId: string, moduleId: string): IotHubError {
+  return new IotHubError({
+    code: 'ModuleNotFound',
+    httpStatus: 404,
+    errorCode: 404010,
+    message: `Module ${moduleId} on device ${deviceId} not registered`,
+  });
+}
+
+/** 409001 */
+export function deviceAlreadyExists(deviceId: string): IotHubError {
+  return new IotHubError({
+    code: 'DeviceAlreadyExists',
+    httpStatus: 409,
+    errorCode: 409001,
+    message: `A device with ID '${deviceId}' is already registered.`,
+  });
+}
+
+/** 409301 */
+export function moduleAlreadyExists(deviceId: string, moduleId: string): IotHubError {
+  return new IotHubError({
+    code: 'ModuleAlreadyExistsOnDevice',
+    httpStatus: 409,
+    errorCode: 409301,
+    message: `A module with ID '${moduleId}' is already registered on device '${deviceId}'.`,
+  });
+}
+
+/** 412001: If-Match did not match the current etag. */
+export function preconditionFailed(message = 'Precondition failed: the etag does not match the current version.'): IotHubError {
+  return new IotHubError({ code: 'PreconditionFailed', httpStatus: 412, errorCode: 412001, message });
+}
+
+/** 413001 */
+export function messageTooLarge(message: string): IotHubError {
+  return new IotHubError({ code: 'MessageTooLarge', httpStatus: 413, errorCode: 413001, message });
+}
+
+/** 404103: direct method to a device that is offline or has not subscribed to methods. */
+export function deviceNotOnline(deviceId: string): IotHubError {
+  return new IotHubError({
+    code: 'DeviceNotOnline',
+    httpStatus: 404,
+    errorCode: 404103,
+    message: `The operation failed because the requested device ${deviceId} isn't online or hasn't registered the direct method callback.`,
+  });
+}
+
+/** 504101: the device did not answer a direct method in time. */
+export function gatewayTimeout(): IotHubError {
+  return new IotHubError({
+    code: 'GatewayTimeout',
+    httpStatus: 504,
+    errorCode: 504101,
+    message: 'Timed out waiting for the response from device.',
+  });
+}
+
+/** 403004 */
+export function queueDepthExceeded(deviceId: string, max: number): IotHubError {
+  return new IotHubError({
+    code: 'DeviceMaximumQueueDepthExceeded',
+    httpStatus: 403,
+    errorCode: 403004,
+    message: `The device ${deviceId} has reached the maximum of ${max} pending cloud-to-device messages.`,
+  });
+}
+
+/** 404: a REST route the hub does not have. */
+export function routeNotFound(method: string, path: string): IotHubError {
+  return new IotHubError({
+    code: 'NotFound',
+    httpStatus: 404,
+    errorCode: 404000,
+    message: `No route for ${method} ${path}`,
+  });
+}
+
+/** 501: a real IoT Hub feature the emulator does not implement (strict mode). */
+export function notSupported(feature: string): IotHubError {
+  return new IotHubError({
+    code: 'NotSupported',
+    httpStatus: 501,
+    errorCode: 501000,
+    message: `${feature} is not supported by the Twin Studio emulator.`,
+  });
+}
+
+/** 500001: any unexpected failure; the cause is logged, never sent. */
+export function serverError(message = 'Internal server error'): IotHubError {
+  return new IotHubError({ code: 'ServerError', httpStatus: 500, errorCode: 500001, message });
+}
+
+/** 503001: the store cannot persist (disk full, read-only); reads keep working. */
+export function storeUnavailable(detail: string): IotHubError {
+  return new IotHubError({
+    code: 'ServiceUnavailable',
+    httpStatus: 503,
+    errorCode: 503001,
+    message: `The hub cannot persist changes right now: ${detail}`,
+  });
+}

@@ -1,0 +1,59 @@
+import { EventEmitter } from 'node:events';
+
+import type { ConnectionState } from './model/device.js';
+import type { JsonObject } from './model/json.js';
+import type { MessageProperties } from './model/message.js';
+
+/** What happened on the wire, for the traffic view (house-style H24: the wire log is its own stream). */
+export interface TrafficEvent {
+  readonly id: number;
+  readonly time: string;
+  readonly deviceId: string | undefined;
+  readonly moduleId?: string;
+  readonly direction: 'in' | 'out';
+  readonly protocol: 'mqtt' | 'http' | 'amqp';
+  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
+  readonly topic: string;
+  /** `$rid` of a twin/method request or response, so a view can pair them. */
+  readonly rid?: string;
+  readonly status?: number;
+  /** Payload preview, cut to a fixed size. */
+  readonly payload: string;
+  readonly payloadBytes: number;
+}
+
+/** Domain events, past tense (house-style H19). */
+export interface HubEvents {
+  deviceCreated: { deviceId: string };
+  deviceUpdated: { deviceId: string };
+  deviceDeleted: { deviceId: string };
+  connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState };
+  twinUpdated: { deviceId: string; moduleId?: string; sections: readonly ('tags' | 'desired' | 'reported')[]; version: number };
+  /** A desired change a connected device must be told about: body = applied change + `$version`. */
+  twinDesiredUpdated: { deviceId: string; moduleId?: string; body: JsonObject; version: number };
+  /** A device sent telemetry (D2C). */
+  telemetryReceived: { deviceId: string; moduleId?: string; properties: MessageProperties; body: Buffer };
+  /** A device answered a direct method on `$iothub/methods/res/<status>/?$rid=<rid>`. */
+  methodResponded: { deviceId: string; moduleId?: string; rid: string; status: number; payload: Buffer };
+  traffic: TrafficEvent;
+}
+
+/** Typed event bus of one emulator instance. */
+export class HubEventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every UI view, gateway and test may listen; there is no leak to warn about.
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<K extends keyof HubEvents>(name: K, payload: HubEvents[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  /** Subscribes; returns the disposer. */
+  on<K extends keyof HubEvents>(name: K, listener: (payload: HubEvents[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}

@@ -1,0 +1,21 @@
+// The emulator's one front door (house-style H4): `main/`, the CLI and tests import only this file.
+import type { EmulatorConfig } from './config.js';
+import { HubEmulator } from './emulator.js';
+
+export type { EmulatorConfig, PortConfig } from './config.js';
+export { DEFAULT_PORTS, defaultDataDir } from './config.js';
+export type { EmulatorInfo, EmulatorStatus } from './emulator.js';
+export { HubEmulator } from './emulator.js';
+export type { HubEvents, TrafficEvent } from './events.js';
+export type { Logger } from './logger.js';
+export { consoleLogger, noopLogger } from './logger.js';
+export type { DeviceInput } from './services/registry-service.js';
+export { IotHubError } from './errors/iothub-error.js';
+export { StoreCorruptError } from './store/store-corrupt-error.js';
+export { ManualClock, systemClock, type Clock } from './util/clock.js';
+export * from './model/index.js';
+
+/** Creates an emulator; nothing listens until `start()`. */
+export function createEmulator(config: EmulatorConfig = {}): HubEmulator {
+  return new HubEmulator(config);
+}

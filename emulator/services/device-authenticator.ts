@@ -1,0 +1,84 @@
+import { parseMqttUsername } from '../auth/mqtt-username.js';
+import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
+import type { HubState } from '../store/hub-state.js';
+import type { Clock } from '../util/clock.js';
+import type { RegistryService } from './registry-service.js';
+
+/** An authenticated device (or module) connection. */
+export interface DevicePrincipal {
+  readonly deviceId: string;
+  readonly moduleId?: string;
+  /** Host name the device used (username and `sr`), kept for the replies that mention it. */
+  readonly hostName: string;
+  /** Token expiry in seconds since the epoch; the live connection is cut after it (§2.3 step 4). */
+  readonly expiresAtSeconds: number;
+  readonly modelId?: string;
+}
+
+/**
+ * CONNACK return codes the hub uses (iothub-protocol.md §3.2): 5 for anything about credentials, 3 for a
+ * disabled device (C SDK maps 3 to DEVICE_DISABLED).
+ */
+export type ConnectRefusal = { readonly returnCode: 3 | 5; readonly reason: string };
+
+/** Result of authenticating a CONNECT; never throws (house-style H8). */
+export type DeviceAuthResult = { ok: true; principal: DevicePrincipal } | ({ ok: false } & ConnectRefusal);
+
+/**
+ * Verifies an MQTT CONNECT (ClientId, username, SAS password) against the registry and the shared access
+ * policies: iothub-protocol.md §2.3 "Emulator verification procedure" and checklist items 2-11.
+ */
+export class DeviceAuthenticator {
+  constructor(
+    private readonly state: HubState,
+    private readonly registry: RegistryService,
+    private readonly clock: Clock,
+  ) {}
+
+  authenticate(clientId: string, username: string | undefined, password: string | undefined): DeviceAuthResult {
+    const parsed = parseMqttUsername(username ?? '', clientId);
+    if (!parsed.ok) return refuse(5, `bad username: ${parsed.error}`);
+    const { hostName, deviceId, moduleId, modelId } = parsed.value;
+    if (moduleId !== undefined) return refuse(5, 'module identities are not registered in this emulator yet');
+    const device = this.registry.find(deviceId);
+    if (!device) return refuse(5, `device '${deviceId}' is not registered`);
+    if (password === undefined || password === '') return refuse(5, 'X.509 authentication is not supported; send a SAS token');
+    const token = parseSasToken(password);
+    if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
+    const keyCheck = this.checkKeys(token.value, hostName, deviceId, device.authentication.symmetricKey);
+    if (keyCheck) return refuse(5, keyCheck);
+    if (isSasTokenExpired(token.value, Math.floor(this.clock.now().getTime() / 1000))) {
+      return refuse(5, 'the SAS token has expired');
+    }
+    // Credentials first, status second: a stranger must not learn that a device exists but is disabled.
+    if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
+    const principal: DevicePrincipal = { deviceId, hostName, expiresAtSeconds: token.value.se };
+    return { ok: true, principal: modelId === undefined ? principal : { ...principal, modelId } };
+  }
+
+  /** Returns why the token does not grant this identity, or undefined when it does. */
+  private checkKeys(
+    token: SasToken,
+    hostName: string,
+    deviceId: string,
+    keys: { primaryKey: string; secondaryKey: string },
+  ): string | undefined {
+    const expected = `${hostName}/devices/${deviceId}`;
+    if (token.skn !== undefined) {
+      // A hub-level policy token (`sr=<host>`, skn=iothubowner|device) may connect any device (§2.3 step 5).
+      const policy = Object.hasOwn(this.state.policies, token.skn) ? this.state.policies[token.skn] : undefined;
+      if (!policy) return `unknown policy '${token.skn}'`;
+      if (!policy.rights.includes('DeviceConnect')) return `policy '${token.skn}' lacks DeviceConnect`;
+      if (!matchesResource(token.resource, expected)) return 'the token resource does not cover this device';
+      return verifySasSignature(token, [policy.primaryKey, policy.secondaryKey]) ? undefined : 'signature mismatch';
+    }
+    if (!matchesResource(token.resource, expected) || !matchesResource(expected, token.resource)) {
+      return `the token resource '${token.resource}' is not '${expected}'`;
+    }
+    return verifySasSignature(token, [keys.primaryKey, keys.secondaryKey]) ? undefined : 'signature mismatch';
+  }
+}
+
+function refuse(returnCode: 3 | 5, reason: string): DeviceAuthResult {
+  return { ok: false, returnCode, reason };
+}

@@ -1,0 +1,42 @@
+import { argumentInvalid } from '../errors/catalogue.js';
+import type { JsonObject } from '../model/json.js';
+import { isJsonObject } from '../model/json.js';
+import { validateSectionContent } from '../twin/validate-patch.js';
+
+/** The parts of a service twin PATCH/PUT body the hub acts on. `undefined` = untouched, `null` = clear. */
+export interface ServiceTwinBody {
+  readonly tags: JsonObject | null | undefined;
+  readonly desired: JsonObject | null | undefined;
+}
+
+/**
+ * Reads a service twin body the way the hub tolerates it (iothub-protocol.md §7.4, checklist 55): identity
+ * fields, etag/version, `properties.reported`, and `$metadata`/`$version` at the desired root are ignored, because
+ * C# and IoT Explorer send whole twins back. Any other `$` key, bad key or value is rejected.
+ */
+export function parseServiceTwinBody(body: unknown): ServiceTwinBody {
+  if (!isJsonObject(body)) throw argumentInvalid('The twin body must be a JSON object.');
+  const tags = readSection(body.tags, 'tags');
+  let desired: JsonObject | null | undefined;
+  const properties = body.properties;
+  if (properties !== undefined && properties !== null) {
+    if (!isJsonObject(properties)) throw argumentInvalid("'properties' must be a JSON object.");
+    desired = readSection(stripRootMetadata(properties.desired), 'properties.desired');
+  }
+  return { tags, desired };
+}
+
+function readSection(value: unknown, path: string): JsonObject | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (!isJsonObject(value)) throw argumentInvalid(`'${path}' must be a JSON object or null.`);
+  const error = validateSectionContent(value, path);
+  if (error) throw error;
+  return value;
+}
+
+function stripRootMetadata(value: unknown): unknown {
+  if (!isJsonObject(value)) return value;
+  if (!('$metadata' in value) && !('$version' in value)) return value;
+  const { $metadata: _metadata, $version: _version, ...rest } = value;
+  return rest;
+}

@@ -1,0 +1,73 @@
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import type { Adapter } from 'lowdb';
+
+import { StoreCorruptError } from './store-corrupt-error.js';
+
+/**
+ * lowdb adapter that writes atomically: serialise, write a temp file, fsync it, rename it over the data file, fsync
+ * the folder. A crash at any point leaves either the old or the new file, never a torn one. Reading refuses
+ * (StoreCorruptError) anything that is not valid JSON instead of treating it as empty.
+ */
+export class AtomicJsonFile<T> implements Adapter<T> {
+  private readonly tempPath: string;
+
+  constructor(
+    private readonly filePath: string,
+    private readonly options: { fsync: boolean } = { fsync: true },
+  ) {
+    this.tempPath = `${filePath}.tmp`;
+  }
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.filePath, 'utf8');
+    } catch (error) {
+      if (isErrno(error, 'ENOENT')) return null;
+      throw error;
+    }
+    if (text.trim() === '') throw new StoreCorruptError(this.filePath, 'the file is empty');
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new StoreCorruptError(this.filePath, `it is not valid JSON (${(error as Error).message})`);
+    }
+  }
+
+  /** Serialises synchronously before the first await, so the snapshot is the state at the moment of the call. */
+  async write(data: T): Promise<void> {
+    const text = JSON.stringify(data);
+    const handle = await open(this.tempPath, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      if (this.options.fsync) await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(this.tempPath).catch(() => undefined);
+      throw error;
+    }
+    await handle.close();
+    await rename(this.tempPath, this.filePath);
+    if (this.options.fsync) await syncDirectory(dirname(this.filePath));
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Makes the rename itself durable on power loss. Some file systems refuse to fsync a directory: not fatal.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

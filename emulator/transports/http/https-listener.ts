@@ -1,0 +1,69 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { toHttpError } from '../../errors/to-http.js';
+import { routeNotFound } from '../../errors/catalogue.js';
+import type { Clock } from '../../util/clock.js';
+import { isErrno, listen, type BoundListener } from '../listen.js';
+import { createUpgradeHandler, type SubProtocolHandlers } from './websocket-upgrade.js';
+
+/** Answers REST requests; until the REST API is mounted, every route is the hub's 404. */
+export type RestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Options of the 443 listener. */
+export interface HttpsListenerOptions {
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly port: number;
+  readonly fallbackPort: number | null;
+  readonly host: string;
+  readonly webSockets: SubProtocolHandlers;
+  readonly rest?: RestHandler;
+  readonly clock: Clock;
+}
+
+/** The bound HTTPS listener, and a warning when it had to fall back from the wanted port. */
+export interface HttpsListener extends BoundListener {
+  readonly warning?: string;
+}
+
+/**
+ * One HTTPS listener for REST and the WebSocket upgrade (iothub-protocol.md §1: port 443 multiplexes both).
+ * If the port cannot be bound (EACCES without root, EADDRINUSE) it falls back to `fallbackPort` and says what that
+ * costs, rather than crashing.
+ */
+export async function startHttpsListener(options: HttpsListenerOptions): Promise<HttpsListener> {
+  const rest = options.rest ?? notFound(options.clock);
+  const create = (): Server => {
+    const server = createServer({ cert: options.tls.cert, key: options.tls.key }, rest);
+    const upgrade = createUpgradeHandler(options.webSockets);
+    server.on('upgrade', (request, socket, head) => upgrade.handleUpgrade(request, socket, head));
+    server.on('close', () => upgrade.close());
+    return server;
+  };
+  try {
+    return await listen(create(), options.port, options.host);
+  } catch (error) {
+    const recoverable = isErrno(error, 'EACCES') || isErrno(error, 'EADDRINUSE');
+    if (!recoverable || options.fallbackPort === null) throw error;
+    const bound = await listen(create(), options.fallbackPort, options.host);
+    return { ...bound, warning: port443Warning(options.port, bound.port, error) };
+  }
+}
+
+function port443Warning(wanted: number, got: number, error: unknown): string {
+  const reason = isErrno(error, 'EACCES') ? 'needs privileges' : 'is in use';
+  return [
+    `HTTPS port ${wanted} ${reason}; listening on ${got} instead.`,
+    `The Azure service SDK (azure-iothub) and the device SDK's MqttWs/AmqpWs transports always dial ${wanted}, so they cannot reach this hub until it can bind ${wanted}.`,
+    `Device MQTT over TLS (8883) is unaffected. To allow ${wanted} for a non-root user, one of:`,
+    '  sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"',
+    '  sudo sysctl net.ipv4.ip_unprivileged_port_start=443',
+  ].join('\n');
+}
+
+function notFound(clock: Clock): RestHandler {
+  return (request, response) => {
+    const error = toHttpError(routeNotFound(request.method ?? 'GET', (request.url ?? '').split('?')[0] ?? ''), clock.now());
+    response.writeHead(error.status, error.headers).end(error.body);
+  };
+}

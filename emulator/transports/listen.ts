@@ -1,0 +1,54 @@
+import type { Server } from 'node:net';
+import type { Socket } from 'node:net';
+
+/** A bound listener and the port it got. */
+export interface BoundListener {
+  readonly server: Server;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Binds a server and tracks its sockets so `close()` does not wait for idle keep-alive clients. `::` falls back to
+ * 0.0.0.0 on machines without IPv6.
+ */
+export async function listen(server: Server, port: number, host: string): Promise<BoundListener> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  try {
+    await bind(server, port, host);
+  } catch (error) {
+    if (host !== '::' || !isErrno(error, 'EAFNOSUPPORT')) throw error;
+    await bind(server, port, '0.0.0.0');
+  }
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  return {
+    server,
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
+}
+
+function bind(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen({ port, host, ipv6Only: false }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** True when `error` is a Node system error with this code. */
+export function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

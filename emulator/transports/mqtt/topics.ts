@@ -1,0 +1,101 @@
+// The `$iothub/...` and `devices/...` topic grammar (iothub-protocol.md §3.4, §4, §5.1, §6). Pure: parses device
+// publishes into typed requests and formats the hub's topics. Topic names emitted by the hub use the exact case.
+
+/** A device publish, classified. */
+export type DeviceRequest =
+  | { readonly kind: 'twinGet'; readonly rid: string }
+  | { readonly kind: 'twinPatchReported'; readonly rid: string; readonly version?: string }
+  | { readonly kind: 'methodResponse'; readonly rid: string; readonly status: number }
+  | { readonly kind: 'telemetry'; readonly propertyBag: string }
+  | { readonly kind: 'forbidden'; readonly reason: string };
+
+/** Whose topics a connection may use: a device, or a module of a device. */
+export interface TopicOwner {
+  readonly deviceId: string;
+  readonly moduleId?: string;
+}
+
+const TWIN_GET = '$iothub/twin/GET/';
+const TWIN_PATCH_REPORTED = '$iothub/twin/PATCH/properties/reported/';
+const METHOD_RESPONSE = '$iothub/methods/res/';
+
+/** Classifies a topic a device published to; anything outside the device's own families is `forbidden`. */
+export function parseDeviceTopic(topic: string, owner: TopicOwner): DeviceRequest {
+  if (topic.startsWith(TWIN_GET)) {
+    const rid = readQuery(topic.slice(TWIN_GET.length)).get('$rid');
+    return rid === undefined ? forbidden('twin GET without $rid') : { kind: 'twinGet', rid };
+  }
+  if (topic.startsWith(TWIN_PATCH_REPORTED)) {
+    const params = readQuery(topic.slice(TWIN_PATCH_REPORTED.length));
+    const rid = params.get('$rid');
+    if (rid === undefined) return forbidden('reported PATCH without $rid');
+    const version = params.get('$version');
+    return version === undefined ? { kind: 'twinPatchReported', rid } : { kind: 'twinPatchReported', rid, version };
+  }
+  if (topic.startsWith(METHOD_RESPONSE)) {
+    const rest = topic.slice(METHOD_RESPONSE.length);
+    const slash = rest.indexOf('/');
+    const status = Number(rest.slice(0, slash));
+    const rid = readQuery(rest.slice(slash + 1)).get('$rid');
+    if (slash < 1 || !Number.isInteger(status) || rid === undefined) return forbidden('malformed method response');
+    return { kind: 'methodResponse', rid, status };
+  }
+  const events = `${ownerPrefix(owner)}/messages/events/`;
+  if (topic.startsWith(events)) return { kind: 'telemetry', propertyBag: topic.slice(events.length) };
+  // The bag may also be absent with no trailing slash.
+  if (topic === events.slice(0, -1)) return { kind: 'telemetry', propertyBag: '' };
+  return forbidden(`topic '${topic}' is not one a device may publish to`);
+}
+
+/** Topic filters a device may subscribe to (iothub-protocol.md §3.4 "Subscribe filters accepted"). */
+export function isAllowedSubscription(filter: string, owner: TopicOwner): boolean {
+  if (filter === '$iothub/twin/res/#') return true;
+  if (filter === '$iothub/twin/PATCH/properties/desired/#') return true;
+  if (filter === '$iothub/methods/POST/#') return true;
+  if (owner.moduleId === undefined) return filter === `devices/${owner.deviceId}/messages/devicebound/#`;
+  const prefix = ownerPrefix(owner);
+  return filter === `${prefix}/#` || filter === `${prefix}/inputs/#`;
+}
+
+/** `$iothub/twin/res/<status>/?$rid=<rid>[&$version=<v>]`: `/` before `?`, literal `$` (§4.1). */
+export function twinResponseTopic(status: number, rid: string, version?: number): string {
+  const suffix = version === undefined ? '' : `&$version=${version}`;
+  return `$iothub/twin/res/${status}/?$rid=${rid}${suffix}`;
+}
+
+/** `$iothub/twin/PATCH/properties/desired/?$version=<n>` (§4.4). */
+export function desiredPatchTopic(version: number): string {
+  return `$iothub/twin/PATCH/properties/desired/?$version=${version}`;
+}
+
+/** `$iothub/methods/POST/<name>/?$rid=<rid>` (§5.1). */
+export function methodRequestTopic(methodName: string, rid: string): string {
+  return `$iothub/methods/POST/${methodName}/?$rid=${rid}`;
+}
+
+/** `devices/<d>[/modules/<m>]` */
+export function ownerPrefix(owner: TopicOwner): string {
+  return owner.moduleId === undefined
+    ? `devices/${owner.deviceId}`
+    : `devices/${owner.deviceId}/modules/${owner.moduleId}`;
+}
+
+/**
+ * Reads `?a=1&b=2` (leading `?` optional). `$rid` is echoed byte for byte, so values are NOT percent-decoded:
+ * Python quotes its uuid and expects the same text back (§4.1).
+ */
+function readQuery(text: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const query = text.startsWith('?') ? text.slice(1) : text;
+  if (query === '') return params;
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) params.set(pair, '');
+    else params.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return params;
+}
+
+function forbidden(reason: string): DeviceRequest {
+  return { kind: 'forbidden', reason };
+}
