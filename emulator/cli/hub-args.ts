@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+
+import type { EmulatorConfig } from '../config.js';
+
+/** Options of `npm run hub`. */
+export interface HubCliOptions {
+  readonly config: EmulatorConfig;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly help: boolean;
+  /** Devices to register (if absent) at start, whose connection strings are printed. */
+  readonly devices: readonly string[];
+}
+
+/** Usage text of `npm run hub`. */
+export const HUB_USAGE = `Usage: npm run hub -- [options]
+
+Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
+
+  --data-dir <dir>      data folder (hub.json, certs/); default: per-user app-data folder
+                        (or $TWIN_STUDIO_DATA_DIR)
+  --memory              keep registry and twins in memory only
+  --host-name <name>    host name in connection strings (default localhost)
+  --bind <address>      interface to listen on (default :: = all, dual stack)
+  --mqtts-port <n>      MQTT over TLS port (default 8883; 0 = any free port)
+  --https-port <n|off>  REST + MQTT/AMQP over WebSockets (default 443)
+  --https-fallback <n|off>  used when the HTTPS port cannot be bound (default 8443)
+  --mqtt-port <n|off>   plain MQTT without TLS, for quick tests (default off)
+  --device <id>         register this device if it does not exist and print its connection
+                        string (repeatable)
+  --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
+  --json                print the ready line as JSON (for tools)
+  --verbose             log debug lines to stderr
+  -h, --help            this text`;
+
+/** Parses argv into emulator config; throws with a message naming the bad option. */
+export function parseHubArgs(argv: readonly string[]): HubCliOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      'data-dir': { type: 'string' },
+      memory: { type: 'boolean', default: false },
+      'host-name': { type: 'string' },
+      bind: { type: 'string' },
+      'mqtts-port': { type: 'string' },
+      'https-port': { type: 'string' },
+      'https-fallback': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'no-fsync': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      device: { type: 'string', multiple: true },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const ports: Record<string, number | null> = {};
+  const setPort = (option: string, key: string, allowOff: boolean) => {
+    const raw = values[option as keyof typeof values];
+    if (typeof raw !== 'string') return;
+    ports[key] = parsePort(option, raw, allowOff);
+  };
+  setPort('mqtts-port', 'mqtts', false);
+  setPort('https-port', 'https', true);
+  setPort('https-fallback', 'httpsFallback', true);
+  setPort('mqtt-port', 'mqtt', true);
+  const config: EmulatorConfig = {
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values['host-name'] ? { hostName: values['host-name'] } : {}),
+    ...(values.bind ? { bindAddress: values.bind } : {}),
+    persistence: values.memory ? 'memory' : 'file',
+    fsync: !values['no-fsync'],
+    ports,
+  };
+  return {
+    config,
+    json: values.json === true,
+    verbose: values.verbose === true,
+    help: values.help === true,
+    devices: values.device ?? [],
+  };
+}
+
+function parsePort(option: string, raw: string, allowOff: boolean): number | null {
+  if (allowOff && raw === 'off') return null;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    throw new Error(`--${option} must be a port number 0-65535${allowOff ? " or 'off'" : ''}, got '${raw}'`);
+  }
+  return port;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm run hub`: the emulator headless, for scripts and CI. Prints where the hub is and how to connect, then a
+// single ready line; stops cleanly (pending writes flushed) on SIGINT/SIGTERM.
+import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator } from '../index.js';
+import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
+
+async function main(): Promise<void> {
+  let options: HubCliOptions;
+  try {
+    options = parseHubArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HUB_USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(`${HUB_USAGE}\n`);
+    return;
+  }
+  const hub = createEmulator({ ...options.config, logger: consoleLogger(options.verbose) });
+  let info: EmulatorInfo;
+  try {
+    info = await hub.start();
+  } catch (error) {
+    process.stderr.write(`The hub could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  let devices: Record<string, string>;
+  try {
+    devices = await registerDevices(hub, options.devices);
+  } catch (error) {
+    process.stderr.write(`Could not register devices: ${(error as Error).message}\n`);
+    await hub.stop();
+    process.exit(1);
+  }
+  process.stdout.write(options.json ? `${JSON.stringify({ event: 'ready', ...info, devices })}\n` : describe(info, devices));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping the hub…\n`);
+    void hub.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** Registers the devices named with --device (keeping existing ones) and returns their connection strings. */
+async function registerDevices(hub: HubEmulator, deviceIds: readonly string[]): Promise<Record<string, string>> {
+  const strings: Record<string, string> = {};
+  for (const deviceId of deviceIds) {
+    if (!hub.registry.find(deviceId)) await hub.registry.create({ deviceId });
+    strings[deviceId] = hub.deviceConnectionString(deviceId);
+  }
+  return strings;
+}
+
+function describe(info: EmulatorInfo, devices: Record<string, string>): string {
+  const lines = [
+    'Twin Studio IoT Hub emulator',
+    `  host name         ${info.hostName}`,
+    `  MQTT over TLS     ${info.hostName}:${info.ports.mqtts}`,
+    `  HTTPS (REST, WS)  ${info.ports.https === null ? 'off' : `${info.hostName}:${info.ports.https}`}`,
+    ...(info.ports.mqtt === null ? [] : [`  plain MQTT        ${info.hostName}:${info.ports.mqtt} (no TLS; not offered by IoT Hub)`]),
+    `  data folder       ${info.dataDir}`,
+    `  CA certificate    ${info.caCertPath}`,
+    '',
+    'Service connection string (iothubowner):',
+    `  ${info.serviceConnectionString}`,
+    '',
+    ...Object.entries(devices).flatMap(([id, cs]) => [`Device ${id}:`, `  ${cs}`, '']),
+    'Trust the CA in apps: NODE_EXTRA_CA_CERTS=<CA certificate>, or client.setOptions({ ca }) in the device SDK.',
+    ...(info.ports.mqtts === 8883 ? [] : [`Devices on a non-default port: add ;GatewayHostName=${info.hostName}:${info.ports.mqtts} to their connection string.`]),
+    ...info.warnings.map((warning) => `\nWARNING: ${warning}`),
+    '',
+    'hub ready (Ctrl+C to stop)',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+void main();
