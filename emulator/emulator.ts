@@ -110,6 +110,11 @@ export class HubEmulator {
     this.state = 'Stopped';
   }
 
+  /** Drops a device's live MQTT connection (the device sees a network error and may reconnect). */
+  disconnectDevice(deviceId: string): boolean {
+    return this.running().gateway.disconnect(deviceId);
+  }
+
   /** A device connection string for a registered device (primary key). */
   deviceConnectionString(deviceId: string): string {
     const { info, registry } = this.running();

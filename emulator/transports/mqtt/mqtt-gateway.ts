@@ -66,6 +66,13 @@ export class MqttGateway {
     return [...this.connections.all()].length;
   }
 
+  /** Closes the live connection of a device, as a network drop would; false when it has none. */
+  disconnect(deviceId: string): boolean {
+    const connection = this.connections.forDevice(deviceId);
+    connection?.client.close();
+    return connection !== undefined;
+  }
+
   /** Closes every client and the broker. */
   async close(): Promise<void> {
     for (const dispose of this.disposers) dispose();
