@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import type { EmulatorInfo } from '../../emulator/index.js';
+
+const CLI = fileURLToPath(new URL('../../emulator/cli/hub.ts', import.meta.url));
+
+/** A hub running in a child process through the real CLI (`npm run hub`). */
+export interface HubProcess {
+  readonly child: ChildProcess;
+  readonly info: EmulatorInfo & { devices: Record<string, string> };
+  /** SIGKILL: no chance to flush anything. */
+  kill(): Promise<void>;
+}
+
+/** Starts `emulator/cli/hub.ts --json` and resolves with its ready line. */
+export function startHubProcess(args: readonly string[]): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub process not ready in 20 s; stderr:\n${stderr}`));
+    }, 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub process exited with ${code}; stderr:\n${stderr}`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line) as { event?: string } & HubProcess['info'];
+      if (message.event !== 'ready') return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        info: message,
+        kill: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
+          }),
+      });
+    });
+  });
+}
