@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseHubArgs } from '../../../../emulator/cli/hub-args.js';
+
+describe('npm run hub arguments', () => {
+  it('maps options onto the emulator config', () => {
+    const options = parseHubArgs(['--data-dir', '/d', '--mqtts-port', '0', '--https-port', 'off', '--mqtt-port', '1883', '--device', 'a', '--device', 'b', '--json', '--no-fsync']);
+    expect(options.config).toMatchObject({ dataDir: '/d', fsync: false, persistence: 'file', ports: { mqtts: 0, https: null, mqtt: 1883 } });
+    expect(options.devices).toEqual(['a', 'b']);
+    expect(options.json).toBe(true);
+  });
+
+  it('names the option in errors', () => {
+    expect(() => parseHubArgs(['--mqtts-port', 'off'])).toThrow(/--mqtts-port/);
+    expect(() => parseHubArgs(['--https-port', '70000'])).toThrow(/--https-port/);
+    expect(() => parseHubArgs(['--bogus'])).toThrow(/bogus/);
+  });
+});
