@@ -1,0 +1,42 @@
+/**
+ * Channel names only — no schemas — so the preload can build `window.twinStudio` without bundling the validator.
+ * `channels.ts` checks at compile time that its schema table and push map have exactly these keys.
+ */
+
+/** Every invoke channel, `namespace.method`. */
+export const INVOKE_CHANNELS = [
+  'emulator.status',
+  'emulator.reset',
+  'emulator.export',
+  'emulator.import',
+  'settings.get',
+  'settings.update',
+  'devices.list',
+  'devices.get',
+  'devices.create',
+  'devices.setStatus',
+  'devices.delete',
+  'twin.get',
+  'twin.update',
+  'twin.replace',
+  'query.run',
+  'methods.invoke',
+  'c2d.send',
+  'traffic.snapshot',
+] as const;
+
+/** Names of all invoke channels. */
+export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
+
+/** Every push channel. */
+export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status'] as const;
+
+/** Names of all push channels. */
+export type PushChannel = (typeof PUSH_CHANNELS)[number];
+
+const invokeNames: ReadonlySet<string> = new Set(INVOKE_CHANNELS);
+
+/** True when `name` is an invoke channel (for gatekeepers receiving untrusted names). */
+export function isInvokeChannel(name: unknown): name is InvokeChannel {
+  return typeof name === 'string' && invokeNames.has(name);
+}

@@ -1,0 +1,154 @@
+/**
+ * The single source of truth of the main ↔ renderer contract (house-style H14). Every invoke channel is a key of
+ * `requestSchemas` (its run-time payload check) and of `Responses`; every push channel a key of `Pushes`. The
+ * Electron preload, the IPC gatekeeper, the browser-mode HTTP host and the renderer all derive from these.
+ */
+import { z } from 'zod';
+
+import type {
+  DeviceDetails,
+  DeviceSummary,
+  EmulatorStatusDto,
+  HubExport,
+  ImportReport,
+  MethodResultDto,
+  QueryPageDto,
+  SettingsDto,
+  TrafficEventDto,
+  TwinDocument,
+} from './dto.js';
+import type { InvokeChannel, PushChannel } from './channel-names.js';
+import { jsonObjectSchema, jsonValueSchema } from './json-schema.js';
+
+export { INVOKE_CHANNELS, PUSH_CHANNELS, isInvokeChannel, type InvokeChannel, type PushChannel } from './channel-names.js';
+
+const empty = z.strictObject({});
+/** iothub-protocol.md §10: device ids are at most 128 characters (the hub checks the alphabet). */
+const deviceId = z.string().min(1).max(128);
+const deviceStatus = z.enum(['enabled', 'disabled']);
+const port = z.number().int().min(0).max(65535);
+
+const exportedDevice = z.strictObject({
+  deviceId,
+  status: deviceStatus,
+  statusReason: z.string().max(128).nullable().optional(),
+  authentication: z.strictObject({
+    type: z.string(),
+    symmetricKey: z.strictObject({ primaryKey: z.string(), secondaryKey: z.string() }).optional(),
+  }),
+  tags: jsonObjectSchema,
+  desired: jsonObjectSchema,
+  reported: jsonObjectSchema.optional(),
+});
+
+/** Export file schema (also checks files chosen for import). */
+export const hubExportSchema = z.strictObject({
+  format: z.literal('twin-studio-hub'),
+  version: z.literal(1),
+  exportedAt: z.string(),
+  devices: z.array(exportedDevice).max(100_000),
+});
+
+/** Settings schema. */
+export const studioSettingsSchema = z.strictObject({
+  ports: z.strictObject({ mqtts: port, https: port.nullable(), mqtt: port.nullable() }),
+  dataDir: z.string().min(1).max(4096),
+  persistence: z.enum(['file', 'memory']),
+});
+
+/** Run-time checks of every request payload; the keys are the invoke channel names. */
+export const requestSchemas = {
+  'emulator.status': empty,
+  /** Deletes every device; `confirm` must be the literal word so a stray call cannot wipe the hub. */
+  'emulator.reset': z.strictObject({ confirm: z.literal('reset') }),
+  'emulator.export': z.strictObject({ includeReported: z.boolean().optional() }),
+  'emulator.import': z.strictObject({ data: hubExportSchema, overwrite: z.boolean() }),
+  'settings.get': empty,
+  /** Saves the settings and restarts the hub with them. */
+  'settings.update': z.strictObject({ settings: studioSettingsSchema }),
+  'devices.list': empty,
+  'devices.get': z.strictObject({ deviceId }),
+  'devices.create': z.strictObject({ deviceId, status: deviceStatus.optional(), simulated: z.boolean().optional() }),
+  'devices.setStatus': z.strictObject({ deviceId, status: deviceStatus, statusReason: z.string().max(128).nullable().optional() }),
+  'devices.delete': z.strictObject({ deviceId }),
+  'twin.get': z.strictObject({ deviceId }),
+  /** Service PATCH (iothub-protocol.md §7.4): merge tags / desired; `null` deletes. The etag is mandatory. */
+  'twin.update': z.strictObject({
+    deviceId,
+    patch: z.strictObject({ tags: jsonObjectSchema.nullable().optional(), desired: jsonObjectSchema.nullable().optional() }),
+    etag: z.string().min(1).max(256),
+  }),
+  /** Service PUT: replace tags and desired entirely. */
+  'twin.replace': z.strictObject({ deviceId, tags: jsonObjectSchema, desired: jsonObjectSchema, etag: z.string().min(1).max(256) }),
+  /** iothub-protocol.md §9.1: query text ≤ 8192 characters; pages ≤ 1000 items. */
+  'query.run': z.strictObject({
+    query: z.string().min(1).max(8192),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+    continuation: z.string().max(4096).optional(),
+  }),
+  /** iothub-protocol.md §10: response timeout 5–300 s, connect timeout 0–300 s. */
+  'methods.invoke': z.strictObject({
+    deviceId,
+    methodName: z.string().min(1).max(128),
+    payload: jsonValueSchema,
+    responseTimeoutInSeconds: z.number().int().min(5).max(300),
+    connectTimeoutInSeconds: z.number().int().min(0).max(300).optional(),
+  }),
+  /** iothub-protocol.md §10: C2D messages ≤ 64 KB. */
+  'c2d.send': z.strictObject({
+    deviceId,
+    body: z.string().max(65_536),
+    properties: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+  }),
+  'traffic.snapshot': empty,
+} as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
+
+/** The response of every invoke channel. */
+export interface Responses {
+  'emulator.status': EmulatorStatusDto;
+  'emulator.reset': { readonly deleted: number };
+  'emulator.export': HubExport;
+  'emulator.import': ImportReport;
+  'settings.get': SettingsDto;
+  'settings.update': SettingsDto;
+  'devices.list': DeviceSummary[];
+  'devices.get': DeviceDetails;
+  'devices.create': DeviceDetails;
+  'devices.setStatus': DeviceSummary;
+  'devices.delete': { readonly deviceId: string };
+  'twin.get': TwinDocument;
+  'twin.update': TwinDocument;
+  'twin.replace': TwinDocument;
+  'query.run': QueryPageDto;
+  'methods.invoke': MethodResultDto;
+  'c2d.send': { readonly messageId: string };
+  'traffic.snapshot': TrafficEventDto[];
+}
+
+/** Invoke channel → request and response types (house-style H14). */
+export type Invokes = {
+  [K in InvokeChannel]: { req: z.output<(typeof requestSchemas)[K]>; res: Responses[K] };
+};
+
+/** Why a device row changed. */
+export type DeviceChangeReason = 'created' | 'updated' | 'deleted' | 'connection' | 'twin';
+
+/** Push channel → payload (its keys must be exactly PUSH_CHANNELS, checked below). */
+export interface Pushes {
+  /** Wire traffic, batched (house-style H16). */
+  'traffic.batch': readonly TrafficEventDto[];
+  /** A device row changed; `device` is absent when it was deleted. */
+  'devices.changed': { readonly deviceId: string; readonly reason: DeviceChangeReason; readonly device?: DeviceSummary };
+  /** A twin was written (by the service side or the device). */
+  'twin.changed': {
+    readonly deviceId: string;
+    readonly sections: readonly ('tags' | 'desired' | 'reported')[];
+    readonly version: number;
+  };
+  /** The hub started, stopped or restarted. */
+  'emulator.status': EmulatorStatusDto;
+}
+
+type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;
+/** Compile-time proof that the schema table and the push map cover exactly the channel names. */
+export const CHANNELS_MATCH: SameKeys<keyof typeof requestSchemas, InvokeChannel> & SameKeys<keyof Pushes, PushChannel> = true;

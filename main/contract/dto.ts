@@ -1,0 +1,151 @@
+/**
+ * Serializable data crossing the main ↔ renderer boundary (house-style H14): plain objects only, no classes,
+ * times as ISO strings, bytes as base64 or text previews.
+ */
+import type { JsonObject, JsonValue } from '../../emulator/model/json.js';
+
+/** Life-cycle state of the embedded hub. */
+export type HubStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
+
+/** What the studio can do with the hub it hosts; panels for missing features explain instead of failing. */
+export interface HubFeatures {
+  readonly query: boolean;
+  readonly methods: boolean;
+  readonly c2d: boolean;
+  readonly simulation: boolean;
+}
+
+/** Where the running hub can be reached (mirrors the emulator's EmulatorInfo). */
+export interface HubInfoDto {
+  readonly hostName: string;
+  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null };
+  readonly dataDir: string;
+  readonly caCertPath: string;
+  readonly serviceConnectionString: string;
+  readonly warnings: readonly string[];
+}
+
+/** The hub's state as the status bar shows it. */
+export interface EmulatorStatusDto {
+  readonly status: HubStatus;
+  /** Null unless Running. */
+  readonly info: HubInfoDto | null;
+  readonly features: HubFeatures;
+  /** How the studio is hosted: inside Electron or served to a browser. */
+  readonly host: 'electron' | 'browser';
+  /** Last start failure, if the hub is not running because it could not start. */
+  readonly error?: string;
+}
+
+/** One row of the device list. */
+export interface DeviceSummary {
+  readonly deviceId: string;
+  readonly status: 'enabled' | 'disabled';
+  readonly statusReason: string | null;
+  readonly connectionState: 'Connected' | 'Disconnected';
+  /** `0001-01-01T00:00:00Z` when the device was never seen. */
+  readonly lastActivityTime: string;
+  readonly authenticationType: string;
+  /** Twin `version`. */
+  readonly twinVersion: number;
+  /** True for devices driven by the emulator's simulator. */
+  readonly simulated: boolean;
+}
+
+/** A device with what a developer needs to connect it. */
+export interface DeviceDetails extends DeviceSummary {
+  readonly generationId: string;
+  readonly deviceEtag: string;
+  readonly statusUpdatedTime: string;
+  /** `HostName=…;DeviceId=…;SharedAccessKey=…` (+ `GatewayHostName` when MQTT is not on 8883). Empty for X.509. */
+  readonly connectionString: string;
+  /** The CA certificate devices must trust. */
+  readonly caCertPath: string;
+  readonly hostName: string;
+  readonly mqttsPort: number;
+}
+
+/** The service-side twin document exactly as the hub returns it (iothub-protocol.md §7.1). */
+export interface TwinDocument extends JsonObject {
+  deviceId: string;
+  etag: string;
+  version: number;
+  tags: JsonObject;
+  properties: { desired: JsonObject; reported: JsonObject };
+}
+
+/** One wire exchange (emulator TrafficEvent), payload already cut to a preview. */
+export interface TrafficEventDto {
+  readonly id: number;
+  readonly time: string;
+  readonly deviceId: string | null;
+  readonly moduleId?: string;
+  readonly direction: 'in' | 'out';
+  readonly protocol: 'mqtt' | 'http' | 'amqp';
+  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
+  readonly topic: string;
+  readonly rid?: string;
+  readonly status?: number;
+  readonly payload: string;
+  readonly payloadBytes: number;
+  /** True when `payload` is shorter than what was on the wire. */
+  readonly truncated: boolean;
+}
+
+/** One page of query results (iothub-protocol.md §9.1). */
+export interface QueryPageDto {
+  readonly items: JsonObject[];
+  /** Absent on the last page. */
+  readonly continuation?: string;
+  readonly itemType: 'Twin' | 'Raw';
+}
+
+/** A direct method's answer. */
+export interface MethodResultDto {
+  readonly status: number;
+  readonly payload: JsonValue;
+}
+
+/** Persisted studio settings (applied by restarting the hub). */
+export interface StudioSettings {
+  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null };
+  readonly dataDir: string;
+  readonly persistence: 'file' | 'memory';
+}
+
+/** Settings as stored plus where they are kept. */
+export interface SettingsDto {
+  readonly settings: StudioSettings;
+  /** The settings file, or null when changes last only until the studio exits (options given on the command line). */
+  readonly settingsFile: string | null;
+}
+
+/** One device in an export file. */
+export interface ExportedDevice {
+  readonly deviceId: string;
+  readonly status: 'enabled' | 'disabled';
+  readonly statusReason?: string | null;
+  readonly authentication: {
+    readonly type: string;
+    readonly symmetricKey?: { readonly primaryKey: string; readonly secondaryKey: string };
+  };
+  readonly tags: JsonObject;
+  readonly desired: JsonObject;
+  /** Informational only: the service cannot write reported properties, so an import does not restore them. */
+  readonly reported?: JsonObject;
+}
+
+/** The registry and twins as a JSON file (`format` and `version` let later releases migrate it). */
+export interface HubExport {
+  readonly format: 'twin-studio-hub';
+  readonly version: 1;
+  readonly exportedAt: string;
+  readonly devices: readonly ExportedDevice[];
+}
+
+/** What an import did. */
+export interface ImportReport {
+  readonly created: number;
+  readonly updated: number;
+  readonly failed: readonly { readonly deviceId: string; readonly message: string }[];
+}

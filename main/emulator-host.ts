@@ -1,0 +1,147 @@
+import { createEmulator, type EmulatorConfig, type HubEmulator, type Logger, noopLogger } from '../emulator/index.js';
+import type { EmulatorStatusDto, HubFeatures, StudioSettings } from './contract/dto.js';
+import { c2dOf, methodsOf, simulationOf } from './host/capabilities.js';
+import { StudioError } from './host/studio-error.js';
+import type { SettingsStore } from './settings/settings-store.js';
+
+/** How the host was started. */
+export interface EmulatorHostOptions {
+  readonly settings: SettingsStore;
+  readonly hostKind: 'electron' | 'browser';
+  readonly logger?: Logger;
+  /** Emulator options that are not user settings (bind address, grace periods, fsync …). */
+  readonly emulatorConfig?: Omit<EmulatorConfig, 'ports' | 'dataDir' | 'persistence' | 'logger'>;
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * Owns the embedded hub (house-style H4, §7 `emulator-host.ts`): starts it from the settings, restarts it with new
+ * settings, stops it on quit. The hub runs in this process: one less process and IPC hop, and the emulator's
+ * front door stays the same should it move to a utility process later. Start/stop calls are serialised.
+ */
+export class EmulatorHost {
+  private hub: HubEmulator | undefined;
+  private lastError: string | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly statusListeners = new Set<Listener<EmulatorStatusDto>>();
+  private readonly hubListeners = new Set<Listener<HubEmulator>>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: EmulatorHostOptions) {
+    this.logger = options.logger ?? noopLogger;
+  }
+
+  get settings(): SettingsStore {
+    return this.options.settings;
+  }
+
+  /** Starts the hub; a failure is kept and shown in the status instead of thrown. */
+  start(): Promise<EmulatorStatusDto> {
+    return this.serialise(() => this.startNow());
+  }
+
+  /** Stops the hub; pending writes are flushed before this resolves. */
+  stop(): Promise<void> {
+    return this.serialise(() => this.stopNow());
+  }
+
+  /** Saves new settings and restarts the hub with them. */
+  applySettings(settings: StudioSettings): Promise<EmulatorStatusDto> {
+    return this.serialise(async () => {
+      await this.options.settings.save(settings);
+      await this.stopNow();
+      return this.startNow();
+    });
+  }
+
+  /** The running hub, or a HubNotRunning error for the caller's envelope. */
+  requireRunning(): HubEmulator {
+    const hub = this.hub;
+    if (!hub || hub.status !== 'Running') {
+      throw new StudioError('HubNotRunning', this.lastError ? `The hub is not running: ${this.lastError}` : 'The hub is not running.');
+    }
+    return hub;
+  }
+
+  /** The status bar's view of the hub. */
+  status(): EmulatorStatusDto {
+    const hub = this.hub;
+    const status = hub?.status ?? 'Stopped';
+    const running = hub !== undefined && status === 'Running';
+    return {
+      status,
+      info: running ? { ...hub.info, ports: { ...hub.info.ports }, warnings: [...hub.info.warnings] } : null,
+      features: running ? featuresOf(hub) : { query: true, methods: false, c2d: false, simulation: false },
+      host: this.options.hostKind,
+      ...(this.lastError ? { error: this.lastError } : {}),
+    };
+  }
+
+  /** Status changes (Starting, Running, Stopping, Stopped). */
+  onStatus(listener: Listener<EmulatorStatusDto>): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** A new hub instance was created (before it starts), so event forwarders can subscribe to its bus. */
+  onHub(listener: Listener<HubEmulator>): () => void {
+    this.hubListeners.add(listener);
+    if (this.hub) listener(this.hub);
+    return () => this.hubListeners.delete(listener);
+  }
+
+  private async startNow(): Promise<EmulatorStatusDto> {
+    if (this.hub?.status === 'Running') return this.status();
+    const { ports, dataDir, persistence } = this.options.settings.settings;
+    const hub = createEmulator({
+      ...this.options.emulatorConfig,
+      ports: { ...ports, ...(ports.https === 443 ? {} : { httpsFallback: null }) },
+      dataDir,
+      persistence,
+      logger: this.logger,
+    });
+    this.hub = hub;
+    this.lastError = undefined;
+    for (const listener of this.hubListeners) listener(hub);
+    const started = hub.start();
+    this.emitStatus();
+    try {
+      await started;
+    } catch (error) {
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.logger.error(`the hub could not start: ${this.lastError}`);
+    }
+    this.emitStatus();
+    return this.status();
+  }
+
+  private async stopNow(): Promise<void> {
+    const hub = this.hub;
+    if (!hub || hub.status !== 'Running') return;
+    const stopped = hub.stop();
+    this.emitStatus();
+    await stopped;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    const status = this.status();
+    for (const listener of this.statusListeners) listener(status);
+  }
+
+  private serialise<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function featuresOf(hub: HubEmulator): HubFeatures {
+  return {
+    query: true,
+    methods: methodsOf(hub) !== undefined,
+    c2d: c2dOf(hub) !== undefined,
+    simulation: simulationOf(hub) !== undefined,
+  };
+}

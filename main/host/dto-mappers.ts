@@ -1,0 +1,62 @@
+import type { DeviceRecord, HubEmulator, TrafficEvent } from '../../emulator/index.js';
+import type { DeviceDetails, DeviceSummary, TrafficEventDto, TwinDocument } from '../contract/dto.js';
+import { simulationOf } from './capabilities.js';
+
+/** Payload previews sent to the renderer are cut to this many characters (house-style H16). */
+export const TRAFFIC_PREVIEW_CHARS = 2048;
+
+/** A device list row from the registry record plus its live state. */
+export function toDeviceSummary(hub: HubEmulator, record: DeviceRecord): DeviceSummary {
+  const runtime = hub.registry.runtime(record.deviceId);
+  return {
+    deviceId: record.deviceId,
+    status: record.status,
+    statusReason: record.statusReason,
+    connectionState: runtime.connectionState,
+    lastActivityTime: runtime.lastActivityTime,
+    authenticationType: record.authentication.type,
+    twinVersion: record.twin.version,
+    simulated: simulationOf(hub)?.isSimulated?.(record.deviceId) ?? false,
+  };
+}
+
+/** A device with everything needed to connect it. */
+export function toDeviceDetails(hub: HubEmulator, record: DeviceRecord): DeviceDetails {
+  const info = hub.info;
+  const twin = hub.twins.getServiceTwin(record.deviceId);
+  return {
+    ...toDeviceSummary(hub, record),
+    generationId: record.generationId,
+    deviceEtag: typeof twin.deviceEtag === 'string' ? twin.deviceEtag : '',
+    statusUpdatedTime: record.statusUpdatedTime,
+    connectionString: record.authentication.type === 'sas' ? hub.deviceConnectionString(record.deviceId) : '',
+    caCertPath: info.caCertPath,
+    hostName: info.hostName,
+    mqttsPort: info.ports.mqtts,
+  };
+}
+
+/** The service twin as the contract types it (the hub's document is already plain JSON). */
+export function toTwinDocument(twin: Record<string, unknown>): TwinDocument {
+  return twin as TwinDocument;
+}
+
+/** A traffic event for the renderer, its payload preview cut to a fixed size. */
+export function toTrafficDto(event: TrafficEvent): TrafficEventDto {
+  const cut = event.payload.length > TRAFFIC_PREVIEW_CHARS;
+  return {
+    id: event.id,
+    time: event.time,
+    deviceId: event.deviceId ?? null,
+    ...(event.moduleId !== undefined ? { moduleId: event.moduleId } : {}),
+    direction: event.direction,
+    protocol: event.protocol,
+    kind: event.kind,
+    topic: event.topic,
+    ...(event.rid !== undefined ? { rid: event.rid } : {}),
+    ...(event.status !== undefined ? { status: event.status } : {}),
+    payload: cut ? event.payload.slice(0, TRAFFIC_PREVIEW_CHARS) : event.payload,
+    payloadBytes: event.payloadBytes,
+    truncated: cut || event.payloadBytes > new TextEncoder().encode(event.payload).length,
+  };
+}

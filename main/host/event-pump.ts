@@ -1,0 +1,126 @@
+import type { HubEmulator, TrafficEvent } from '../../emulator/index.js';
+import type { DeviceChangeReason, PushChannel, Pushes } from '../contract/channels.js';
+import type { TrafficEventDto } from '../contract/dto.js';
+import type { EmulatorHost } from '../emulator-host.js';
+import { toDeviceSummary, toTrafficDto } from './dto-mappers.js';
+
+/** Sends one push to every listening renderer. */
+export type PushSink = <P extends PushChannel>(channel: P, payload: Pushes[P]) => void;
+
+/** Batching of the pump (house-style H16). */
+export interface PumpOptions {
+  /** Flush at most this often. */
+  readonly intervalMs?: number;
+  /** Flush early once this many traffic events wait. */
+  readonly maxBatch?: number;
+  /** Traffic events kept while the sink is slow; the oldest are dropped beyond this. */
+  readonly maxPending?: number;
+}
+
+interface TwinChange {
+  readonly sections: Set<'tags' | 'desired' | 'reported'>;
+  version: number;
+}
+
+/**
+ * Forwards the hub's domain events to the renderer in batches: traffic as `traffic.batch`, device rows and twin
+ * changes coalesced per device, and every status change at once. It follows the host across hub restarts.
+ */
+export class EventPump {
+  private readonly intervalMs: number;
+  private readonly maxBatch: number;
+  private readonly maxPending: number;
+  private traffic: TrafficEventDto[] = [];
+  private devices = new Map<string, DeviceChangeReason>();
+  private twins = new Map<string, TwinChange>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private hubDisposers: (() => void)[] = [];
+  private readonly hostDisposers: (() => void)[];
+  private hub: HubEmulator | undefined;
+
+  constructor(
+    host: EmulatorHost,
+    private readonly sink: PushSink,
+    options: PumpOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 100;
+    this.maxBatch = options.maxBatch ?? 250;
+    this.maxPending = options.maxPending ?? 2000;
+    this.hostDisposers = [host.onHub((hub) => this.follow(hub)), host.onStatus((status) => this.sink('emulator.status', status))];
+  }
+
+  /** Sends whatever is waiting now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.traffic.length > 0) {
+      const batch = this.traffic;
+      this.traffic = [];
+      this.sink('traffic.batch', batch);
+    }
+    const twins = this.twins;
+    this.twins = new Map();
+    for (const [deviceId, change] of twins) this.sink('twin.changed', { deviceId, sections: [...change.sections], version: change.version });
+    const devices = this.devices;
+    this.devices = new Map();
+    for (const [deviceId, reason] of devices) this.sendDevice(deviceId, reason);
+  }
+
+  /** Stops forwarding (pending events are dropped). */
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const dispose of [...this.hubDisposers, ...this.hostDisposers]) dispose();
+    this.hubDisposers = [];
+  }
+
+  private follow(hub: HubEmulator): void {
+    for (const dispose of this.hubDisposers) dispose();
+    this.hub = hub;
+    const { events } = hub;
+    this.hubDisposers = [
+      events.on('traffic', (event) => this.addTraffic(event)),
+      events.on('deviceCreated', ({ deviceId }) => this.addDevice(deviceId, 'created')),
+      events.on('deviceUpdated', ({ deviceId }) => this.addDevice(deviceId, 'updated')),
+      events.on('deviceDeleted', ({ deviceId }) => this.addDevice(deviceId, 'deleted')),
+      events.on('connectionStateChanged', ({ deviceId, moduleId }) => moduleId === undefined && this.addDevice(deviceId, 'connection')),
+      events.on('twinUpdated', ({ deviceId, moduleId, sections, version }) => {
+        if (moduleId === undefined) this.addTwin(deviceId, sections, version);
+      }),
+    ];
+  }
+
+  private addTraffic(event: TrafficEvent): void {
+    this.traffic.push(toTrafficDto(event));
+    if (this.traffic.length > this.maxPending) this.traffic.splice(0, this.traffic.length - this.maxPending);
+    if (this.traffic.length >= this.maxBatch) this.flush();
+    else this.schedule();
+  }
+
+  private addDevice(deviceId: string, reason: DeviceChangeReason): void {
+    // A delete wins over anything queued before it; a create stays a create when followed by updates.
+    const queued = this.devices.get(deviceId);
+    if (queued !== 'created' || reason === 'deleted') this.devices.set(deviceId, reason);
+    this.schedule();
+  }
+
+  private addTwin(deviceId: string, sections: readonly ('tags' | 'desired' | 'reported')[], version: number): void {
+    const change = this.twins.get(deviceId) ?? { sections: new Set(), version };
+    for (const section of sections) change.sections.add(section);
+    change.version = Math.max(change.version, version);
+    this.twins.set(deviceId, change);
+    if (!this.devices.has(deviceId)) this.devices.set(deviceId, 'twin');
+    this.schedule();
+  }
+
+  private sendDevice(deviceId: string, reason: DeviceChangeReason): void {
+    const hub = this.hub;
+    const record = reason === 'deleted' || hub?.status !== 'Running' ? undefined : hub.registry.find(deviceId);
+    if (record && hub) this.sink('devices.changed', { deviceId, reason, device: toDeviceSummary(hub, record) });
+    else this.sink('devices.changed', { deviceId, reason: 'deleted' });
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+}

@@ -1,0 +1,13 @@
+import { exportHub, importHub, resetHub } from '../hub-transfer.js';
+import type { NamespaceHandlers } from '../handler-types.js';
+
+/** `emulator.*`: the hub's status and whole-hub operations. */
+export const emulatorHandlers: NamespaceHandlers<'emulator'> = {
+  'emulator.status': async (_req, { host }) => host.status(),
+
+  'emulator.reset': async (_req, { host }) => ({ deleted: await resetHub(host.requireRunning()) }),
+
+  'emulator.export': async ({ includeReported }, { host }) => exportHub(host.requireRunning(), includeReported ?? false, new Date()),
+
+  'emulator.import': async ({ data, overwrite }, { host }) => importHub(host.requireRunning(), data, overwrite),
+};

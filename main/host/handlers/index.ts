@@ -1,0 +1,21 @@
+import type { HandlerTable } from '../handler-types.js';
+import { c2dHandlers } from './c2d.js';
+import { deviceHandlers } from './devices.js';
+import { emulatorHandlers } from './emulator.js';
+import { methodHandlers } from './methods.js';
+import { queryHandlers } from './query.js';
+import { settingsHandlers } from './settings.js';
+import { trafficHandlers } from './traffic.js';
+import { twinHandlers } from './twins.js';
+
+/** Every invoke channel's handler; the type makes a missing or extra channel a compile error. */
+export const handlers: HandlerTable = {
+  ...emulatorHandlers,
+  ...settingsHandlers,
+  ...deviceHandlers,
+  ...twinHandlers,
+  ...queryHandlers,
+  ...methodHandlers,
+  ...c2dHandlers,
+  ...trafficHandlers,
+};

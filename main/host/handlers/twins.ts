@@ -1,0 +1,21 @@
+import type { JsonObject } from '../../../emulator/index.js';
+import type { NamespaceHandlers } from '../handler-types.js';
+import { toTwinDocument } from '../dto-mappers.js';
+
+/** `twin.*`: service-side twin reads and writes, always with an etag (house-style H18). */
+export const twinHandlers: NamespaceHandlers<'twin'> = {
+  'twin.get': async ({ deviceId }, { host }) => toTwinDocument(host.requireRunning().twins.getServiceTwin(deviceId)),
+
+  'twin.update': async ({ deviceId, patch, etag }, { host }) => {
+    // The same body a service SDK PATCHes (iothub-protocol.md §7.4); the hub checks the etag (412 on mismatch).
+    const body: JsonObject = {};
+    if (patch.tags !== undefined) body.tags = patch.tags;
+    if (patch.desired !== undefined) body.properties = { desired: patch.desired };
+    return toTwinDocument(await host.requireRunning().twins.updateTwin(deviceId, body, etag));
+  },
+
+  'twin.replace': async ({ deviceId, tags, desired, etag }, { host }) => {
+    const body: JsonObject = { tags, properties: { desired } };
+    return toTwinDocument(await host.requireRunning().twins.replaceTwin(deviceId, body, etag));
+  },
+};
