@@ -1,14 +1,15 @@
 /**
  * Stage 4 (house-style H12): compiles expressions once into closures through a per-kind dispatch table, so a
  * query costs one closure tree per compile and no interpretation per row. No eval, no `new Function`.
- * Hot shapes get dedicated closures: path getters unrolled by length, `path <op> 'constant'` comparisons that
- * test `typeof` once, and `IN [...]` against a prebuilt Set. Everything else goes through `values.ts`, which
+ * Hot shapes get dedicated closures: path getters unrolled by depth (getters.ts), `path <op> constant` fused
+ * into one closure (path-comparisons.ts), and `IN [...]` against prebuilt Sets. Everything else goes through `values.ts`, which
  * defines the semantics the fast paths must match.
  */
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { BinaryExpr, CallExpr, Expr, ExprKind, UnaryExpr } from './ast.js';
 import { lookupFunction } from './functions.js';
-import { canonicalPath } from './twin-paths.js';
+import { compilePathComparison, compileValueComparison } from './path-comparisons.js';
+import { compileGetter } from './getters.js';
 import {
   andValues, arithmetic, compareValues, inValues, isComparablePrimitive, notValue, orValues,
   type ArithmeticOp, type ComparisonOp, type Value,
@@ -34,42 +35,6 @@ export function compileExpression(expr: Expr): Evaluator {
   return dispatch(expr);
 }
 
-/** Compiles a property path into a getter; the twin's fixed field names are matched case-insensitively. */
-export function compileGetter(segments: readonly string[]): Evaluator {
-  const path = canonicalPath(segments);
-  if (path.some(needsOwnPropertyCheck)) return safeGetter(path);
-  const [a = '', b = '', c = '', d = ''] = path;
-  switch (path.length) {
-    case 1: return (t) => t[a];
-    case 2: return (t) => {
-      const x = t[a];
-      return typeof x === 'object' && x !== null ? (x as JsonObject)[b] : undefined;
-    };
-    case 3: return (t) => {
-      const x = t[a];
-      if (typeof x !== 'object' || x === null) return undefined;
-      const y = (x as JsonObject)[b];
-      return typeof y === 'object' && y !== null ? (y as JsonObject)[c] : undefined;
-    };
-    case 4: return (t) => {
-      const x = t[a];
-      if (typeof x !== 'object' || x === null) return undefined;
-      const y = (x as JsonObject)[b];
-      if (typeof y !== 'object' || y === null) return undefined;
-      const z = (y as JsonObject)[c];
-      return typeof z === 'object' && z !== null ? (z as JsonObject)[d] : undefined;
-    };
-    default: return (t) => {
-      let current: Value = t;
-      for (const segment of path) {
-        if (typeof current !== 'object' || current === null) return undefined;
-        current = (current as JsonObject)[segment];
-      }
-      return current;
-    };
-  }
-}
-
 function dispatch(expr: Expr): Evaluator {
   return (COMPILE[expr.kind] as (node: Expr) => Evaluator)(expr);
 }
@@ -91,27 +56,6 @@ function containsPath(expr: Expr): boolean {
     case 'unary': return containsPath(expr.operand);
     case 'binary': return containsPath(expr.left) || containsPath(expr.right);
   }
-}
-
-/**
- * Names for which a plain `obj[name]` could reach something that is not twin data: inherited members
- * (`constructor`, `__proto__`, `toString`), array members (`length`) and array indices. Those paths walk
- * own properties of plain objects only.
- */
-function needsOwnPropertyCheck(name: string): boolean {
-  return name in Object.prototype || name in Array.prototype || /^\d+$/.test(name);
-}
-
-function safeGetter(path: readonly string[]): Evaluator {
-  return (t) => {
-    let current: Value = t;
-    for (const segment of path) {
-      if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-      if (!Object.hasOwn(current, segment)) return undefined;
-      current = current[segment];
-    }
-    return current;
-  };
 }
 
 function compileCall(node: CallExpr): Evaluator {
@@ -178,40 +122,21 @@ const FLIPPED: Readonly<Record<ComparisonOp, ComparisonOp>> = {
 };
 
 function compileComparison(op: ComparisonOp, left: Expr, right: Expr): Evaluator {
-  if (!containsPath(right)) return compareWithConstant(op, compileExpression(left), evaluateConstant(right));
-  if (!containsPath(left)) return compareWithConstant(FLIPPED[op], compileExpression(right), evaluateConstant(left));
+  if (!containsPath(right)) return compareWithConstant(op, left, evaluateConstant(right));
+  if (!containsPath(left)) return compareWithConstant(FLIPPED[op], right, evaluateConstant(left));
   const a = compileExpression(left);
   const b = compileExpression(right);
   return (t) => compareValues(op, a(t), b(t));
 }
 
-function compareWithConstant(op: ComparisonOp, get: Evaluator, c: Value): Evaluator {
-  if (typeof c === 'string') return compareWithString(op, get, c);
-  if (typeof c === 'number') return compareWithNumber(op, get, c);
+function compareWithConstant(op: ComparisonOp, expr: Expr, c: Value): Evaluator {
+  if (typeof c === 'string' || typeof c === 'number') {
+    const fused = expr.kind === 'path' ? compilePathComparison(expr.segments, op, c) : undefined;
+    return fused ?? compileValueComparison(compileExpression(expr), op, c);
+  }
   if (!isComparablePrimitive(c)) return constant(undefined);
+  const get = compileExpression(expr);
   return (t) => compareValues(op, get(t), c);
-}
-
-function compareWithString(op: ComparisonOp, get: Evaluator, c: string): Evaluator {
-  switch (op) {
-    case '=': return (t) => { const v = get(t); return typeof v === 'string' ? v === c : undefined; };
-    case '!=': return (t) => { const v = get(t); return typeof v === 'string' ? v !== c : undefined; };
-    case '<': return (t) => { const v = get(t); return typeof v === 'string' ? v < c : undefined; };
-    case '>': return (t) => { const v = get(t); return typeof v === 'string' ? v > c : undefined; };
-    case '<=': return (t) => { const v = get(t); return typeof v === 'string' ? v <= c : undefined; };
-    case '>=': return (t) => { const v = get(t); return typeof v === 'string' ? v >= c : undefined; };
-  }
-}
-
-function compareWithNumber(op: ComparisonOp, get: Evaluator, c: number): Evaluator {
-  switch (op) {
-    case '=': return (t) => { const v = get(t); return typeof v === 'number' ? v === c : undefined; };
-    case '!=': return (t) => { const v = get(t); return typeof v === 'number' ? v !== c : undefined; };
-    case '<': return (t) => { const v = get(t); return typeof v === 'number' ? v < c : undefined; };
-    case '>': return (t) => { const v = get(t); return typeof v === 'number' ? v > c : undefined; };
-    case '<=': return (t) => { const v = get(t); return typeof v === 'number' ? v <= c : undefined; };
-    case '>=': return (t) => { const v = get(t); return typeof v === 'number' ? v >= c : undefined; };
-  }
 }
 
 function compileIn(left: Expr, right: Expr, negate: boolean): Evaluator {

@@ -6,8 +6,9 @@
  */
 import type { JsonObject } from '../model/json.js';
 import { print, type Projection, type QueryAst } from './ast.js';
-import { accumulate, newAccumulators, writeAggregates, type Accumulator, type AggregateColumn, type AggregateName } from './aggregates.js';
-import { compileExpression, compileGetter, type Evaluator } from './compile.js';
+import { createAggregateSet, type AggregateColumn, type AggregateName, type AggregateSet, type GroupState } from './aggregates.js';
+import { compileExpression, type Evaluator } from './compile.js';
+import { compileGetter } from './getters.js';
 import { decodeContinuation, encodeContinuation, hashText, type PagePosition } from './continuation.js';
 import { QueryContinuationError } from './errors.js';
 import { collectionOf, projectionKeys, type Collection } from './validator.js';
@@ -118,30 +119,24 @@ function pageStream(twins: Iterable<JsonObject>, stream: Stream, position: PageP
   const items: JsonObject[] = [];
   if (limit <= 0) return { items };
   const { accept, project } = stream;
-  // Visits twin `index`; returns the next page's position when this match proves there is one.
-  const visit = (twin: JsonObject, index: number): PagePosition | 'full' | undefined => {
-    if (!accept(twin)) return undefined;
-    if (items.length === limit) return { kind: 'scan', scanned: index, returned: returned + limit };
+  const array = asArray(twins);
+  for (let i = scanned; i < array.length; i++) {
+    const twin = array[i] as JsonObject;
+    if (!accept(twin)) continue;
+    // One more match after a full page proves there is a next page; it is where the next page starts.
+    if (items.length === limit) return { items, next: { kind: 'scan', scanned: i, returned: returned + limit } };
     items.push(project ? project(twin) : twin);
-    return items.length === limit && limit === remaining ? 'full' : undefined;
-  };
-  if (Array.isArray(twins)) {
-    const array = twins as readonly JsonObject[];
-    for (let i = scanned; i < array.length; i++) {
-      const stop = visit(array[i] as JsonObject, i);
-      if (stop !== undefined) return stop === 'full' ? { items } : { items, next: stop };
-    }
-    return { items };
-  }
-  let index = 0;
-  for (const twin of twins) {
-    if (index >= scanned) {
-      const stop = visit(twin, index);
-      if (stop !== undefined) return stop === 'full' ? { items } : { items, next: stop };
-    }
-    index++;
+    if (items.length === limit && limit === remaining) return { items };
   }
   return { items };
+}
+
+/**
+ * Arrays are scanned in place; other iterables are listed first (pointers only), so a continuation can start
+ * at an index without evaluating the twins before it.
+ */
+function asArray(twins: Iterable<JsonObject>): readonly JsonObject[] {
+  return Array.isArray(twins) ? (twins as readonly JsonObject[]) : Array.from(twins);
 }
 
 function pageRows(rows: JsonObject[], pageSize: number, position: PagePosition | undefined): Page {
@@ -154,7 +149,7 @@ function pageRows(rows: JsonObject[], pageSize: number, position: PagePosition |
 
 function buildRows(ast: QueryAst, accept: (t: JsonObject) => boolean, top: number): Rows {
   const keys = projectionKeys(ast.select.projections);
-  const aggregates: AggregateColumn[] = [];
+  const columns: AggregateColumn[] = [];
   const groupKeys: string[] = [];
   ast.select.projections.forEach((p, i) => {
     const key = keys[i] ?? '';
@@ -162,61 +157,67 @@ function buildRows(ast: QueryAst, accept: (t: JsonObject) => boolean, top: numbe
     else {
       const arg = p.expr.args[0];
       const get = arg?.kind === 'path' ? compileGetter(arg.segments) : undefined;
-      aggregates.push({ key, name: p.expr.name.toUpperCase() as AggregateName, ...(get && { get }) });
+      columns.push({ key, name: p.expr.name.toUpperCase() as AggregateName, ...(get && { get }) });
     }
   });
+  const aggregates = createAggregateSet(columns);
   if (!ast.groupBy) {
     return (twins) => {
-      const accumulators = newAccumulators(aggregates);
-      for (const twin of twins) if (accept(twin)) accumulate(aggregates, accumulators, twin);
+      const state = aggregates.create();
+      const array = asArray(twins);
+      for (let i = 0; i < array.length; i++) {
+        const twin = array[i] as JsonObject;
+        if (accept(twin)) aggregates.add(state, twin);
+      }
       const row: JsonObject = {};
-      writeAggregates(row, aggregates, accumulators);
+      aggregates.write(row, state);
       return top >= 1 ? [row] : [];
     };
   }
   const groupGet = compileGetter(ast.groupBy.segments);
-  return (twins) => groupRows(twins, { accept, groupGet, aggregates, groupKeys }).slice(0, top);
+  return (twins) => groupRows(asArray(twins), { accept, groupGet, aggregates, groupKeys }).slice(0, top);
 }
 
 interface Grouping {
   readonly accept: (t: JsonObject) => boolean;
   readonly groupGet: Evaluator;
-  readonly aggregates: readonly AggregateColumn[];
+  readonly aggregates: AggregateSet;
   readonly groupKeys: readonly string[];
 }
 
 interface Group {
   readonly value: Value;
-  readonly accumulators: Accumulator[];
+  readonly state: GroupState;
 }
 
 /**
  * One row per distinct grouped value, in order of first appearance (the hub's order is unspecified, §9.3).
  * Twins lacking the property form one group whose row omits the value [U]. Row shape follows the documented
  * example: aggregates first, then the grouped value under its name: {"numberOfDevices":3,"status":"Success"}.
+ * Primitive values are Map keys themselves (so 3 and '3' stay apart); objects and arrays group by their JSON.
  */
-function groupRows(twins: Iterable<JsonObject>, grouping: Grouping): JsonObject[] {
+function groupRows(twins: readonly JsonObject[], grouping: Grouping): JsonObject[] {
   const { accept, groupGet, aggregates, groupKeys } = grouping;
   const primitives = new Map<Value, Group>();
   const structured = new Map<string, Group>();
   const groups: Group[] = [];
-  for (const twin of twins) {
+  for (let i = 0; i < twins.length; i++) {
+    const twin = twins[i] as JsonObject;
     if (!accept(twin)) continue;
     const value = groupGet(twin);
-    const isStructured = typeof value === 'object' && value !== null;
-    const key = isStructured ? JSON.stringify(value) : undefined;
+    const key = typeof value === 'object' && value !== null ? JSON.stringify(value) : undefined;
     let group = key === undefined ? primitives.get(value) : structured.get(key);
-    if (!group) {
-      group = { value, accumulators: newAccumulators(aggregates) };
+    if (group === undefined) {
+      group = { value, state: aggregates.create() };
       groups.push(group);
       if (key === undefined) primitives.set(value, group);
       else structured.set(key, group);
     }
-    accumulate(aggregates, group.accumulators, twin);
+    aggregates.add(group.state, twin);
   }
   return groups.map((group) => {
     const row: JsonObject = {};
-    writeAggregates(row, aggregates, group.accumulators);
+    aggregates.write(row, group.state);
     if (group.value !== undefined) for (const key of groupKeys) row[key] = group.value;
     return row;
   });
