@@ -238,7 +238,7 @@ function referenceGroups(rows: readonly JsonObject[]): JsonObject[] {
     group.n++;
     groups.set(key, group);
   }
-  return [...groups.values()].map((g) => (g.value === undefined ? { n: g.n } : { n: g.n, v: g.value }));
+  return [...groups.values()].map((g): JsonObject => (g.value === undefined ? { n: g.n } : { n: g.n, v: g.value }));
 }
 
 // ---------- the test ----------
