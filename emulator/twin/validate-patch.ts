@@ -11,12 +11,10 @@ const encoder = new TextEncoder();
 
 /** UTF-8 byte length without allocating for pure-ASCII strings (the common case). */
 export function utf8Length(text: string): number {
-  // eslint-disable-next-line no-control-regex -- checking for the ASCII-only fast path
   return /^[\x00-\x7f]*$/.test(text) ? text.length : encoder.encode(text).length;
 }
 
 /** C0 and C1 control characters, `.`, `$` anywhere and space are forbidden in twin keys. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
 const FORBIDDEN_KEY_CHARS = /[\u0000-\u001f\u007f-\u009f. $]/;
 
 /** Returns an error describing the first rule a twin key breaks, or undefined. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { IotHubError } from '../../../../emulator/errors/iothub-error.js';
+import { type IotHubError } from '../../../../emulator/errors/iothub-error.js';
 import { GroupCommit } from '../../../../emulator/store/group-commit.js';
 
 function deferredWriter() {
