@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkQuery, compileQuery, QueryError, QueryNotSupportedError, QuerySemanticError,
+  checkQuery, compileQuery, QueryNotSupportedError, QuerySemanticError, type QueryError,
 } from '../../../../emulator/query/index.js';
 
 interface SemanticCase {
