@@ -83,16 +83,30 @@ function buildFilter(collection: Collection, where: Evaluator | undefined): (t: 
   return where ? (t) => typeof t['moduleId'] !== 'string' && where(t) === true : (t) => typeof t['moduleId'] !== 'string';
 }
 
+/**
+ * Rows of a projection. When every column has a value (the common case) the row is a copy of a per-query
+ * template object, so all rows of a query share one shape and are built without property-adding transitions;
+ * a row with a missing value is built key by key so the key is omitted.
+ */
 function buildProjector(projections: readonly Projection[]): (t: JsonObject) => JsonObject {
   const keys = projectionKeys(projections);
-  const columns = projections.map((p, i) => ({
-    key: keys[i] ?? '', get: compileGetter(p.expr.kind === 'path' ? p.expr.segments : []),
-  }));
-  return (t) => {
+  const getters = projections.map((p) => compileGetter(p.expr.kind === 'path' ? p.expr.segments : []));
+  const template: JsonObject = {};
+  for (const key of keys) template[key] = null;
+  const sparse = (t: JsonObject): JsonObject => {
     const row: JsonObject = {};
-    for (const column of columns) {
-      const value = column.get(t);
-      if (value !== undefined) row[column.key] = value;
+    keys.forEach((key, i) => {
+      const value = getters[i]?.(t);
+      if (value !== undefined) row[key] = value;
+    });
+    return row;
+  };
+  return (t) => {
+    const row = { ...template };
+    for (let i = 0; i < getters.length; i++) {
+      const value = (getters[i] as (t: JsonObject) => Value)(t);
+      if (value === undefined) return sparse(t);
+      row[keys[i] as string] = value;
     }
     return row;
   };
