@@ -27,7 +27,7 @@ import type {
 } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
 import { lex, type Token } from './lexer.js';
-import { syntaxErrorMessage } from './syntax-message.js';
+import { TokenCursor } from './token-cursor.js';
 
 /** Longest accepted query text, in characters (iothub-protocol.md §9.1). */
 export const MAX_QUERY_LENGTH = 8192;
@@ -50,12 +50,7 @@ export function parse(text: string): QueryAst {
   return new Parser(lex(text)).parseQuery();
 }
 
-class Parser {
-  private index = 0;
-  private expectedAt = -1;
-  private readonly expected = new Set<string>();
-
-  constructor(private readonly tokens: readonly Token[]) {}
+class Parser extends TokenCursor {
 
   parseQuery(): QueryAst {
     const start = this.peek();
@@ -264,56 +259,5 @@ class Parser {
   private binary(op: BinaryOp, left: Expr, right: Expr): Expr {
     return { kind: 'binary', op, left, right, position: left.position,
       length: right.position + right.length - left.position };
-  }
-
-  private span(start: Token): Span {
-    const last = this.tokens[this.index - 1] ?? start;
-    return { position: start.position, length: Math.max(0, last.position + last.length - start.position) };
-  }
-
-  private peek(): Token {
-    return this.tokens[this.index] ?? (this.tokens[this.tokens.length - 1] as Token);
-  }
-
-  /** Tests the current token; a failed test records `label` as expected at this position. */
-  private check(label: string, test: (token: Token) => boolean): boolean {
-    if (test(this.peek())) return true;
-    this.note(label);
-    return false;
-  }
-
-  private note(label: string): void {
-    const position = this.peek().position;
-    if (position > this.expectedAt) {
-      this.expectedAt = position;
-      this.expected.clear();
-    }
-    if (position === this.expectedAt) this.expected.add(label);
-  }
-
-  private acceptKeyword(keyword: string, label = keyword): boolean {
-    if (!this.check(label, (t) => t.kind === 'keyword' && t.value === keyword)) return false;
-    this.index++;
-    return true;
-  }
-
-  private expectKeyword(keyword: string): void {
-    if (!this.acceptKeyword(keyword)) this.fail();
-  }
-
-  private acceptSymbol(symbol: string): boolean {
-    if (!this.check(symbol, (t) => t.kind === 'symbol' && t.text === symbol)) return false;
-    this.index++;
-    return true;
-  }
-
-  private expectSymbol(symbol: string): void {
-    if (!this.acceptSymbol(symbol)) this.fail();
-  }
-
-  private fail(): never {
-    const token = this.peek();
-    const expected = token.position === this.expectedAt ? [...this.expected] : [];
-    throw new QuerySyntaxError(syntaxErrorMessage(token, expected), token.position, token.length, expected);
   }
 }
