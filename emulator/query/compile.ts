@@ -2,14 +2,14 @@
  * Stage 4 (house-style H12): compiles expressions once into closures through a per-kind dispatch table, so a
  * query costs one closure tree per compile and no interpretation per row. No eval, no `new Function`.
  * Hot shapes get dedicated closures: path getters unrolled by depth (getters.ts), `path <op> constant` fused
- * into one closure (path-comparisons.ts), and `IN [...]` against prebuilt Sets. Everything else goes through `values.ts`, which
- * defines the semantics the fast paths must match.
+ * into one closure (path-comparisons.ts), and `IN [...]` against prebuilt Sets. Everything else goes through
+ * `values.ts`, which defines the semantics the fast paths must match.
  */
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { BinaryExpr, CallExpr, Expr, ExprKind, UnaryExpr } from './ast.js';
 import { lookupFunction } from './functions.js';
-import { compilePathComparison, compileValueComparison } from './path-comparisons.js';
 import { compileGetter } from './getters.js';
+import { compilePathComparison, compileValueComparison } from './path-comparisons.js';
 import {
   andValues, arithmetic, compareValues, inValues, isComparablePrimitive, notValue, orValues,
   type ArithmeticOp, type ComparisonOp, type Value,

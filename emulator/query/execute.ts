@@ -8,9 +8,9 @@ import type { JsonObject } from '../model/json.js';
 import { print, type Projection, type QueryAst } from './ast.js';
 import { createAggregateSet, type AggregateColumn, type AggregateName, type AggregateSet, type GroupState } from './aggregates.js';
 import { compileExpression, type Evaluator } from './compile.js';
-import { compileGetter } from './getters.js';
 import { decodeContinuation, encodeContinuation, hashText, type PagePosition } from './continuation.js';
 import { QueryContinuationError } from './errors.js';
+import { compileGetter } from './getters.js';
 import { collectionOf, projectionKeys, type Collection } from './validator.js';
 import type { Value } from './values.js';
 
