@@ -16,6 +16,8 @@ export interface PortConfig {
   readonly httpsFallback?: number | null;
   /** Plain MQTT without TLS for quick tests (IoT Hub has none); off by default. */
   readonly mqtt?: number | null;
+  /** AMQP 1.0 over TLS for the service SDK's C2D send and feedback; 5671 like IoT Hub; null = off. */
+  readonly amqps?: number | null;
 }
 
 /** Configuration of `createEmulator`. Everything is optional. */
@@ -54,7 +56,7 @@ export interface ResolvedConfig {
 }
 
 /** IoT Hub's own ports (iothub-protocol.md §1). */
-export const DEFAULT_PORTS: Required<PortConfig> = { mqtts: 8883, https: 443, httpsFallback: 8443, mqtt: null };
+export const DEFAULT_PORTS: Required<PortConfig> = { mqtts: 8883, https: 443, httpsFallback: 8443, mqtt: null, amqps: 5671 };
 
 /** Fills in defaults and rejects impossible values with a message naming the field. */
 export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {

@@ -6,19 +6,29 @@ import { formatDeviceConnectionString, formatServiceConnectionString } from './a
 import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
+import type { JsonObject } from './model/json.js';
+import { compileQuery, type QueryPage } from './query/index.js';
+import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
+import { MethodService } from './services/method-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { RegistryService } from './services/registry-service.js';
+import { ServiceAuthenticator } from './services/service-authenticator.js';
+import { TelemetryService } from './services/telemetry-service.js';
 import { TwinService } from './services/twin-service.js';
 import { FileStore } from './store/file-store.js';
-import type { HubState } from './store/hub-state.js';
+import type { HubState, StoredC2dMessage } from './store/hub-state.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { EmulatorStore } from './store/store.js';
+import { AmqpServer } from './transports/amqp/amqp-server.js';
+import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
 import { startHttpsListener } from './transports/http/https-listener.js';
-import { listen, type BoundListener } from './transports/listen.js';
+import { createRestApi } from './transports/http/rest-api.js';
+import { isErrno, listen, type BoundListener } from './transports/listen.js';
 import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { TrafficTap } from './transports/tap.js';
+import { serviceTwin } from './twin/twin-views.js';
 
 /** Life-cycle state of an emulator. */
 export type EmulatorStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -26,7 +36,13 @@ export type EmulatorStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
 /** Where a running hub can be reached, and with what. */
 export interface EmulatorInfo {
   readonly hostName: string;
-  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null };
+  readonly ports: {
+    readonly mqtts: number;
+    readonly https: number | null;
+    readonly mqtt: number | null;
+    /** AMQP over TLS (service C2D); null when off. */
+    readonly amqps: number | null;
+  };
   readonly dataDir: string;
   /** The CA certificate devices and service apps must trust. */
   readonly caCertPath: string;
@@ -42,6 +58,10 @@ interface Running {
   readonly store: EmulatorStore;
   readonly registry: RegistryService;
   readonly twins: TwinService;
+  readonly methods: MethodService;
+  readonly c2d: C2dService;
+  readonly telemetry: TelemetryService;
+  readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   readonly listeners: BoundListener[];
   readonly info: EmulatorInfo;
@@ -79,6 +99,34 @@ export class HubEmulator {
     return this.running().twins;
   }
 
+  /** Direct methods (the same path as `POST /twins/{id}/methods`). */
+  get methods(): MethodService {
+    return this.running().methods;
+  }
+
+  /** Cloud-to-device queues. */
+  get c2d(): C2dService {
+    return this.running().c2d;
+  }
+
+  /** The last device-to-cloud messages per device. */
+  get telemetry(): TelemetryService {
+    return this.running().telemetry;
+  }
+
+  /**
+   * Runs an IoT Hub query (the same engine as `POST /devices/query`) over every twin. Throws the query engine's
+   * QueryError (with position) for bad text.
+   */
+  query(text: string, options: { pageSize?: number; continuation?: string } = {}): QueryPage {
+    return runQuery(this.running().registry, text, options);
+  }
+
+  /** Queues a cloud-to-device message, as the service SDK's `Client.send` does over AMQP. */
+  sendC2D(deviceId: string, message: C2dMessageInput): Promise<StoredC2dMessage> {
+    return this.running().c2d.send(deviceId, message);
+  }
+
   /** Starts store, certificates, broker and listeners. Rejects (and cleans up) if any of them cannot start. */
   async start(): Promise<EmulatorInfo> {
     if (this.state !== 'Stopped') throw new Error(`cannot start an emulator that is ${this.state}`);
@@ -103,8 +151,12 @@ export class HubEmulator {
     const running = this.current;
     if (!running || this.state !== 'Running') return;
     this.state = 'Stopping';
+    running.amqp.close();
+    running.methods.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
+    running.c2d.close();
+    running.telemetry.close();
     await running.store.close();
     this.current = undefined;
     this.state = 'Stopped';
@@ -143,7 +195,14 @@ export class HubEmulator {
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const registry = new RegistryService(state, store, config.clock, events);
     const twins = new TwinService(registry, config.clock, events);
+    const methods = new MethodService(registry, events);
+    const c2d = new C2dService(state, store, registry, config.clock, events);
+    const telemetry = new TelemetryService(events, config.clock);
+    const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
+    const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger });
     const gateway = await MqttGateway.create({
+      methods,
+      c2d,
       registry,
       twins,
       authenticator: new DeviceAuthenticator(state, registry, config.clock),
@@ -166,7 +225,14 @@ export class HubEmulator {
         port: config.ports.https,
         fallbackPort: config.ports.httpsFallback,
         host: config.bindAddress,
-        webSockets: { mqtt: handle },
+        webSockets: { mqtt: handle, amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request) },
+        rest: createRestApi({
+          services: { registry, twins, methods, c2d, query: (text, options) => runQuery(registry, text, options) },
+          authenticator: serviceAuth,
+          tap: this.tap,
+          clock: config.clock,
+          logger: config.logger,
+        }),
         clock: config.clock,
       });
       listeners.push(https);
@@ -179,11 +245,25 @@ export class HubEmulator {
       listeners.push(plain);
       mqttPort = plain.port;
     }
+    let amqpsPort: number | null = null;
+    if (config.ports.amqps !== null) {
+      try {
+        const amqps = await startAmqpsListener({ container: amqp.container, tls, port: config.ports.amqps, host: config.bindAddress });
+        listeners.push(amqps);
+        amqpsPort = amqps.port;
+      } catch (error) {
+        if (!isErrno(error, 'EADDRINUSE') && !isErrno(error, 'EACCES')) throw error;
+        warnings.push(
+          `AMQP port ${config.ports.amqps} cannot be bound (${(error as NodeJS.ErrnoException).code}); C2D sends over amqps are off. ` +
+            'The service SDK still reaches C2D with the AmqpWs transport on the HTTPS port.',
+        );
+      }
+    }
     for (const warning of warnings) config.logger.warn(warning);
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
-      ports: { mqtts: mqtts.port, https: httpsPort, mqtt: mqttPort },
+      ports: { mqtts: mqtts.port, https: httpsPort, mqtt: mqttPort, amqps: amqpsPort },
       dataDir: config.dataDir,
       caCertPath: certs.caCertPath,
       serviceConnectionString: owner
@@ -191,6 +271,15 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, gateway, listeners, info };
+    return { state, store, registry, twins, methods, c2d, telemetry, amqp, gateway, listeners, info };
   }
+}
+
+/** Every device twin and (once modules exist) module twin, in the service shape the query engine reads. */
+function* allTwins(registry: RegistryService): Iterable<JsonObject> {
+  for (const record of registry.all()) yield serviceTwin(record, registry.runtime(record.deviceId));
+}
+
+function runQuery(registry: RegistryService, text: string, options: { pageSize?: number; continuation?: string }): QueryPage {
+  return compileQuery(text).run(allTwins(registry), options);
 }

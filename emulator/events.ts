@@ -35,8 +35,15 @@ export interface HubEvents {
   telemetryReceived: { deviceId: string; moduleId?: string; properties: MessageProperties; body: Buffer };
   /** A device answered a direct method on `$iothub/methods/res/<status>/?$rid=<rid>`. */
   methodResponded: { deviceId: string; moduleId?: string; rid: string; status: number; payload: Buffer };
+  /** A C2D message was accepted into a device's queue (REST/AMQP/front door). */
+  c2dQueued: { deviceId: string; messageId: string };
+  /** A C2D message left the queue: the device PUBACKed it, it expired, was purged or was delivered too often. */
+  c2dSettled: { deviceId: string; messageId: string; outcome: C2dOutcome };
   traffic: TrafficEvent;
 }
+
+/** Why a C2D message left its queue; the names are the hub's feedback status codes (iothub-protocol.md §6.3). */
+export type C2dOutcome = 'Success' | 'Expired' | 'DeliveryCountExceeded' | 'Rejected' | 'Purged';
 
 /** Typed event bus of one emulator instance. */
 export class HubEventBus {

@@ -138,3 +138,19 @@ export function storeUnavailable(detail: string): IotHubError {
     message: `The hub cannot persist changes right now: ${detail}`,
   });
 }
+
+/** 400004 for a query the hub cannot run; the message names the 0-based position of the offending text (H13). */
+export function queryInvalid(message: string, position: number): IotHubError {
+  const located = /position \d+/.test(message) ? message : `${message} (at position ${position})`;
+  return argumentInvalid(`Invalid query: ${located}`);
+}
+
+/** 413001 for a request body larger than the REST API accepts. */
+export function requestBodyTooLarge(limitBytes: number): IotHubError {
+  return messageTooLarge(`The request body exceeds the maximum of ${limitBytes} bytes.`);
+}
+
+/** 401002 for a valid token whose policy lacks the right an operation needs. */
+export function missingRight(policyName: string, right: string): IotHubError {
+  return unauthorized(`The policy '${policyName}' does not grant ${right}, which this operation needs.`);
+}

@@ -11,6 +11,7 @@ import { freshSection } from '../twin/merge-section.js';
 import type { RuntimeState } from '../twin/twin-views.js';
 import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
+import { countPendingC2d } from './c2d-rules.js';
 import { checkDeviceId, checkIfMatch } from './identity-rules.js';
 
 /** What a caller may set when creating or updating a device identity (typed at the edge, house-style H8). */
@@ -29,6 +30,8 @@ export interface DeviceInput {
 interface LiveState {
   connections: number;
   lastActivityTime: string;
+  /** When connectionState last changed (device JSON `connectionStateUpdatedTime`). */
+  connectionStateUpdatedTime?: string;
 }
 
 /**
@@ -150,8 +153,13 @@ export class RegistryService {
     return {
       connectionState: live && live.connections > 0 ? 'Connected' : 'Disconnected',
       lastActivityTime: live?.lastActivityTime ?? record?.lastActivityTime ?? NEVER,
-      cloudToDeviceMessageCount: 0,
+      cloudToDeviceMessageCount: countPendingC2d(this.state.c2dQueues[deviceId], this.clock.now()),
     };
+  }
+
+  /** When the device's connection state last changed; `0001-01-01T00:00:00Z` if never (§8.3). */
+  connectionStateUpdatedTime(deviceId: string): string {
+    return this.live.get(deviceId)?.connectionStateUpdatedTime ?? this.state.devices[deviceId]?.connectionStateUpdatedTime ?? NEVER;
   }
 
   /** An MQTT session for the device came up. */
@@ -185,6 +193,7 @@ export class RegistryService {
   }
 
   private emitConnection(deviceId: string, connectionState: ConnectionState): void {
+    this.liveOf(deviceId).connectionStateUpdatedTime = this.clock.now().toISOString();
     this.events.emit('connectionStateChanged', { deviceId, connectionState });
   }
 }

@@ -30,6 +30,8 @@ export class FileStore implements EmulatorStore {
     await mkdir(dirname(this.filePath), { recursive: true });
     await this.db.read();
     assertHubState(this.db.data, this.filePath);
+    // Files from before C2D queues existed are valid: they simply have no pending messages.
+    this.db.data.c2dQueues ??= {};
     return this.db.data;
   }
 
@@ -55,5 +57,9 @@ function assertHubState(data: unknown, filePath: string): asserts data is HubSta
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new StoreCorruptError(filePath, `"${key}" is missing or not an object`);
     }
+  }
+  const queues: unknown = state.c2dQueues;
+  if (queues !== undefined && (typeof queues !== 'object' || queues === null || Array.isArray(queues))) {
+    throw new StoreCorruptError(filePath, '"c2dQueues" is not an object');
   }
 }

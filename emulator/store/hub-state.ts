@@ -17,6 +17,25 @@ export interface AccessPolicy {
 /** Permissions of shared access policies. */
 export type PolicyRight = 'RegistryRead' | 'RegistryWrite' | 'ServiceConnect' | 'DeviceConnect';
 
+/** How a C2D sender asked to hear about the fate of a message (`iothub-ack`, iothub-protocol.md §6.3). */
+export type C2dAck = 'none' | 'positive' | 'negative' | 'full';
+
+/** A cloud-to-device message waiting in a device's queue (iothub-protocol.md §6.2-6.3). */
+export interface StoredC2dMessage {
+  readonly messageId: string;
+  /** Body, base64. */
+  readonly body: string;
+  /** System properties by short name (`to`, `cid`, `ct`, `ce`, `uid`, `exp`), delivered as `%24.<name>`. */
+  readonly system: Record<string, string>;
+  /** Application properties. */
+  readonly application: Record<string, string | null>;
+  readonly ack: C2dAck;
+  readonly enqueuedTime: string;
+  readonly expiryTime: string;
+  /** How often the message was handed to the device without a PUBACK. */
+  readonly deliveryCount: number;
+}
+
 /**
  * Everything the hub persists, as one document. Services replace the records inside it (never mutate a record
  * in place) and then commit through the store; see `store.ts`.
@@ -28,6 +47,8 @@ export interface HubState {
   devices: Record<string, DeviceRecord>;
   /** Durable MQTT session subscriptions by client id (sdk-notes.md §6.1). */
   sessions: Record<string, StoredSubscription[]>;
+  /** Pending C2D messages by device id, oldest first. Data files written before C2D existed lack it. */
+  c2dQueues: Record<string, StoredC2dMessage[]>;
 }
 
 /** The current schema version of the data file. */
@@ -35,5 +56,5 @@ export const SCHEMA_VERSION = 1;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {} };
 }

@@ -14,7 +14,7 @@ export interface TestHub {
   dispose(): Promise<void>;
 }
 
-/** Starts a hub for a test: port 0 everywhere, no HTTPS unless asked, fsync off unless asked. */
+/** Starts a hub for a test: port 0 everywhere (AMQP too), no HTTPS unless asked, fsync off unless asked. */
 export async function startTestHub(config: EmulatorConfig = {}, dataDir?: string): Promise<TestHub> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'twin-hub-')));
   const hub = createEmulator({
@@ -23,7 +23,7 @@ export async function startTestHub(config: EmulatorConfig = {}, dataDir?: string
     disconnectGraceMs: 0,
     bindAddress: '127.0.0.1',
     ...config,
-    ports: { mqtts: 0, https: null, mqtt: null, httpsFallback: null, ...config.ports },
+    ports: { mqtts: 0, https: null, mqtt: null, httpsFallback: null, amqps: 0, ...config.ports },
   });
   await hub.start();
   return {

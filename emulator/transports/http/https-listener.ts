@@ -43,11 +43,21 @@ export async function startHttpsListener(options: HttpsListenerOptions): Promise
   try {
     return await listen(create(), options.port, options.host);
   } catch (error) {
-    const recoverable = isErrno(error, 'EACCES') || isErrno(error, 'EADDRINUSE');
-    if (!recoverable || options.fallbackPort === null) throw error;
-    const bound = await listen(create(), options.fallbackPort, options.host);
+    if (!isRecoverable(error) || options.fallbackPort === null) throw error;
+    let bound: BoundListener;
+    try {
+      bound = await listen(create(), options.fallbackPort, options.host);
+    } catch (fallbackError) {
+      // The fallback is taken too (a second hub, another app): any free port keeps REST and WebSockets usable.
+      if (!isRecoverable(fallbackError)) throw fallbackError;
+      bound = await listen(create(), 0, options.host);
+    }
     return { ...bound, warning: port443Warning(options.port, bound.port, error) };
   }
+}
+
+function isRecoverable(error: unknown): boolean {
+  return isErrno(error, 'EACCES') || isErrno(error, 'EADDRINUSE');
 }
 
 function port443Warning(wanted: number, got: number, error: unknown): string {
@@ -55,9 +65,13 @@ function port443Warning(wanted: number, got: number, error: unknown): string {
   return [
     `HTTPS port ${wanted} ${reason}; listening on ${got} instead.`,
     `The Azure service SDK (azure-iothub) and the device SDK's MqttWs/AmqpWs transports always dial ${wanted}, so they cannot reach this hub until it can bind ${wanted}.`,
-    `Device MQTT over TLS (8883) is unaffected. To allow ${wanted} for a non-root user, one of:`,
-    '  sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"',
-    '  sudo sysctl net.ipv4.ip_unprivileged_port_start=443',
+    `Device MQTT over TLS (8883) and service C2D over amqps (5671) are unaffected; REST tools that take a port (curl, fetch) can use ${got}.`,
+    reason === 'is in use'
+      ? `Stop whatever holds ${wanted} (e.g. \`sudo lsof -i :${wanted}\`), then restart the hub.`
+      : `To allow ${wanted} for a non-root user, run one of these and restart the hub:`,
+    ...(reason === 'is in use'
+      ? []
+      : ['  sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(which node)")"', '  sudo sysctl net.ipv4.ip_unprivileged_port_start=443']),
   ].join('\n');
 }
 

@@ -5,13 +5,17 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Su
 
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
+import type { C2dService } from '../../services/c2d-service.js';
 import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device-authenticator.js';
+import type { MethodService } from '../../services/method-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import { C2dDelivery, c2dFilter } from './c2d-handler.js';
 import { ConnectionRegistry, type DeviceConnection } from './device-connection.js';
 import { createDurableSessionPersistence, type SessionStore } from './durable-sessions.js';
+import { announceMethodReadiness, createMethodDelivery } from './method-handler.js';
 import { handleTelemetry } from './telemetry-handler.js';
 import { deliverDesiredPatch, handleReportedPatch, handleTwinGet, type TwinHandlerContext } from './twin-handler.js';
 import { isAllowedSubscription, parseDeviceTopic } from './topics.js';
@@ -28,6 +32,10 @@ export interface MqttGatewayDeps {
   readonly logger: Logger;
   /** How long a device stays "Connected" after its connection ends, to absorb SAS-renewal reconnects (§6.2). */
   readonly disconnectGraceMs: number;
+  /** Direct methods (service side); without it the gateway never delivers method requests. */
+  readonly methods?: MethodService;
+  /** C2D queues; without it devices receive no C2D messages. */
+  readonly c2d?: C2dService;
 }
 
 /**
@@ -39,12 +47,15 @@ export class MqttGateway {
   private readonly connections = new ConnectionRegistry();
   private readonly disposers: (() => void)[] = [];
   private readonly context: TwinHandlerContext;
+  private readonly c2dDelivery: C2dDelivery | undefined;
 
   private constructor(
     private readonly deps: MqttGatewayDeps,
     readonly broker: Aedes,
   ) {
     this.context = { twins: deps.twins, tap: deps.tap, clock: deps.clock, logger: deps.logger };
+    this.c2dDelivery = deps.c2d && new C2dDelivery(deps.c2d, this.context);
+    deps.methods?.attach(createMethodDelivery(this.context, (deviceId, moduleId) => (moduleId === undefined ? this.connections.forDevice(deviceId) : undefined)));
   }
 
   /** Builds the broker with durable sessions and wires hooks and domain events. */
@@ -85,10 +96,18 @@ export class MqttGateway {
     broker.authenticate = (client, username, password, done) => this.authenticate(client, username, password, done);
     broker.authorizeSubscribe = (client, sub, done) => done(null, this.authorizeSubscribe(client, sub));
     broker.authorizePublish = (client, packet, done) => done(this.authorizePublish(client, packet));
-    broker.on('clientReady', (client) => this.onReady(client));
+    // Not 'clientReady': aedes handles the client's first PUBLISH as soon as CONNACK is out, which can be before
+    // clientReady (it waits for the stored-packet replay); mosquitto_pub publishes right after CONNACK.
+    broker.on('connackSent', (packet, client) => {
+      if (packet.returnCode === 0) this.onReady(client);
+    });
     broker.on('clientDisconnect', (client) => this.onDisconnect(client));
     broker.on('subscribe', (subs, client) => this.onSubscribe(subs, client));
     broker.on('unsubscribe', (topics, client) => this.onUnsubscribe(topics, client));
+    broker.on('ack', (packet, client) => {
+      const connection = this.connections.of(client);
+      if (connection) this.c2dDelivery?.onAck(connection, packet && 'topic' in packet ? (packet as PublishPacket) : undefined);
+    });
     broker.on('clientError', (client, error) => this.deps.logger.debug(`client error: ${error.message}`, client.id));
     broker.on('connectionError', (client, error) => this.deps.logger.debug(`connection error: ${error.message}`, client.id));
   }
@@ -198,6 +217,8 @@ export class MqttGateway {
     };
     this.connections.add(connection);
     this.scheduleExpiry(connection);
+    announceMethodReadiness(this.deps.methods, connection);
+    this.c2dDelivery?.onReady(connection);
     this.deps.registry.markConnected(principal.deviceId);
     const modelId = principal.modelId ?? '';
     void this.deps.twins.setModelId(principal.deviceId, modelId).catch((error: unknown) => {
@@ -219,6 +240,7 @@ export class MqttGateway {
     const connection = this.connections.remove(client);
     if (!connection) return;
     clearTimeout(connection.expiryTimer);
+    this.c2dDelivery?.onDisconnect(connection);
     const deviceId = connection.principal.deviceId;
     this.deps.tap.record({ deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
     if (this.deps.disconnectGraceMs <= 0) {
@@ -232,6 +254,8 @@ export class MqttGateway {
     const connection = this.connections.of(client);
     if (!connection) return;
     for (const sub of subs) if (!isRefused(sub)) connection.subscriptions.add(sub.topic);
+    announceMethodReadiness(this.deps.methods, connection);
+    if (subs.some((sub) => sub.topic === c2dFilter(connection.owner.deviceId))) this.c2dDelivery?.pump(connection);
     this.deps.tap.record({
       deviceId: connection.principal.deviceId,
       direction: 'in',
@@ -253,6 +277,10 @@ export class MqttGateway {
       events.on('twinDesiredUpdated', ({ deviceId, body, version }) => {
         const connection = this.connections.forDevice(deviceId);
         if (connection) deliverDesiredPatch(this.context, connection, body, version);
+      }),
+      events.on('c2dQueued', ({ deviceId }) => {
+        const connection = this.connections.forDevice(deviceId);
+        if (connection) this.c2dDelivery?.pump(connection);
       }),
       // A live connection is closed when its device is disabled or deleted (checklist 22).
       events.on('deviceDeleted', ({ deviceId }) => this.connections.forDevice(deviceId)?.client.close()),

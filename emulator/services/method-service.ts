@@ -1,0 +1,154 @@
+import { deviceNotOnline, gatewayTimeout } from '../errors/catalogue.js';
+import type { HubEventBus } from '../events.js';
+import type { JsonValue } from '../model/json.js';
+import type { RegistryService } from './registry-service.js';
+
+/** A validated direct-method call (iothub-protocol.md §5.2); the transport turned the REST body into this. */
+export interface MethodInvocation {
+  readonly deviceId: string;
+  readonly moduleId?: string;
+  readonly methodName: string;
+  /** Sent to the device as JSON text (may be null). */
+  readonly payload: JsonValue;
+  /** 5..300 s: how long to wait for the device's answer. */
+  readonly responseTimeoutInSeconds: number;
+  /** 0..300 s: how long to wait for an offline device to connect and subscribe. */
+  readonly connectTimeoutInSeconds: number;
+}
+
+/** What the service returns: the device's own status (never mapped onto HTTP) and its JSON payload. */
+export interface MethodResult {
+  readonly status: number;
+  readonly payload: JsonValue;
+}
+
+/** The device side of methods: implemented by the MQTT gateway. */
+export interface MethodDelivery {
+  /** True when the identity has a live connection subscribed to `$iothub/methods/POST/#`. */
+  canReceive(deviceId: string, moduleId?: string): boolean;
+  /** Publishes `$iothub/methods/POST/<name>/?$rid=<rid>` to that connection. */
+  deliver(deviceId: string, moduleId: string | undefined, methodName: string, rid: string, payload: string): void;
+}
+
+interface Pending {
+  readonly resolve: (result: MethodResult) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface ReadyWaiter {
+  readonly identity: string;
+  /** Re-checks readiness; `stop` ends the wait with "not ready" (hub stop). */
+  readonly wake: (stop?: boolean) => void;
+}
+
+/** Default and limits of iothub-protocol.md §5.2 / §10. */
+export const METHOD_LIMITS = {
+  responseTimeout: { min: 5, max: 300, default: 30 },
+  connectTimeout: { min: 0, max: 300, default: 0 },
+  payloadBytes: 128 * 1024,
+} as const;
+
+/**
+ * Direct methods (house-style H5): correlates the hub-generated `$rid` with the device's answer on
+ * `$iothub/methods/res/<status>/?$rid=<rid>`, and enforces the connect and response timeouts (§5.2, checklist
+ * 90-96). A reply that arrives after the timeout finds nothing pending and is discarded.
+ */
+export class MethodService {
+  private delivery: MethodDelivery | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly waiters = new Set<ReadyWaiter>();
+  private nextRid = 1;
+  private readonly dispose: () => void;
+
+  constructor(
+    private readonly registry: RegistryService,
+    events: HubEventBus,
+  ) {
+    this.dispose = events.on('methodResponded', ({ deviceId, moduleId, rid, status, payload }) =>
+      this.onResponse(identityKey(deviceId, moduleId), rid, status, payload),
+    );
+  }
+
+  /** Connects the device side (the MQTT gateway), once it exists. */
+  attach(delivery: MethodDelivery): void {
+    this.delivery = delivery;
+  }
+
+  /** Called by the gateway when an identity subscribes to methods (or reconnects with that subscription). */
+  notifyReady(deviceId: string, moduleId?: string): void {
+    const identity = identityKey(deviceId, moduleId);
+    for (const waiter of [...this.waiters]) if (waiter.identity === identity) waiter.wake();
+  }
+
+  /** Invokes a method and resolves with the device's answer; rejects with DeviceNotFound/DeviceNotOnline/504. */
+  async invoke(call: MethodInvocation): Promise<MethodResult> {
+    if (call.moduleId === undefined) this.registry.get(call.deviceId);
+    const ready = await this.waitUntilReady(call);
+    if (!ready || !this.delivery) throw deviceNotOnline(call.deviceId);
+    const rid = (this.nextRid++).toString(16);
+    const identity = identityKey(call.deviceId, call.moduleId);
+    const delivery = this.delivery;
+    return new Promise<MethodResult>((resolve, reject) => {
+      const key = `${identity}\n${rid}`;
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(gatewayTimeout());
+      }, call.responseTimeoutInSeconds * 1000);
+      this.pending.set(key, { resolve, timer });
+      delivery.deliver(call.deviceId, call.moduleId, call.methodName, rid, JSON.stringify(call.payload));
+    });
+  }
+
+  /** Hub stop: pending calls never settle (their HTTP connections are closed), waits for devices end. */
+  close(): void {
+    this.dispose();
+    for (const pending of this.pending.values()) clearTimeout(pending.timer);
+    this.pending.clear();
+    for (const waiter of [...this.waiters]) waiter.wake(true);
+  }
+
+  private waitUntilReady(call: MethodInvocation): Promise<boolean> {
+    const check = () => this.delivery?.canReceive(call.deviceId, call.moduleId) ?? false;
+    if (check()) return Promise.resolve(true);
+    if (call.connectTimeoutInSeconds <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve(result);
+      };
+      const waiter: ReadyWaiter = {
+        identity: identityKey(call.deviceId, call.moduleId),
+        wake: (stop = false) => {
+          if (stop || check()) finish(!stop && check());
+        },
+      };
+      const timer = setTimeout(() => finish(check()), call.connectTimeoutInSeconds * 1000);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private onResponse(identity: string, rid: string, status: number, payload: Buffer): void {
+    const key = `${identity}\n${rid}`;
+    const pending = this.pending.get(key);
+    if (!pending) return;
+    this.pending.delete(key);
+    clearTimeout(pending.timer);
+    pending.resolve({ status, payload: parseDevicePayload(payload) });
+  }
+}
+
+/** Empty → null (checklist 92); JSON → its value; anything else is passed on as a string. */
+export function parseDevicePayload(payload: Buffer): JsonValue {
+  const text = payload.toString('utf8');
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+
+function identityKey(deviceId: string, moduleId: string | undefined): string {
+  return moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
+}

@@ -1,0 +1,101 @@
+import type { HubEventBus } from '../events.js';
+import type { MessageProperties } from '../model/message.js';
+import type { Clock } from '../util/clock.js';
+import { RingBuffer } from '../util/ring-buffer.js';
+
+/** One device-to-cloud message as the hub keeps it for the studio (iothub-protocol.md §6.1). */
+export interface TelemetryMessage {
+  /** Increasing per hub run, so a view can tell new messages from ones it has. */
+  readonly sequenceNumber: number;
+  readonly deviceId: string;
+  readonly moduleId?: string;
+  readonly enqueuedTime: string;
+  /** Decoded `$.`-properties (`mid`, `ct`, `ce`, …) and application properties. */
+  readonly properties: MessageProperties;
+  readonly bodyBytes: number;
+  /** Body as UTF-8 text, cut to {@link TELEMETRY_PREVIEW_BYTES}. */
+  readonly bodyPreview: string;
+  readonly truncated: boolean;
+}
+
+/** Longest body preview kept per message. */
+export const TELEMETRY_PREVIEW_BYTES = 4096;
+/** Messages kept per device (house-style H16: bounded at every hop). */
+export const TELEMETRY_PER_DEVICE = 100;
+
+/**
+ * D2C telemetry sink: keeps the last {@link TELEMETRY_PER_DEVICE} messages of each identity in a ring buffer and
+ * hands each one to `onMessage` listeners (the studio's telemetry view); the raw `telemetryReceived` bus event
+ * stays available too. It stores nothing on disk: IoT Hub hands telemetry
+ * to Event Hubs, which this emulator does not emulate.
+ */
+export class TelemetryService {
+  private readonly buffers = new Map<string, RingBuffer<TelemetryMessage>>();
+  private sequence = 0;
+  private readonly listeners = new Set<(message: TelemetryMessage) => void>();
+  private readonly disposers: (() => void)[];
+
+  constructor(
+    events: HubEventBus,
+    private readonly clock: Clock,
+    private readonly perDevice = TELEMETRY_PER_DEVICE,
+  ) {
+    this.disposers = [
+      events.on('telemetryReceived', ({ deviceId, moduleId, properties, body }) => this.record(deviceId, moduleId, properties, body)),
+      events.on('deviceDeleted', ({ deviceId }) => {
+        for (const key of [...this.buffers.keys()]) if (key === deviceId || key.startsWith(`${deviceId}/`)) this.buffers.delete(key);
+      }),
+    ];
+  }
+
+  /** Recent messages of one device (or module), oldest first. */
+  recent(deviceId: string, moduleId?: string): TelemetryMessage[] {
+    return this.buffers.get(identityKey(deviceId, moduleId))?.toArray() ?? [];
+  }
+
+  /** Recent messages of every identity, in arrival order. */
+  all(): TelemetryMessage[] {
+    return [...this.buffers.values()].flatMap((buffer) => buffer.toArray()).sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+  }
+
+  /** Listens to every stored message; returns the disposer. */
+  onMessage(listener: (message: TelemetryMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  clear(): void {
+    this.buffers.clear();
+  }
+
+  close(): void {
+    for (const dispose of this.disposers) dispose();
+    this.listeners.clear();
+  }
+
+  private record(deviceId: string, moduleId: string | undefined, properties: MessageProperties, body: Buffer): void {
+    const key = identityKey(deviceId, moduleId);
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      buffer = new RingBuffer<TelemetryMessage>(this.perDevice);
+      this.buffers.set(key, buffer);
+    }
+    const truncated = body.length > TELEMETRY_PREVIEW_BYTES;
+    const message: TelemetryMessage = {
+      sequenceNumber: ++this.sequence,
+      deviceId,
+      ...(moduleId === undefined ? {} : { moduleId }),
+      enqueuedTime: this.clock.now().toISOString(),
+      properties,
+      bodyBytes: body.length,
+      bodyPreview: body.subarray(0, TELEMETRY_PREVIEW_BYTES).toString('utf8'),
+      truncated,
+    };
+    buffer.push(message);
+    for (const listener of this.listeners) listener(message);
+  }
+}
+
+function identityKey(deviceId: string, moduleId: string | undefined): string {
+  return moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
+}

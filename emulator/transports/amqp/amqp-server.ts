@@ -1,0 +1,192 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+import rhea, { type Connection, type Container, type EventContext, type Sender } from 'rhea';
+
+import { unauthorized } from '../../errors/catalogue.js';
+import { toAmqpError } from '../../errors/to-amqp.js';
+import type { HubEventBus } from '../../events.js';
+import type { Logger } from '../../logger.js';
+import type { C2dService } from '../../services/c2d-service.js';
+import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
+import type { Clock } from '../../util/clock.js';
+import type { TrafficTap } from '../tap.js';
+import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
+import { adaptWebSocketStream } from './websocket-adapter.js';
+
+/** Link addresses of the IoT Hub service AMQP surface (iothub-protocol.md §6.3). */
+export const CBS_ADDRESS = '$cbs';
+export const DEVICEBOUND_ADDRESS = '/messages/devicebound';
+export const FEEDBACK_ADDRESS = '/messages/serviceBound/feedback';
+
+/** What the AMQP side needs from the emulator. */
+export interface AmqpServerDeps {
+  readonly c2d: C2dService;
+  readonly authenticator: ServiceAuthenticator;
+  readonly events: HubEventBus;
+  readonly tap: TrafficTap;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+interface ConnectionState {
+  /** Expiry (seconds) of the last accepted CBS token; the connection may send C2D until then. */
+  authorizedUntil: number;
+  cbsReplies?: Sender;
+}
+
+/**
+ * The service-facing AMQP 1.0 endpoint, with rhea as the server (sdk-notes.md §4): SASL ANONYMOUS, claims-based
+ * security on `$cbs` (put-token verified like a REST SAS, needing ServiceConnect), C2D sends on
+ * `/messages/devicebound` (each delivery accepted once queued, or rejected with the hub's condition), and
+ * feedback batches on `/messages/serviceBound/feedback`. Reached over `amqps://host:5671` and over WebSockets.
+ */
+export class AmqpServer {
+  readonly container: Container;
+  private readonly states = new WeakMap<Connection, ConnectionState>();
+  private readonly feedbackSenders = new Set<Sender>();
+  private readonly connections = new Set<Connection>();
+  private readonly dispose: () => void;
+
+  constructor(private readonly deps: AmqpServerDeps) {
+    // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
+    this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
+    this.container.on('connection_open', (context: EventContext) => this.connections.add(context.connection));
+    this.container.on('disconnected', (context: EventContext) => this.connections.delete(context.connection));
+    this.container.on('connection_close', (context: EventContext) => this.connections.delete(context.connection));
+    this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
+    this.container.on('sender_open', (context: EventContext) => this.onSenderOpen(context));
+    this.container.on('sender_close', (context: EventContext) => context.sender && this.feedbackSenders.delete(context.sender));
+    this.container.on('sendable', () => this.flushFeedback());
+    this.container.on('message', (context: EventContext) => void this.onMessage(context));
+    this.container.on('error', (error: unknown) => deps.logger.debug(`AMQP error: ${String(error)}`));
+    this.dispose = deps.events.on('c2dSettled', () => this.flushFeedback());
+  }
+
+  /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
+  handleWebSocket(stream: Duplex, request: IncomingMessage): void {
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, {} as never);
+  }
+
+  /** Closes every AMQP connection. */
+  close(): void {
+    this.dispose();
+    for (const connection of this.connections) connection.close();
+    this.connections.clear();
+  }
+
+  private stateOf(connection: Connection): ConnectionState {
+    let state = this.states.get(connection);
+    if (!state) {
+      state = { authorizedUntil: 0 };
+      this.states.set(connection, state);
+    }
+    return state;
+  }
+
+  private onReceiverOpen(context: EventContext): void {
+    const receiver = context.receiver;
+    if (!receiver) return;
+    const address = (receiver.target as { address?: string } | undefined)?.address;
+    if (address === CBS_ADDRESS) return;
+    if (address === DEVICEBOUND_ADDRESS) {
+      if (!this.isAuthorized(context.connection)) receiver.close(toAmqpError(unauthorized('Put a token on $cbs before sending C2D messages.')));
+      return;
+    }
+    receiver.close({ condition: 'amqp:not-found', description: `No AMQP node '${String(address)}' on this hub.` });
+  }
+
+  private onSenderOpen(context: EventContext): void {
+    const sender = context.sender;
+    if (!sender) return;
+    const address = sender.source?.address;
+    if (address === CBS_ADDRESS) {
+      this.stateOf(context.connection).cbsReplies = sender;
+      return;
+    }
+    if (address === FEEDBACK_ADDRESS) {
+      if (!this.isAuthorized(context.connection)) {
+        sender.close(toAmqpError(unauthorized('Put a token on $cbs before receiving feedback.')));
+        return;
+      }
+      this.feedbackSenders.add(sender);
+      this.flushFeedback();
+      return;
+    }
+    sender.close({ condition: 'amqp:not-found', description: `No AMQP node '${String(address)}' on this hub.` });
+  }
+
+  private async onMessage(context: EventContext): Promise<void> {
+    const { receiver, message, delivery } = context;
+    if (!receiver || !message || !delivery) return;
+    const address = (receiver.target as { address?: string } | undefined)?.address;
+    if (address === CBS_ADDRESS) {
+      this.putToken(context);
+      delivery.accept();
+      return;
+    }
+    try {
+      if (!this.isAuthorized(context.connection)) throw unauthorized('The CBS token has expired; put a new one on $cbs.');
+      const deviceId = deviceIdOfC2dAddress(message.to);
+      const queued = await this.deps.c2d.send(deviceId, c2dInputOf(message));
+      this.deps.tap.record({ deviceId, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: Buffer.from(queued.body, 'base64') });
+      delivery.accept();
+    } catch (error) {
+      this.deps.tap.record({ deviceId: undefined, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: `rejected: ${String(error)}` });
+      delivery.reject(toAmqpError(error));
+    }
+  }
+
+  /** CBS put-token (iothub-protocol.md §6.3): reply `status-code` 200, or 401 and no authorization. */
+  private putToken(context: EventContext): void {
+    const message = context.message;
+    if (!message) return;
+    const props = (message.application_properties ?? {}) as Record<string, unknown>;
+    const state = this.stateOf(context.connection);
+    let status = 200;
+    let description = 'OK';
+    if (props.operation !== 'put-token') {
+      status = 400;
+      description = `Unsupported CBS operation '${String(props.operation)}'.`;
+    } else {
+      const token = typeof message.body === 'string' ? message.body : Buffer.isBuffer(message.body) ? message.body.toString('utf8') : '';
+      const result = this.deps.authenticator.authenticate(token, 'ServiceConnect', requestHostOf(context.connection));
+      if (result.ok) state.authorizedUntil = result.principal.expiresAtSeconds;
+      else {
+        status = 401;
+        description = result.error.message;
+      }
+    }
+    state.cbsReplies?.send({
+      body: undefined,
+      to: message.reply_to,
+      correlation_id: message.message_id,
+      application_properties: { 'status-code': status, 'status-description': description },
+    });
+  }
+
+  private isAuthorized(connection: Connection): boolean {
+    const until = this.states.get(connection)?.authorizedUntil ?? 0;
+    return until * 1000 > this.deps.clock.now().getTime();
+  }
+
+  /** Sends waiting feedback records as one JSON-array message to a feedback receiver with credit. */
+  private flushFeedback(): void {
+    if (!this.deps.c2d.hasFeedback) return;
+    const sender = [...this.feedbackSenders].find((candidate) => candidate.is_open() && candidate.sendable());
+    if (!sender) return;
+    const records = this.deps.c2d.takeFeedback();
+    sender.send({
+      message_id: rhea.generate_uuid(),
+      content_type: 'application/vnd.microsoft.iothub.feedback.json',
+      body: rhea.message.data_section(Buffer.from(JSON.stringify(records), 'utf8')),
+    });
+  }
+}
+
+/** The host a client addressed: SNI for TLS, the `Host` header for WebSockets. */
+function requestHostOf(connection: Connection): string | undefined {
+  const socket = (connection as unknown as { socket?: { servername?: unknown; requestHost?: unknown } }).socket;
+  const host = socket?.servername ?? socket?.requestHost;
+  return typeof host === 'string' && host !== '' ? host : undefined;
+}

@@ -1,0 +1,57 @@
+import type { Socket } from 'node:net';
+
+import type { Container } from 'rhea';
+
+import { isErrno, type BoundListener } from '../listen.js';
+
+/** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`). */
+export interface AmqpsListenerOptions {
+  readonly container: Container;
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly port: number;
+  readonly host: string;
+}
+
+/**
+ * Binds rhea's documented TLS listener (`container.listen({transport: 'tls'})`) and tracks its sockets so
+ * `close()` does not wait for idle service clients. `::` falls back to 0.0.0.0 without IPv6, like `listen.ts`.
+ */
+export async function startAmqpsListener(options: AmqpsListenerOptions): Promise<BoundListener> {
+  try {
+    return await bindOnce(options, options.host);
+  } catch (error) {
+    if (options.host !== '::' || !isErrno(error, 'EAFNOSUPPORT')) throw error;
+    return bindOnce(options, '0.0.0.0');
+  }
+}
+
+function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundListener> {
+  return new Promise<BoundListener>((resolve, reject) => {
+    const server = options.container.listen({
+      transport: 'tls',
+      port: options.port,
+      host,
+      cert: options.tls.cert,
+      key: options.tls.key,
+    } as never);
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve({
+        server,
+        port: typeof address === 'object' && address !== null ? address.port : options.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            for (const socket of sockets) socket.destroy();
+          }),
+      });
+    });
+  });
+}

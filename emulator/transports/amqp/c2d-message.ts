@@ -1,0 +1,53 @@
+import type { Message } from 'rhea';
+
+import { argumentInvalid } from '../../errors/catalogue.js';
+import type { C2dMessageInput } from '../../services/c2d-service.js';
+import type { C2dAck } from '../../store/hub-state.js';
+
+/** The device a C2D message is for: `to = /devices/<url-encoded id>/messages/devicebound` (iothub-protocol.md §6.3). */
+export function deviceIdOfC2dAddress(to: unknown): string {
+  const match = typeof to === 'string' ? /^\/devices\/([^/]+)\/messages\/devicebound\/?$/i.exec(to) : null;
+  if (!match?.[1]) throw argumentInvalid(`The message 'to' must be /devices/<deviceId>/messages/devicebound, got '${String(to)}'.`);
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    throw argumentInvalid(`The device id in '${String(to)}' is not valid percent-encoding.`);
+  }
+}
+
+/**
+ * An AMQP message from the service SDK → the C2D service's input: body from a data section (or a string/JSON
+ * value), `message_id`, `correlation_id`, `user_id`, `content_type`, `content_encoding`, `absolute_expiry_time`,
+ * application properties, and `iothub-ack` taken out of them.
+ */
+export function c2dInputOf(message: Message): C2dMessageInput {
+  const application: Record<string, string | null> = {};
+  let ack: C2dAck | undefined;
+  const props = (message.application_properties ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'iothub-ack') ack = String(value) as C2dAck;
+    else application[key] = value === null || value === undefined ? null : String(value);
+  }
+  const input: { -readonly [K in keyof C2dMessageInput]: C2dMessageInput[K] } = { body: bodyOf(message.body), properties: application };
+  if (message.message_id !== undefined && message.message_id !== null) input.messageId = idText(message.message_id);
+  if (message.correlation_id !== undefined && message.correlation_id !== null) input.correlationId = idText(message.correlation_id);
+  if (message.user_id !== undefined && message.user_id !== null) input.userId = idText(message.user_id);
+  if (typeof message.content_type === 'string') input.contentType = message.content_type;
+  if (typeof message.content_encoding === 'string') input.contentEncoding = message.content_encoding;
+  if (message.absolute_expiry_time !== undefined) input.expiryTime = new Date(message.absolute_expiry_time as Date | number);
+  if (ack !== undefined) input.ack = ack;
+  return input;
+}
+
+function bodyOf(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (typeof body === 'object' && 'content' in body) return bodyOf((body as { content: unknown }).content);
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+function idText(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return String(value);
+}

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/**
+ * The small WebSocket surface rhea's documented `websocket_accept` reads (`send`, `close`, `onmessage`, `onclose`,
+ * `onerror`, `url`), built over the message stream the HTTPS listener hands to every sub-protocol handler
+ * (`websocket-upgrade.ts`), so AMQP over WebSockets (`AMQPWSB10`) shares 443 with REST and MQTT.
+ */
+export interface RheaWebSocket {
+  send(data: Uint8Array | Buffer, options?: unknown): void;
+  close(): void;
+  onmessage: ((event: { data: Buffer }) => void) | null;
+  onclose: (() => void) | null;
+  onerror: ((error: unknown) => void) | null;
+  readonly url: string;
+  /** Host the client addressed (HTTP `Host`), used to check the CBS token audience. */
+  readonly requestHost: string | undefined;
+}
+
+export function adaptWebSocketStream(stream: Duplex, request: IncomingMessage): RheaWebSocket {
+  const socket: RheaWebSocket = {
+    send: (data) => {
+      stream.write(Buffer.from(data));
+    },
+    close: () => stream.end(),
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+    url: `wss://${request.headers.host ?? 'hub'}${request.url ?? ''}`,
+    requestHost: request.headers.host,
+  };
+  stream.on('data', (data: Buffer) => socket.onmessage?.({ data }));
+  let closed = false;
+  stream.on('close', () => {
+    if (closed) return;
+    closed = true;
+    socket.onclose?.();
+  });
+  stream.on('error', (error) => socket.onerror?.(error));
+  return socket;
+}

@@ -1,0 +1,86 @@
+import { argumentInvalid } from '../../errors/catalogue.js';
+import type { IotHubError } from '../../errors/iothub-error.js';
+import type { RouteDefinition } from './rest-types.js';
+
+/** A route that matched a request, with its decoded parameters. */
+export interface RouteMatch {
+  readonly route: RouteDefinition;
+  readonly params: Record<string, string>;
+}
+
+/** Result of {@link Router.match}: a match, no route at all, or a parameter that is not valid percent-encoding. */
+export type RouteResult = { kind: 'match'; match: RouteMatch } | { kind: 'none' } | { kind: 'invalid'; error: IotHubError };
+
+type Segment = { literal: string } | { param: string };
+
+interface CompiledRoute {
+  readonly route: RouteDefinition;
+  readonly segments: readonly Segment[];
+}
+
+/**
+ * Matches method + path against the declarative route table. Literal segments win over parameters, so
+ * `POST /devices/query` is never taken for a device called `query`. A trailing slash is ignored (Node's
+ * `Registry.list()` asks for `/devices/`, iothub-protocol.md §8.1); literal segments compare case-insensitively,
+ * parameters are percent-decoded (ids are case-sensitive).
+ */
+export class Router {
+  private readonly compiled: readonly CompiledRoute[];
+
+  constructor(routes: readonly RouteDefinition[]) {
+    this.compiled = routes
+      .map((route) => ({ route, segments: splitPath(route.pattern).map(toSegment) }))
+      // More literal segments first: specific routes before generic ones.
+      .sort((a, b) => literalCount(b.segments) - literalCount(a.segments));
+  }
+
+  match(method: string, rawPath: string): RouteResult {
+    const parts = splitPath(rawPath);
+    for (const { route, segments } of this.compiled) {
+      if (route.method !== method.toUpperCase() || segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      let matched = true;
+      for (const [index, segment] of segments.entries()) {
+        const part = parts[index] ?? '';
+        if ('literal' in segment) {
+          if (segment.literal.toLowerCase() !== part.toLowerCase()) {
+            matched = false;
+            break;
+          }
+          continue;
+        }
+        const decoded = decodeSegment(part);
+        if (decoded === undefined) {
+          return { kind: 'invalid', error: argumentInvalid(`The path segment '${part}' is not valid percent-encoding.`) };
+        }
+        params[segment.param] = decoded;
+      }
+      if (matched) return { kind: 'match', match: { route, params } };
+    }
+    return { kind: 'none' };
+  }
+}
+
+/** `/devices/x/` → `['devices', 'x']`; empty parameter segments are kept so `/devices//x` does not match. */
+function splitPath(path: string): string[] {
+  let text = path.startsWith('/') ? path.slice(1) : path;
+  if (text.endsWith('/')) text = text.slice(0, -1);
+  return text === '' ? [] : text.split('/');
+}
+
+function toSegment(text: string): Segment {
+  return text.startsWith('{') && text.endsWith('}') ? { param: text.slice(1, -1) } : { literal: text };
+}
+
+function literalCount(segments: readonly Segment[]): number {
+  return segments.filter((segment) => 'literal' in segment).length;
+}
+
+function decodeSegment(text: string): string | undefined {
+  if (text === '') return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}

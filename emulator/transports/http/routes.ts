@@ -1,0 +1,46 @@
+import { createOrUpdateDevice } from './handlers/create-or-update-device.js';
+import { deleteDevice } from './handlers/delete-device.js';
+import { getDevice } from './handlers/get-device.js';
+import { getDeviceStatistics } from './handlers/get-device-statistics.js';
+import { getServiceStatistics } from './handlers/get-service-statistics.js';
+import { getTwin } from './handlers/get-twin.js';
+import { invokeDeviceMethod } from './handlers/invoke-device-method.js';
+import { listDevices } from './handlers/list-devices.js';
+import { purgeCommandQueue } from './handlers/purge-command-queue.js';
+import { queryDevices } from './handlers/query-devices.js';
+import { refuseModuleOperation } from './handlers/refuse-module-operation.js';
+import { replaceTwin } from './handlers/replace-twin.js';
+import { updateTwin } from './handlers/update-twin.js';
+import type { RouteDefinition } from './rest-types.js';
+
+/**
+ * The IoT Hub service REST API (iothub-protocol.md §8.2): method → path → permission → operation (house-style H6).
+ * Permissions follow §2.3 step 5: the registry needs RegistryRead/RegistryWrite; twins, queries, methods and the
+ * C2D queue need ServiceConnect (a registryRead-only policy cannot read twins).
+ */
+export const ROUTES: readonly RouteDefinition[] = [
+  // Identity registry
+  { method: 'GET', pattern: '/devices', right: 'RegistryRead', operation: listDevices },
+  { method: 'GET', pattern: '/devices/{deviceId}', right: 'RegistryRead', operation: getDevice },
+  { method: 'PUT', pattern: '/devices/{deviceId}', right: 'RegistryWrite', operation: createOrUpdateDevice },
+  { method: 'DELETE', pattern: '/devices/{deviceId}', right: 'RegistryWrite', operation: deleteDevice },
+  { method: 'GET', pattern: '/statistics/devices', right: 'RegistryRead', operation: getDeviceStatistics },
+  { method: 'GET', pattern: '/statistics/service', right: 'ServiceConnect', operation: getServiceStatistics },
+  // Twins and queries
+  { method: 'GET', pattern: '/twins/{deviceId}', right: 'ServiceConnect', operation: getTwin },
+  { method: 'PATCH', pattern: '/twins/{deviceId}', right: 'ServiceConnect', operation: updateTwin },
+  { method: 'PUT', pattern: '/twins/{deviceId}', right: 'ServiceConnect', operation: replaceTwin },
+  { method: 'POST', pattern: '/devices/query', right: 'ServiceConnect', operation: queryDevices },
+  // Direct methods and the C2D queue
+  { method: 'POST', pattern: '/twins/{deviceId}/methods', right: 'ServiceConnect', operation: invokeDeviceMethod },
+  { method: 'DELETE', pattern: '/devices/{deviceId}/commands', right: 'ServiceConnect', operation: purgeCommandQueue },
+  // Modules: not emulated yet (501 NotSupported)
+  { method: 'GET', pattern: '/devices/{deviceId}/modules', right: 'RegistryRead', operation: refuseModuleOperation },
+  { method: 'GET', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryRead', operation: refuseModuleOperation },
+  { method: 'PUT', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: refuseModuleOperation },
+  { method: 'DELETE', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: refuseModuleOperation },
+  { method: 'GET', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
+  { method: 'PATCH', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
+  { method: 'PUT', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
+  { method: 'POST', pattern: '/twins/{deviceId}/modules/{moduleId}/methods', right: 'ServiceConnect', operation: refuseModuleOperation },
+];
