@@ -1,6 +1,6 @@
 import { createEmulator, type EmulatorConfig, type HubEmulator, type Logger, noopLogger } from '../emulator/index.js';
-import type { EmulatorStatusDto, HubFeatures, StudioSettings } from './contract/dto.js';
-import { c2dOf, methodsOf, simulationOf } from './host/capabilities.js';
+import type { EmulatorStatusDto, StudioSettings } from './contract/dto.js';
+import { simulationOf } from './host/capabilities.js';
 import { StudioError } from './host/studio-error.js';
 import type { SettingsStore } from './settings/settings-store.js';
 
@@ -72,7 +72,7 @@ export class EmulatorHost {
     return {
       status,
       info: running ? { ...hub.info, ports: { ...hub.info.ports }, warnings: [...hub.info.warnings] } : null,
-      features: running ? featuresOf(hub) : { query: true, methods: false, c2d: false, simulation: false },
+      features: { query: true, methods: true, c2d: true, simulation: running && simulationOf(hub) !== undefined },
       host: this.options.hostKind,
       ...(this.lastError ? { error: this.lastError } : {}),
     };
@@ -135,13 +135,4 @@ export class EmulatorHost {
     this.chain = next.catch(() => undefined);
     return next;
   }
-}
-
-function featuresOf(hub: HubEmulator): HubFeatures {
-  return {
-    query: true,
-    methods: methodsOf(hub) !== undefined,
-    c2d: c2dOf(hub) !== undefined,
-    simulation: simulationOf(hub) !== undefined,
-  };
 }

@@ -51,7 +51,7 @@ export const hubExportSchema = z.strictObject({
 
 /** Settings schema. */
 export const studioSettingsSchema = z.strictObject({
-  ports: z.strictObject({ mqtts: port, https: port.nullable(), mqtt: port.nullable() }),
+  ports: z.strictObject({ mqtts: port, https: port.nullable(), mqtt: port.nullable(), amqps: port.nullable() }),
   dataDir: z.string().min(1).max(4096),
   persistence: z.enum(['file', 'memory']),
 });

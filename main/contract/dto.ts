@@ -18,7 +18,7 @@ export interface HubFeatures {
 /** Where the running hub can be reached (mirrors the emulator's EmulatorInfo). */
 export interface HubInfoDto {
   readonly hostName: string;
-  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null };
+  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null };
   readonly dataDir: string;
   readonly caCertPath: string;
   readonly serviceConnectionString: string;
@@ -108,7 +108,7 @@ export interface MethodResultDto {
 
 /** Persisted studio settings (applied by restarting the hub). */
 export interface StudioSettings {
-  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null };
+  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null };
   readonly dataDir: string;
   readonly persistence: 'file' | 'memory';
 }
@@ -140,7 +140,7 @@ export interface HubExport {
   readonly format: 'twin-studio-hub';
   readonly version: 1;
   readonly exportedAt: string;
-  readonly devices: readonly ExportedDevice[];
+  readonly devices: ExportedDevice[];
 }
 
 /** What an import did. */

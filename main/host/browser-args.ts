@@ -4,7 +4,7 @@ import type { StudioSettings } from '../contract/dto.js';
 export interface SettingsOverrides {
   dataDir?: string;
   persistence?: StudioSettings['persistence'];
-  ports?: { mqtts?: number; https?: number | null; mqtt?: number | null };
+  ports?: { mqtts?: number; https?: number | null; mqtt?: number | null; amqps?: number | null };
 }
 
 /** Options of browser mode (`node dist/main/browser.js …`, or `npm start` without an Electron binary). */
@@ -34,6 +34,7 @@ Serves Twin Studio to your browser on 127.0.0.1 and hosts the IoT Hub emulator.
   --mqtts-port <n>    MQTT/TLS port (default 8883; 0 = any free port)
   --https-port <n|off> HTTPS/WebSocket port (default 443, falls back to 8443)
   --mqtt-port <n|off> plain MQTT port (default off)
+  --amqps-port <n|off> AMQP/TLS port for service apps (default 5671)
   --host-name <name>  host name put in connection strings (default localhost)
   --settings <file>   settings file (default: next to the data folder)
   --json              print one JSON line when ready
@@ -66,6 +67,7 @@ export function parseBrowserArgs(argv: readonly string[]): BrowserModeOptions {
       case '--mqtts-port': ports.mqtts = port(next(), flag, false) ?? 0; break;
       case '--https-port': ports.https = port(next(), flag, true); break;
       case '--mqtt-port': ports.mqtt = port(next(), flag, true); break;
+      case '--amqps-port': ports.amqps = port(next(), flag, true); break;
       case '--host-name': options.hostName = required(next(), flag); break;
       case '--settings': options.settingsFile = required(next(), flag); break;
       case '--json': options.json = true; break;

@@ -1,4 +1,4 @@
-import { QueryError } from '../../emulator/query/index.js';
+import { QueryError } from '../../emulator/index.js';
 import { isInvokeChannel, requestSchemas, type InvokeChannel } from '../contract/channels.js';
 import { fail, ok, type Envelope, type IpcError } from '../contract/errors.js';
 import type { HandlerContext, HandlerTable } from './handler-types.js';

@@ -4,7 +4,7 @@ import type { StudioSettings } from '../contract/dto.js';
 
 /** IoT Hub's own ports (iothub-protocol.md §1): the SDKs work without a GatewayHostName on them. */
 export function defaultSettings(): StudioSettings {
-  return { ports: { mqtts: 8883, https: 443, mqtt: null }, dataDir: defaultDataDir(), persistence: 'file' };
+  return { ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: defaultDataDir(), persistence: 'file' };
 }
 
 /** Reads settings from untrusted JSON (a settings file), filling gaps from the defaults; never throws. */

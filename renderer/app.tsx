@@ -1,0 +1,82 @@
+import { useEffect, useState } from 'react';
+
+import { StatusBadge } from './components/StatusBadge';
+import { DevicesView } from './features/devices/DevicesView';
+import { QueryConsole } from './features/query-console/QueryConsole';
+import { SettingsPanel } from './features/settings/SettingsPanel';
+import { TrafficView } from './features/traffic/TrafficView';
+import { useStore } from './state/store';
+import { useStudio } from './state/studio-context';
+import { useTheme } from './state/theme';
+
+type View = 'devices' | 'traffic' | 'query' | 'settings';
+
+const VIEWS: readonly { id: View; label: string }[] = [
+  { id: 'devices', label: 'Devices' },
+  { id: 'traffic', label: 'Traffic' },
+  { id: 'query', label: 'Query' },
+  { id: 'settings', label: 'Settings' },
+];
+
+function isTyping(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
+}
+
+/** The shell: navigation (Alt+1…4), hub status, theme, and the current view. */
+export function App() {
+  const status = useStore(useStudio().status);
+  const [view, setView] = useState<View>('devices');
+  const [deviceId, setDeviceId] = useState<string>();
+  const [theme, setTheme] = useTheme();
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const index = event.altKey && !event.ctrlKey && !event.metaKey ? Number(event.key) - 1 : -1;
+      const target = VIEWS[index];
+      if (target) {
+        event.preventDefault();
+        setView(target.id);
+      } else if (event.key === '/' && !isTyping(event.target)) {
+        event.preventDefault();
+        setView('devices');
+        setTimeout(() => document.getElementById('device-search')?.focus(), 0);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const tone = status?.status === 'Running' ? 'good' : status?.error ? 'bad' : 'warn';
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Twin Studio</span>
+        <nav aria-label="Views">
+          {VIEWS.map((item, i) => (
+            <button key={item.id} type="button" className={`nav ${view === item.id ? 'active' : ''}`} aria-current={view === item.id ? 'page' : undefined} onClick={() => setView(item.id)} title={`Alt+${i + 1}`}>
+              {item.label}
+            </button>
+          ))}
+        </nav>
+        <span className="spacer" />
+        <span data-testid="hub-status">
+          <StatusBadge tone={tone} title={status?.error ?? status?.info?.caCertPath}>{`Hub ${status?.status ?? '…'}`}</StatusBadge>
+        </span>
+        {status?.info ? <span className="muted small">mqtts://{status.info.hostName}:{status.info.ports.mqtts}</span> : null}
+        <button type="button" className="button small" aria-label="Toggle dark theme" onClick={() => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark')}>
+          {theme === 'dark' || (theme === 'system' && document.documentElement.dataset.theme === 'dark') ? '☀' : '☾'}
+        </button>
+      </header>
+      {status?.error && status.status !== 'Running' ? (
+        <p className="banner" role="alert">The hub could not start: {status.error}. Change its ports or data folder in Settings.</p>
+      ) : null}
+      <main className="content">
+        {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
+        {view === 'traffic' ? <TrafficView /> : null}
+        {view === 'query' ? <QueryConsole /> : null}
+        {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
+      </main>
+    </div>
+  );
+}

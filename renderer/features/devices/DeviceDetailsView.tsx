@@ -1,0 +1,78 @@
+import { useState } from 'react';
+
+import { useApi } from '../../api/api-context';
+import { describeError } from '../../api/async-state';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { StatusBadge } from '../../components/StatusBadge';
+import { Tabs } from '../../components/Tabs';
+import { relativeTime } from '../../components/time';
+import { MethodsPanel } from '../methods/MethodsPanel';
+import { TrafficView } from '../traffic/TrafficView';
+import { TwinPanel } from '../twin-editor/TwinPanel';
+import { ConnectPanel } from './ConnectPanel';
+import { useDeviceDetails } from './use-device-details';
+
+type DeviceTab = 'twin' | 'connect' | 'methods' | 'traffic';
+
+const TABS = [
+  { id: 'twin', label: 'Twin' },
+  { id: 'connect', label: 'Connect' },
+  { id: 'methods', label: 'Methods & C2D' },
+  { id: 'traffic', label: 'Traffic' },
+] as const;
+
+/** One device: status and actions on top, its twin, connection facts, methods and traffic below. */
+export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; onDeleted: () => void }) {
+  const api = useApi();
+  const [state, reload] = useDeviceDetails(deviceId);
+  const [tab, setTab] = useState<DeviceTab>('twin');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [error, setError] = useState<string>();
+
+  if (state.status === 'error') return <p className="field-error pad" role="alert">{describeError(state.error)}</p>;
+  if (state.status !== 'ready') return <p className="muted pad">Loading {deviceId}…</p>;
+  const device = state.data;
+
+  const toggleStatus = async () => {
+    const result = await api.devices.setStatus({ deviceId, status: device.status === 'enabled' ? 'disabled' : 'enabled' });
+    if (!result.ok) setError(describeError(result.error));
+    else void reload();
+  };
+  const remove = async () => {
+    setConfirmDelete(false);
+    const result = await api.devices.delete({ deviceId });
+    if (result.ok) onDeleted();
+    else setError(describeError(result.error));
+  };
+
+  return (
+    <section className="device-details" aria-label={`Device ${deviceId}`}>
+      <header className="details-header">
+        <h2>{device.deviceId}</h2>
+        <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
+        <StatusBadge tone={device.status === 'enabled' ? 'good' : 'bad'}>{device.status}</StatusBadge>
+        <span className="muted small">last activity {relativeTime(device.lastActivityTime)}</span>
+        <span className="spacer" />
+        <button type="button" className="button" onClick={() => void toggleStatus()}>
+          {device.status === 'enabled' ? 'Disable' : 'Enable'}
+        </button>
+        <button type="button" className="button danger" onClick={() => setConfirmDelete(true)}>
+          Delete
+        </button>
+      </header>
+      {error ? <p className="field-error" role="alert">{error}</p> : null}
+      <Tabs items={TABS} value={tab} onChange={setTab} label="Device views" />
+      <div className="tab-panel" role="tabpanel">
+        {tab === 'twin' ? <TwinPanel deviceId={deviceId} /> : null}
+        {tab === 'connect' ? <ConnectPanel device={device} /> : null}
+        {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}
+        {tab === 'traffic' ? <TrafficView fixedDeviceId={deviceId} /> : null}
+      </div>
+      {confirmDelete ? (
+        <ConfirmDialog title={`Delete ${deviceId}?`} confirmLabel="Delete device" danger onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
+          <p>The identity and its twin are deleted. A connected device is disconnected and can no longer authenticate.</p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+
+import type { DeviceDetails } from '../../../main/contract/index';
+import { EmptyState } from '../../components/EmptyState';
+import { StatusBadge } from '../../components/StatusBadge';
+import { relativeTime } from '../../components/time';
+import { useNow } from '../../hooks/use-now';
+import { useStore } from '../../state/store';
+import { useStudio } from '../../state/studio-context';
+import { filterDevices, type DeviceFilter } from './device-filter';
+import { RegisterDevice } from './RegisterDevice';
+
+/** The device list: live connection state, last activity, status; search, filter, register; arrow keys move. */
+export function DeviceList({ selectedId, onSelect }: { selectedId: string | undefined; onSelect: (deviceId: string) => void }) {
+  const state = useStore(useStudio().devices);
+  const now = useNow();
+  const [filter, setFilter] = useState<DeviceFilter>({ text: '', state: 'all' });
+  const [registering, setRegistering] = useState(false);
+  const list = useRef<HTMLUListElement>(null);
+  const devices = useMemo(() => filterDevices(state.devices.values(), filter), [state.devices, filter]);
+
+  const onKey = (event: KeyboardEvent) => {
+    const index = devices.findIndex((device) => device.deviceId === selectedId);
+    const next = event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : -2;
+    const device = devices[Math.max(0, Math.min(devices.length - 1, next))];
+    if (next === -2 || !device) return;
+    event.preventDefault();
+    onSelect(device.deviceId);
+    list.current?.querySelector<HTMLElement>(`[data-device-id="${CSS.escape(device.deviceId)}"]`)?.scrollIntoView?.({ block: 'nearest' });
+  };
+
+  const created = (device: DeviceDetails) => {
+    setRegistering(false);
+    onSelect(device.deviceId);
+  };
+
+  return (
+    <section className="device-list" aria-label="Devices">
+      <div className="list-toolbar">
+        <input
+          type="search"
+          id="device-search"
+          placeholder="Search devices  ( / )"
+          aria-label="Search devices"
+          value={filter.text}
+          onChange={(event) => setFilter({ ...filter, text: event.target.value })}
+        />
+        <select aria-label="Show devices" value={filter.state} onChange={(event) => setFilter({ ...filter, state: event.target.value as DeviceFilter['state'] })}>
+          <option value="all">All</option>
+          <option value="connected">Connected</option>
+          <option value="disconnected">Disconnected</option>
+          <option value="disabled">Disabled</option>
+        </select>
+        <button type="button" className="button primary" onClick={() => setRegistering(true)}>
+          + Register
+        </button>
+      </div>
+      {registering ? <RegisterDevice onCreated={created} onCancel={() => setRegistering(false)} /> : null}
+      {state.status === 'ready' && state.devices.size === 0 && !registering ? (
+        <EmptyState title="No devices yet" action={<button type="button" className="button primary" onClick={() => setRegistering(true)}>Register your first device</button>}>
+          <p>
+            A device needs an identity in the hub before it can connect. Register one, copy its connection string, and
+            point the Azure IoT device SDK (or any MQTT client) at this hub.
+          </p>
+          <p>Each device gets a <strong>twin</strong>: a JSON document the back end and the device share.</p>
+        </EmptyState>
+      ) : null}
+      <ul ref={list} className="rows" role="listbox" aria-label="Registered devices" tabIndex={0} onKeyDown={onKey}>
+        {devices.map((device) => (
+          <li
+            key={device.deviceId}
+            role="option"
+            aria-selected={device.deviceId === selectedId}
+            data-device-id={device.deviceId}
+            className={`device-row ${device.deviceId === selectedId ? 'selected' : ''}`}
+            onClick={() => onSelect(device.deviceId)}
+          >
+            <span className={`dot ${device.connectionState === 'Connected' ? 'on' : 'off'}`} aria-hidden="true" />
+            <span className="device-id">{device.deviceId}</span>
+            <span className="device-meta">
+              <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
+              {device.status === 'disabled' ? <StatusBadge tone="bad">disabled</StatusBadge> : null}
+              {device.simulated ? <StatusBadge tone="warn">simulated</StatusBadge> : null}
+              <span className="muted small" title={device.lastActivityTime}>{relativeTime(device.lastActivityTime, now)}</span>
+            </span>
+          </li>
+        ))}
+      </ul>
+      {state.status === 'ready' && state.devices.size > 0 && devices.length === 0 ? <p className="muted pad">No device matches the filter.</p> : null}
+    </section>
+  );
+}

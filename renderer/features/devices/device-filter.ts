@@ -1,0 +1,23 @@
+import type { DeviceSummary } from '../../../main/contract/index';
+
+/** Which devices the list shows. */
+export interface DeviceFilter {
+  readonly text: string;
+  readonly state: 'all' | 'connected' | 'disconnected' | 'disabled';
+}
+
+/** The devices matching `filter`, sorted by id (case-insensitive, numbers in order: dev-2 before dev-10). */
+export function filterDevices(devices: Iterable<DeviceSummary>, filter: DeviceFilter): DeviceSummary[] {
+  const needle = filter.text.trim().toLowerCase();
+  return [...devices]
+    .filter((device) => !needle || device.deviceId.toLowerCase().includes(needle))
+    .filter((device) => {
+      switch (filter.state) {
+        case 'connected': return device.connectionState === 'Connected';
+        case 'disconnected': return device.connectionState === 'Disconnected';
+        case 'disabled': return device.status === 'disabled';
+        default: return true;
+      }
+    })
+    .sort((a, b) => a.deviceId.localeCompare(b.deviceId, undefined, { numeric: true, sensitivity: 'base' }));
+}

@@ -1,0 +1,112 @@
+import { useEffect, useState } from 'react';
+
+import type { SettingsDto, StudioSettings } from '../../../main/contract/index';
+import { useApi } from '../../api/api-context';
+import { describeError } from '../../api/async-state';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { CopyButton } from '../../components/CopyButton';
+import { useStore } from '../../state/store';
+import { useStudio } from '../../state/studio-context';
+import type { ThemeChoice } from '../../state/theme';
+import { TransferSection } from './TransferSection';
+
+function portText(port: number | null): string {
+  return port === null ? 'off' : String(port);
+}
+
+function parsePort(text: string, allowOff: boolean): number | null | undefined {
+  if (allowOff && (text.trim() === '' || text.trim() === 'off')) return null;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 0 && value <= 65535 ? value : undefined;
+}
+
+/** Ports, data folder, theme, hub facts, reset, export/import. */
+export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme: (choice: ThemeChoice) => void }) {
+  const api = useApi();
+  const status = useStore(useStudio().status);
+  const [loaded, setLoaded] = useState<SettingsDto>();
+  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'] });
+  const [message, setMessage] = useState<string>();
+  const [confirm, setConfirm] = useState<'restart' | 'reset'>();
+
+  useEffect(() => {
+    void api.settings.get({}).then((result) => {
+      if (!result.ok) return setMessage(describeError(result.error));
+      setLoaded(result.value);
+      const { ports, dataDir, persistence } = result.value.settings;
+      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence });
+    });
+  }, [api]);
+
+  const ports = { mqtts: parsePort(form.mqtts, false), https: parsePort(form.https, true), mqtt: parsePort(form.mqtt, true), amqps: parsePort(form.amqps, true) };
+  const valid = Object.values(ports).every((port) => port !== undefined) && form.dataDir.trim() !== '';
+  const apply = async () => {
+    setConfirm(undefined);
+    if (!valid) return;
+    setMessage('Restarting the hub…');
+    const settings: StudioSettings = { ports: { mqtts: ports.mqtts ?? 8883, https: ports.https ?? null, mqtt: ports.mqtt ?? null, amqps: ports.amqps ?? null }, dataDir: form.dataDir.trim(), persistence: form.persistence };
+    const result = await api.settings.update({ settings });
+    setMessage(result.ok ? 'Saved; the hub restarted with the new settings.' : describeError(result.error));
+  };
+  const reset = async () => {
+    setConfirm(undefined);
+    const result = await api.emulator.reset({ confirm: 'reset' });
+    setMessage(result.ok ? `Hub reset: ${result.value.deleted} devices deleted.` : describeError(result.error));
+  };
+  const info = status?.info;
+
+  return (
+    <div className="settings">
+      <section aria-label="Appearance">
+        <h3>Appearance</h3>
+        <label className="inline">Theme{' '}
+          <select aria-label="Theme" value={theme} onChange={(event) => onTheme(event.target.value as ThemeChoice)}>
+            <option value="system">System</option><option value="light">Light</option><option value="dark">Dark</option>
+          </select>
+        </label>
+      </section>
+      <section aria-label="Hub">
+        <h3>Hub</h3>
+        {info ? (
+          <dl className="facts">
+            <dt>Host name</dt><dd><code>{info.hostName}</code></dd>
+            <dt>Listening</dt><dd>MQTT/TLS <code>{info.ports.mqtts}</code> · HTTPS <code>{portText(info.ports.https)}</code> · MQTT <code>{portText(info.ports.mqtt)}</code> · AMQP/TLS <code>{portText(info.ports.amqps)}</code></dd>
+            <dt>CA certificate</dt><dd><code>{info.caCertPath}</code> <CopyButton text={info.caCertPath} what="CA certificate path" /></dd>
+            <dt>Service connection string</dt><dd><code className="secret">{info.serviceConnectionString}</code> <CopyButton text={info.serviceConnectionString} what="service connection string" /></dd>
+            {info.warnings.map((warning) => <dd key={warning} className="notice">{warning}</dd>)}
+          </dl>
+        ) : <p className="muted">The hub is {status?.status ?? 'starting'}{status?.error ? `: ${status.error}` : ''}.</p>}
+      </section>
+      <section aria-label="Ports and data">
+        <h3>Ports and data</h3>
+        <div className="row wrap">
+          <label className="field narrow"><span>MQTT/TLS port</span><input value={form.mqtts} onChange={(e) => setForm({ ...form, mqtts: e.target.value })} aria-invalid={ports.mqtts === undefined || undefined} /></label>
+          <label className="field narrow"><span>HTTPS port (or off)</span><input value={form.https} onChange={(e) => setForm({ ...form, https: e.target.value })} aria-invalid={ports.https === undefined || undefined} /></label>
+          <label className="field narrow"><span>Plain MQTT port (or off)</span><input value={form.mqtt} onChange={(e) => setForm({ ...form, mqtt: e.target.value })} aria-invalid={ports.mqtt === undefined || undefined} /></label>
+          <label className="field narrow"><span>AMQP/TLS port (or off)</span><input value={form.amqps} onChange={(e) => setForm({ ...form, amqps: e.target.value })} aria-invalid={ports.amqps === undefined || undefined} /></label>
+        </div>
+        <label className="field"><span>Data folder</span><input value={form.dataDir} onChange={(e) => setForm({ ...form, dataDir: e.target.value })} /></label>
+        <label className="checkbox"><input type="checkbox" checked={form.persistence === 'memory'} onChange={(e) => setForm({ ...form, persistence: e.target.checked ? 'memory' : 'file' })} /> Keep everything in memory (forgotten when the hub stops)</label>
+        <p className="muted small">{loaded?.settingsFile ? `Saved in ${loaded.settingsFile}.` : 'Started with command-line options: changes last until the studio exits.'} Port 0 picks any free port; 443 falls back to 8443 when it cannot be bound.</p>
+        <button type="button" className="button primary" disabled={!valid} onClick={() => setConfirm('restart')}>Save and restart hub</button>
+      </section>
+      <TransferSection onMessage={setMessage} />
+      <section aria-label="Danger zone">
+        <h3>Reset</h3>
+        <p className="muted">Deletes every device and its twin.</p>
+        <button type="button" className="button danger" onClick={() => setConfirm('reset')}>Reset hub…</button>
+      </section>
+      {message ? <p role="status" className="notice">{message}</p> : null}
+      {confirm === 'restart' ? (
+        <ConfirmDialog title="Restart the hub?" confirmLabel="Save and restart" onConfirm={() => void apply()} onCancel={() => setConfirm(undefined)}>
+          <p>Connected devices are disconnected and must reconnect (on the new ports, if you changed them).</p>
+        </ConfirmDialog>
+      ) : null}
+      {confirm === 'reset' ? (
+        <ConfirmDialog title="Reset the hub?" confirmLabel="Delete all devices" danger onConfirm={() => void reset()} onCancel={() => setConfirm(undefined)}>
+          <p>Every device identity and twin is deleted. This cannot be undone — export first if you may need them.</p>
+        </ConfirmDialog>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { memo } from 'react';
+
+import type { TrafficRow } from './traffic-buffer';
+
+/** One (memoised) line of the traffic list: request, and its response when paired. */
+export const TrafficRowView = memo(function TrafficRowView({
+  row,
+  top,
+  height,
+  expanded,
+  onToggle,
+}: {
+  row: TrafficRow;
+  top: number;
+  height: number;
+  expanded: boolean;
+  onToggle: () => void;
+}) {
+  const { request, response } = row;
+  const status = response?.status ?? request.status;
+  return (
+    <div
+      role="listitem"
+      tabIndex={0}
+      className={`traffic-row ${expanded ? 'expanded' : ''} ${status !== undefined && status >= 400 ? 'failed' : ''}`}
+      style={{ top, height }}
+      onClick={onToggle}
+      onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), onToggle())}
+      data-kind={request.kind}
+      data-paired={response ? 'true' : 'false'}
+    >
+      <span className="muted">{request.time.slice(11, 23)}</span>
+      <span title={request.direction === 'in' ? 'device → hub' : 'hub → device'}>{request.direction === 'in' ? '→ hub' : '← hub'}</span>
+      <span className="ellipsis">{request.deviceId ?? '—'}</span>
+      <span>{request.kind}</span>
+      <span className="ellipsis mono" title={request.topic}>
+        {request.topic}
+        {response ? <span className="muted"> ⇄ {response.topic}</span> : null}
+      </span>
+      <span>{status ?? ''}{row.latencyMs !== undefined ? <span className="muted"> {row.latencyMs} ms</span> : null}</span>
+      <span className="muted">{request.payloadBytes}</span>
+    </div>
+  );
+});

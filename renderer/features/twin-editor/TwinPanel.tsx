@@ -1,0 +1,81 @@
+import { useEffect, useMemo, useState } from 'react';
+
+import type { JsonValue } from '../../../emulator/model/json';
+import type { TwinDocument } from '../../../main/contract/index';
+import { describeError } from '../../api/async-state';
+import { JsonBlock } from '../../components/JsonBlock';
+import { DeltaView } from './DeltaView';
+import { DiffView } from './DiffView';
+import { withoutMeta } from './json-ops';
+import { lastSeen, markSeen } from './last-seen';
+import { twinDelta } from './twin-delta';
+import { diffTwins } from './twin-diff';
+import { TwinEditor } from './TwinEditor';
+import { useTwin } from './use-twin';
+
+/** Tags and desired (editable) beside reported (read-only), with `$metadata`, versions, delta and diff. */
+export function TwinPanel({ deviceId }: { deviceId: string }) {
+  const { state, reload, accept } = useTwin(deviceId);
+  const [showMetadata, setShowMetadata] = useState(false);
+  const [seenVersion, setSeenVersion] = useState(0);
+  const twin = 'data' in state ? state.data : undefined;
+
+  useEffect(() => {
+    if (twin && !lastSeen(deviceId)) {
+      markSeen(twin);
+      setSeenVersion((n) => n + 1);
+    }
+  }, [twin, deviceId]);
+
+  const delta = useMemo(() => (twin ? twinDelta(twin.properties.desired, twin.properties.reported) : []), [twin]);
+  const seen = lastSeen(deviceId);
+  const diff = useMemo(() => (twin && seen ? diffTwins(seen, twin) : undefined), [twin, seen, seenVersion]);
+
+  if (state.status === 'error' && !twin) return <p className="field-error" role="alert">{describeError(state.error)}</p>;
+  if (!twin) return <p className="muted">Loading the twin…</p>;
+
+  const saved = (next: TwinDocument) => {
+    accept(next);
+    markSeen(next);
+    setSeenVersion((n) => n + 1);
+  };
+  const reported = twin.properties.reported;
+
+  return (
+    <div className="twin-panel">
+      <div className="twin-summary muted small">
+        twin version <strong data-testid="twin-version">{twin.version}</strong> · etag <code>{twin.etag}</code> · desired $version{' '}
+        {String(twin.properties.desired.$version)} · reported $version <span data-testid="reported-version">{String(reported.$version)}</span>
+        <label className="checkbox inline">
+          <input type="checkbox" checked={showMetadata} onChange={(event) => setShowMetadata(event.target.checked)} /> show $metadata
+        </label>
+      </div>
+      <div className="twin-layout">
+        <TwinEditor key={deviceId} twin={twin} onSaved={saved} reload={reload} />
+        <section className="twin-column reported" aria-label="Reported properties">
+          <h3>Reported <span className="muted small">v{String(reported.$version)} · written by the device only</span></h3>
+          {Object.keys(withoutMeta(reported)).length === 0 ? (
+            <p className="muted">The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.</p>
+          ) : null}
+          <JsonBlock value={withoutMeta(reported)} label="Reported properties JSON" testId="reported-json" />
+        </section>
+      </div>
+      {showMetadata ? (
+        <div className="metadata">
+          <JsonBlock value={twin.properties.desired.$metadata as JsonValue} label="Desired $metadata" />
+          <JsonBlock value={reported.$metadata as JsonValue} label="Reported $metadata" />
+        </div>
+      ) : null}
+      <DeltaView entries={delta} />
+      {diff ? (
+        <DiffView
+          diff={diff}
+          onMarkSeen={() => {
+            markSeen(twin);
+            setSeenVersion((n) => n + 1);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

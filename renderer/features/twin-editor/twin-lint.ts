@@ -1,0 +1,22 @@
+import { jsonParseLinter } from '@codemirror/lang-json';
+import { linter, type Diagnostic } from '@codemirror/lint';
+import type { Extension } from '@codemirror/state';
+
+import { locatePath } from './json-locate';
+import { validateSection } from './twin-rules';
+
+/** Inline diagnostics for a tags/desired editor: JSON syntax first, then the hub's content rules. */
+export function twinLinter(section: 'tags' | 'desired'): Extension {
+  const parse = jsonParseLinter();
+  return linter(
+    (view) => {
+      const syntax = parse(view);
+      if (syntax.length > 0) return syntax;
+      const value: unknown = JSON.parse(view.state.doc.toString());
+      return validateSection(value, section).map(
+        (issue): Diagnostic => ({ ...locatePath(view.state, issue.path, issue.target), severity: 'error', message: issue.message, source: 'IoT Hub rules' }),
+      );
+    },
+    { delay: 150 },
+  );
+}

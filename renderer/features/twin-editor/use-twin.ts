@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useState } from 'react';
+
+import type { TwinDocument } from '../../../main/contract/index';
+import { useApi } from '../../api/api-context';
+import type { AsyncState } from '../../api/async-state';
+import { usePush } from '../../hooks/use-push';
+
+/** A device's service twin, reloaded whenever the hub reports a write to it (house-style H18: the hub is the truth). */
+export function useTwin(deviceId: string): {
+  state: AsyncState<TwinDocument>;
+  reload: () => Promise<TwinDocument | undefined>;
+  accept: (twin: TwinDocument) => void;
+} {
+  const api = useApi();
+  const [state, setState] = useState<AsyncState<TwinDocument>>({ status: 'loading' });
+
+  const reload = useCallback(async () => {
+    const result = await api.twin.get({ deviceId });
+    if (result.ok) {
+      // Pushes and replies can cross; never go back to an older version.
+      setState((current) => (current.status === 'ready' && current.data.version > result.value.version ? current : { status: 'ready', data: result.value }));
+      return result.value;
+    }
+    setState((current) => ({ status: 'error', error: result.error, ...('data' in current && current.data ? { data: current.data } : {}) }));
+    return undefined;
+  }, [api, deviceId]);
+
+  useEffect(() => {
+    setState({ status: 'loading' });
+    void reload();
+  }, [reload]);
+
+  usePush('twin.changed', (change) => {
+    if (change.deviceId === deviceId) void reload();
+  });
+
+  const accept = useCallback((twin: TwinDocument) => {
+    setState((current) => (current.status === 'ready' && current.data.version > twin.version ? current : { status: 'ready', data: twin }));
+  }, []);
+
+  return { state, reload, accept };
+}

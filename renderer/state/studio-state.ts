@@ -1,0 +1,123 @@
+import type { DeviceSummary, EmulatorStatusDto, IpcError, TrafficEventDto, TwinStudioApi } from '../../main/contract/index';
+import { TrafficBuffer } from '../features/traffic/traffic-buffer';
+import { createStore, type Store } from './store';
+
+/** The device list as loaded and kept current by pushes. */
+export interface DevicesState {
+  readonly status: 'loading' | 'ready' | 'error';
+  readonly devices: ReadonlyMap<string, DeviceSummary>;
+  readonly error?: IpcError;
+}
+
+/**
+ * App-wide state that must outlive any one view: the hub status, the device list and the traffic buffer. It is
+ * fed by the host's pushes; the host stays authoritative (house-style H18) — on every hub (re)start the lists are
+ * reloaded rather than patched.
+ */
+export class StudioState {
+  readonly status: Store<EmulatorStatusDto | undefined> = createStore<EmulatorStatusDto | undefined>(undefined);
+  readonly devices: Store<DevicesState> = createStore<DevicesState>({ status: 'loading', devices: new Map() });
+  readonly traffic = new TrafficBuffer();
+  /** Bumped when the traffic buffer changed. */
+  readonly trafficRevision: Store<number> = createStore(0);
+  private trafficWatermark = 0;
+  private snapshotLoaded = false;
+  private early: TrafficEventDto[] = [];
+
+  constructor(private readonly api: TwinStudioApi) {}
+
+  /** Subscribes to the pushes, signals ready, loads everything; returns the disposer. */
+  start(): () => void {
+    const disposers = [
+      this.api.on('emulator.status', (status) => this.onStatus(status)),
+      this.api.on('devices.changed', ({ deviceId, device }) => this.onDevice(deviceId, device)),
+      this.api.on('traffic.batch', (events) => this.onTraffic(events)),
+    ];
+    this.api.ready();
+    void this.refreshStatus();
+    return () => disposers.forEach((dispose) => dispose());
+  }
+
+  /** Reloads the device list from the hub. */
+  async refreshDevices(): Promise<void> {
+    const result = await this.api.devices.list({});
+    if (result.ok) this.devices.set({ status: 'ready', devices: new Map(result.value.map((device) => [device.deviceId, device])) });
+    else this.devices.update((state) => ({ ...state, status: 'error', error: result.error }));
+  }
+
+  /** Empties the traffic view (the hub keeps its own recent buffer). */
+  clearTraffic(): void {
+    this.traffic.clear();
+    this.trafficRevision.update((n) => n + 1);
+  }
+
+  private async refreshStatus(): Promise<void> {
+    const result = await this.api.emulator.status({});
+    if (result.ok) this.onStatus(result.value);
+  }
+
+  private onStatus(status: EmulatorStatusDto): void {
+    const previous = this.status.get();
+    this.status.set(status);
+    const cameUp = status.status === 'Running' && (previous?.status !== 'Running' || previous.info?.dataDir !== status.info?.dataDir);
+    if (cameUp) {
+      this.trafficWatermark = 0;
+      void this.refreshDevices();
+      void this.loadTrafficSnapshot();
+    } else if (status.status !== 'Running' && status.status !== 'Starting') {
+      this.devices.set({ status: 'ready', devices: new Map() });
+    }
+  }
+
+  private onDevice(deviceId: string, device: DeviceSummary | undefined): void {
+    this.devices.update((state) => {
+      const devices = new Map(state.devices);
+      if (device) devices.set(deviceId, device);
+      else devices.delete(deviceId);
+      return { ...state, devices };
+    });
+  }
+
+  private async loadTrafficSnapshot(): Promise<void> {
+    this.snapshotLoaded = false;
+    const result = await this.api.traffic.snapshot({});
+    const events = result.ok ? result.value : [];
+    this.snapshotLoaded = true;
+    const early = this.early;
+    this.early = [];
+    this.addTraffic([...events, ...early]);
+  }
+
+  private onTraffic(events: readonly TrafficEventDto[]): void {
+    if (!this.snapshotLoaded) {
+      this.early.push(...events);
+      return;
+    }
+    this.addTraffic(events);
+    this.touchDevices(events);
+  }
+
+  private addTraffic(events: readonly TrafficEventDto[]): void {
+    // Snapshot and pushes overlap; the tap numbers events, so anything at or below the watermark was seen.
+    const fresh = events.filter((event) => event.id > this.trafficWatermark);
+    if (fresh.length === 0) return;
+    this.trafficWatermark = Math.max(this.trafficWatermark, ...fresh.map((event) => event.id));
+    this.traffic.add(fresh);
+    this.trafficRevision.update((n) => n + 1);
+  }
+
+  /** Anything a device sent is activity; the list shows it without asking the hub again. */
+  private touchDevices(events: readonly TrafficEventDto[]): void {
+    const latest = new Map<string, string>();
+    for (const event of events) if (event.direction === 'in' && event.deviceId) latest.set(event.deviceId, event.time);
+    if (latest.size === 0) return;
+    this.devices.update((state) => {
+      const devices = new Map(state.devices);
+      for (const [deviceId, time] of latest) {
+        const device = devices.get(deviceId);
+        if (device && time > device.lastActivityTime) devices.set(deviceId, { ...device, lastActivityTime: time });
+      }
+      return { ...state, devices };
+    });
+  }
+}
