@@ -20,6 +20,7 @@ export { IotHubError } from './errors/iothub-error.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { ManualClock, systemClock, type Clock } from './util/clock.js';
 export * from './model/index.js';
+export * from './simulation/index.js';
 
 /** Creates an emulator; nothing listens until `start()`. */
 export function createEmulator(config: EmulatorConfig = {}): HubEmulator {

@@ -17,6 +17,7 @@ export class BehaviourRunner {
   private desired: DesiredReactor;
   private methods: MethodReactor;
   private paused = false;
+  private booted = false;
 
   constructor(
     private readonly model: DeviceModel,
@@ -29,6 +30,7 @@ export class BehaviourRunner {
 
   /** Boot on a fresh connection: sync, `reported.onStart`, then the periodic timers. */
   async start(): Promise<void> {
+    this.booted = true;
     await this.sync();
     if (this.scope.cancelled) return;
     if (this.model.onStart) await report(this.channel, this.host, this.model.onStart({}), 'on start');
@@ -52,13 +54,15 @@ export class BehaviourRunner {
     this.scope.cancel();
   }
 
-  /** Unfreezes: a fresh scope, a re-sync with the twin, the timers again (no `onStart`: this is not a boot). */
+  /** Unfreezes: a fresh scope, a re-sync with the twin, the timers again (no `onStart` unless it never booted). */
   async resume(): Promise<void> {
     if (!this.paused) return;
     this.paused = false;
     this.scope = new TaskScope();
     this.desired = new DesiredReactor(this.model, this.channel, this.host, this.scope);
     this.methods = new MethodReactor(this.model, this.channel, this.host, this.scope);
+    // A device that connected paused has not booted yet.
+    if (!this.booted) return this.start();
     await this.sync();
     if (!this.scope.cancelled) this.startTimers();
   }

@@ -108,9 +108,16 @@ export class SimulatedDevice {
     await this.connect(epoch);
   }
 
-  /** Freezes the device; it stays connected (a paused device that is offline stays frozen when it reconnects). */
-  pause(): void {
+  /**
+   * Freezes the device while it stays connected. From stopped it connects and is frozen at once; an offline device
+   * is frozen when it reconnects.
+   */
+  async pause(): Promise<void> {
     this.wantPaused = true;
+    if (this.state === 'stopped') {
+      await this.connect(++this.epoch);
+      return;
+    }
     if (this.state !== 'running') return;
     this.runner?.pause();
     this.clearTimers();

@@ -124,7 +124,7 @@ describe('a simulated device', () => {
   it('pauses (staying connected, no telemetry, no schedule) and resumes', async () => {
     const { sim, connector } = device({ telemetry: { intervalMs: 1000, body: { t: 1 } }, connectivity: { onlineMs: 1500, offlineMs: 100 } });
     await sim.start();
-    sim.pause();
+    await sim.pause();
     await vi.advanceTimersByTimeAsync(5000);
     expect(sim.status.state).toBe('paused');
     expect(connector.links[0]?.closed).toBe('no');
@@ -134,6 +134,19 @@ describe('a simulated device', () => {
     expect(connector.links[0]?.telemetry).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(500);
     expect(sim.status.state).toBe('offline');
+    await sim.stop();
+  });
+
+  it('connects frozen when paused from stopped', async () => {
+    const { sim, connector } = device({ reported: { onStart: { a: 1 } }, telemetry: { intervalMs: 100, body: { t: 1 } } });
+    await sim.pause();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(sim.status.state).toBe('paused');
+    expect(connector.links[0]?.reportedPatches).toEqual([]);
+    await sim.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(connector.links[0]?.reportedPatches).toEqual([{ a: 1 }]);
+    expect(connector.links[0]?.telemetry).toHaveLength(1);
     await sim.stop();
   });
 
