@@ -17,7 +17,7 @@ import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { TelemetryService } from './services/telemetry-service.js';
 import { TwinService } from './services/twin-service.js';
 import { FileStore } from './store/file-store.js';
-import type { HubState, StoredC2dMessage } from './store/hub-state.js';
+import type { HubState, PolicyRight, StoredC2dMessage } from './store/hub-state.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { EmulatorStore } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
@@ -50,6 +50,16 @@ export interface EmulatorInfo {
   readonly serviceConnectionString: string;
   /** Problems that did not stop the hub (e.g. 443 could not be bound). */
   readonly warnings: readonly string[];
+}
+
+/** A shared access policy as the front door shows it. */
+export interface PolicyInfo {
+  readonly keyName: string;
+  readonly rights: readonly PolicyRight[];
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+  /** `HostName=…;SharedAccessKeyName=…;SharedAccessKey=…` with the primary key. */
+  readonly connectionString: string;
 }
 
 /** The services of a running hub. */
@@ -165,6 +175,21 @@ export class HubEmulator {
   /** Drops a device's live MQTT connection (the device sees a network error and may reconnect). */
   disconnectDevice(deviceId: string): boolean {
     return this.running().gateway.disconnect(deviceId);
+  }
+
+  /**
+   * The shared access policies (iothubowner, service, device, registryRead, registryReadWrite) with their rights,
+   * keys and service connection strings; generated on first start and kept in the data dir.
+   */
+  policies(): PolicyInfo[] {
+    const { state, info } = this.running();
+    return Object.values(state.policies).map((policy) => ({
+      keyName: policy.keyName,
+      rights: [...policy.rights],
+      primaryKey: policy.primaryKey,
+      secondaryKey: policy.secondaryKey,
+      connectionString: formatServiceConnectionString({ hostName: info.hostName, policyName: policy.keyName, sharedAccessKey: policy.primaryKey }),
+    }));
   }
 
   /** A device connection string for a registered device (primary key). */
