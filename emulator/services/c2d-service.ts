@@ -130,6 +130,7 @@ export class C2dService {
   /** `DELETE /devices/{id}/commands`: empties the queue, returns how many messages were dropped. */
   async purge(deviceId: string): Promise<number> {
     this.registry.get(deviceId);
+    await this.expire(deviceId);
     const queue = this.queueOf(deviceId);
     await this.settle(deviceId, queue, 'Purged');
     return queue.length;
