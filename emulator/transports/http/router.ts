@@ -36,26 +36,22 @@ export class Router {
 
   match(method: string, rawPath: string): RouteResult {
     const parts = splitPath(rawPath);
+    const wanted = method.toUpperCase();
     for (const { route, segments } of this.compiled) {
-      if (route.method !== method.toUpperCase() || segments.length !== parts.length) continue;
+      if (route.method !== wanted || segments.length !== parts.length) continue;
+      if (!segments.every((segment, index) => !('literal' in segment) || segment.literal.toLowerCase() === parts[index]?.toLowerCase())) continue;
       const params: Record<string, string> = {};
-      let matched = true;
       for (const [index, segment] of segments.entries()) {
+        if ('literal' in segment) continue;
         const part = parts[index] ?? '';
-        if ('literal' in segment) {
-          if (segment.literal.toLowerCase() !== part.toLowerCase()) {
-            matched = false;
-            break;
-          }
-          continue;
-        }
         const decoded = decodeSegment(part);
         if (decoded === undefined) {
+          if (part === '') return { kind: 'none' };
           return { kind: 'invalid', error: argumentInvalid(`The path segment '${part}' is not valid percent-encoding.`) };
         }
         params[segment.param] = decoded;
       }
-      if (matched) return { kind: 'match', match: { route, params } };
+      return { kind: 'match', match: { route, params } };
     }
     return { kind: 'none' };
   }
