@@ -5,7 +5,7 @@ import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
 
 import { nextDesired, updateReported, type DeviceClient } from '../helpers/device-sdk.js';
-import { startBrowserMode, type StudioProcess } from '../helpers/browser-mode.js';
+import { startBrowserMode, waitForStudioTraffic, type StudioProcess } from '../helpers/browser-mode.js';
 
 // The whole studio in a real browser: browser mode (built output) hosting the hub, Debian's Chromium driving the
 // UI, and a real azure-iot-device client connected with the connection string and CA file the UI shows.
@@ -61,6 +61,13 @@ test('a device registered, connected, configured and queried through the studio'
   });
 
   const twin = await device!.getTwin();
+  // The SDK subscribes to desired patches when the first listener is added, asynchronously; a patch sent before the
+  // SUBACK would not be delivered (iothub-protocol.md §4.4: no replay), so wait for the grant in the hub's traffic.
+  twin.on('properties.desired', () => undefined);
+  await waitForStudioTraffic(
+    studio,
+    (event) => event.kind === 'subscribe' && event.deviceId === 'e2e-thermostat' && event.payload.includes('$iothub/twin/PATCH/properties/desired/#'),
+  );
 
   await test.step('edit desired in the UI; the device SDK receives the patch', async () => {
     await page.getByRole('tab', { name: 'Twin' }).click();

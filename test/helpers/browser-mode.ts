@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import type { EmulatorStatusDto } from '../../main/contract/index.js';
+import type { Envelope, EmulatorStatusDto, InvokeChannel, Invokes, TrafficEventDto } from '../../main/contract/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -75,4 +75,29 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Calls the studio's contract over HTTP like the page does (token from the URL fragment). */
+export async function callStudio<K extends InvokeChannel>(studio: StudioProcess, channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
+  const url = new URL(studio.url);
+  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
+  const response = await fetch(`${url.origin}/api/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: url.origin },
+    body: JSON.stringify(req),
+  });
+  const envelope = (await response.json()) as Envelope<Invokes[K]['res']>;
+  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error.code}: ${envelope.error.message}`);
+  return envelope.value;
+}
+
+/** Polls the studio's traffic until an event matches (e.g. the SDK's asynchronous SUBSCRIBE was granted). */
+export async function waitForStudioTraffic(studio: StudioProcess, predicate: (event: TrafficEventDto) => boolean, timeoutMs = 10_000): Promise<TrafficEventDto> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = (await callStudio(studio, 'traffic.snapshot', {})).find(predicate);
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no matching traffic within ${timeoutMs} ms`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 50));
+  }
 }
