@@ -25,10 +25,15 @@ export interface StepResult {
  * drive it are skipped (and say why) on machines where a non-root user cannot bind it.
  */
 export async function canBind443(): Promise<boolean> {
+  return canBind(443);
+}
+
+/** True when `port` is free and this process may bind it on loopback. */
+export async function canBind(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(443, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { openDevice, nextDesired, type DeviceClient } from '../helpers/device-sdk.js';
-import { canBind443, runServicePlan, SKIP_443_REASON } from '../helpers/service-sdk.js';
+import { canBind, canBind443, runServicePlan, SKIP_443_REASON } from '../helpers/service-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForSubscription } from '../helpers/wait-for.js';
 
@@ -9,6 +9,8 @@ import { eventually, waitForSubscription } from '../helpers/wait-for.js';
 // real `azure-iot-device` on the device side (iothub-protocol.md §5, §6, §8, §9; checklist 50-100).
 
 const can443 = await canBind443();
+// The default Amqp transport of Client always dials amqps://<host>:5671.
+const can5671 = can443 && (await canBind(5671));
 const title = 'the real azure-iothub service SDK against the hub on port 443';
 
 describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REASON}`, () => {
@@ -16,7 +18,7 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
   const devices: DeviceClient[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ ports: { https: 443 } });
+    hub = await startTestHub({ ports: { https: 443, amqps: can5671 ? 5671 : 0 } });
   });
 
   afterAll(async () => {
@@ -132,5 +134,19 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     expect(sent).toMatchObject({ ok: false, errorName: 'DeviceMaximumQueueDepthExceededError' });
     expect(unknown).toMatchObject({ ok: false, errorName: 'DeviceNotFoundError' });
     expect(hub.hub.registry.get('c2d-full') && hub.hub.twins.getServiceTwin('c2d-full').cloudToDeviceMessageCount).toBe(50);
+  });
+
+  it.skipIf(!can5671)('sends C2D over amqps:5671 (the default Amqp transport) and returns delivery feedback', async () => {
+    await hub.hub.registry.create({ deviceId: 'c2d-feedback' });
+    const device = await openDevice(hub.hub, 'c2d-feedback');
+    devices.push(device);
+    device.on('message', (message) => void device.complete(message));
+    await waitForSubscription(hub.hub, 'c2d-feedback', 'devices/c2d-feedback/messages/devicebound/#');
+    const [sent, feedback] = await runServicePlan(hub.hub, [
+      { op: 'send', deviceId: 'c2d-feedback', body: 'ack me', messageId: 'fb-1', ack: 'full' },
+      { op: 'feedback', timeoutMs: 5000 },
+    ]);
+    expect(sent).toMatchObject({ ok: true });
+    expect(feedback).toMatchObject({ ok: true, value: [{ originalMessageId: 'fb-1', statusCode: 'Success', deviceId: 'c2d-feedback' }] });
   });
 });
