@@ -154,3 +154,13 @@ export function requestBodyTooLarge(limitBytes: number): IotHubError {
 export function missingRight(policyName: string, right: string): IotHubError {
   return unauthorized(`The policy '${policyName}' does not grant ${right}, which this operation needs.`);
 }
+
+/** 400011: the same id appears twice in one bulk registry call. */
+export function deviceDefinedMultipleTimes(deviceId: string): IotHubError {
+  return new IotHubError({
+    code: 'DeviceDefinedMultipleTimes',
+    httpStatus: 400,
+    errorCode: 400011,
+    message: `The device '${deviceId}' is defined more than once in the bulk request.`,
+  });
+}

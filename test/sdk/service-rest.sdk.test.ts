@@ -139,6 +139,41 @@ describe('registry, twins and queries on the wire', () => {
     expectHubError(await rest(hub.hub, { method: 'GET', path: '/twins/wire%3A1' }), 404, 'DeviceNotFound');
   });
 
+  it('applies a bulk call with importMode in any case and lists per-item failures', async () => {
+    const created = await rest(hub.hub, {
+      method: 'POST',
+      path: '/devices',
+      body: [
+        { id: 'bulk-1', importMode: 'create' },
+        { id: 'bulk-2', importMode: 'Create', status: 'disabled' },
+        { id: 'bulk-3', importMode: 'create', twin: { tags: { floor: 3 } } },
+      ],
+    });
+    expect(created.status).toBe(200);
+    expect(created.json()).toEqual({ isSuccessful: true, errors: [], warnings: [] });
+    expect(hub.hub.registry.get('bulk-2').status).toBe('disabled');
+    expect(hub.hub.twins.getServiceTwin('bulk-3').tags).toEqual({ floor: 3 });
+    const mixed = await rest(hub.hub, {
+      method: 'POST',
+      path: '/devices',
+      body: [
+        { id: 'bulk-1', importMode: 'Update', status: 'disabled' },
+        { id: 'bulk-2', importMode: 'deleteIfMatchEtag', eTag: '"stale"' },
+        { id: 'bulk-3', importMode: 'Delete' },
+      ],
+    });
+    expect(mixed.status).toBe(400);
+    expect(mixed.json()).toMatchObject({ isSuccessful: false, errors: [{ deviceId: 'bulk-2', errorCode: 'PreconditionFailed' }] });
+    expect(hub.hub.registry.get('bulk-1').status).toBe('disabled');
+    expect(hub.hub.registry.find('bulk-3')).toBeUndefined();
+    const duplicate = await rest(hub.hub, { method: 'POST', path: '/devices', body: [{ id: 'bulk-9', importMode: 'create' }, { id: 'bulk-9', importMode: 'create' }] });
+    expectHubError(duplicate, 400, 'DeviceDefinedMultipleTimes');
+    expect(hub.hub.registry.find('bulk-9')).toBeUndefined();
+    const tooMany = Array.from({ length: 101 }, (_, i) => ({ id: `many-${i}`, importMode: 'create' }));
+    expectHubError(await rest(hub.hub, { method: 'POST', path: '/devices', body: tooMany }), 400, 'ArgumentInvalid');
+    expect(hub.hub.registry.find('many-0')).toBeUndefined();
+  });
+
   it('PATCHes a twin with quoted, unquoted and wildcard If-Match', async () => {
     const twin = (await rest(hub.hub, { method: 'GET', path: '/twins/known' })).json<{ etag: string }>();
     const patched = await rest(hub.hub, { method: 'PATCH', path: '/twins/known', body: { tags: { a: 1 } }, headers: { 'if-match': `"${twin.etag}"` } });

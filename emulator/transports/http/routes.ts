@@ -1,3 +1,4 @@
+import { bulkModifyDevices } from './handlers/bulk-modify-devices.js';
 import { createOrUpdateDevice } from './handlers/create-or-update-device.js';
 import { deleteDevice } from './handlers/delete-device.js';
 import { getDevice } from './handlers/get-device.js';
@@ -24,6 +25,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', pattern: '/devices/{deviceId}', right: 'RegistryRead', operation: getDevice },
   { method: 'PUT', pattern: '/devices/{deviceId}', right: 'RegistryWrite', operation: createOrUpdateDevice },
   { method: 'DELETE', pattern: '/devices/{deviceId}', right: 'RegistryWrite', operation: deleteDevice },
+  { method: 'POST', pattern: '/devices', right: 'RegistryWrite', operation: bulkModifyDevices },
   { method: 'GET', pattern: '/statistics/devices', right: 'RegistryRead', operation: getDeviceStatistics },
   { method: 'GET', pattern: '/statistics/service', right: 'ServiceConnect', operation: getServiceStatistics },
   // Twins and queries

@@ -25,6 +25,7 @@ describe('the REST route table', () => {
     expect(matched('DELETE', '/devices/dev1/commands')).toMatchObject({ operation: 'purgeCommandQueue' });
     expect(matched('GET', '/statistics/devices')).toMatchObject({ operation: 'getDeviceStatistics' });
     expect(matched('GET', '/statistics/service')).toMatchObject({ operation: 'getServiceStatistics' });
+    expect(matched('POST', '/devices')).toMatchObject({ operation: 'bulkModifyDevices' });
   });
 
   it('treats /devices/ like /devices (Node Registry.list sends the trailing slash)', () => {

@@ -1,0 +1,93 @@
+import { argumentInvalid, deviceDefinedMultipleTimes } from '../../../errors/catalogue.js';
+import { isIotHubError } from '../../../errors/iothub-error.js';
+import { isJsonObject } from '../../../model/json.js';
+import { checkDeviceId } from '../../../services/identity-rules.js';
+import type { RestOperation, RestRequest, RestServices } from '../rest-types.js';
+import { deviceInputOf } from '../request-input.js';
+
+/** Import modes of the bulk registry call (iothub-protocol.md §8.2), matched case-insensitively. */
+const MODES = ['create', 'update', 'updateifmatchetag', 'delete', 'deleteifmatchetag', 'updatetwin', 'updatetwinifmatchetag'] as const;
+type Mode = (typeof MODES)[number];
+
+/** Largest bulk call (Node and Python docstrings). */
+export const MAX_BULK_DEVICES = 100;
+
+interface BulkItem {
+  readonly id: string;
+  readonly mode: Mode;
+  readonly raw: Record<string, unknown>;
+}
+
+interface BulkError {
+  readonly deviceId: string;
+  readonly errorCode: string;
+  readonly errorStatus: string;
+}
+
+/**
+ * `POST /devices`: create/update/delete up to 100 identities (and their twins) in one call. Items use `id` and an
+ * `importMode` in any letter case (Node sends `Update`, IoT Explorer `deleteIfMatchEtag`). The whole call is
+ * refused when it is malformed (not an array, > 100 items, unknown mode, an id twice); otherwise each item is
+ * applied on its own and failures are listed: 200 `{isSuccessful, errors, warnings}`, or 400 with the same shape
+ * when any item failed. Per-item application (not all-or-nothing) is this emulator's choice [U].
+ */
+export const bulkModifyDevices: RestOperation = async (request, services) => {
+  const items = bulkItemsOf(request);
+  const errors: BulkError[] = [];
+  for (const item of items) {
+    try {
+      await apply(item, request, services);
+    } catch (error) {
+      if (!isIotHubError(error)) throw error;
+      errors.push({ deviceId: item.id, errorCode: error.code, errorStatus: error.message });
+    }
+  }
+  return { status: errors.length === 0 ? 200 : 400, body: { isSuccessful: errors.length === 0, errors, warnings: [] } };
+};
+
+function bulkItemsOf(request: RestRequest): BulkItem[] {
+  const body = request.body;
+  if (!Array.isArray(body)) throw argumentInvalid('The bulk registry body must be a JSON array of devices.');
+  if (body.length === 0 || body.length > MAX_BULK_DEVICES) {
+    throw argumentInvalid(`A bulk registry call takes 1 to ${MAX_BULK_DEVICES} devices, got ${body.length}.`);
+  }
+  const seen = new Set<string>();
+  return body.map((raw: unknown) => {
+    if (!isJsonObject(raw)) throw argumentInvalid('Every bulk item must be a JSON object.');
+    const id = raw.id;
+    if (typeof id !== 'string') throw argumentInvalid("Every bulk item needs an 'id'.");
+    const idError = checkDeviceId(id);
+    if (idError) throw idError;
+    const mode = String(raw.importMode ?? '').toLowerCase() as Mode;
+    if (!MODES.includes(mode)) throw argumentInvalid(`Unknown importMode '${String(raw.importMode)}' for device '${id}'.`);
+    if (seen.has(id)) throw deviceDefinedMultipleTimes(id);
+    seen.add(id);
+    return { id, mode, raw };
+  });
+}
+
+async function apply(item: BulkItem, request: RestRequest, { registry, twins }: RestServices): Promise<void> {
+  const etag = typeof item.raw.eTag === 'string' ? item.raw.eTag : undefined;
+  const twinEtag = typeof item.raw.twinETag === 'string' ? item.raw.twinETag : undefined;
+  const { id: _id, importMode: _mode, eTag: _etag, twinETag: _twinEtag, twin, ...identity } = item.raw;
+  const input = () => deviceInputOf({ ...request, body: { ...identity, deviceId: item.id } }, item.id);
+  switch (item.mode) {
+    case 'create':
+      await registry.create(input());
+      if (isJsonObject(twin)) await twins.updateTwin(item.id, twin);
+      return;
+    case 'update':
+    case 'updateifmatchetag':
+      if (registry.find(item.id)) await registry.update(input(), item.mode === 'update' ? undefined : (etag ?? ''));
+      else await registry.create(input());
+      return;
+    case 'delete':
+    case 'deleteifmatchetag':
+      await registry.delete(item.id, item.mode === 'delete' ? undefined : (etag ?? ''));
+      return;
+    case 'updatetwin':
+    case 'updatetwinifmatchetag':
+      await twins.updateTwin(item.id, isJsonObject(twin) ? twin : {}, item.mode === 'updatetwin' ? undefined : (twinEtag ?? ''));
+      return;
+  }
+}
