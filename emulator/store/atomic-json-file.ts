@@ -1,9 +1,19 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import type { Adapter } from 'lowdb';
 
 import { StoreCorruptError } from './store-corrupt-error.js';
+
+/** Options of {@link AtomicJsonFile}. */
+export interface AtomicJsonFileOptions<T> {
+  readonly fsync: boolean;
+  /**
+   * Turns the data into JSON, as text or as chunks written in order with one writev; default `JSON.stringify`.
+   * Runs synchronously at the start of `write`, so the snapshot is the state at the moment of the call.
+   */
+  readonly serialize?: (data: T) => string | readonly Buffer[];
+}
 
 /**
  * lowdb adapter that writes atomically: serialise, write a temp file, fsync it, rename it over the data file, fsync
@@ -15,7 +25,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   constructor(
     private readonly filePath: string,
-    private readonly options: { fsync: boolean } = { fsync: true },
+    private readonly options: AtomicJsonFileOptions<T> = { fsync: true },
   ) {
     this.tempPath = `${filePath}.tmp`;
   }
@@ -38,10 +48,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
   /** Serialises synchronously before the first await, so the snapshot is the state at the moment of the call. */
   async write(data: T): Promise<void> {
-    const text = JSON.stringify(data);
+    const content = this.options.serialize ? this.options.serialize(data) : JSON.stringify(data);
     const handle = await open(this.tempPath, 'w', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
+      await writeAll(handle, content);
       if (this.options.fsync) await handle.sync();
     } catch (error) {
       await handle.close().catch(() => undefined);
@@ -52,6 +62,14 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     await rename(this.tempPath, this.filePath);
     if (this.options.fsync) await syncDirectory(dirname(this.filePath));
   }
+}
+
+async function writeAll(handle: FileHandle, content: string | readonly Buffer[]): Promise<void> {
+  if (typeof content === 'string') return handle.writeFile(content, 'utf8');
+  const expected = content.reduce((total, chunk) => total + chunk.length, 0);
+  const { bytesWritten } = await handle.writev([...content]);
+  // libuv loops over partial writes and IOV_MAX; a short count would mean a torn temp file, so refuse it.
+  if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -6,6 +6,7 @@ import { Low } from 'lowdb';
 import { AtomicJsonFile } from './atomic-json-file.js';
 import { GroupCommit } from './group-commit.js';
 import { emptyHubState, SCHEMA_VERSION, type HubState } from './hub-state.js';
+import { SnapshotSerializer } from './snapshot-serializer.js';
 import type { EmulatorStore, Undo } from './store.js';
 import { StoreCorruptError } from './store-corrupt-error.js';
 
@@ -18,7 +19,9 @@ export class FileStore implements EmulatorStore {
     private readonly filePath: string,
     options: { fsync?: boolean } = {},
   ) {
-    this.db = new Low<HubState>(new AtomicJsonFile<HubState>(filePath, { fsync: options.fsync ?? true }), emptyHubState());
+    const serializer = new SnapshotSerializer();
+    const adapter = new AtomicJsonFile<HubState>(filePath, { fsync: options.fsync ?? true, serialize: (state) => serializer.serialize(state) });
+    this.db = new Low<HubState>(adapter, emptyHubState());
     this.group = new GroupCommit(() => this.db.write());
   }
 
