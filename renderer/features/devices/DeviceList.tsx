@@ -26,7 +26,8 @@ export function DeviceList({ selectedId, onSelect }: { selectedId: string | unde
     if (next === -2 || !device) return;
     event.preventDefault();
     onSelect(device.deviceId);
-    list.current?.querySelector<HTMLElement>(`[data-device-id="${CSS.escape(device.deviceId)}"]`)?.scrollIntoView?.({ block: 'nearest' });
+    const rows = list.current?.querySelectorAll<HTMLElement>('[data-device-id]') ?? [];
+    [...rows].find((row) => row.dataset.deviceId === device.deviceId)?.scrollIntoView?.({ block: 'nearest' });
   };
 
   const created = (device: DeviceDetails) => {

@@ -1,0 +1,165 @@
+import type { JsonObject } from '../../emulator/model/json';
+import { compileQuery, QueryError } from '../../emulator/query/index';
+import type {
+  DeviceDetails, DeviceSummary, Envelope, EmulatorStatusDto, InvokeChannel, Invokes, PushChannel, Pushes, TrafficEventDto, TwinDocument, TwinStudioApi,
+} from '../../main/contract/index';
+import { applyMergePatch } from '../features/twin-editor/json-ops';
+
+interface FakeDevice {
+  summary: DeviceSummary;
+  tags: JsonObject;
+  desired: JsonObject;
+  reported: JsonObject;
+  version: number;
+  desiredVersion: number;
+  reportedVersion: number;
+}
+
+type Call = { readonly channel: InvokeChannel; readonly req: unknown };
+type Handler<K extends InvokeChannel> = (req: Invokes[K]['req']) => Envelope<Invokes[K]['res']>;
+
+/** In-memory TwinStudioApi for component tests and UI work without a host (house-style §7 `fake-client.ts`). */
+export interface FakeApi extends TwinStudioApi {
+  /** Every call made, in order. */
+  readonly calls: Call[];
+  /** Sends a push to the subscribed components. */
+  emit<P extends PushChannel>(channel: P, payload: Pushes[P]): void;
+  /** Adds a device directly (as if registered elsewhere). */
+  addDevice(deviceId: string, twin?: { tags?: JsonObject; desired?: JsonObject; reported?: JsonObject }): void;
+  /** Changes reported properties as a device would (bumps the twin version and etag, pushes twin.changed). */
+  report(deviceId: string, patch: JsonObject): void;
+  /** Replaces one channel's behaviour. */
+  override<K extends InvokeChannel>(channel: K, handler: Handler<K>): void;
+  readonly status: EmulatorStatusDto;
+}
+
+const STATUS: EmulatorStatusDto = {
+  status: 'Running',
+  info: { hostName: 'localhost', ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', caCertPath: '/data/certs/ca.pem', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5', warnings: [] },
+  features: { query: true, methods: true, c2d: true, simulation: false },
+  host: 'browser',
+};
+
+function fail(code: string, message: string, httpStatus?: number): Envelope<never> {
+  return { ok: false, error: { code, message, ...(httpStatus ? { httpStatus } : {}) } };
+}
+
+function twinOf(device: FakeDevice): TwinDocument {
+  return {
+    deviceId: device.summary.deviceId,
+    etag: `etag-${device.version}`,
+    version: device.version,
+    status: device.summary.status,
+    connectionState: device.summary.connectionState,
+    tags: structuredClone(device.tags),
+    properties: {
+      desired: { ...structuredClone(device.desired), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.desiredVersion },
+      reported: { ...structuredClone(device.reported), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.reportedVersion },
+    },
+  };
+}
+
+/** Creates a fake API with an empty running hub. */
+export function createFakeApi(): FakeApi {
+  const devices = new Map<string, FakeDevice>();
+  const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
+  const overrides = new Map<InvokeChannel, (req: unknown) => Envelope<unknown>>();
+  const calls: Call[] = [];
+  const traffic: TrafficEventDto[] = [];
+  const emit = <P extends PushChannel>(channel: P, payload: Pushes[P]) => listeners.get(channel)?.forEach((listener) => listener(payload));
+  const get = (deviceId: string) => devices.get(deviceId);
+  const details = (device: FakeDevice): DeviceDetails => ({
+    ...device.summary, generationId: '1', deviceEtag: 'MQ==', statusUpdatedTime: '0001-01-01T00:00:00Z',
+    connectionString: `HostName=localhost;DeviceId=${device.summary.deviceId};SharedAccessKey=a2V5`, caCertPath: '/data/certs/ca.pem', hostName: 'localhost', mqttsPort: 8883,
+  });
+  const addDevice: FakeApi['addDevice'] = (deviceId, twin = {}) => {
+    devices.set(deviceId, {
+      summary: { deviceId, status: 'enabled', statusReason: null, connectionState: 'Disconnected', lastActivityTime: '0001-01-01T00:00:00Z', authenticationType: 'sas', twinVersion: 1, simulated: false },
+      tags: twin.tags ?? {}, desired: twin.desired ?? {}, reported: twin.reported ?? {}, version: 1, desiredVersion: 1, reportedVersion: 1,
+    });
+  };
+  const changed = (device: FakeDevice, sections: ('tags' | 'desired' | 'reported')[]) => {
+    device.version += 1;
+    device.summary = { ...device.summary, twinVersion: device.version };
+    emit('twin.changed', { deviceId: device.summary.deviceId, sections, version: device.version });
+  };
+
+  const handlers: { [K in InvokeChannel]: Handler<K> } = {
+    'emulator.status': () => ({ ok: true, value: STATUS }),
+    'emulator.reset': () => { const deleted = devices.size; devices.clear(); return { ok: true, value: { deleted } }; },
+    'emulator.export': () => ({ ok: true, value: { format: 'twin-studio-hub', version: 1, exportedAt: '2026-01-01T00:00:00Z', devices: [...devices.values()].map((d) => ({ deviceId: d.summary.deviceId, status: d.summary.status, authentication: { type: 'sas' }, tags: d.tags, desired: d.desired })) } }),
+    'emulator.import': ({ data }) => { data.devices.forEach((d) => addDevice(d.deviceId, d)); return { ok: true, value: { created: data.devices.length, updated: 0, failed: [] } }; },
+    'settings.get': () => ({ ok: true, value: { settings: { ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', persistence: 'file' }, settingsFile: null } }),
+    'settings.update': ({ settings }) => ({ ok: true, value: { settings, settingsFile: null } }),
+    'devices.list': () => ({ ok: true, value: [...devices.values()].map((d) => d.summary) }),
+    'devices.get': ({ deviceId }) => { const d = get(deviceId); return d ? { ok: true, value: details(d) } : fail('DeviceNotFound', `Device ${deviceId} not found`, 404); },
+    'devices.create': ({ deviceId }) => {
+      if (devices.has(deviceId)) return fail('DeviceAlreadyExists', `Device ${deviceId} already exists`, 409);
+      addDevice(deviceId);
+      const device = devices.get(deviceId) as FakeDevice;
+      emit('devices.changed', { deviceId, reason: 'created', device: device.summary });
+      return { ok: true, value: details(device) };
+    },
+    'devices.setStatus': ({ deviceId, status }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.summary = { ...d.summary, status }; return { ok: true, value: d.summary }; },
+    'devices.delete': ({ deviceId }) => { devices.delete(deviceId); emit('devices.changed', { deviceId, reason: 'deleted' }); return { ok: true, value: { deviceId } }; },
+    'twin.get': ({ deviceId }) => { const d = get(deviceId); return d ? { ok: true, value: twinOf(d) } : fail('DeviceNotFound', 'not found', 404); },
+    'twin.update': ({ deviceId, patch, etag }) => {
+      const d = get(deviceId);
+      if (!d) return fail('DeviceNotFound', 'not found', 404);
+      if (etag !== '*' && etag !== `etag-${d.version}`) return fail('PreconditionFailed', 'Precondition failed: the etag does not match the current version.', 412);
+      const sections: ('tags' | 'desired')[] = [];
+      if (patch.tags !== undefined) { d.tags = patch.tags === null ? {} : applyMergePatch(d.tags, patch.tags); sections.push('tags'); }
+      if (patch.desired !== undefined) { d.desired = patch.desired === null ? {} : applyMergePatch(d.desired, patch.desired); d.desiredVersion += 1; sections.push('desired'); }
+      changed(d, sections);
+      return { ok: true, value: twinOf(d) };
+    },
+    'twin.replace': ({ deviceId, tags, desired }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.tags = tags; d.desired = desired; d.desiredVersion += 1; changed(d, ['tags', 'desired']); return { ok: true, value: twinOf(d) }; },
+    'query.run': ({ query, pageSize, continuation }) => {
+      try {
+        const page = compileQuery(query).run([...devices.values()].map(twinOf), { ...(pageSize ? { pageSize } : {}), ...(continuation ? { continuation } : {}) });
+        return { ok: true, value: { items: page.items, itemType: page.itemType, ...(page.continuation ? { continuation: page.continuation } : {}) } };
+      } catch (error) {
+        if (error instanceof QueryError) return { ok: false, error: { code: 'QueryError', message: error.message, httpStatus: 400, details: { position: error.position, length: error.length } } };
+        throw error;
+      }
+    },
+    'methods.invoke': ({ methodName }) => ({ ok: true, value: { status: 200, payload: { method: methodName } } }),
+    'c2d.send': () => ({ ok: true, value: { messageId: 'msg-1' } }),
+    'traffic.snapshot': () => ({ ok: true, value: [...traffic] }),
+  };
+
+  const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {
+    calls.push({ channel, req: structuredClone(req) });
+    const handler = overrides.get(channel) ?? (handlers[channel] as (req: unknown) => Envelope<unknown>);
+    return Promise.resolve(handler(req));
+  };
+  const namespaces: Record<string, Record<string, (req: unknown) => Promise<Envelope<unknown>>>> = {};
+  for (const channel of Object.keys(handlers) as InvokeChannel[]) {
+    const [namespace = '', method = ''] = channel.split('.');
+    (namespaces[namespace] ??= {})[method] = (req) => invoke(channel, req);
+  }
+  const fake = {
+    ...namespaces,
+    calls,
+    status: STATUS,
+    on: (channel: PushChannel, listener: (payload: unknown) => void) => {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(listener);
+      return () => void set.delete(listener);
+    },
+    ready: () => undefined,
+    emit,
+    addDevice,
+    report: (deviceId: string, patch: JsonObject) => {
+      const d = devices.get(deviceId);
+      if (!d) throw new Error(`no device ${deviceId}`);
+      d.reported = applyMergePatch(d.reported, patch);
+      d.reportedVersion += 1;
+      changed(d, ['reported']);
+    },
+    override: (channel: InvokeChannel, handler: (req: never) => Envelope<unknown>) => overrides.set(channel, handler as (req: unknown) => Envelope<unknown>),
+  };
+  // Built from the handler table's keys, which the mapped type above forces to be exactly the channel list.
+  return fake as unknown as FakeApi;
+}

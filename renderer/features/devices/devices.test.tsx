@@ -1,0 +1,79 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createFakeApi } from '../../api/fake-client';
+import { renderWithStudio } from '../../test-utils/render';
+import { filterDevices } from './device-filter';
+import { DevicesView } from './DevicesView';
+import { useState } from 'react';
+
+afterEach(cleanup);
+
+function Harness() {
+  const [selected, setSelected] = useState<string>();
+  return <DevicesView selectedId={selected} onSelect={setSelected} />;
+}
+
+describe('the device list', () => {
+  it('teaches what to do when the hub has no devices, then registers one and selects it', async () => {
+    renderWithStudio(<Harness />);
+    await screen.findByText('No devices yet');
+    fireEvent.click(screen.getByRole('button', { name: 'Register your first device' }));
+    fireEvent.change(screen.getByLabelText('Device id'), { target: { value: 'bad id' } });
+    expect(screen.getByText(/Use 1-128 letters/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Device id'), { target: { value: 'sensor-1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByRole('heading', { name: 'sensor-1' })).toBeTruthy();
+    expect(screen.getByRole('option', { name: /sensor-1/ }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('follows connection pushes and filters by state and text; arrow keys move the selection', async () => {
+    const api = createFakeApi();
+    for (const id of ['dev-10', 'dev-2', 'other']) api.addDevice(id);
+    renderWithStudio(<Harness />, api);
+    const list = await screen.findByRole('listbox', { name: 'Registered devices' });
+    await waitFor(() => expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-2', 'dev-10', 'other']));
+    act(() => api.emit('devices.changed', { deviceId: 'dev-10', reason: 'connection', device: { deviceId: 'dev-10', status: 'enabled', statusReason: null, connectionState: 'Connected', lastActivityTime: new Date().toISOString(), authenticationType: 'sas', twinVersion: 1, simulated: false } }));
+    fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'connected' } });
+    expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-10']);
+    fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'all' } });
+    fireEvent.change(screen.getByLabelText('Search devices'), { target: { value: 'DEV' } });
+    expect(within(list).getAllByRole('option')).toHaveLength(2);
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(await screen.findByRole('heading', { name: 'dev-2' })).toBeTruthy();
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(await screen.findByRole('heading', { name: 'dev-10' })).toBeTruthy();
+  });
+
+  it('deletes a device only after confirmation', async () => {
+    const api = createFakeApi();
+    api.addDevice('doomed');
+    renderWithStudio(<Harness />, api);
+    fireEvent.click(await screen.findByRole('option', { name: /doomed/ }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(api.calls.some((call) => call.channel === 'devices.delete')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete device' }));
+    await screen.findByText('Select a device');
+    expect(api.calls.filter((call) => call.channel === 'devices.delete')).toEqual([{ channel: 'devices.delete', req: { deviceId: 'doomed' } }]);
+  });
+
+  it('shows the connection string and the CA path on the Connect tab', async () => {
+    const api = createFakeApi();
+    api.addDevice('dev-1');
+    renderWithStudio(<Harness />, api);
+    fireEvent.click(await screen.findByRole('option', { name: /dev-1/ }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Connect' }));
+    expect(screen.getByTestId('connection-string').textContent).toContain('DeviceId=dev-1');
+    expect(screen.getByTestId('ca-path').textContent).toBe('/data/certs/ca.pem');
+  });
+});
+
+describe('device filtering', () => {
+  it('sorts ids naturally and case-insensitively', () => {
+    const make = (deviceId: string) => ({ deviceId, status: 'enabled' as const, statusReason: null, connectionState: 'Disconnected' as const, lastActivityTime: '', authenticationType: 'sas', twinVersion: 1, simulated: false });
+    expect(filterDevices(['b', 'A-10', 'a-9'].map(make), { text: '', state: 'all' }).map((d) => d.deviceId)).toEqual(['a-9', 'A-10', 'b']);
+  });
+});

@@ -1,0 +1,91 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { TrafficEventDto } from '../../../main/contract/index';
+import { renderWithStudio } from '../../test-utils/render';
+import { exportRows, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer';
+import { TrafficView } from './TrafficView';
+
+afterEach(cleanup);
+
+let nextId = 1;
+function event(partial: Partial<TrafficEventDto>): TrafficEventDto {
+  return {
+    id: nextId++, time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, nextId)).toISOString(), deviceId: 'dev-1', direction: 'in', protocol: 'mqtt',
+    kind: 'twin', topic: '$iothub/twin/GET/?$rid=1', payload: '', payloadBytes: 0, truncated: false, ...partial,
+  };
+}
+
+describe('the traffic buffer', () => {
+  it('pairs a twin request with its response by $rid, per device', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([
+      event({ rid: 'a', topic: '$iothub/twin/GET/?$rid=a' }),
+      event({ rid: 'a', topic: '$iothub/twin/GET/?$rid=a', deviceId: 'dev-2' }),
+      event({ rid: 'a', direction: 'out', status: 200, topic: '$iothub/twin/res/200/?$rid=a' }),
+    ]);
+    const rows = buffer.all();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.response?.topic).toBe('$iothub/twin/res/200/?$rid=a');
+    expect(rows[0]?.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(rows[1]?.response).toBeUndefined();
+  });
+
+  it('pairs methods the other way round (hub asks, device answers) and keeps unmatched responses as rows', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([
+      event({ kind: 'method', direction: 'out', rid: '7', topic: '$iothub/methods/POST/reboot/?$rid=7' }),
+      event({ kind: 'method', direction: 'in', rid: '7', status: 200, topic: '$iothub/methods/res/200/?$rid=7' }),
+      event({ kind: 'twin', direction: 'out', rid: 'orphan', status: 204, topic: '$iothub/twin/res/204/?$rid=orphan' }),
+      event({ kind: 'telemetry', topic: 'devices/dev-1/messages/events/' }),
+    ]);
+    expect(buffer.all().map((row) => [row.request.kind, row.response?.status])).toEqual([['method', 200], ['twin', undefined], ['telemetry', undefined]]);
+  });
+
+  it('is bounded by rows and by payload characters, oldest first', () => {
+    const buffer = new TrafficBuffer({ maxRows: 3, maxPayloadChars: 23 });
+    buffer.add([1, 2, 3, 4].map((n) => event({ kind: 'telemetry', payload: `p${n}` })));
+    expect(buffer.all().map((row) => row.request.payload)).toEqual(['p2', 'p3', 'p4']);
+    buffer.add([event({ kind: 'telemetry', payload: 'x'.repeat(20) })]);
+    expect(buffer.all().map((row) => row.request.payload.length)).toEqual([2, 20]);
+  });
+
+  it('filters by device, direction, kind and text, and exports requests with responses', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([event({ rid: 'r', payload: '{"temp":1}' }), event({ rid: 'r', direction: 'out', status: 200 }), event({ kind: 'telemetry', deviceId: 'dev-2' })]);
+    const rows = buffer.all();
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, deviceId: 'dev-2' }))).toHaveLength(1);
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, kind: 'twin', text: 'TEMP' }))).toHaveLength(1);
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, direction: 'out' }))).toHaveLength(0);
+    expect(exportRows(rows).events).toHaveLength(3);
+  });
+});
+
+describe('the traffic view', () => {
+  it('shows pushed exchanges as paired rows, filters by kind, pauses and clears', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    act(() => api.emit('traffic.batch', [
+      event({ id: 1001, rid: 'q', topic: '$iothub/twin/PATCH/properties/reported/?$rid=q', payload: '{"t":1}' }),
+      event({ id: 1002, rid: 'q', direction: 'out', status: 204, topic: '$iothub/twin/res/204/?$rid=q&$version=2' }),
+      event({ id: 1003, kind: 'telemetry', topic: 'devices/dev-1/messages/events/' }),
+    ]));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    expect(list.querySelector('[data-paired="true"]')?.textContent).toContain('204');
+
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: 'telemetry' } });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(1);
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: '' } });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    act(() => api.emit('traffic.batch', [event({ id: 1004, kind: 'telemetry' })]));
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2);
+    fireEvent.click(screen.getByRole('button', { name: /Resume/ }));
+    expect(within(list).getAllByRole('listitem')).toHaveLength(3);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(within(list).queryAllByRole('listitem')).toHaveLength(0);
+  });
+});
