@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import { createSecureContext, type SecureContext } from 'node:tls';
+
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
 import { createSasToken } from '../auth/sas-token.js';
@@ -281,7 +283,7 @@ function clientOptions(options: DeviceLinkOptions): IClientOptions {
     host: options.host,
     port: options.port,
     servername: options.hostName,
-    ...(options.ca === undefined ? {} : { ca: options.ca }),
+    ...(options.ca === undefined ? {} : { secureContext: secureContextFor(options.ca) }),
     rejectUnauthorized: true,
     protocolVersion: 4,
     clientId: options.deviceId,
@@ -300,6 +302,22 @@ function clientOptions(options: DeviceLinkOptions): IClientOptions {
     queueQoSZero: false,
     resubscribe: false,
   };
+}
+
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * One TLS context per CA for all devices: passing `ca` instead makes Node parse the PEM and build a context on every
+ * connection, about a millisecond of CPU each, which adds up when 10,000 devices connect.
+ */
+function secureContextFor(ca: string | Buffer): SecureContext {
+  const key = ca.toString();
+  let context = secureContexts.get(key);
+  if (!context) {
+    context = createSecureContext({ ca });
+    secureContexts.set(key, context);
+  }
+  return context;
 }
 
 function parseJson(payload: Buffer): JsonValue {

@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.js';
+import { runBounded } from './run-bounded.js';
 import { checkProfile, formatIssue } from './parse-profile.js';
 import type { Profile } from './profile-schema.js';
 import { SimulatedDevice, type DeviceConnector, type SimulationStatus } from './simulated-device.js';
@@ -162,22 +163,4 @@ export class SimulationRuntime {
 
 function zeroCounters(): SimulationStatus['counters'] {
   return { connects: 0, reported: 0, telemetry: 0, desiredApplied: 0, desiredRejected: 0, methodsAnswered: 0, errors: 0 };
-}
-
-/** Runs tasks with at most `limit` in flight; rejects with the first error after all have settled. */
-export async function runBounded(tasks: readonly (() => Promise<unknown>)[], limit: number): Promise<void> {
-  let next = 0;
-  let firstError: unknown;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++];
-      try {
-        await task?.();
-      } catch (error) {
-        firstError ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  if (firstError !== undefined) throw firstError;
 }
