@@ -1,13 +1,13 @@
 import { useEffect, useState } from 'react';
 
-import { StatusBadge } from './components/StatusBadge';
-import { DevicesView } from './features/devices/DevicesView';
-import { QueryConsole } from './features/query-console/QueryConsole';
-import { SettingsPanel } from './features/settings/SettingsPanel';
-import { TrafficView } from './features/traffic/TrafficView';
-import { useStore } from './state/store';
-import { useStudio } from './state/studio-context';
-import { useTheme } from './state/theme';
+import { StatusBadge } from './components/StatusBadge.js';
+import { DevicesView } from './features/devices/DevicesView.js';
+import { QueryConsole } from './features/query-console/QueryConsole.js';
+import { SettingsPanel } from './features/settings/SettingsPanel.js';
+import { TrafficView } from './features/traffic/TrafficView.js';
+import { useStore } from './state/store.js';
+import { useStudio } from './state/studio-context.js';
+import { useTheme } from './state/theme.js';
 
 type View = 'devices' | 'traffic' | 'query' | 'settings';
 

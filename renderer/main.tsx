@@ -1,10 +1,10 @@
 import { Component, StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 
-import { ApiProvider } from './api/api-context';
-import { connectApi } from './api/client';
-import { App } from './app';
-import { StudioStateProvider } from './state/studio-context';
+import { ApiProvider } from './api/api-context.js';
+import { connectApi } from './api/client.js';
+import { App } from './app.js';
+import { StudioStateProvider } from './state/studio-context.js';
 import './styles/global.css';
 
 /** Shows a render error instead of a blank window. */

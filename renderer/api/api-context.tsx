@@ -1,6 +1,6 @@
 import { createContext, useContext, type ReactNode } from 'react';
 
-import type { TwinStudioApi } from '../../main/contract/index';
+import type { TwinStudioApi } from '../../main/contract/index.js';
 
 const ApiContext = createContext<TwinStudioApi | undefined>(undefined);
 

@@ -1,4 +1,4 @@
-import type { IpcError } from '../../main/contract/index';
+import type { IpcError } from '../../main/contract/index.js';
 
 /** Async state as an explicit union (house-style H17). */
 export type AsyncState<T> =

@@ -1,5 +1,5 @@
-import type { TwinStudioApi } from '../../main/contract/index';
-import { createHttpApi } from './http-client';
+import type { TwinStudioApi } from '../../main/contract/index.js';
+import { createHttpApi } from './http-client.js';
 
 const TOKEN_KEY = 'twin-studio.token';
 

@@ -1,9 +1,9 @@
-import type { JsonObject } from '../../emulator/model/json';
-import { compileQuery, QueryError } from '../../emulator/query/index';
+import type { JsonObject } from '../../emulator/model/json.js';
+import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
   DeviceDetails, DeviceSummary, Envelope, EmulatorStatusDto, InvokeChannel, Invokes, PushChannel, Pushes, TrafficEventDto, TwinDocument, TwinStudioApi,
-} from '../../main/contract/index';
-import { applyMergePatch } from '../features/twin-editor/json-ops';
+} from '../../main/contract/index.js';
+import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 
 interface FakeDevice {
   summary: DeviceSummary;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createHttpApi } from './http-client';
+import { createHttpApi } from './http-client.js';
 
 class FakeEventSource {
   readonly listeners = new Map<string, ((event: { data: string }) => void)[]>();

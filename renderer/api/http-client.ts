@@ -1,4 +1,4 @@
-import type { Envelope, InvokeChannel, PushChannel, TwinStudioApi, Unsubscribe } from '../../main/contract/index';
+import type { Envelope, InvokeChannel, PushChannel, TwinStudioApi, Unsubscribe } from '../../main/contract/index.js';
 
 /** What the browser-mode adapter needs; injectable for tests. */
 export interface HttpApiOptions {

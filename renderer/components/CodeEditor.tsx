@@ -5,7 +5,7 @@ import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder as placeholderText } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 
-import { editorTheme } from './code-editor-theme';
+import { editorTheme } from './code-editor-theme.js';
 
 /** Props of the shared CodeMirror 6 editor. */
 export interface CodeEditorProps {

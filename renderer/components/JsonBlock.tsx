@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../emulator/model/json';
+import type { JsonValue } from '../../emulator/model/json.js';
 
 /** Read-only, pretty-printed JSON. */
 export function JsonBlock({ value, label, testId }: { value: JsonValue | undefined; label: string; testId?: string }) {

@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 
-import { useApi } from '../api/api-context';
-import { StudioState } from './studio-state';
+import { useApi } from '../api/api-context.js';
+import { StudioState } from './studio-state.js';
 
 const StudioContext = createContext<StudioState | undefined>(undefined);
 

@@ -1,6 +1,6 @@
-import type { DeviceSummary, EmulatorStatusDto, IpcError, TrafficEventDto, TwinStudioApi } from '../../main/contract/index';
-import { TrafficBuffer } from '../features/traffic/traffic-buffer';
-import { createStore, type Store } from './store';
+import type { DeviceSummary, EmulatorStatusDto, IpcError, TrafficEventDto, TwinStudioApi } from '../../main/contract/index.js';
+import { TrafficBuffer } from '../features/traffic/traffic-buffer.js';
+import { createStore, type Store } from './store.js';
 
 /** The device list as loaded and kept current by pushes. */
 export interface DevicesState {

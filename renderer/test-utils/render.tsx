@@ -2,9 +2,9 @@ import { render, waitFor, type RenderResult } from '@testing-library/react';
 import { EditorView } from '@codemirror/view';
 import type { ReactElement } from 'react';
 
-import { ApiProvider } from '../api/api-context';
-import { createFakeApi, type FakeApi } from '../api/fake-client';
-import { StudioStateProvider } from '../state/studio-context';
+import { ApiProvider } from '../api/api-context.js';
+import { createFakeApi, type FakeApi } from '../api/fake-client.js';
+import { StudioStateProvider } from '../state/studio-context.js';
 
 /** Renders `ui` inside the providers the app uses, with a fake API. */
 export function renderWithStudio(ui: ReactElement, api: FakeApi = createFakeApi()): RenderResult & { api: FakeApi } {

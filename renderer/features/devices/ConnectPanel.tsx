@@ -1,5 +1,5 @@
-import type { DeviceDetails } from '../../../main/contract/index';
-import { CopyButton } from '../../components/CopyButton';
+import type { DeviceDetails } from '../../../main/contract/index.js';
+import { CopyButton } from '../../components/CopyButton.js';
 
 /** How to connect this device: connection string, CA file, a minimal Node sample. */
 export function ConnectPanel({ device }: { device: DeviceDetails }) {

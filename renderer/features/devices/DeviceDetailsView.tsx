@@ -1,16 +1,16 @@
 import { useState } from 'react';
 
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { StatusBadge } from '../../components/StatusBadge';
-import { Tabs } from '../../components/Tabs';
-import { relativeTime } from '../../components/time';
-import { MethodsPanel } from '../methods/MethodsPanel';
-import { TrafficView } from '../traffic/TrafficView';
-import { TwinPanel } from '../twin-editor/TwinPanel';
-import { ConnectPanel } from './ConnectPanel';
-import { useDeviceDetails } from './use-device-details';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
+import { Tabs } from '../../components/Tabs.js';
+import { relativeTime } from '../../components/time.js';
+import { MethodsPanel } from '../methods/MethodsPanel.js';
+import { TrafficView } from '../traffic/TrafficView.js';
+import { TwinPanel } from '../twin-editor/TwinPanel.js';
+import { ConnectPanel } from './ConnectPanel.js';
+import { useDeviceDetails } from './use-device-details.js';
 
 type DeviceTab = 'twin' | 'connect' | 'methods' | 'traffic';
 

@@ -1,14 +1,14 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 
-import type { DeviceDetails } from '../../../main/contract/index';
-import { EmptyState } from '../../components/EmptyState';
-import { StatusBadge } from '../../components/StatusBadge';
-import { relativeTime } from '../../components/time';
-import { useNow } from '../../hooks/use-now';
-import { useStore } from '../../state/store';
-import { useStudio } from '../../state/studio-context';
-import { filterDevices, type DeviceFilter } from './device-filter';
-import { RegisterDevice } from './RegisterDevice';
+import type { DeviceDetails } from '../../../main/contract/index.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
+import { relativeTime } from '../../components/time.js';
+import { useNow } from '../../hooks/use-now.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
+import { filterDevices, type DeviceFilter } from './device-filter.js';
+import { RegisterDevice } from './RegisterDevice.js';
 
 /** The device list: live connection state, last activity, status; search, filter, register; arrow keys move. */
 export function DeviceList({ selectedId, onSelect }: { selectedId: string | undefined; onSelect: (deviceId: string) => void }) {

@@ -1,6 +1,6 @@
-import { EmptyState } from '../../components/EmptyState';
-import { DeviceDetailsView } from './DeviceDetailsView';
-import { DeviceList } from './DeviceList';
+import { EmptyState } from '../../components/EmptyState.js';
+import { DeviceDetailsView } from './DeviceDetailsView.js';
+import { DeviceList } from './DeviceList.js';
 
 /** The devices page: list on the left, the selected device on the right. */
 export function DevicesView({ selectedId, onSelect }: { selectedId: string | undefined; onSelect: (deviceId: string | undefined) => void }) {

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 
-import type { DeviceDetails } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { useStore } from '../../state/store';
-import { useStudio } from '../../state/studio-context';
+import type { DeviceDetails } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
 
 /** iothub-protocol.md §10: the registry's device id alphabet (checked again by the hub). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;

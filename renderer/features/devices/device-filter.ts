@@ -1,4 +1,4 @@
-import type { DeviceSummary } from '../../../main/contract/index';
+import type { DeviceSummary } from '../../../main/contract/index.js';
 
 /** Which devices the list shows. */
 export interface DeviceFilter {

@@ -2,10 +2,10 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createFakeApi } from '../../api/fake-client';
-import { renderWithStudio } from '../../test-utils/render';
-import { filterDevices } from './device-filter';
-import { DevicesView } from './DevicesView';
+import { createFakeApi } from '../../api/fake-client.js';
+import { renderWithStudio } from '../../test-utils/render.js';
+import { filterDevices } from './device-filter.js';
+import { DevicesView } from './DevicesView.js';
 import { useState } from 'react';
 
 afterEach(cleanup);

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import type { DeviceDetails } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import type { AsyncState } from '../../api/async-state';
-import { usePush } from '../../hooks/use-push';
+import type { DeviceDetails } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import type { AsyncState } from '../../api/async-state.js';
+import { usePush } from '../../hooks/use-push.js';
 
 /** One device's details, reloaded when the hub reports a change to it. */
 export function useDeviceDetails(deviceId: string): [AsyncState<DeviceDetails>, () => Promise<void>] {

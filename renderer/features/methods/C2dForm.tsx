@@ -1,7 +1,7 @@
 import { useState } from 'react';
 
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
 
 /** `key=value` lines → application properties. */
 export function parseProperties(text: string): Record<string, string> {

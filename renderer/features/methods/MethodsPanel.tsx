@@ -3,15 +3,15 @@ import { jsonParseLinter } from '@codemirror/lang-json';
 import { linter } from '@codemirror/lint';
 import { useState } from 'react';
 
-import type { MethodResultDto } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { CodeEditor } from '../../components/CodeEditor';
-import { EmptyState } from '../../components/EmptyState';
-import { JsonBlock } from '../../components/JsonBlock';
-import { useStore } from '../../state/store';
-import { useStudio } from '../../state/studio-context';
-import { C2dForm } from './C2dForm';
+import type { MethodResultDto } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { CodeEditor } from '../../components/CodeEditor.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { JsonBlock } from '../../components/JsonBlock.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
+import { C2dForm } from './C2dForm.js';
 
 const payloadExtensions = [json(), linter(jsonParseLinter())];
 

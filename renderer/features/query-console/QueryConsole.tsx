@@ -1,16 +1,16 @@
 import { useMemo, useState } from 'react';
 
-import { checkQuery } from '../../../emulator/query/index';
-import type { IpcError, QueryPageDto } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { CodeEditor } from '../../components/CodeEditor';
-import { JsonBlock } from '../../components/JsonBlock';
-import { Tabs } from '../../components/Tabs';
-import { EXAMPLE_QUERIES } from './examples';
-import { queryExtensions } from './query-language';
-import { ResultTable } from './ResultTable';
-import { useQueryHistory } from './use-query-history';
+import { checkQuery } from '../../../emulator/query/index.js';
+import type { IpcError, QueryPageDto } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { CodeEditor } from '../../components/CodeEditor.js';
+import { JsonBlock } from '../../components/JsonBlock.js';
+import { Tabs } from '../../components/Tabs.js';
+import { EXAMPLE_QUERIES } from './examples.js';
+import { queryExtensions } from './query-language.js';
+import { ResultTable } from './ResultTable.js';
+import { useQueryHistory } from './use-query-history.js';
 
 interface Results {
   readonly query: string;

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../../emulator/model/json';
+import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
 
 function cell(value: JsonValue | undefined): string {
   if (value === undefined) return '';

@@ -2,8 +2,8 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { renderWithStudio, setEditorText } from '../../test-utils/render';
-import { QueryConsole } from './QueryConsole';
+import { renderWithStudio, setEditorText } from '../../test-utils/render.js';
+import { QueryConsole } from './QueryConsole.js';
 
 beforeEach(() => window.localStorage.clear());
 afterEach(cleanup);
@@ -33,7 +33,7 @@ describe('the query console', () => {
   });
 
   it('runs a GROUP BY query and shows the rows as a table and as JSON; remembers it in the history', async () => {
-    const api = (await import('../../api/fake-client')).createFakeApi();
+    const api = (await import('../../api/fake-client.js')).createFakeApi();
     api.addDevice('a', { tags: { site: 'lab' } });
     api.addDevice('b', { tags: { site: 'lab' } });
     api.addDevice('c', { tags: { site: 'field' } });
@@ -50,7 +50,7 @@ describe('the query console', () => {
   });
 
   it('pages with the continuation token', async () => {
-    const api = (await import('../../api/fake-client')).createFakeApi();
+    const api = (await import('../../api/fake-client.js')).createFakeApi();
     for (let i = 0; i < 25; i++) api.addDevice(`d${i}`);
     renderWithStudio(<QueryConsole />, api);
     fireEvent.change(screen.getByLabelText('Page size'), { target: { value: '10' } });

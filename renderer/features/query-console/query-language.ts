@@ -2,9 +2,9 @@ import { StreamLanguage, type StringStream } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import type { Extension } from '@codemirror/state';
 
-import { checkQuery } from '../../../emulator/query/index';
-import { FUNCTIONS } from '../../../emulator/query/functions';
-import { KEYWORDS } from '../../../emulator/query/lexer';
+import { checkQuery } from '../../../emulator/query/index.js';
+import { FUNCTIONS } from '../../../emulator/query/functions.js';
+import { KEYWORDS } from '../../../emulator/query/lexer.js';
 
 /**
  * Highlighting for the IoT Hub query language, with the engine's own keyword and function tables (so a word

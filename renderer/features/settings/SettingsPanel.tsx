@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 
-import type { SettingsDto, StudioSettings } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { CopyButton } from '../../components/CopyButton';
-import { useStore } from '../../state/store';
-import { useStudio } from '../../state/studio-context';
-import type { ThemeChoice } from '../../state/theme';
-import { TransferSection } from './TransferSection';
+import type { SettingsDto, StudioSettings } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { CopyButton } from '../../components/CopyButton.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
+import type { ThemeChoice } from '../../state/theme.js';
+import { TransferSection } from './TransferSection.js';
 
 function portText(port: number | null): string {
   return port === null ? 'off' : String(port);

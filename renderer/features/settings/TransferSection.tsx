@@ -1,8 +1,8 @@
 import { useRef, useState } from 'react';
 
-import type { HubExport } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
+import type { HubExport } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
 
 /** Export the registry and twins to a JSON file, and import such a file. */
 export function TransferSection({ onMessage }: { onMessage: (message: string) => void }) {

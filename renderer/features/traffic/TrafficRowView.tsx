@@ -1,6 +1,6 @@
 import { memo } from 'react';
 
-import type { TrafficRow } from './traffic-buffer';
+import type { TrafficRow } from './traffic-buffer.js';
 
 /** One (memoised) line of the traffic list: request, and its response when paired. */
 export const TrafficRowView = memo(function TrafficRowView({

@@ -1,9 +1,9 @@
 import { useMemo, useRef, useState } from 'react';
 
-import { useStore } from '../../state/store';
-import { useStudio } from '../../state/studio-context';
-import { TrafficRowView } from './TrafficRowView';
-import { exportRows, matchesFilter, NO_FILTER, type TrafficFilter, type TrafficRow } from './traffic-buffer';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
+import { TrafficRowView } from './TrafficRowView.js';
+import { exportRows, matchesFilter, NO_FILTER, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;

@@ -1,4 +1,4 @@
-import type { TrafficEventDto } from '../../../main/contract/index';
+import type { TrafficEventDto } from '../../../main/contract/index.js';
 
 /** One line of the traffic view: a request with its response (same `$rid`), or a single event. */
 export interface TrafficRow {

@@ -2,10 +2,10 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { TrafficEventDto } from '../../../main/contract/index';
-import { renderWithStudio } from '../../test-utils/render';
-import { exportRows, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer';
-import { TrafficView } from './TrafficView';
+import type { TrafficEventDto } from '../../../main/contract/index.js';
+import { renderWithStudio } from '../../test-utils/render.js';
+import { exportRows, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer.js';
+import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
 

@@ -1,5 +1,5 @@
-import { formatPath } from './json-ops';
-import type { DeltaEntry } from './twin-delta';
+import { formatPath } from './json-ops.js';
+import type { DeltaEntry } from './twin-delta.js';
 
 function show(value: unknown): string {
   return value === undefined ? 'not reported' : JSON.stringify(value);

@@ -1,6 +1,6 @@
-import { formatPath } from './json-ops';
-import type { Change, TwinDiff } from './twin-diff';
-import { isEmptyDiff } from './twin-diff';
+import { formatPath } from './json-ops.js';
+import type { Change, TwinDiff } from './twin-diff.js';
+import { isEmptyDiff } from './twin-diff.js';
 
 function ChangeLine({ section, change }: { section: string; change: Change }) {
   const path = formatPath([section, ...change.path]);

@@ -1,12 +1,12 @@
 import { json } from '@codemirror/lang-json';
 import { useEffect, useMemo, useState } from 'react';
 
-import type { IpcError, TwinDocument } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import { describeError } from '../../api/async-state';
-import { CodeEditor } from '../../components/CodeEditor';
-import { analyseDraft, draftOf, rebaseDraft, type TwinDraft } from './draft';
-import { twinLinter } from './twin-lint';
+import type { IpcError, TwinDocument } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import { describeError } from '../../api/async-state.js';
+import { CodeEditor } from '../../components/CodeEditor.js';
+import { analyseDraft, draftOf, rebaseDraft, type TwinDraft } from './draft.js';
+import { twinLinter } from './twin-lint.js';
 
 const tagsExtensions = [json(), twinLinter('tags')];
 const desiredExtensions = [json(), twinLinter('desired')];

@@ -1,17 +1,17 @@
 import { useEffect, useMemo, useState } from 'react';
 
-import type { JsonValue } from '../../../emulator/model/json';
-import type { TwinDocument } from '../../../main/contract/index';
-import { describeError } from '../../api/async-state';
-import { JsonBlock } from '../../components/JsonBlock';
-import { DeltaView } from './DeltaView';
-import { DiffView } from './DiffView';
-import { withoutMeta } from './json-ops';
-import { lastSeen, markSeen } from './last-seen';
-import { twinDelta } from './twin-delta';
-import { diffTwins } from './twin-diff';
-import { TwinEditor } from './TwinEditor';
-import { useTwin } from './use-twin';
+import type { JsonValue } from '../../../emulator/model/json.js';
+import type { TwinDocument } from '../../../main/contract/index.js';
+import { describeError } from '../../api/async-state.js';
+import { JsonBlock } from '../../components/JsonBlock.js';
+import { DeltaView } from './DeltaView.js';
+import { DiffView } from './DiffView.js';
+import { withoutMeta } from './json-ops.js';
+import { lastSeen, markSeen } from './last-seen.js';
+import { twinDelta } from './twin-delta.js';
+import { diffTwins } from './twin-diff.js';
+import { TwinEditor } from './TwinEditor.js';
+import { useTwin } from './use-twin.js';
 
 /** Tags and desired (editable) beside reported (read-only), with `$metadata`, versions, delta and diff. */
 export function TwinPanel({ deviceId }: { deviceId: string }) {

@@ -1,7 +1,7 @@
-import type { JsonObject } from '../../../emulator/model/json';
-import type { TwinDocument } from '../../../main/contract/index';
-import { applyMergePatch, deepEqual, isObject, mergePatch, withoutMeta } from './json-ops';
-import { describeIssue, validateSection } from './twin-rules';
+import type { JsonObject } from '../../../emulator/model/json.js';
+import type { TwinDocument } from '../../../main/contract/index.js';
+import { applyMergePatch, deepEqual, isObject, mergePatch, withoutMeta } from './json-ops.js';
+import { describeIssue, validateSection } from './twin-rules.js';
 
 /** What the user is editing: the twin it started from (its etag is sent on save) and the two texts. */
 export interface TwinDraft {

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from '../../../emulator/model/json';
+import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
 
 /** True for a plain JSON object (not an array, not null). */
 export function isObject(value: unknown): value is JsonObject {

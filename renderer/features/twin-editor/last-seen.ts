@@ -1,4 +1,4 @@
-import type { TwinDocument } from '../../../main/contract/index';
+import type { TwinDocument } from '../../../main/contract/index.js';
 
 /**
  * The twin version the user last looked at, per device, for "what changed since" (kept for the session; the

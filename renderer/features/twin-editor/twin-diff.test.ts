@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { analyseDraft, draftOf, rebaseDraft } from './draft';
-import { applyMergePatch, mergePatch } from './json-ops';
-import { twinDelta } from './twin-delta';
-import { diffTwins } from './twin-diff';
-import type { TwinDocument } from '../../../main/contract/index';
+import { analyseDraft, draftOf, rebaseDraft } from './draft.js';
+import { applyMergePatch, mergePatch } from './json-ops.js';
+import { twinDelta } from './twin-delta.js';
+import { diffTwins } from './twin-diff.js';
+import type { TwinDocument } from '../../../main/contract/index.js';
 
 function twin(version: number, tags: object, desired: object, reported: object = {}): TwinDocument {
   return {

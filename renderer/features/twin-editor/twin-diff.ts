@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '../../../emulator/model/json';
-import { deepEqual, isObject, withoutMeta } from './json-ops';
+import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
+import { deepEqual, isObject, withoutMeta } from './json-ops.js';
 
 /** One difference between two versions of a twin section. */
 export interface Change {

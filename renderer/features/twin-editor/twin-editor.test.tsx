@@ -2,10 +2,10 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createFakeApi, type FakeApi } from '../../api/fake-client';
-import { renderWithStudio, setEditorText } from '../../test-utils/render';
-import { forgetSeen } from './last-seen';
-import { TwinPanel } from './TwinPanel';
+import { createFakeApi, type FakeApi } from '../../api/fake-client.js';
+import { renderWithStudio, setEditorText } from '../../test-utils/render.js';
+import { forgetSeen } from './last-seen.js';
+import { TwinPanel } from './TwinPanel.js';
 
 let api: FakeApi;
 

@@ -2,8 +2,8 @@ import { jsonParseLinter } from '@codemirror/lang-json';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import type { Extension } from '@codemirror/state';
 
-import { locatePath } from './json-locate';
-import { validateSection } from './twin-rules';
+import { locatePath } from './json-locate.js';
+import { validateSection } from './twin-rules.js';
 
 /** Inline diagnostics for a tags/desired editor: JSON syntax first, then the hub's content rules. */
 export function twinLinter(section: 'tags' | 'desired'): Extension {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { sectionSize, TWIN_RULES, validateSection } from './twin-rules';
+import { sectionSize, TWIN_RULES, validateSection } from './twin-rules.js';
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: 1 };

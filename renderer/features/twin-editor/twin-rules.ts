@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../../emulator/model/json';
-import { formatPath, isObject } from './json-ops';
+import type { JsonValue } from '../../../emulator/model/json.js';
+import { formatPath, isObject } from './json-ops.js';
 
 /**
  * The hub's content rules for tags and desired properties (iothub-protocol.md §7.3, §10), checked before a save

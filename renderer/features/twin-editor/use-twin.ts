@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 
-import type { TwinDocument } from '../../../main/contract/index';
-import { useApi } from '../../api/api-context';
-import type { AsyncState } from '../../api/async-state';
-import { usePush } from '../../hooks/use-push';
+import type { TwinDocument } from '../../../main/contract/index.js';
+import { useApi } from '../../api/api-context.js';
+import type { AsyncState } from '../../api/async-state.js';
+import { usePush } from '../../hooks/use-push.js';
 
 /** A device's service twin, reloaded whenever the hub reports a write to it (house-style H18: the hub is the truth). */
 export function useTwin(deviceId: string): {

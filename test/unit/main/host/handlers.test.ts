@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Envelope, InvokeChannel, Invokes, Pushes } from '../../../../main/contract/index.js';
+import type { EmulatorHost } from '../../../../main/emulator-host.js';
+import { dispatch } from '../../../../main/host/dispatch.js';
+import { EventPump } from '../../../../main/host/event-pump.js';
+import { handlers } from '../../../../main/host/handlers/index.js';
+import { startStudioHost } from '../../../helpers/studio-host.js';
+import { eventually } from '../../../helpers/wait-for.js';
+
+let host: EmulatorHost;
+let dispose: () => Promise<void>;
+
+async function call<K extends InvokeChannel>(channel: K, req: Invokes[K]['req']): Promise<Envelope<Invokes[K]['res']>> {
+  return (await dispatch(handlers, { host }, channel, req)) as Envelope<Invokes[K]['res']>;
+}
+
+async function value<K extends InvokeChannel>(channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
+  const result = await call(channel, req);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  ({ host, dispose } = await startStudioHost());
+});
+afterAll(() => dispose());
+
+describe('the handler table on a real hub', () => {
+  it('registers, lists, disables and deletes devices; details carry a working connection string', async () => {
+    const created = await value('devices.create', { deviceId: 'h-dev' });
+    expect(created).toMatchObject({ deviceId: 'h-dev', status: 'enabled', connectionState: 'Disconnected', twinVersion: 1, simulated: false });
+    expect(created.connectionString).toMatch(/^HostName=localhost;DeviceId=h-dev;SharedAccessKey=.+;GatewayHostName=localhost:\d+$/);
+    expect(created.caCertPath).toMatch(/ca\.pem$/);
+    expect((await value('devices.list', {})).map((d) => d.deviceId)).toContain('h-dev');
+    expect(await value('devices.setStatus', { deviceId: 'h-dev', status: 'disabled' })).toMatchObject({ status: 'disabled' });
+    expect(await call('devices.create', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceAlreadyExists', httpStatus: 409 } });
+    expect(await call('devices.create', { deviceId: 'bad id' })).toMatchObject({ ok: false, error: { code: 'ArgumentInvalid', httpStatus: 400 } });
+    expect(await call('devices.create', { deviceId: 'sim', simulated: true })).toMatchObject({ ok: false, error: { code: 'NotSupported' } });
+    await value('devices.delete', { deviceId: 'h-dev' });
+    expect(await call('devices.get', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound', httpStatus: 404 } });
+  });
+
+  it('patches tags and desired with the etag, and answers a stale etag with PreconditionFailed 412', async () => {
+    await value('devices.create', { deviceId: 't-dev' });
+    const twin = await value('twin.get', { deviceId: 't-dev' });
+    const updated = await value('twin.update', { deviceId: 't-dev', patch: { tags: { site: 'lab' }, desired: { interval: 5 } }, etag: twin.etag });
+    expect(updated.tags).toEqual({ site: 'lab' });
+    expect(updated.properties.desired).toMatchObject({ interval: 5, $version: 2 });
+    expect(updated.etag).not.toBe(twin.etag);
+    const stale = await call('twin.update', { deviceId: 't-dev', patch: { desired: { interval: 9 } }, etag: twin.etag });
+    expect(stale).toMatchObject({ ok: false, error: { code: 'PreconditionFailed', httpStatus: 412 } });
+    const rejected = await call('twin.update', { deviceId: 't-dev', patch: { desired: { 'a.b': 1 } }, etag: '*' });
+    expect(rejected).toMatchObject({ ok: false, error: { code: 'ArgumentInvalid', httpStatus: 400 } });
+    const replaced = await value('twin.replace', { deviceId: 't-dev', tags: {}, desired: { only: true }, etag: updated.etag });
+    expect(replaced.properties.desired).toMatchObject({ only: true });
+    expect(replaced.properties.desired).not.toHaveProperty('interval');
+  });
+
+  it('runs GROUP BY queries and pages with continuation tokens; bad text is a QueryError with a span', async () => {
+    for (const id of ['q-1', 'q-2', 'q-3']) await value('devices.create', { deviceId: id });
+    const grouped = await value('query.run', { query: 'SELECT status, COUNT() AS n FROM devices GROUP BY status' });
+    expect(grouped.itemType).toBe('Raw');
+    expect(grouped.items.find((row) => row.status === 'enabled')?.n).toBeGreaterThanOrEqual(3);
+    const first = await value('query.run', { query: "SELECT * FROM devices WHERE STARTSWITH(deviceId, 'q-')", pageSize: 2 });
+    expect(first.items).toHaveLength(2);
+    expect(first.continuation).toEqual(expect.any(String));
+    const second = await value('query.run', { query: "SELECT * FROM devices WHERE STARTSWITH(deviceId, 'q-')", pageSize: 2, continuation: first.continuation as string });
+    expect(second.items).toHaveLength(1);
+    expect(second.continuation).toBeUndefined();
+    const bad = await call('query.run', { query: 'SELECT * FROM devices WHERE' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'QueryError', details: { position: expect.any(Number) } } });
+  });
+
+  it('fails a method call to an offline device as the hub does', async () => {
+    await value('devices.create', { deviceId: 'm-dev' });
+    const result = await call('methods.invoke', { deviceId: 'm-dev', methodName: 'reboot', payload: null, responseTimeoutInSeconds: 5 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'DeviceNotOnline', httpStatus: 404 } });
+    expect(await value('c2d.send', { deviceId: 'm-dev', body: 'hello', properties: { a: 'b' } })).toEqual({ messageId: expect.any(String) });
+  });
+
+  it('exports the registry and twins and imports them into an empty hub', async () => {
+    await value('devices.create', { deviceId: 'x-dev' });
+    const twin = await value('twin.get', { deviceId: 'x-dev' });
+    await value('twin.update', { deviceId: 'x-dev', patch: { tags: { t: 1 }, desired: { d: 2 } }, etag: twin.etag });
+    const exported = await value('emulator.export', {});
+    const key = exported.devices.find((d) => d.deviceId === 'x-dev')?.authentication.symmetricKey?.primaryKey;
+    const { deleted } = await value('emulator.reset', { confirm: 'reset' });
+    expect(deleted).toBe(exported.devices.length);
+    expect(await value('devices.list', {})).toEqual([]);
+    const report = await value('emulator.import', { data: exported, overwrite: false });
+    expect(report).toEqual({ created: exported.devices.length, updated: 0, failed: [] });
+    const restored = await value('twin.get', { deviceId: 'x-dev' });
+    expect(restored.tags).toEqual({ t: 1 });
+    expect(restored.properties.desired).toMatchObject({ d: 2 });
+    expect((await value('devices.get', { deviceId: 'x-dev' })).connectionString).toContain(`SharedAccessKey=${key}`);
+    const again = await value('emulator.import', { data: exported, overwrite: false });
+    expect(again.failed).toHaveLength(exported.devices.length);
+    expect(await call('emulator.import', { data: { format: 'other' } as never, overwrite: false })).toMatchObject({ ok: false, error: { code: 'InvalidPayload' } });
+  });
+
+  it('pushes device and twin changes in batches, coalesced per device', async () => {
+    const pushes: { channel: keyof Pushes; payload: unknown }[] = [];
+    const pump = new EventPump(host, (channel, payload) => pushes.push({ channel, payload }), { intervalMs: 20 });
+    try {
+      await value('devices.create', { deviceId: 'p-dev' });
+      for (let i = 0; i < 5; i++) {
+        const twin = await value('twin.get', { deviceId: 'p-dev' });
+        await value('twin.update', { deviceId: 'p-dev', patch: { tags: { i } }, etag: twin.etag });
+      }
+      await eventually(() => pushes.some((p) => p.channel === 'twin.changed'), 2000, 'twin.changed push');
+      const twinPushes = pushes.filter((p) => p.channel === 'twin.changed');
+      expect(twinPushes.length).toBeLessThan(5);
+      expect(twinPushes.at(-1)?.payload).toMatchObject({ deviceId: 'p-dev', sections: ['tags'], version: 6 });
+      const devicePushes = pushes.filter((p) => p.channel === 'devices.changed');
+      expect(devicePushes[0]?.payload).toMatchObject({ deviceId: 'p-dev', reason: 'created', device: { deviceId: 'p-dev' } });
+    } finally {
+      pump.dispose();
+    }
+  });
+
+  it('restarts the hub with new settings and reports HubNotRunning while stopped', async () => {
+    const statuses: string[] = [];
+    const stop = host.onStatus((status) => statuses.push(status.status));
+    const before = await value('emulator.status', {});
+    const settings = await value('settings.get', {});
+    expect(settings.settingsFile).toBeNull();
+    await value('settings.update', { settings: { ...settings.settings, ports: { ...settings.settings.ports, mqtts: 0 } } });
+    const after = await value('emulator.status', {});
+    expect(after.status).toBe('Running');
+    expect(after.info?.ports.mqtts).not.toBe(before.info?.ports.mqtts);
+    expect(statuses).toEqual(['Stopping', 'Stopped', 'Starting', 'Running']);
+    stop();
+    await host.stop();
+    expect(await call('devices.list', {})).toMatchObject({ ok: false, error: { code: 'HubNotRunning' } });
+    expect(await value('emulator.status', {})).toMatchObject({ status: 'Stopped', info: null });
+    await host.start();
+  });
+});
