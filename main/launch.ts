@@ -27,5 +27,6 @@ if (electron) {
   child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 } else {
+  if (!forceBrowser) process.stderr.write('No Electron binary is installed here; serving the studio to your browser instead.\n');
   void browserMode(argv.filter((arg) => arg !== '--browser'));
 }

@@ -56,6 +56,7 @@ function describe(address: BrowserHostAddress, status: EmulatorStatusDto): strin
     ? [
         `  MQTT over TLS     ${info.hostName}:${info.ports.mqtts}`,
         `  HTTPS (REST, WS)  ${info.ports.https === null ? 'off' : `${info.hostName}:${info.ports.https}`}`,
+        `  AMQP over TLS     ${info.ports.amqps === null ? 'off' : `${info.hostName}:${info.ports.amqps}`}`,
         `  data folder       ${info.dataDir}`,
         `  CA certificate    ${info.caCertPath}`,
         `  service connection string: ${info.serviceConnectionString}`,
@@ -63,7 +64,7 @@ function describe(address: BrowserHostAddress, status: EmulatorStatusDto): strin
       ]
     : [`  The hub is not running: ${status.error ?? 'unknown error'} (change its ports in Settings).`];
   return [
-    'Twin Studio (browser mode: no Electron binary found)',
+    'Twin Studio in your browser (browser mode)',
     '',
     `  Open ${address.url}`,
     '',
