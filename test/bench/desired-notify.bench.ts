@@ -1,0 +1,136 @@
+// Benchmark 2 (issue 7): a desired-property PATCH through the service REST API until the notification reaches the
+// device, with 1,000 devices connected; against raw Aedes delivering a publish to one of 1,000 subscribers.
+import { Agent, request } from 'node:https';
+
+import { parseConnectionString } from '../../emulator/auth/connection-string.js';
+import { createSasToken } from '../../emulator/auth/sas-token.js';
+import type { BenchContext } from './bench-context.js';
+import { closeFleet, connectFleet, type Target } from './fleet.js';
+import type { LeanMqttClient } from './lean-mqtt-client.js';
+import type { BenchRow } from './report.js';
+import type { ServerProcess } from './server/server-process.js';
+import { ratio, summarise, type LatencySummary } from './stats.js';
+
+const OP_TIMEOUT_MS = 5000;
+
+interface Series {
+  readonly notifyMs: LatencySummary;
+  readonly responseMs?: LatencySummary;
+  readonly perSecond: number;
+  readonly timeouts: number;
+}
+
+/** Resolves when device `index` receives a publish whose payload contains `"seq":<seq>`; rejects after the timeout. */
+function arrival(clients: readonly LeanMqttClient[], index: number, seq: number): Promise<number> {
+  const client = clients[index];
+  if (!client) return Promise.reject(new Error('no client'));
+  const marker = `"seq":${seq}`;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), OP_TIMEOUT_MS);
+    client.onMessage = (_topic, payload) => {
+      if (!payload.toString('utf8').includes(marker)) return;
+      clearTimeout(timer);
+      client.onMessage = () => undefined;
+      resolve(performance.now());
+    };
+  });
+}
+
+/** One at a time: send, wait for the device (and the HTTP answer), next. Round-robin over the devices. */
+async function sequential(count: number, devices: number, send: (index: number, seq: number) => Promise<number | undefined>, clients: readonly LeanMqttClient[]): Promise<Series> {
+  const notify: number[] = [];
+  const response: number[] = [];
+  let timeouts = 0;
+  const begin = performance.now();
+  for (let seq = 1; seq <= count; seq++) {
+    const index = (seq * 7) % devices;
+    const start = performance.now();
+    const arrived = arrival(clients, index, seq);
+    try {
+      const answered = await send(index, seq);
+      if (answered !== undefined) response.push(answered - start);
+      notify.push((await arrived) - start);
+    } catch {
+      timeouts += 1;
+    }
+  }
+  const seconds = (performance.now() - begin) / 1000;
+  return { notifyMs: summarise(notify), ...(response.length > 0 ? { responseMs: summarise(response) } : {}), perSecond: Math.round(count / seconds), timeouts };
+}
+
+/** `PATCH /twins/<id>` with a fresh iothubowner token over one keep-alive HTTPS connection; resolves at the response. */
+function restPatcher(target: Target): (index: number, seq: number) => Promise<number> {
+  const { started } = target;
+  const parts = parseConnectionString(started.serviceConnectionString);
+  const token = createSasToken({
+    resourceUri: started.hostName,
+    base64Key: parts.SharedAccessKey ?? '',
+    policyName: parts.SharedAccessKeyName ?? 'iothubowner',
+    expiresAtSeconds: Math.floor(Date.now() / 1000) + 7200,
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: started.caPem, servername: 'localhost' });
+  return (index, seq) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ properties: { desired: { setpoint: 21, seq } } });
+      const req = request(
+        {
+          agent, host: '127.0.0.1', port: started.httpsPort ?? 0, method: 'PATCH', path: `/twins/${target.prefix}${index}?api-version=2021-04-12`,
+          headers: { host: started.hostName, authorization: token, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'if-match': '*' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(performance.now()) : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+/** Runs REST → device and service layer → device on the hub, and publish → subscriber on raw Aedes. */
+export async function benchDesiredNotify(context: BenchContext, devices: number, patches: number): Promise<{ rows: BenchRow[]; data: object }> {
+  const hubFilters = () => [{ topic: '$iothub/twin/res/#', qos: 0 as const }, { topic: '$iothub/twin/PATCH/properties/desired/#', qos: 0 as const }];
+  const hubRun = (fsync: boolean) => context.withServer({ kind: 'hub', fsync, devices, https: true }, async (target: Target, server: ServerProcess) => {
+    const { clients } = await connectFleet(target, devices, { concurrency: 50, filters: hubFilters });
+    const patch = restPatcher(target);
+    await sequential(Math.min(100, patches), devices, patch, clients);
+    const rest = await sequential(patches, devices, patch, clients);
+    // The second line: the same change made in-process through the twin service (one IPC hop, measured below).
+    const layer = await sequential(patches, devices, async (index, seq) => {
+      await server.request({ cmd: 'update-desired', deviceId: `${target.prefix}${index}`, desired: { setpoint: 21, seq } });
+      return undefined;
+    }, clients);
+    const ipc: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const start = performance.now();
+      await server.request({ cmd: 'cpu' });
+      ipc.push(performance.now() - start);
+    }
+    await closeFleet(clients);
+    return { rest, layer, ipcRoundTripMs: summarise(ipc) };
+  });
+  const hub = await hubRun(true);
+  // Where the time goes: the notification leaves only after the change is durable (fsync), as acks do.
+  const noFsync = await hubRun(false);
+  const raw = await context.withServer({ kind: 'raw' }, async (target: Target) => {
+    const { clients } = await connectFleet(target, devices + 1, { concurrency: 50, filters: (index) => [{ topic: `bench/${target.prefix}${index}/desired/#`, qos: 0 }] });
+    const service = clients[devices];
+    const publish = async (index: number, seq: number) => {
+      service?.publish(`bench/${target.prefix}${index}/desired/?$version=${seq}`, JSON.stringify({ setpoint: 21, seq, $version: seq }), 0);
+      return undefined;
+    };
+    await sequential(Math.min(100, patches), devices, publish, clients);
+    const series = await sequential(patches, devices, publish, clients);
+    await closeFleet(clients);
+    return series;
+  });
+  const rows: BenchRow[] = [];
+  const label = `${devices} devices connected`;
+  const lines = [['REST PATCH → device', hub.rest], ['service layer → device', hub.layer], ['REST, fsync off', noFsync.rest]] as const;
+  for (const [name, series] of lines) {
+    for (const metric of ['p50', 'p99'] as const) {
+      rows.push({ bench: '2 desired notify', case: `${label}, ${name}`, metric, value: series.notifyMs[metric], unit: 'ms', baselineName: 'raw Aedes publish → sub', baseline: raw.notifyMs[metric], ratio: ratio(series.notifyMs[metric], raw.notifyMs[metric]) });
+    }
+  }
+  return { rows, data: { devices, patches, rest: hub.rest, serviceLayer: hub.layer, ipcRoundTripMs: hub.ipcRoundTripMs, restNoFsync: noFsync.rest, raw } };
+}

@@ -1,0 +1,52 @@
+// `npm run bench`: the issue-7 benchmarks, each figure next to a baseline measured in the same run.
+// Not part of the test command. See docs/benchmarks.md for what each number means.
+import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
+import { createBenchContext } from './bench-context.js';
+import { printTable, writeResult, type BenchRow } from './report.js';
+import { benchConnections } from './connections.bench.js';
+import { benchDesiredNotify } from './desired-notify.bench.js';
+import { benchReportedRoundTrip } from './reported-round-trip.bench.js';
+import { benchStartupAndQuery } from './startup-and-query.bench.js';
+import { benchStoreWrites } from './store-writes.bench.js';
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseBenchArgs>;
+  try {
+    options = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  if (options.help) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const started = Date.now();
+  const context = await createBenchContext(options);
+  const rows: BenchRow[] = [];
+  const step = async (n: number, name: string, run: () => Promise<{ rows: BenchRow[]; data: object }>) => {
+    if (!options.only.has(n)) return;
+    const t0 = Date.now();
+    console.error(`[bench] ${n} ${name}…`);
+    const result = await run();
+    const path = writeResult(name, { options: { ...options, only: [...options.only] }, rows: result.rows, ...result.data });
+    rows.push(...result.rows);
+    console.error(`[bench] ${n} ${name} done in ${Math.round((Date.now() - t0) / 1000)} s → ${path}`);
+  };
+  try {
+    await step(1, 'reported-round-trip', () => benchReportedRoundTrip(context, options.reportedDevices));
+    await step(2, 'desired-notify', () => benchDesiredNotify(context, options.desiredDevices, options.desiredPatches));
+    await step(3, 'query-and-start', () => benchStartupAndQuery(context, options.queryTwins, options.startTwins));
+    await step(4, 'connections', () => benchConnections(context, options.connections));
+    await step(5, 'store-writes', () => benchStoreWrites(context, options.storeTwins));
+  } finally {
+    await context.dispose();
+  }
+  writeResult('summary', { seconds: Math.round((Date.now() - started) / 1000), rows });
+  console.log('');
+  printTable(rows);
+  const missed = rows.filter((row) => row.goal !== undefined && !row.met);
+  console.log(`\n${rows.length} figures in ${Math.round((Date.now() - started) / 1000)} s; ${missed.length} goal(s) missed. JSON in bench-results/.`);
+}
+
+await main();
