@@ -11,6 +11,7 @@ import { compileQuery, type QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
 import { MethodService } from './services/method-service.js';
+import { ModuleService, moduleServiceTwin } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
@@ -69,6 +70,7 @@ interface Running {
   readonly registry: RegistryService;
   readonly twins: TwinService;
   readonly methods: MethodService;
+  readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
   readonly amqp: AmqpServer;
@@ -114,6 +116,11 @@ export class HubEmulator {
     return this.running().methods;
   }
 
+  /** Module identities and module twins. */
+  get modules(): ModuleService {
+    return this.running().modules;
+  }
+
   /** Cloud-to-device queues. */
   get c2d(): C2dService {
     return this.running().c2d;
@@ -129,7 +136,8 @@ export class HubEmulator {
    * QueryError (with position) for bad text.
    */
   query(text: string, options: { pageSize?: number; continuation?: string } = {}): QueryPage {
-    return runQuery(this.running().registry, text, options);
+    const { registry, modules } = this.running();
+    return runQuery(registry, modules, text, options);
   }
 
   /** Queues a cloud-to-device message, as the service SDK's `Client.send` does over AMQP. */
@@ -166,6 +174,7 @@ export class HubEmulator {
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
     running.c2d.close();
+    running.modules.close();
     running.telemetry.close();
     await running.store.close();
     this.current = undefined;
@@ -204,6 +213,19 @@ export class HubEmulator {
     });
   }
 
+  /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
+  moduleConnectionString(deviceId: string, moduleId: string): string {
+    const { info, modules } = this.running();
+    const record = modules.get(deviceId, moduleId);
+    return formatDeviceConnectionString({
+      hostName: info.hostName,
+      deviceId,
+      moduleId,
+      sharedAccessKey: record.authentication.symmetricKey.primaryKey,
+      ...(info.ports.mqtts === 8883 ? {} : { gatewayHostName: `${info.hostName}:${info.ports.mqtts}` }),
+    });
+  }
+
   private running(): Running {
     if (!this.current) throw new Error('the emulator is not running');
     return this.current;
@@ -219,7 +241,8 @@ export class HubEmulator {
     if (undo) await store.commit(undo);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const registry = new RegistryService(state, store, config.clock, events);
-    const twins = new TwinService(registry, config.clock, events);
+    const modules = new ModuleService(state, store, registry, config.clock, events);
+    const twins = new TwinService(registry, config.clock, events, modules);
     const methods = new MethodService(registry, events);
     const c2d = new C2dService(state, store, registry, config.clock, events);
     const telemetry = new TelemetryService(events, config.clock);
@@ -228,6 +251,7 @@ export class HubEmulator {
     const gateway = await MqttGateway.create({
       methods,
       c2d,
+      modules,
       registry,
       twins,
       authenticator: new DeviceAuthenticator(state, registry, config.clock),
@@ -252,7 +276,7 @@ export class HubEmulator {
         host: config.bindAddress,
         webSockets: { mqtt: handle, amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request) },
         rest: createRestApi({
-          services: { registry, twins, methods, c2d, query: (text, options) => runQuery(registry, text, options) },
+          services: { registry, twins, methods, c2d, modules, query: (text, options) => runQuery(registry, modules, text, options) },
           authenticator: serviceAuth,
           tap: this.tap,
           clock: config.clock,
@@ -296,15 +320,21 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, methods, c2d, telemetry, amqp, gateway, listeners, info };
+    return { state, store, registry, twins, methods, modules, c2d, telemetry, amqp, gateway, listeners, info };
   }
 }
 
-/** Every device twin and (once modules exist) module twin, in the service shape the query engine reads. */
-function* allTwins(registry: RegistryService): Iterable<JsonObject> {
+/** Every device twin and module twin, in the service shape the query engine reads (it tells them apart by moduleId). */
+function* allTwins(registry: RegistryService, modules: ModuleService): Iterable<JsonObject> {
   for (const record of registry.all()) yield serviceTwin(record, registry.runtime(record.deviceId));
+  for (const record of modules.all()) yield moduleServiceTwin(record, modules.runtime(record.deviceId, record.moduleId));
 }
 
-function runQuery(registry: RegistryService, text: string, options: { pageSize?: number; continuation?: string }): QueryPage {
-  return compileQuery(text).run(allTwins(registry), options);
+function runQuery(
+  registry: RegistryService,
+  modules: ModuleService,
+  text: string,
+  options: { pageSize?: number; continuation?: string },
+): QueryPage {
+  return compileQuery(text).run(allTwins(registry, modules), options);
 }

@@ -27,6 +27,8 @@ export interface HubEvents {
   deviceCreated: { deviceId: string };
   deviceUpdated: { deviceId: string };
   deviceDeleted: { deviceId: string };
+  moduleCreated: { deviceId: string; moduleId: string };
+  moduleDeleted: { deviceId: string; moduleId: string };
   connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState };
   twinUpdated: { deviceId: string; moduleId?: string; sections: readonly ('tags' | 'desired' | 'reported')[]; version: number };
   /** A desired change a connected device must be told about: body = applied change + `$version`. */

@@ -1,6 +1,6 @@
 import { parseMqttUsername } from '../auth/mqtt-username.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
-import type { HubState } from '../store/hub-state.js';
+import type { HubState, ModuleRecord } from '../store/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import type { RegistryService } from './registry-service.js';
 
@@ -39,31 +39,36 @@ export class DeviceAuthenticator {
     const parsed = parseMqttUsername(username ?? '', clientId);
     if (!parsed.ok) return refuse(5, `bad username: ${parsed.error}`);
     const { hostName, deviceId, moduleId, modelId } = parsed.value;
-    if (moduleId !== undefined) return refuse(5, 'module identities are not registered in this emulator yet');
     const device = this.registry.find(deviceId);
     if (!device) return refuse(5, `device '${deviceId}' is not registered`);
+    const module = moduleId === undefined ? undefined : this.findModule(deviceId, moduleId);
+    if (moduleId !== undefined && !module) return refuse(5, `module '${deviceId}/${moduleId}' is not registered`);
     if (password === undefined || password === '') return refuse(5, 'X.509 authentication is not supported; send a SAS token');
     const token = parseSasToken(password);
     if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
-    const keyCheck = this.checkKeys(token.value, hostName, deviceId, device.authentication.symmetricKey);
+    // A module signs with its own key over `<host>/devices/<d>/modules/<m>` (iothub-protocol.md §3.6).
+    const resource = moduleId === undefined ? `${hostName}/devices/${deviceId}` : `${hostName}/devices/${deviceId}/modules/${moduleId}`;
+    const keys = (module ?? device).authentication.symmetricKey;
+    const keyCheck = this.checkKeys(token.value, resource, keys);
     if (keyCheck) return refuse(5, keyCheck);
     if (isSasTokenExpired(token.value, Math.floor(this.clock.now().getTime() / 1000))) {
       return refuse(5, 'the SAS token has expired');
     }
     // Credentials first, status second: a stranger must not learn that a device exists but is disabled.
     if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
-    const principal: DevicePrincipal = { deviceId, hostName, expiresAtSeconds: token.value.se };
+    const principal: DevicePrincipal =
+      moduleId === undefined ? { deviceId, hostName, expiresAtSeconds: token.value.se } : { deviceId, moduleId, hostName, expiresAtSeconds: token.value.se };
     return { ok: true, principal: modelId === undefined ? principal : { ...principal, modelId } };
   }
 
+  private findModule(deviceId: string, moduleId: string): ModuleRecord | undefined {
+    const all = this.state.modules;
+    const modules = all && Object.hasOwn(all, deviceId) ? all[deviceId] : undefined;
+    return modules && Object.hasOwn(modules, moduleId) ? modules[moduleId] : undefined;
+  }
+
   /** Returns why the token does not grant this identity, or undefined when it does. */
-  private checkKeys(
-    token: SasToken,
-    hostName: string,
-    deviceId: string,
-    keys: { primaryKey: string; secondaryKey: string },
-  ): string | undefined {
-    const expected = `${hostName}/devices/${deviceId}`;
+  private checkKeys(token: SasToken, expected: string, keys: { primaryKey: string; secondaryKey: string }): string | undefined {
     if (token.skn !== undefined) {
       // A hub-level policy token (`sr=<host>`, skn=iothubowner|device) may connect any device (§2.3 step 5).
       const policy = Object.hasOwn(this.state.policies, token.skn) ? this.state.policies[token.skn] : undefined;

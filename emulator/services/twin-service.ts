@@ -6,6 +6,7 @@ import { deviceTwinView, serviceTwin, twinEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import { checkIfMatch } from './identity-rules.js';
 import { parseServiceTwinBody, type ServiceTwinBody } from './service-twin-body.js';
+import type { ModuleService } from './module-service.js';
 import type { RegistryService } from './registry-service.js';
 import { applyReportedPatch, applyServiceWrite } from './twin-writes.js';
 
@@ -18,6 +19,8 @@ export class TwinService {
     private readonly registry: RegistryService,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
+    /** Module twins (same topics over MQTT, iothub-protocol.md §3.6); absent in hubs built without modules. */
+    private readonly modules?: ModuleService,
   ) {}
 
   /** The service-side twin (GET /twins/{id}). */
@@ -26,13 +29,15 @@ export class TwinService {
     return serviceTwin(record, this.registry.runtime(deviceId));
   }
 
-  /** The device-side view (`$iothub/twin/GET`). */
-  getDeviceTwin(deviceId: string): JsonObject {
+  /** The device-side view (`$iothub/twin/GET`); a module's own twin when `moduleId` is given. */
+  getDeviceTwin(deviceId: string, moduleId?: string): JsonObject {
+    if (moduleId !== undefined && this.modules) return this.modules.deviceTwin(deviceId, moduleId);
     return deviceTwinView(this.registry.get(deviceId).twin);
   }
 
   /** Device reported PATCH: merge, +1 reported `$version`. Returns the new reported `$version`. */
-  async patchReported(deviceId: string, patch: unknown): Promise<number> {
+  async patchReported(deviceId: string, patch: unknown, moduleId?: string): Promise<number> {
+    if (moduleId !== undefined && this.modules) return this.modules.patchReported(deviceId, moduleId, patch);
     const record = this.registry.get(deviceId);
     const twin = applyReportedPatch(record.twin, patch, this.clock.now().toISOString());
     await this.save(record, twin, ['reported']);
@@ -58,7 +63,8 @@ export class TwinService {
   }
 
   /** Records the IoT Plug and Play model id a device announced in its MQTT username. */
-  async setModelId(deviceId: string, modelId: string): Promise<void> {
+  async setModelId(deviceId: string, modelId: string, moduleId?: string): Promise<void> {
+    if (moduleId !== undefined) return this.modules?.setModelId(deviceId, moduleId, modelId);
     const record = this.registry.find(deviceId);
     if (!record || record.twin.modelId === modelId) return;
     await this.registry.replace(deviceId, { ...record, twin: { ...record.twin, modelId } });

@@ -1,4 +1,5 @@
-import type { DeviceRecord } from '../model/device.js';
+import type { DeviceAuthentication, DeviceRecord } from '../model/device.js';
+import type { TwinState } from '../model/twin.js';
 
 /** A subscription of a persistent (clean=false) MQTT session. */
 export interface StoredSubscription {
@@ -36,6 +37,19 @@ export interface StoredC2dMessage {
   readonly deliveryCount: number;
 }
 
+/** A module identity of a device with its module twin (iothub-protocol.md §3.6, §8.3). Replaced, never mutated. */
+export interface ModuleRecord {
+  readonly deviceId: string;
+  readonly moduleId: string;
+  readonly generationId: string;
+  /** Identity version; the module `etag` derives from it. */
+  readonly identityVersion: number;
+  readonly managedBy: string | null;
+  readonly authentication: DeviceAuthentication;
+  readonly lastActivityTime: string;
+  readonly twin: TwinState;
+}
+
 /**
  * Everything the hub persists, as one document. Services replace the records inside it (never mutate a record
  * in place) and then commit through the store; see `store.ts`.
@@ -49,6 +63,8 @@ export interface HubState {
   sessions: Record<string, StoredSubscription[]>;
   /** Pending C2D messages by device id, oldest first. Data files written before C2D existed lack it. */
   c2dQueues: Record<string, StoredC2dMessage[]>;
+  /** Module identities by device id, then module id. Absent in data files written before modules existed. */
+  modules?: Record<string, Record<string, ModuleRecord>>;
 }
 
 /** The current schema version of the data file. */

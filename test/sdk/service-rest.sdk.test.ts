@@ -115,8 +115,10 @@ describe('bad input is refused in the hub format and stores nothing', () => {
     expect(reply.json<{ Message: string }>().Message).toMatch(/^ErrorCode:NotFound;/);
   });
 
-  it('module routes are refused with 501 NotSupported, not silently accepted', async () => {
-    expectHubError(await rest(hub.hub, { method: 'PUT', path: '/devices/known/modules/m1', body: {} }), 501, 'NotSupported');
+  it('an invalid module id → 400, a module of an unknown device → 404 DeviceNotFound', async () => {
+    expectHubError(await rest(hub.hub, { method: 'PUT', path: `/devices/known/modules/${'m'.repeat(129)}`, body: {} }), 400, 'ArgumentInvalid');
+    expectHubError(await rest(hub.hub, { method: 'PUT', path: '/devices/ghost/modules/m1', body: {} }), 404, 'DeviceNotFound');
+    expect(hub.hub.modules.list('known')).toEqual([]);
   });
 });
 

@@ -2,8 +2,9 @@ import { argumentInvalid, messageTooLarge } from '../../errors/catalogue.js';
 import type { AuthenticationType, DeviceStatus } from '../../model/device.js';
 import type { JsonValue } from '../../model/json.js';
 import { isJsonObject } from '../../model/json.js';
-import { checkDeviceId } from '../../services/identity-rules.js';
+import { checkDeviceId, checkModuleId } from '../../services/identity-rules.js';
 import { METHOD_LIMITS, type MethodInvocation } from '../../services/method-service.js';
+import type { ModuleInput } from '../../services/module-service.js';
 import type { DeviceInput } from '../../services/registry-service.js';
 import type { RestRequest } from './rest-types.js';
 
@@ -16,6 +17,27 @@ export function deviceIdOf(request: RestRequest): string {
   const error = checkDeviceId(deviceId);
   if (error) throw error;
   return deviceId;
+}
+
+/** The `{moduleId}` route parameter, checked against the module id rules. */
+export function moduleIdOf(request: RestRequest): string {
+  const moduleId = request.params.moduleId ?? '';
+  const error = checkModuleId(moduleId);
+  if (error) throw error;
+  return moduleId;
+}
+
+/** A module identity body of `PUT /devices/{d}/modules/{m}`; ids in the body must match the path. */
+export function moduleInputOf(request: RestRequest, deviceId: string, moduleId: string): ModuleInput {
+  const body = objectBody(request);
+  if (body.deviceId !== undefined && body.deviceId !== deviceId) throw argumentInvalid('The deviceId in the body does not match the path.');
+  if (body.moduleId !== undefined && body.moduleId !== moduleId) throw argumentInvalid('The moduleId in the body does not match the path.');
+  const managedBy = body.managedBy;
+  if (managedBy !== undefined && managedBy !== null && typeof managedBy !== 'string') throw argumentInvalid('managedBy must be a string.');
+  const input: { -readonly [K in keyof ModuleInput]: ModuleInput[K] } = { deviceId, moduleId };
+  if (managedBy !== undefined) input.managedBy = managedBy as string | null;
+  if (body.authentication !== undefined && body.authentication !== null) input.authentication = authenticationOf(body.authentication);
+  return input;
 }
 
 /** The `If-Match` header, if any (quotes and `*` are handled by the services, §7.5). */

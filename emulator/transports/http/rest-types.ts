@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { QueryPage } from '../../query/index.js';
 import type { C2dService } from '../../services/c2d-service.js';
 import type { MethodService } from '../../services/method-service.js';
+import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { PolicyRight } from '../../store/hub-state.js';
@@ -36,6 +37,7 @@ export interface RestServices {
   readonly twins: TwinService;
   readonly methods: MethodService;
   readonly c2d: C2dService;
+  readonly modules: ModuleService;
   /** Runs an IoT Hub query over every device and module twin. */
   query(text: string, options: { pageSize?: number; continuation?: string }): QueryPage;
 }

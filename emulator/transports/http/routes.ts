@@ -1,16 +1,23 @@
 import { bulkModifyDevices } from './handlers/bulk-modify-devices.js';
 import { createOrUpdateDevice } from './handlers/create-or-update-device.js';
+import { createOrUpdateModule } from './handlers/create-or-update-module.js';
 import { deleteDevice } from './handlers/delete-device.js';
+import { deleteModule } from './handlers/delete-module.js';
 import { getDevice } from './handlers/get-device.js';
 import { getDeviceStatistics } from './handlers/get-device-statistics.js';
+import { getModule } from './handlers/get-module.js';
+import { getModuleTwin } from './handlers/get-module-twin.js';
 import { getServiceStatistics } from './handlers/get-service-statistics.js';
 import { getTwin } from './handlers/get-twin.js';
 import { invokeDeviceMethod } from './handlers/invoke-device-method.js';
+import { invokeModuleMethod } from './handlers/invoke-module-method.js';
 import { listDevices } from './handlers/list-devices.js';
+import { listModules } from './handlers/list-modules.js';
 import { purgeCommandQueue } from './handlers/purge-command-queue.js';
 import { queryDevices } from './handlers/query-devices.js';
-import { refuseModuleOperation } from './handlers/refuse-module-operation.js';
+import { replaceModuleTwin } from './handlers/replace-module-twin.js';
 import { replaceTwin } from './handlers/replace-twin.js';
+import { updateModuleTwin } from './handlers/update-module-twin.js';
 import { updateTwin } from './handlers/update-twin.js';
 import type { RouteDefinition } from './rest-types.js';
 
@@ -36,13 +43,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   // Direct methods and the C2D queue
   { method: 'POST', pattern: '/twins/{deviceId}/methods', right: 'ServiceConnect', operation: invokeDeviceMethod },
   { method: 'DELETE', pattern: '/devices/{deviceId}/commands', right: 'ServiceConnect', operation: purgeCommandQueue },
-  // Modules: not emulated yet (501 NotSupported)
-  { method: 'GET', pattern: '/devices/{deviceId}/modules', right: 'RegistryRead', operation: refuseModuleOperation },
-  { method: 'GET', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryRead', operation: refuseModuleOperation },
-  { method: 'PUT', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: refuseModuleOperation },
-  { method: 'DELETE', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: refuseModuleOperation },
-  { method: 'GET', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
-  { method: 'PATCH', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
-  { method: 'PUT', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: refuseModuleOperation },
-  { method: 'POST', pattern: '/twins/{deviceId}/modules/{moduleId}/methods', right: 'ServiceConnect', operation: refuseModuleOperation },
+  // Module identities, module twins and module methods (iothub-protocol.md §3.6)
+  { method: 'GET', pattern: '/devices/{deviceId}/modules', right: 'RegistryRead', operation: listModules },
+  { method: 'GET', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryRead', operation: getModule },
+  { method: 'PUT', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: createOrUpdateModule },
+  { method: 'DELETE', pattern: '/devices/{deviceId}/modules/{moduleId}', right: 'RegistryWrite', operation: deleteModule },
+  { method: 'GET', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: getModuleTwin },
+  { method: 'PATCH', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: updateModuleTwin },
+  { method: 'PUT', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: replaceModuleTwin },
+  { method: 'POST', pattern: '/twins/{deviceId}/modules/{moduleId}/methods', right: 'ServiceConnect', operation: invokeModuleMethod },
 ];

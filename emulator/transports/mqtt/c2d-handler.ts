@@ -51,6 +51,7 @@ export class C2dDelivery {
 
   /** A connection became ready (after CONNACK); restored subscriptions count. */
   onReady(connection: DeviceConnection): void {
+    if (connection.owner.moduleId !== undefined) return;
     const deviceId = connection.owner.deviceId;
     const held = this.heldBySession.get(deviceId);
     this.heldBySession.delete(deviceId);
@@ -63,6 +64,7 @@ export class C2dDelivery {
 
   /** The connection ended: an unacknowledged message stays queued. */
   onDisconnect(connection: DeviceConnection): void {
+    if (connection.owner.moduleId !== undefined) return;
     const deviceId = connection.owner.deviceId;
     const flight = this.inFlight.get(deviceId);
     if (!flight || flight.connection !== connection) return;
@@ -72,6 +74,7 @@ export class C2dDelivery {
 
   /** The device PUBACKed a QoS-1 packet (C2D is the only QoS-1 traffic the hub sends). */
   onAck(connection: DeviceConnection, packet: PublishPacket | undefined): void {
+    if (connection.owner.moduleId !== undefined) return;
     const deviceId = connection.owner.deviceId;
     const flight = this.inFlight.get(deviceId);
     const messageId = (packet?.topic === undefined ? undefined : messageIdOfC2dTopic(packet.topic)) ?? flight?.messageId;

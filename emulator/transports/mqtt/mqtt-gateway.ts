@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.js';
 import type { C2dService } from '../../services/c2d-service.js';
 import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device-authenticator.js';
 import type { MethodService } from '../../services/method-service.js';
+import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
@@ -36,6 +37,8 @@ export interface MqttGatewayDeps {
   readonly methods?: MethodService;
   /** C2D queues; without it devices receive no C2D messages. */
   readonly c2d?: C2dService;
+  /** Module identities: connection state of `<device>/<module>` clients. */
+  readonly modules?: ModuleService;
 }
 
 /**
@@ -55,7 +58,7 @@ export class MqttGateway {
   ) {
     this.context = { twins: deps.twins, tap: deps.tap, clock: deps.clock, logger: deps.logger };
     this.c2dDelivery = deps.c2d && new C2dDelivery(deps.c2d, this.context);
-    deps.methods?.attach(createMethodDelivery(this.context, (deviceId, moduleId) => (moduleId === undefined ? this.connections.forDevice(deviceId) : undefined)));
+    deps.methods?.attach(createMethodDelivery(this.context, (deviceId, moduleId) => this.connections.forDevice(identityOf(deviceId, moduleId))));
   }
 
   /** Builds the broker with durable sessions and wires hooks and domain events. */
@@ -157,7 +160,7 @@ export class MqttGateway {
     // IoT Hub does not store retained messages (§3.4).
     packet.retain = false;
     const request = parseDeviceTopic(packet.topic, connection.owner);
-    this.deps.registry.touch(connection.principal.deviceId);
+    this.touch(connection.principal);
     if (request.kind === 'forbidden') {
       this.deps.logger.info(`closing connection: ${request.reason}`, client.id);
       return new Error(request.reason);
@@ -177,6 +180,7 @@ export class MqttGateway {
       case 'methodResponse':
         this.deps.events.emit('methodResponded', {
           deviceId: connection.principal.deviceId,
+          ...(connection.principal.moduleId === undefined ? {} : { moduleId: connection.principal.moduleId }),
           rid: request.rid,
           status: request.status,
           payload,
@@ -212,16 +216,16 @@ export class MqttGateway {
     const connection: DeviceConnection = {
       client,
       principal,
-      owner: { deviceId: principal.deviceId },
+      owner: principal.moduleId === undefined ? { deviceId: principal.deviceId } : { deviceId: principal.deviceId, moduleId: principal.moduleId },
       subscriptions: new Set(restored.filter((topic) => isAllowedSubscription(topic, principal))),
     };
     this.connections.add(connection);
     this.scheduleExpiry(connection);
     announceMethodReadiness(this.deps.methods, connection);
     this.c2dDelivery?.onReady(connection);
-    this.deps.registry.markConnected(principal.deviceId);
+    this.markConnection(principal, true);
     const modelId = principal.modelId ?? '';
-    void this.deps.twins.setModelId(principal.deviceId, modelId).catch((error: unknown) => {
+    void this.deps.twins.setModelId(principal.deviceId, modelId, principal.moduleId).catch((error: unknown) => {
       this.deps.logger.warn(`could not record model id: ${String(error)}`, client.id);
     });
     this.deps.tap.record({ deviceId: principal.deviceId, direction: 'in', protocol: 'mqtt', kind: 'connect', topic: 'CONNECT', status: 0, payload: `clean=${client.clean}` });
@@ -241,13 +245,28 @@ export class MqttGateway {
     if (!connection) return;
     clearTimeout(connection.expiryTimer);
     this.c2dDelivery?.onDisconnect(connection);
-    const deviceId = connection.principal.deviceId;
-    this.deps.tap.record({ deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
+    const principal = connection.principal;
+    this.deps.tap.record({ deviceId: principal.deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
     if (this.deps.disconnectGraceMs <= 0) {
-      this.deps.registry.markDisconnected(deviceId);
+      this.markConnection(principal, false);
       return;
     }
-    setTimeout(() => this.deps.registry.markDisconnected(deviceId), this.deps.disconnectGraceMs).unref();
+    setTimeout(() => this.markConnection(principal, false), this.deps.disconnectGraceMs).unref();
+  }
+
+  /** Connection state of the device, or of the module for `<device>/<module>` clients. */
+  private markConnection(principal: DevicePrincipal, connected: boolean): void {
+    const { deviceId, moduleId } = principal;
+    if (moduleId === undefined) {
+      if (connected) this.deps.registry.markConnected(deviceId);
+      else this.deps.registry.markDisconnected(deviceId);
+    } else if (connected) this.deps.modules?.markConnected(deviceId, moduleId);
+    else this.deps.modules?.markDisconnected(deviceId, moduleId);
+  }
+
+  private touch(principal: DevicePrincipal): void {
+    if (principal.moduleId === undefined) this.deps.registry.touch(principal.deviceId);
+    else this.deps.modules?.touch(principal.deviceId, principal.moduleId);
   }
 
   private onSubscribe(subs: Subscription[], client: Client): void {
@@ -274,8 +293,8 @@ export class MqttGateway {
   private listenToDomainEvents(): void {
     const { events } = this.deps;
     this.disposers.push(
-      events.on('twinDesiredUpdated', ({ deviceId, body, version }) => {
-        const connection = this.connections.forDevice(deviceId);
+      events.on('twinDesiredUpdated', ({ deviceId, moduleId, body, version }) => {
+        const connection = this.connections.forDevice(identityOf(deviceId, moduleId));
         if (connection) deliverDesiredPatch(this.context, connection, body, version);
       }),
       events.on('c2dQueued', ({ deviceId }) => {
@@ -283,12 +302,20 @@ export class MqttGateway {
         if (connection) this.c2dDelivery?.pump(connection);
       }),
       // A live connection is closed when its device is disabled or deleted (checklist 22).
-      events.on('deviceDeleted', ({ deviceId }) => this.connections.forDevice(deviceId)?.client.close()),
+      events.on('deviceDeleted', ({ deviceId }) => {
+        for (const connection of [...this.connections.all()]) if (connection.owner.deviceId === deviceId) connection.client.close();
+      }),
+      events.on('moduleDeleted', ({ deviceId, moduleId }) => this.connections.forDevice(identityOf(deviceId, moduleId))?.client.close()),
       events.on('deviceUpdated', ({ deviceId }) => {
         if (this.deps.registry.find(deviceId)?.status === 'disabled') this.connections.forDevice(deviceId)?.client.close();
       }),
     );
   }
+}
+
+/** The MQTT client id of an identity: `<device>` or `<device>/<module>` (iothub-protocol.md §3.1). */
+function identityOf(deviceId: string, moduleId: string | undefined): string {
+  return moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
 }
 
 /** SUBACK 0x80: aedes reports a refused filter with qos 128, outside the QoS type. */

@@ -7,6 +7,7 @@ export function handleTelemetry(events: HubEventBus, connection: DeviceConnectio
   const properties = decodePropertyBag(propertyBag);
   events.emit('telemetryReceived', {
     deviceId: connection.principal.deviceId,
+    ...(connection.principal.moduleId === undefined ? {} : { moduleId: connection.principal.moduleId }),
     properties,
     body: payload,
   });

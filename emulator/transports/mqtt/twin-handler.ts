@@ -22,7 +22,7 @@ export interface TwinHandlerContext extends ReplyContext {
 export function handleTwinGet(context: TwinHandlerContext, connection: DeviceConnection, rid: string): void {
   if (!connection.subscriptions.has(TWIN_RESPONSE_FILTER)) return;
   try {
-    const body = context.twins.getDeviceTwin(connection.principal.deviceId);
+    const body = context.twins.getDeviceTwin(connection.principal.deviceId, connection.principal.moduleId);
     publishTo(context, connection, {
       topic: twinResponseTopic(200, rid),
       payload: JSON.stringify(body),
@@ -46,7 +46,7 @@ export async function handleReportedPatch(
   try {
     const parsed = parseJsonPayload(payload);
     if (!parsed.ok) throw parsed.error;
-    const version = await context.twins.patchReported(connection.principal.deviceId, parsed.value);
+    const version = await context.twins.patchReported(connection.principal.deviceId, parsed.value, connection.principal.moduleId);
     if (answer) {
       publishTo(context, connection, { topic: twinResponseTopic(204, rid, version), payload: '', kind: 'twin', rid, status: 204 });
     }

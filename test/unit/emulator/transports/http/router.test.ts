@@ -26,6 +26,10 @@ describe('the REST route table', () => {
     expect(matched('GET', '/statistics/devices')).toMatchObject({ operation: 'getDeviceStatistics' });
     expect(matched('GET', '/statistics/service')).toMatchObject({ operation: 'getServiceStatistics' });
     expect(matched('POST', '/devices')).toMatchObject({ operation: 'bulkModifyDevices' });
+    expect(matched('GET', '/devices/d1/modules')).toMatchObject({ operation: 'listModules', params: { deviceId: 'd1' } });
+    expect(matched('PUT', '/devices/d1/modules/m%231')).toMatchObject({ operation: 'createOrUpdateModule', params: { deviceId: 'd1', moduleId: 'm#1' } });
+    expect(matched('PATCH', '/twins/d1/modules/m1')).toMatchObject({ operation: 'updateModuleTwin' });
+    expect(matched('POST', '/twins/d1/modules/m1/methods')).toMatchObject({ operation: 'invokeModuleMethod' });
   });
 
   it('treats /devices/ like /devices (Node Registry.list sends the trailing slash)', () => {
