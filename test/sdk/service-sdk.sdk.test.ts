@@ -149,4 +149,20 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     expect(sent).toMatchObject({ ok: true });
     expect(feedback).toMatchObject({ ok: true, value: [{ originalMessageId: 'fb-1', statusCode: 'Success', deviceId: 'c2d-feedback' }] });
   });
+
+  it('manages modules and module twins, and invokes a module method', async () => {
+    await hub.hub.registry.create({ deviceId: 'edge-sdk' });
+    const [added, listed, twin, removed, afterRemove] = await runServicePlan(hub.hub, [
+      { op: 'addModule', deviceId: 'edge-sdk', moduleId: 'sensor' },
+      { op: 'getModules', deviceId: 'edge-sdk' },
+      { op: 'updateModuleTwin', deviceId: 'edge-sdk', moduleId: 'sensor', patch: { properties: { desired: { rate: 2 } } } },
+      { op: 'removeModule', deviceId: 'edge-sdk', moduleId: 'sensor' },
+      { op: 'getModules', deviceId: 'edge-sdk' },
+    ]);
+    expect(added).toMatchObject({ ok: true, value: { deviceId: 'edge-sdk', moduleId: 'sensor' } });
+    expect(listed?.value).toEqual(['sensor']);
+    expect(twin).toMatchObject({ ok: true, value: { moduleId: 'sensor', desired: { rate: 2, $version: 2 } } });
+    expect(removed).toMatchObject({ ok: true });
+    expect(afterRemove?.value).toEqual([]);
+  });
 });

@@ -34,7 +34,7 @@ export function createRestApi(deps: RestApiDeps): RestHandler {
   return (request, response) => {
     void handle(deps, router, request, response).catch((error: unknown) => {
       deps.logger.error(`REST handler crashed: ${String(error)}`);
-      if (!response.headersSent) reply(deps, request, response, errorReply(error, deps.clock.now()));
+      if (!response.headersSent) reply(request, response, errorReply(error, deps.clock.now()));
     });
   };
 }
@@ -90,7 +90,7 @@ function finish(
   requestBody?: string,
   abort = false,
 ): void {
-  const sent = reply(deps, request, response, result);
+  const sent = reply(request, response, result);
   if (abort) response.once('finish', () => request.socket.destroy());
   deps.tap.record({
     deviceId: params?.deviceId,
@@ -105,7 +105,7 @@ function finish(
 }
 
 /** Writes the reply; JSON bodies always carry `application/json; charset=utf-8` (§8.1). Returns the body text. */
-function reply(deps: RestApiDeps, request: IncomingMessage, response: ServerResponse, result: RestResponse): string {
+function reply(request: IncomingMessage, response: ServerResponse, result: RestResponse): string {
   const text = 'raw' in result && typeof result.raw === 'string' ? result.raw : result.body === undefined ? '' : JSON.stringify(result.body);
   const headers: Record<string, string> = { ...result.headers };
   if (text !== '') headers['content-type'] = JSON_CONTENT_TYPE;
@@ -115,7 +115,6 @@ function reply(deps: RestApiDeps, request: IncomingMessage, response: ServerResp
   // writeHead keeps header names exactly as given: `x-ms-continuation` stays lower case (§9.1, Java matches it).
   response.writeHead(result.status, headers);
   response.end(text);
-  void deps;
   return text;
 }
 

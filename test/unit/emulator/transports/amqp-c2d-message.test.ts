@@ -1,0 +1,41 @@
+import rhea from 'rhea';
+import { describe, expect, it } from 'vitest';
+
+import { c2dInputOf, deviceIdOfC2dAddress } from '../../../../emulator/transports/amqp/c2d-message.js';
+
+describe('AMQP C2D messages from the service SDK', () => {
+  it('reads the device id from the url-encoded `to` address', () => {
+    expect(deviceIdOfC2dAddress('/devices/dev1/messages/devicebound')).toBe('dev1');
+    expect(deviceIdOfC2dAddress('/devices/a%3Ab%20c/messages/devicebound')).toBe('a:b c');
+    expect(() => deviceIdOfC2dAddress('/devices/dev1/messages/events')).toThrow(/must be \/devices/);
+    expect(() => deviceIdOfC2dAddress(undefined)).toThrow();
+  });
+
+  it('keeps body, system properties and application properties, and takes iothub-ack out', () => {
+    const input = c2dInputOf({
+      body: rhea.message.data_section(Buffer.from('{"on":true}')),
+      message_id: 'm1',
+      correlation_id: 'c1',
+      content_type: 'application/json',
+      content_encoding: 'utf-8',
+      absolute_expiry_time: new Date('2026-01-01T01:00:00Z'),
+      application_properties: { 'iothub-ack': 'full', color: 'red', n: 5 },
+    });
+    expect(Buffer.from(input.body).toString()).toBe('{"on":true}');
+    expect(input).toMatchObject({
+      messageId: 'm1',
+      correlationId: 'c1',
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      expiryTime: new Date('2026-01-01T01:00:00Z'),
+      ack: 'full',
+      properties: { color: 'red', n: '5' },
+    });
+  });
+
+  it('accepts string and JSON bodies', () => {
+    expect(Buffer.from(c2dInputOf({ body: 'text' }).body).toString()).toBe('text');
+    expect(Buffer.from(c2dInputOf({ body: { a: 1 } }).body).toString()).toBe('{"a":1}');
+    expect(c2dInputOf({ body: undefined }).body).toHaveLength(0);
+  });
+});
