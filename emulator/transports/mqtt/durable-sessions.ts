@@ -9,7 +9,10 @@ export interface SessionStore {
   load(): Record<string, readonly StoredSubscription[]>;
   /** One client's persisted subscriptions (empty when it has no session). */
   get(clientId: string): readonly StoredSubscription[];
-  /** Persists one client's subscriptions (empty = forget the session); resolves when durable. */
+  /**
+   * Persists one client's subscriptions (empty = forget the session); resolves when durable, or when the store
+   * failed to write them (they then stay in memory until the next successful write; see session-store.ts).
+   */
   save(clientId: string, subscriptions: readonly StoredSubscription[]): Promise<void>;
 }
 

@@ -2,7 +2,14 @@ import type { HubState, StoredSubscription } from '../../store/hub-state.js';
 import type { EmulatorStore } from '../../store/store.js';
 import type { SessionStore } from './durable-sessions.js';
 
-/** Durable MQTT sessions kept in the hub state and written with the same group commit as twins. */
+/**
+ * Durable MQTT sessions kept in the hub state and written with the same group commit as twins.
+ *
+ * A failed write (disk full, read-only folder) does not fail the SUBSCRIBE: aedes would close the connection, and a
+ * device that cannot subscribe to `$iothub/twin/res/#` cannot even read its twin while the hub refuses writes. So
+ * the new subscriptions stay in memory, live in aedes as they are, and ride on the next successful write; only a
+ * hub restart before the disk recovers loses them (nothing can be made durable then anyway).
+ */
 export function createSessionStore(state: HubState, store: EmulatorStore): SessionStore {
   const sessions = state.sessions;
   return {
@@ -13,10 +20,8 @@ export function createSessionStore(state: HubState, store: EmulatorStore): Sessi
       if (subscriptions.length === 0 && previous === undefined) return;
       if (subscriptions.length === 0) delete sessions[clientId];
       else sessions[clientId] = [...subscriptions];
-      await store.commit(() => {
-        if (previous === undefined) delete sessions[clientId];
-        else sessions[clientId] = previous;
-      });
+      // No undo: the in-memory subscriptions are what aedes serves, whether or not this write succeeds.
+      await store.commit(() => undefined).catch(() => undefined);
     },
   };
 }
