@@ -19,15 +19,12 @@ import { canMountTmpfs, tempPathIsDirectory, tmpfsDiskFull, tmpfsReadOnly, type 
  * the fault is gone.
  */
 const MOUNT = canMountTmpfs();
-const FAULTS: readonly [string, string, () => Promise<DiskFault>][] = [
-  ...(MOUNT
-    ? ([
-        ['a full tmpfs', 'ENOSPC', tmpfsDiskFull],
-        ['a read-only remount', 'EROFS', tmpfsReadOnly],
-      ] as const)
-    : []),
-  ['a directory in place of hub.json.tmp', 'EISDIR', tempPathIsDirectory],
+type FaultCase = [name: string, errno: string, make: () => Promise<DiskFault>];
+const MOUNTED: FaultCase[] = [
+  ['a full tmpfs', 'ENOSPC', tmpfsDiskFull],
+  ['a read-only remount', 'EROFS', tmpfsReadOnly],
 ];
+const FAULTS: FaultCase[] = [...(MOUNT ? MOUNTED : []), ['a directory in place of hub.json.tmp', 'EISDIR', tempPathIsDirectory]];
 
 interface Reported {
   reported: Record<string, unknown>;

@@ -83,7 +83,9 @@ export async function tmpfsDiskFull(): Promise<DiskFault> {
 /** Read-only data dir: the same tmpfs remounted read-only, then read-write again (EROFS). */
 export async function tmpfsReadOnly(): Promise<DiskFault> {
   const dir = await mountTmpfs(4096);
-  const remount = (mode: 'ro' | 'rw') => execFileSync('mount', ['-o', `remount,${mode}`, dir]);
+  const remount = (mode: 'ro' | 'rw') => {
+    execFileSync('mount', ['-o', `remount,${mode}`, dir]);
+  };
   return {
     mechanism: 'read-only remount (EROFS)',
     dir,
