@@ -1,6 +1,7 @@
-import { createEmulator, type EmulatorConfig, type HubEmulator, type Logger, noopLogger } from '../emulator/index.js';
+import {
+  createEmulator, createSimulationManager, noopLogger, type EmulatorConfig, type HubEmulator, type Logger, type SimulationManager,
+} from '../emulator/index.js';
 import type { EmulatorStatusDto, StudioSettings } from './contract/dto.js';
-import { simulationOf } from './host/capabilities.js';
 import { StudioError } from './host/studio-error.js';
 import type { SettingsStore } from './settings/settings-store.js';
 
@@ -11,6 +12,8 @@ export interface EmulatorHostOptions {
   readonly logger?: Logger;
   /** Emulator options that are not user settings (bind address, grace periods, fsync …). */
   readonly emulatorConfig?: Omit<EmulatorConfig, 'ports' | 'dataDir' | 'persistence' | 'logger'>;
+  /** Host simulated devices (default true); the studio owns the hub's SimulationManager. */
+  readonly simulations?: boolean;
 }
 
 type Listener<T> = (value: T) => void;
@@ -22,10 +25,12 @@ type Listener<T> = (value: T) => void;
  */
 export class EmulatorHost {
   private hub: HubEmulator | undefined;
+  private manager: SimulationManager | undefined;
   private lastError: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly statusListeners = new Set<Listener<EmulatorStatusDto>>();
   private readonly hubListeners = new Set<Listener<HubEmulator>>();
+  private readonly simulationListeners = new Set<Listener<SimulationManager>>();
   private readonly logger: Logger;
 
   constructor(private readonly options: EmulatorHostOptions) {
@@ -64,6 +69,11 @@ export class EmulatorHost {
     return hub;
   }
 
+  /** The simulator of the running hub, when it could be started. */
+  get simulations(): SimulationManager | undefined {
+    return this.hub?.status === 'Running' ? this.manager : undefined;
+  }
+
   /** The status bar's view of the hub. */
   status(): EmulatorStatusDto {
     const hub = this.hub;
@@ -72,7 +82,7 @@ export class EmulatorHost {
     return {
       status,
       info: running ? { ...hub.info, ports: { ...hub.info.ports }, warnings: [...hub.info.warnings] } : null,
-      features: { query: true, methods: true, c2d: true, simulation: running && simulationOf(hub) !== undefined },
+      features: { query: true, methods: true, c2d: true, simulation: running && this.manager !== undefined },
       host: this.options.hostKind,
       ...(this.lastError ? { error: this.lastError } : {}),
     };
@@ -82,6 +92,13 @@ export class EmulatorHost {
   onStatus(listener: Listener<EmulatorStatusDto>): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /** A simulator was started for the running hub (after every hub start). */
+  onSimulations(listener: Listener<SimulationManager>): () => void {
+    this.simulationListeners.add(listener);
+    if (this.manager) listener(this.manager);
+    return () => this.simulationListeners.delete(listener);
   }
 
   /** A new hub instance was created (before it starts), so event forwarders can subscribe to its bus. */
@@ -108,6 +125,7 @@ export class EmulatorHost {
     this.emitStatus();
     try {
       await started;
+      await this.startSimulations(hub);
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);
       this.logger.error(`the hub could not start: ${this.lastError}`);
@@ -116,9 +134,24 @@ export class EmulatorHost {
     return this.status();
   }
 
+  /** Resumes the simulations persisted in the data folder; a failure leaves the hub running without them. */
+  private async startSimulations(hub: HubEmulator): Promise<void> {
+    if (this.options.simulations === false) return;
+    try {
+      this.manager = await createSimulationManager(hub, { logger: this.logger });
+      for (const listener of this.simulationListeners) listener(this.manager);
+    } catch (error) {
+      this.logger.warn(`simulated devices are unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   private async stopNow(): Promise<void> {
     const hub = this.hub;
     if (!hub || hub.status !== 'Running') return;
+    // Simulated devices disconnect first (their run states stay persisted), then the hub flushes and stops.
+    const manager = this.manager;
+    this.manager = undefined;
+    await manager?.close().catch((error: unknown) => this.logger.warn(`closing the simulations failed: ${String(error)}`));
     const stopped = hub.stop();
     this.emitStatus();
     await stopped;

@@ -23,13 +23,18 @@ export const INVOKE_CHANNELS = [
   'methods.invoke',
   'c2d.send',
   'traffic.snapshot',
+  'simulations.list',
+  'simulations.profiles',
+  'simulations.create',
+  'simulations.setRunState',
+  'simulations.remove',
 ] as const;
 
 /** Names of all invoke channels. */
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
 /** Every push channel. */
-export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status'] as const;
+export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed'] as const;
 
 /** Names of all push channels. */
 export type PushChannel = (typeof PUSH_CHANNELS)[number];

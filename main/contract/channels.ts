@@ -14,6 +14,8 @@ import type {
   MethodResultDto,
   QueryPageDto,
   SettingsDto,
+  SimulationDto,
+  SimulationProfileDto,
   TrafficEventDto,
   TwinDocument,
 } from './dto.js';
@@ -68,7 +70,7 @@ export const requestSchemas = {
   'settings.update': z.strictObject({ settings: studioSettingsSchema }),
   'devices.list': empty,
   'devices.get': z.strictObject({ deviceId }),
-  'devices.create': z.strictObject({ deviceId, status: deviceStatus.optional(), simulated: z.boolean().optional() }),
+  'devices.create': z.strictObject({ deviceId, status: deviceStatus.optional() }),
   'devices.setStatus': z.strictObject({ deviceId, status: deviceStatus, statusReason: z.string().max(128).nullable().optional() }),
   'devices.delete': z.strictObject({ deviceId }),
   'twin.get': z.strictObject({ deviceId }),
@@ -101,6 +103,12 @@ export const requestSchemas = {
     properties: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
   }),
   'traffic.snapshot': empty,
+  'simulations.list': empty,
+  'simulations.profiles': empty,
+  /** Registers the device if needed and starts simulating it with a built-in profile (by name). */
+  'simulations.create': z.strictObject({ deviceId, profile: z.string().min(1).max(256) }),
+  'simulations.setRunState': z.strictObject({ deviceId, runState: z.enum(['running', 'paused', 'stopped']) }),
+  'simulations.remove': z.strictObject({ deviceId, deleteDevice: z.boolean().optional() }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -123,6 +131,11 @@ export interface Responses {
   'methods.invoke': MethodResultDto;
   'c2d.send': { readonly messageId: string };
   'traffic.snapshot': TrafficEventDto[];
+  'simulations.list': SimulationDto[];
+  'simulations.profiles': SimulationProfileDto[];
+  'simulations.create': SimulationDto;
+  'simulations.setRunState': SimulationDto;
+  'simulations.remove': { readonly deviceId: string };
 }
 
 /** Invoke channel → request and response types (house-style H14). */
@@ -147,6 +160,8 @@ export interface Pushes {
   };
   /** The hub started, stopped or restarted. */
   'emulator.status': EmulatorStatusDto;
+  /** A simulated device changed state or counters (coalesced); `simulation` is absent when it was removed. */
+  'simulations.changed': { readonly deviceId: string; readonly simulation?: SimulationDto };
 }
 
 type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;

@@ -106,6 +106,37 @@ export interface MethodResultDto {
   readonly payload: JsonValue;
 }
 
+/** What a simulated device is asked to do (persisted). */
+export type SimulationRunState = 'running' | 'paused' | 'stopped';
+
+/** A simulated device: its profile, run state, live state and counters (emulator SimulationInfo). */
+export interface SimulationDto {
+  readonly deviceId: string;
+  readonly profileName: string;
+  readonly runState: SimulationRunState;
+  readonly state: 'stopped' | 'connecting' | 'running' | 'paused' | 'offline' | 'error';
+  /** ISO time of the last state change. */
+  readonly since: string;
+  readonly nextConnectAt?: string;
+  readonly lastError?: string;
+  readonly profileError?: string;
+  readonly counters: {
+    readonly connects: number;
+    readonly reported: number;
+    readonly telemetry: number;
+    readonly desiredApplied: number;
+    readonly desiredRejected: number;
+    readonly methodsAnswered: number;
+    readonly errors: number;
+  };
+}
+
+/** A built-in simulation profile. */
+export interface SimulationProfileDto {
+  readonly name: string;
+  readonly description: string;
+}
+
 /** Persisted studio settings (applied by restarting the hub). */
 export interface StudioSettings {
   readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null };

@@ -1,12 +1,11 @@
-import type { DeviceRecord, HubEmulator, TrafficEvent } from '../../emulator/index.js';
-import type { DeviceDetails, DeviceSummary, TrafficEventDto, TwinDocument } from '../contract/dto.js';
-import { simulationOf } from './capabilities.js';
+import type { DeviceRecord, HubEmulator, SimulationInfo, TrafficEvent } from '../../emulator/index.js';
+import type { DeviceDetails, DeviceSummary, SimulationDto, TrafficEventDto, TwinDocument } from '../contract/dto.js';
 
 /** Payload previews sent to the renderer are cut to this many characters (house-style H16). */
 export const TRAFFIC_PREVIEW_CHARS = 2048;
 
 /** A device list row from the registry record plus its live state. */
-export function toDeviceSummary(hub: HubEmulator, record: DeviceRecord): DeviceSummary {
+export function toDeviceSummary(hub: HubEmulator, record: DeviceRecord, simulated: boolean): DeviceSummary {
   const runtime = hub.registry.runtime(record.deviceId);
   return {
     deviceId: record.deviceId,
@@ -16,16 +15,16 @@ export function toDeviceSummary(hub: HubEmulator, record: DeviceRecord): DeviceS
     lastActivityTime: runtime.lastActivityTime,
     authenticationType: record.authentication.type,
     twinVersion: record.twin.version,
-    simulated: simulationOf(hub)?.isSimulated?.(record.deviceId) ?? false,
+    simulated,
   };
 }
 
 /** A device with everything needed to connect it. */
-export function toDeviceDetails(hub: HubEmulator, record: DeviceRecord): DeviceDetails {
+export function toDeviceDetails(hub: HubEmulator, record: DeviceRecord, simulated: boolean): DeviceDetails {
   const info = hub.info;
   const twin = hub.twins.getServiceTwin(record.deviceId);
   return {
-    ...toDeviceSummary(hub, record),
+    ...toDeviceSummary(hub, record, simulated),
     generationId: record.generationId,
     deviceEtag: typeof twin.deviceEtag === 'string' ? twin.deviceEtag : '',
     statusUpdatedTime: record.statusUpdatedTime,
@@ -58,5 +57,21 @@ export function toTrafficDto(event: TrafficEvent): TrafficEventDto {
     payload: cut ? event.payload.slice(0, TRAFFIC_PREVIEW_CHARS) : event.payload,
     payloadBytes: event.payloadBytes,
     truncated: cut || event.payloadBytes > new TextEncoder().encode(event.payload).length,
+  };
+}
+
+/** A simulated device for the renderer. */
+export function toSimulationDto(info: SimulationInfo): SimulationDto {
+  const { status } = info;
+  return {
+    deviceId: info.deviceId,
+    profileName: info.profileName,
+    runState: info.runState,
+    state: status.state,
+    since: status.since,
+    ...(status.nextConnectAt !== undefined ? { nextConnectAt: status.nextConnectAt } : {}),
+    ...(status.lastError !== undefined ? { lastError: status.lastError } : {}),
+    ...(info.profileError !== undefined ? { profileError: info.profileError } : {}),
+    counters: { ...status.counters },
   };
 }

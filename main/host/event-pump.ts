@@ -1,8 +1,8 @@
-import type { HubEmulator, TrafficEvent } from '../../emulator/index.js';
+import type { HubEmulator, SimulationEvent, SimulationManager, TrafficEvent } from '../../emulator/index.js';
 import type { DeviceChangeReason, PushChannel, Pushes } from '../contract/channels.js';
-import type { TrafficEventDto } from '../contract/dto.js';
+import type { SimulationDto, TrafficEventDto } from '../contract/dto.js';
 import type { EmulatorHost } from '../emulator-host.js';
-import { toDeviceSummary, toTrafficDto } from './dto-mappers.js';
+import { toDeviceSummary, toSimulationDto, toTrafficDto } from './dto-mappers.js';
 
 /** Sends one push to every listening renderer. */
 export type PushSink = <P extends PushChannel>(channel: P, payload: Pushes[P]) => void;
@@ -33,20 +33,28 @@ export class EventPump {
   private traffic: TrafficEventDto[] = [];
   private devices = new Map<string, DeviceChangeReason>();
   private twins = new Map<string, TwinChange>();
+  private simulations = new Map<string, SimulationDto | undefined>();
+  private simulationDisposer: (() => void) | undefined;
+  /** Devices known to be simulated, so only a new or removed simulation changes the device row. */
+  private simulated = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private hubDisposers: (() => void)[] = [];
   private readonly hostDisposers: (() => void)[];
   private hub: HubEmulator | undefined;
 
   constructor(
-    host: EmulatorHost,
+    private readonly host: EmulatorHost,
     private readonly sink: PushSink,
     options: PumpOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 100;
     this.maxBatch = options.maxBatch ?? 250;
     this.maxPending = options.maxPending ?? 2000;
-    this.hostDisposers = [host.onHub((hub) => this.follow(hub)), host.onStatus((status) => this.sink('emulator.status', status))];
+    this.hostDisposers = [
+      host.onHub((hub) => this.follow(hub)),
+      host.onSimulations((manager) => this.followSimulations(manager)),
+      host.onStatus((status) => this.sink('emulator.status', status)),
+    ];
   }
 
   /** Sends whatever is waiting now. */
@@ -61,6 +69,9 @@ export class EventPump {
     const twins = this.twins;
     this.twins = new Map();
     for (const [deviceId, change] of twins) this.sink('twin.changed', { deviceId, sections: [...change.sections], version: change.version });
+    const simulations = this.simulations;
+    this.simulations = new Map();
+    for (const [deviceId, simulation] of simulations) this.sink('simulations.changed', simulation ? { deviceId, simulation } : { deviceId });
     const devices = this.devices;
     this.devices = new Map();
     for (const [deviceId, reason] of devices) this.sendDevice(deviceId, reason);
@@ -71,6 +82,7 @@ export class EventPump {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const dispose of [...this.hubDisposers, ...this.hostDisposers]) dispose();
+    this.simulationDisposer?.();
     this.hubDisposers = [];
   }
 
@@ -88,6 +100,23 @@ export class EventPump {
         if (moduleId === undefined) this.addTwin(deviceId, sections, version);
       }),
     ];
+  }
+
+  private followSimulations(manager: SimulationManager): void {
+    this.simulationDisposer?.();
+    this.simulated = new Set(manager.list().map((info) => info.deviceId));
+    this.simulationDisposer = manager.onChange((event) => this.addSimulation(event));
+  }
+
+  private addSimulation(event: SimulationEvent): void {
+    const deviceId = event.type === 'changed' ? event.simulation.deviceId : event.deviceId;
+    this.simulations.set(deviceId, event.type === 'changed' ? toSimulationDto(event.simulation) : undefined);
+    // The device row's `simulated` flag follows creation and removal of its simulation, not every counter change.
+    const isNew = event.type === 'changed' ? !this.simulated.has(deviceId) : this.simulated.has(deviceId);
+    if (event.type === 'changed') this.simulated.add(deviceId);
+    else this.simulated.delete(deviceId);
+    if (isNew && !this.devices.has(deviceId)) this.devices.set(deviceId, 'updated');
+    this.schedule();
   }
 
   private addTraffic(event: TrafficEvent): void {
@@ -116,7 +145,8 @@ export class EventPump {
   private sendDevice(deviceId: string, reason: DeviceChangeReason): void {
     const hub = this.hub;
     const record = reason === 'deleted' || hub?.status !== 'Running' ? undefined : hub.registry.find(deviceId);
-    if (record && hub) this.sink('devices.changed', { deviceId, reason, device: toDeviceSummary(hub, record) });
+    const simulated = this.host.simulations?.get(deviceId) !== undefined;
+    if (record && hub) this.sink('devices.changed', { deviceId, reason, device: toDeviceSummary(hub, record, simulated) });
     else this.sink('devices.changed', { deviceId, reason: 'deleted' });
   }
 

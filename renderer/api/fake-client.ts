@@ -1,7 +1,8 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
-  DeviceDetails, DeviceSummary, Envelope, EmulatorStatusDto, InvokeChannel, Invokes, PushChannel, Pushes, TrafficEventDto, TwinDocument, TwinStudioApi,
+  DeviceDetails, DeviceSummary, Envelope, EmulatorStatusDto, InvokeChannel, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
+  TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 
@@ -36,7 +37,7 @@ export interface FakeApi extends TwinStudioApi {
 const STATUS: EmulatorStatusDto = {
   status: 'Running',
   info: { hostName: 'localhost', ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', caCertPath: '/data/certs/ca.pem', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5', warnings: [] },
-  features: { query: true, methods: true, c2d: true, simulation: false },
+  features: { query: true, methods: true, c2d: true, simulation: true },
   host: 'browser',
 };
 
@@ -66,6 +67,11 @@ export function createFakeApi(): FakeApi {
   const overrides = new Map<InvokeChannel, (req: unknown) => Envelope<unknown>>();
   const calls: Call[] = [];
   const traffic: TrafficEventDto[] = [];
+  const simulations = new Map<string, SimulationDto>();
+  const simulation = (deviceId: string, profileName: string, runState: SimulationDto['runState']): SimulationDto => ({
+    deviceId, profileName, runState, state: runState === 'running' ? 'running' : runState, since: '2026-01-01T00:00:00Z',
+    counters: { connects: 1, reported: 0, telemetry: 0, desiredApplied: 0, desiredRejected: 0, methodsAnswered: 0, errors: 0 },
+  });
   const emit = <P extends PushChannel>(channel: P, payload: Pushes[P]) => listeners.get(channel)?.forEach((listener) => listener(payload));
   const get = (deviceId: string) => devices.get(deviceId);
   const details = (device: FakeDevice): DeviceDetails => ({
@@ -126,6 +132,25 @@ export function createFakeApi(): FakeApi {
     'methods.invoke': ({ methodName }) => ({ ok: true, value: { status: 200, payload: { method: methodName } } }),
     'c2d.send': () => ({ ok: true, value: { messageId: 'msg-1' } }),
     'traffic.snapshot': () => ({ ok: true, value: [...traffic] }),
+    'simulations.list': () => ({ ok: true, value: [...simulations.values()] }),
+    'simulations.profiles': () => ({ ok: true, value: [{ name: 'thermostat', description: 'Reports temperature' }, { name: 'smart-plug', description: 'Switches on and off' }] }),
+    'simulations.create': ({ deviceId, profile }) => {
+      if (!devices.has(deviceId)) addDevice(deviceId);
+      const device = devices.get(deviceId) as FakeDevice;
+      device.summary = { ...device.summary, simulated: true };
+      const created = simulation(deviceId, profile, 'running');
+      simulations.set(deviceId, created);
+      emit('devices.changed', { deviceId, reason: 'created', device: device.summary });
+      return { ok: true, value: created };
+    },
+    'simulations.setRunState': ({ deviceId, runState }) => {
+      const current = simulations.get(deviceId);
+      if (!current) return fail('NotFound', `no simulation for ${deviceId}`);
+      const next = simulation(deviceId, current.profileName, runState);
+      simulations.set(deviceId, next);
+      return { ok: true, value: next };
+    },
+    'simulations.remove': ({ deviceId }) => { simulations.delete(deviceId); return { ok: true, value: { deviceId } }; },
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {

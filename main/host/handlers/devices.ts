@@ -1,37 +1,39 @@
-import type { NamespaceHandlers } from '../handler-types.js';
+import type { HandlerContext, NamespaceHandlers } from '../handler-types.js';
 import { toDeviceDetails, toDeviceSummary } from '../dto-mappers.js';
-import { simulationOf } from '../capabilities.js';
-import { StudioError } from '../studio-error.js';
+
+function isSimulated({ host }: HandlerContext, deviceId: string): boolean {
+  return host.simulations?.get(deviceId) !== undefined;
+}
 
 /** `devices.*`: the identity registry. */
 export const deviceHandlers: NamespaceHandlers<'devices'> = {
-  'devices.list': async (_req, { host }) => {
-    const hub = host.requireRunning();
-    return hub.registry.list().map((record) => toDeviceSummary(hub, record));
+  'devices.list': async (_req, context) => {
+    const hub = context.host.requireRunning();
+    return hub.registry.list().map((record) => toDeviceSummary(hub, record, isSimulated(context, record.deviceId)));
   },
 
-  'devices.get': async ({ deviceId }, { host }) => {
-    const hub = host.requireRunning();
-    return toDeviceDetails(hub, hub.registry.get(deviceId));
+  'devices.get': async ({ deviceId }, context) => {
+    const hub = context.host.requireRunning();
+    return toDeviceDetails(hub, hub.registry.get(deviceId), isSimulated(context, deviceId));
   },
 
-  'devices.create': async ({ deviceId, status, simulated }, { host }) => {
-    const hub = host.requireRunning();
-    if (simulated && !simulationOf(hub)) {
-      throw new StudioError('NotSupported', 'Simulated devices are not available in this version of the hub.');
-    }
+  'devices.create': async ({ deviceId, status }, context) => {
+    const hub = context.host.requireRunning();
     const record = await hub.registry.create({ deviceId, ...(status ? { status } : {}) });
-    return toDeviceDetails(hub, record);
+    return toDeviceDetails(hub, record, false);
   },
 
-  'devices.setStatus': async ({ deviceId, status, statusReason }, { host }) => {
-    const hub = host.requireRunning();
+  'devices.setStatus': async ({ deviceId, status, statusReason }, context) => {
+    const hub = context.host.requireRunning();
     const record = await hub.registry.update({ deviceId, status, ...(statusReason !== undefined ? { statusReason } : {}) });
-    return toDeviceSummary(hub, record);
+    return toDeviceSummary(hub, record, isSimulated(context, deviceId));
   },
 
-  'devices.delete': async ({ deviceId }, { host }) => {
-    await host.requireRunning().registry.delete(deviceId);
+  'devices.delete': async ({ deviceId }, context) => {
+    const hub = context.host.requireRunning();
+    // A simulated device goes with its simulation, or the simulator would register it again.
+    if (isSimulated(context, deviceId)) await context.host.simulations?.remove(deviceId, { deleteDevice: true });
+    else await hub.registry.delete(deviceId);
     return { deviceId };
   },
 };

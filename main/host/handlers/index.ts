@@ -5,6 +5,7 @@ import { emulatorHandlers } from './emulator.js';
 import { methodHandlers } from './methods.js';
 import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
+import { simulationHandlers } from './simulations.js';
 import { trafficHandlers } from './traffic.js';
 import { twinHandlers } from './twins.js';
 
@@ -18,4 +19,5 @@ export const handlers: HandlerTable = {
   ...methodHandlers,
   ...c2dHandlers,
   ...trafficHandlers,
+  ...simulationHandlers,
 };

@@ -10,7 +10,9 @@ import { MethodsPanel } from '../methods/MethodsPanel.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
 import { ConnectPanel } from './ConnectPanel.js';
+import { SimulationBar } from './SimulationBar.js';
 import { useDeviceDetails } from './use-device-details.js';
+import { useSimulation } from './use-simulation.js';
 
 type DeviceTab = 'twin' | 'connect' | 'methods' | 'traffic';
 
@@ -25,6 +27,7 @@ const TABS = [
 export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; onDeleted: () => void }) {
   const api = useApi();
   const [state, reload] = useDeviceDetails(deviceId);
+  const [simulation, setSimulation] = useSimulation(deviceId, state.status === 'ready' && state.data.simulated);
   const [tab, setTab] = useState<DeviceTab>('twin');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [error, setError] = useState<string>();
@@ -60,6 +63,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
           Delete
         </button>
       </header>
+      {simulation ? <SimulationBar simulation={simulation} onChange={setSimulation} /> : null}
       {error ? <p className="field-error" role="alert">{error}</p> : null}
       <Tabs items={TABS} value={tab} onChange={setTab} label="Device views" />
       <div className="tab-panel" role="tabpanel">
@@ -71,6 +75,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
       {confirmDelete ? (
         <ConfirmDialog title={`Delete ${deviceId}?`} confirmLabel="Delete device" danger onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
           <p>The identity and its twin are deleted. A connected device is disconnected and can no longer authenticate.</p>
+          {device.simulated ? <p>Its simulation is removed too.</p> : null}
         </ConfirmDialog>
       ) : null}
     </section>

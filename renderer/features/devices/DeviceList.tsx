@@ -1,6 +1,5 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 
-import type { DeviceDetails } from '../../../main/contract/index.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { relativeTime } from '../../components/time.js';
@@ -30,9 +29,9 @@ export function DeviceList({ selectedId, onSelect }: { selectedId: string | unde
     [...rows].find((row) => row.dataset.deviceId === device.deviceId)?.scrollIntoView?.({ block: 'nearest' });
   };
 
-  const created = (device: DeviceDetails) => {
+  const created = (deviceId: string) => {
     setRegistering(false);
-    onSelect(device.deviceId);
+    onSelect(deviceId);
   };
 
   return (

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 
-import type { DeviceDetails } from '../../../main/contract/index.js';
+import type { SimulationProfileDto } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { useStore } from '../../state/store.js';
@@ -9,27 +9,39 @@ import { useStudio } from '../../state/studio-context.js';
 /** iothub-protocol.md §10: the registry's device id alphabet (checked again by the hub). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
 
-/** Registers a device (real or, when the hub offers it, simulated). */
-export function RegisterDevice({ onCreated, onCancel }: { onCreated: (device: DeviceDetails) => void; onCancel: () => void }) {
+/** Registers a device: a real one (you connect it) or a simulated one (the hub runs it from a profile). */
+export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: string) => void; onCancel: () => void }) {
   const api = useApi();
   const status = useStore(useStudio().status);
   const [deviceId, setDeviceId] = useState('');
   const [simulated, setSimulated] = useState(false);
+  const [profiles, setProfiles] = useState<readonly SimulationProfileDto[]>([]);
+  const [profile, setProfile] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const canSimulate = status?.features.simulation === true;
   const idProblem = deviceId && !DEVICE_ID.test(deviceId) ? "Use 1-128 letters, digits or - . % _ * ? ! ( ) , : = @ $ '" : undefined;
 
+  useEffect(() => {
+    if (!simulated || profiles.length > 0) return;
+    void api.simulations.profiles({}).then((result) => {
+      if (!result.ok) return setError(describeError(result.error));
+      setProfiles(result.value);
+      setProfile((current) => current || (result.value[0]?.name ?? ''));
+    });
+  }, [api, simulated, profiles.length]);
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!deviceId || idProblem) return;
+    if (!deviceId || idProblem || (simulated && !profile)) return;
     setBusy(true);
-    const result = await api.devices.create({ deviceId, ...(simulated ? { simulated } : {}) });
+    const result = simulated ? await api.simulations.create({ deviceId, profile }) : await api.devices.create({ deviceId });
     setBusy(false);
-    if (result.ok) onCreated(result.value);
+    if (result.ok) onCreated(deviceId);
     else setError(describeError(result.error));
   };
 
+  const chosen = profiles.find((candidate) => candidate.name === profile);
   return (
     <form className="register-form" onSubmit={(event) => void submit(event)} aria-label="Register a device">
       <label className="field">
@@ -47,13 +59,22 @@ export function RegisterDevice({ onCreated, onCancel }: { onCreated: (device: De
         />
       </label>
       {idProblem ? <p className="field-error">{idProblem}</p> : null}
-      <label className="checkbox" title={canSimulate ? '' : 'This hub does not offer simulated devices yet.'}>
+      <label className="checkbox" title={canSimulate ? '' : 'The simulator is not available in this hub.'}>
         <input type="checkbox" checked={simulated} disabled={!canSimulate} onChange={(event) => setSimulated(event.target.checked)} />
-        Simulated (the hub runs a device for you)
+        Simulated (the hub runs the device for you)
       </label>
+      {simulated ? (
+        <label className="field">
+          <span>Profile</span>
+          <select value={profile} onChange={(event) => setProfile(event.target.value)} aria-label="Simulation profile">
+            {profiles.map((candidate) => <option key={candidate.name} value={candidate.name}>{candidate.name}</option>)}
+          </select>
+          {chosen?.description ? <span className="muted small">{chosen.description}</span> : null}
+        </label>
+      ) : null}
       {error ? <p className="field-error" role="alert">{error}</p> : null}
       <div className="row">
-        <button type="submit" className="button primary" disabled={!deviceId || Boolean(idProblem) || busy}>
+        <button type="submit" className="button primary" disabled={!deviceId || Boolean(idProblem) || busy || (simulated && !profile)}>
           Register
         </button>
         <button type="button" className="button" onClick={onCancel}>

@@ -28,6 +28,23 @@ describe('the device list', () => {
     expect(screen.getByRole('option', { name: /sensor-1/ }).getAttribute('aria-selected')).toBe('true');
   });
 
+  it('registers a simulated device with a built-in profile and shows its simulation controls', async () => {
+    const { api } = renderWithStudio(<Harness />);
+    await screen.findByText('No devices yet');
+    fireEvent.click(screen.getByRole('button', { name: 'Register your first device' }));
+    fireEvent.change(screen.getByLabelText('Device id'), { target: { value: 'sim-1' } });
+    fireEvent.click(await screen.findByLabelText(/Simulated/));
+    await waitFor(() => expect((screen.getByLabelText('Simulation profile') as HTMLSelectElement).value).toBe('thermostat'));
+    fireEvent.change(screen.getByLabelText('Simulation profile'), { target: { value: 'smart-plug' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    const bar = await screen.findByTestId('simulation-bar');
+    expect(bar.textContent).toContain('smart-plug');
+    fireEvent.click(within(bar).getByRole('button', { name: 'Pause' }));
+    await waitFor(() => expect((within(bar).getByRole('button', { name: 'Start' }) as HTMLButtonElement).disabled).toBe(false));
+    expect(api.calls.map((call) => call.channel)).toContain('simulations.create');
+    expect(api.calls.find((call) => call.channel === 'simulations.create')?.req).toEqual({ deviceId: 'sim-1', profile: 'smart-plug' });
+  });
+
   it('follows connection pushes and filters by state and text; arrow keys move the selection', async () => {
     const api = createFakeApi();
     for (const id of ['dev-10', 'dev-2', 'other']) api.addDevice(id);

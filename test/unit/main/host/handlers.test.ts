@@ -36,7 +36,6 @@ describe('the handler table on a real hub', () => {
     expect(await value('devices.setStatus', { deviceId: 'h-dev', status: 'disabled' })).toMatchObject({ status: 'disabled' });
     expect(await call('devices.create', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceAlreadyExists', httpStatus: 409 } });
     expect(await call('devices.create', { deviceId: 'bad id' })).toMatchObject({ ok: false, error: { code: 'ArgumentInvalid', httpStatus: 400 } });
-    expect(await call('devices.create', { deviceId: 'sim', simulated: true })).toMatchObject({ ok: false, error: { code: 'NotSupported' } });
     await value('devices.delete', { deviceId: 'h-dev' });
     expect(await call('devices.get', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound', httpStatus: 404 } });
   });
@@ -117,6 +116,30 @@ describe('the handler table on a real hub', () => {
     } finally {
       pump.dispose();
     }
+  });
+
+  it('simulates a device from a built-in profile: it registers, connects and reports; pause, stop and removal', async () => {
+    const profiles = await value('simulations.profiles', {});
+    expect(profiles.map((p) => p.name)).toContain('thermostat');
+    expect(await call('simulations.create', { deviceId: 's-dev', profile: '../../etc/passwd' })).toMatchObject({ ok: false, error: { code: 'InvalidPayload' } });
+    const created = await value('simulations.create', { deviceId: 's-dev', profile: 'thermostat' });
+    expect(created).toMatchObject({ deviceId: 's-dev', profileName: 'thermostat', runState: 'running' });
+    expect((await value('devices.get', { deviceId: 's-dev' })).simulated).toBe(true);
+    let reported = 0;
+    await eventually(
+      () => {
+        void value('twin.get', { deviceId: 's-dev' }).then((twin) => (reported = Number(twin.properties.reported.$version)));
+        return reported > 1;
+      },
+      15_000,
+      'the simulated thermostat reports',
+    );
+    expect((await value('devices.list', {})).find((d) => d.deviceId === 's-dev')).toMatchObject({ simulated: true, connectionState: 'Connected' });
+    expect(await value('simulations.setRunState', { deviceId: 's-dev', runState: 'paused' })).toMatchObject({ runState: 'paused' });
+    expect(await value('simulations.setRunState', { deviceId: 's-dev', runState: 'stopped' })).toMatchObject({ runState: 'stopped' });
+    await value('devices.delete', { deviceId: 's-dev' });
+    expect(await value('simulations.list', {})).toEqual([]);
+    expect(await call('devices.get', { deviceId: 's-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound' } });
   });
 
   it('restarts the hub with new settings and reports HubNotRunning while stopped', async () => {
