@@ -26,6 +26,7 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
   --https-port <n|off>  REST + MQTT/AMQP over WebSockets (default 443)
   --https-fallback <n|off>  used when the HTTPS port cannot be bound (default 8443)
   --mqtt-port <n|off>   plain MQTT without TLS, for quick tests (default off)
+  --amqps-port <n|off>  AMQP over TLS for cloud-to-device sends (default 5671)
   --device <id>         register this device if it does not exist and print its connection
                         string (repeatable)
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
@@ -46,6 +47,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       'https-port': { type: 'string' },
       'https-fallback': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'amqps-port': { type: 'string' },
       'no-fsync': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -65,6 +67,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
   setPort('https-port', 'https', true);
   setPort('https-fallback', 'httpsFallback', true);
   setPort('mqtt-port', 'mqtt', true);
+  setPort('amqps-port', 'amqps', true);
   const config: EmulatorConfig = {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['host-name'] ? { hostName: values['host-name'] } : {}),

@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     await hub.stop();
     process.exit(1);
   }
-  process.stdout.write(options.json ? `${JSON.stringify({ event: 'ready', ...info, devices })}\n` : describe(info, devices));
+  const policies = Object.fromEntries(hub.policies().map((policy) => [policy.keyName, policy.connectionString]));
+  process.stdout.write(
+    options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices })}\n` : describe(info, policies, devices),
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -54,18 +57,19 @@ async function registerDevices(hub: HubEmulator, deviceIds: readonly string[]): 
   return strings;
 }
 
-function describe(info: EmulatorInfo, devices: Record<string, string>): string {
+function describe(info: EmulatorInfo, policies: Record<string, string>, devices: Record<string, string>): string {
   const lines = [
     'Twin Studio IoT Hub emulator',
     `  host name         ${info.hostName}`,
     `  MQTT over TLS     ${info.hostName}:${info.ports.mqtts}`,
     `  HTTPS (REST, WS)  ${info.ports.https === null ? 'off' : `${info.hostName}:${info.ports.https}`}`,
+    `  AMQP over TLS     ${info.ports.amqps === null ? 'off' : `${info.hostName}:${info.ports.amqps}`} (cloud-to-device sends)`,
     ...(info.ports.mqtt === null ? [] : [`  plain MQTT        ${info.hostName}:${info.ports.mqtt} (no TLS; not offered by IoT Hub)`]),
     `  data folder       ${info.dataDir}`,
     `  CA certificate    ${info.caCertPath}`,
     '',
-    'Service connection string (iothubowner):',
-    `  ${info.serviceConnectionString}`,
+    'Service connection strings (shared access policies):',
+    ...Object.entries(policies).map(([name, cs]) => `  ${name.padEnd(18)} ${cs}`),
     '',
     ...Object.entries(devices).flatMap(([id, cs]) => [`Device ${id}:`, `  ${cs}`, '']),
     'Trust the CA in apps: NODE_EXTRA_CA_CERTS=<CA certificate>, or client.setOptions({ ca }) in the device SDK.',

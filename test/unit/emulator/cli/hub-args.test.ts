@@ -6,6 +6,7 @@ describe('npm run hub arguments', () => {
   it('maps options onto the emulator config', () => {
     const options = parseHubArgs(['--data-dir', '/d', '--mqtts-port', '0', '--https-port', 'off', '--mqtt-port', '1883', '--device', 'a', '--device', 'b', '--json', '--no-fsync']);
     expect(options.config).toMatchObject({ dataDir: '/d', fsync: false, persistence: 'file', ports: { mqtts: 0, https: null, mqtt: 1883 } });
+    expect(parseHubArgs(['--amqps-port', 'off']).config.ports).toEqual({ amqps: null });
     expect(options.devices).toEqual(['a', 'b']);
     expect(options.json).toBe(true);
   });
