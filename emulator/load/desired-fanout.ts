@@ -17,13 +17,17 @@ export class DesiredFanout {
     return this.sent.size;
   }
 
-  /** `perSecond` patches, sent every 100 ms in batches (fractions carried over), round-robin over `devices`. */
+  /** `perSecond` patches, sent in batches every 100 ms (fractions carried over), round-robin over `devices`. */
   start(devices: readonly LoadDevice[], perSecond: number): void {
     if (perSecond <= 0 || devices.length === 0) return;
     let credit = 0;
     let next = 0;
+    let last = performance.now();
     this.timer = setInterval(() => {
-      credit += perSecond / 10;
+      // Credit by elapsed time, not by tick: a busy event loop delays ticks, and the rate must not drop with them.
+      const now = performance.now();
+      credit += (perSecond * (now - last)) / 1000;
+      last = now;
       for (; credit >= 1; credit--) {
         const device = devices[next++ % devices.length];
         if (device) this.send(device.deviceId);

@@ -21,8 +21,24 @@ export class LoadDevice {
     private readonly metrics: LoadMetrics,
   ) {}
 
-  /** Connects; records the connect latency (CONNACK + SUBACK) or the failure. */
+  /**
+   * Connects; records the latency of the successful attempt (TLS + CONNACK + SUBACK) or the failure. A failed attempt
+   * is retried up to twice after 1 s, like a device would, and counted in `connectRetry` so it stays visible.
+   */
   async connect(desired: boolean, onDesired: (deviceId: string, patch: Record<string, unknown>) => void): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const error = await this.tryConnect(desired, onDesired);
+      if (error === undefined) return true;
+      if (attempt === 3) {
+        this.metrics.failed('connect', error);
+        return false;
+      }
+      this.metrics.failed('connectRetry', error);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
+  private async tryConnect(desired: boolean, onDesired: (deviceId: string, patch: Record<string, unknown>) => void): Promise<unknown> {
     const started = performance.now();
     try {
       this.link = await DeviceLink.open(
@@ -43,10 +59,9 @@ export class LoadDevice {
         },
       );
       this.metrics.succeeded('connect', performance.now() - started);
-      return true;
+      return undefined;
     } catch (error) {
-      this.metrics.failed('connect', error);
-      return false;
+      return error;
     }
   }
 

@@ -1,7 +1,8 @@
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js';
 
 /** Operation kinds the load generator measures. */
-export type LoadOperation = 'connect' | 'reported' | 'get' | 'telemetry' | 'desired' | 'desiredDelivery';
+/** `connectRetry` counts failed connect attempts that were retried (the final failure counts under `connect`). */
+export type LoadOperation = 'connect' | 'connectRetry' | 'reported' | 'get' | 'telemetry' | 'desired' | 'desiredDelivery';
 
 /** Result of one operation kind. */
 export interface OperationResult {
@@ -47,6 +48,11 @@ export class LoadMetrics {
       perSecond: windowSeconds > 0 ? Math.round((histogram.count / windowSeconds) * 10) / 10 : 0,
       latencyMs: histogram.summary(),
     };
+  }
+
+  /** Failures recorded for an operation. */
+  errorCount(operation: LoadOperation): number {
+    return this.errorCounts.get(operation) ?? 0;
   }
 
   /** The most frequent error messages. */

@@ -8,10 +8,11 @@ import type { LoadResult } from './load-result.js';
 export function formatLoadResult(result: LoadResult): string {
   const { options, devices, phasesMs, operations, totals, memory } = result;
   const mix = `reported=${options.mix.reported},get=${options.mix.get},telemetry=${options.mix.telemetry} per device per second`;
-  const row = (name: string, op: OperationResult) => [
+  const row = (name: string, op: OperationResult, target?: number) => [
     name,
     String(op.ok),
     String(op.errors),
+    target === undefined ? '' : target.toFixed(1),
     op.perSecond.toFixed(1),
     op.latencyMs.p50.toFixed(1),
     op.latencyMs.p95.toFixed(1),
@@ -19,12 +20,12 @@ export function formatLoadResult(result: LoadResult): string {
     op.latencyMs.max.toFixed(1),
   ];
   const table = [
-    ['OPERATION', 'OK', 'ERRORS', 'PER SEC', 'P50 MS', 'P95 MS', 'P99 MS', 'MAX MS'],
+    ['OPERATION', 'OK', 'ERRORS', 'TARGET/S', 'PER SEC', 'P50 MS', 'P95 MS', 'P99 MS', 'MAX MS'],
     row('connect', operations.connect),
-    row('reported patch', operations.reported),
-    row('twin GET', operations.get),
-    row('telemetry', operations.telemetry),
-    row('desired (service)', operations.desired),
+    row('reported patch', operations.reported, result.targetPerSecond.reported),
+    row('twin GET', operations.get, result.targetPerSecond.get),
+    row('telemetry', operations.telemetry, result.targetPerSecond.telemetry),
+    row('desired (service)', operations.desired, result.targetPerSecond.desired),
     row('desired → device', operations.desiredDelivery),
   ];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((cells) => cells[i]?.length ?? 0))) ?? [];
@@ -32,11 +33,11 @@ export function formatLoadResult(result: LoadResult): string {
     `Load: ${devices.connected}/${devices.requested} devices, ${options.durationSeconds} s, ${mix}, desired fan-out ${options.desiredFanout}/s`,
     `Target: ${result.target}`,
     `Machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.totalMemoryMB} MB, node ${result.machine.node}`,
-    `Phases: hub ${fmtS(phasesMs.hubStart)}, register ${fmtS(phasesMs.register)}, connect ${fmtS(phasesMs.connect)} (${devices.connectPerSecond}/s), run ${fmtS(phasesMs.run)}, drain ${fmtS(phasesMs.drain)}`,
+    `Phases: hub ${fmtS(phasesMs.hubStart)}, register ${fmtS(phasesMs.register)}, connect ${fmtS(phasesMs.connect)} (${devices.connectPerSecond}/s, ${devices.connectRetries} retried), run ${fmtS(phasesMs.run)}, drain ${fmtS(phasesMs.drain)}`,
     '',
     ...table.map((cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')),
     '',
-    `Total: ${totals.ok} operations, ${totals.perSecond}/s, ${totals.errors} errors`,
+    `Total: ${totals.ok} operations, ${totals.perSecond}/s, ${totals.errors} errors; event-loop delay of this process p50 ${result.eventLoopDelayMs.p50} ms, p99 ${result.eventLoopDelayMs.p99} ms`,
     `Memory: RSS ${memory.rssBeforeConnectMB} MB before connect, ${memory.rssAfterConnectMB} MB after (${memory.perDeviceKB} KB per device${options.target.kind === 'in-process' ? ', hub side included' : ''}), peak ${memory.peakRssMB} MB, peak heap ${memory.peakHeapUsedMB} MB`,
     ...(result.errors.length > 0 ? ['', 'Errors:', ...result.errors.map((error) => `  ${error.count} × ${error.operation}: ${error.message}`)] : []),
   ];

@@ -12,7 +12,18 @@ export interface LoadResult {
   readonly options: LoadOptions;
   readonly target: string;
   readonly phasesMs: { readonly hubStart: number; readonly register: number; readonly connect: number; readonly run: number; readonly drain: number };
-  readonly devices: { readonly requested: number; readonly registered: number; readonly connected: number; readonly connectPerSecond: number };
+  readonly devices: {
+    readonly requested: number;
+    readonly registered: number;
+    readonly connected: number;
+    readonly connectPerSecond: number;
+    /** Connect attempts that failed and were retried (final failures are `operations.connect.errors`). */
+    readonly connectRetries: number;
+  };
+  /** Rates asked for (mix × connected devices, fan-out), to compare with what was achieved. */
+  readonly targetPerSecond: { readonly reported: number; readonly get: number; readonly telemetry: number; readonly desired: number };
+  /** Event-loop delay of this process during the run: high values mean this process was the bottleneck. */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly operations: Readonly<Record<'connect' | 'reported' | 'get' | 'telemetry' | 'desired' | 'desiredDelivery', OperationResult>>;
   readonly totals: { readonly ok: number; readonly errors: number; readonly perSecond: number };
   readonly errors: readonly { readonly operation: string; readonly message: string; readonly count: number }[];
@@ -26,6 +37,7 @@ export interface LoadMeasurements {
   readonly phasesMs: LoadResult['phasesMs'];
   readonly devices: { readonly requested: number; readonly registered: number; readonly connected: number };
   readonly memory: { readonly rssBefore: number; readonly rssAfter: number; readonly peakRss: number; readonly peakHeapUsed: number };
+  readonly eventLoopDelayMs: LoadResult['eventLoopDelayMs'];
 }
 
 const MB = 1024 * 1024;
@@ -50,7 +62,14 @@ export function buildLoadResult(options: LoadOptions, metrics: LoadMetrics, meas
     options,
     target: measured.target,
     phasesMs,
-    devices: { ...devices, connectPerSecond: round1(devices.connected / (phasesMs.connect / 1000)) },
+    devices: { ...devices, connectPerSecond: round1(devices.connected / (phasesMs.connect / 1000)), connectRetries: metrics.errorCount('connectRetry') },
+    targetPerSecond: {
+      reported: round1(options.mix.reported * devices.connected),
+      get: round1(options.mix.get * devices.connected),
+      telemetry: round1(options.mix.telemetry * devices.connected),
+      desired: options.desiredFanout,
+    },
+    eventLoopDelayMs: measured.eventLoopDelayMs,
     operations,
     totals: { ok, errors, perSecond: round1(ok / seconds) },
     errors: metrics.topErrors(),

@@ -6,7 +6,7 @@ import { LoadMetrics } from './load-metrics.js';
 import { buildLoadResult, type LoadResult } from './load-result.js';
 import type { LoadOptions } from './load-options.js';
 import { openLoadTarget, type LoadTarget } from './load-target.js';
-import { MemorySampler } from './memory-sampler.js';
+import { ProcessSampler } from './process-sampler.js';
 
 /** Runs the whole load test: target, register, connect, mix + desired fan-out for the duration, drain, report. */
 export async function runLoad(options: LoadOptions, progress: (line: string) => void = () => undefined): Promise<LoadResult> {
@@ -38,8 +38,8 @@ async function exercise(target: LoadTarget, options: LoadOptions, metrics: LoadM
   const rssAfter = process.memoryUsage().rss;
   progress(`connected ${connected.length}/${devices.length} devices in ${(connectMs / 1000).toFixed(1)} s`);
 
-  const memory = new MemorySampler();
-  memory.start();
+  const sampler = new ProcessSampler();
+  sampler.start();
   const random = createRandom(options.seed);
   const payload = telemetryPayload(options.payloadBytes);
   for (const device of connected) device.startMix(options.mix, payload, random);
@@ -53,12 +53,13 @@ async function exercise(target: LoadTarget, options: LoadOptions, metrics: LoadM
   await drain(metrics, fanout, 10_000);
   fanout.giveUp();
   const drainMs = laps.lap();
-  memory.stop();
+  sampler.stop();
   await runBounded(connected.map((device) => () => device.close()), 500);
   return {
     phasesMs: { register: registerMs, connect: connectMs, run: runMs, drain: drainMs },
     devices: { requested: ids.length, registered: devices.length, connected: connected.length },
-    memory: { rssBefore, rssAfter, peakRss: memory.peakRss, peakHeapUsed: memory.peakHeapUsed },
+    memory: { rssBefore, rssAfter, peakRss: sampler.peakRss, peakHeapUsed: sampler.peakHeapUsed },
+    eventLoopDelayMs: sampler.loopDelayMs(),
   };
 }
 

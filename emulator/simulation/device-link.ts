@@ -99,6 +99,8 @@ export class DeviceLink {
     try {
       if (!sessionPresent) await link.subscribe(client);
     } catch (error) {
+      // Not a lost connection for the owner to react to: open() itself fails.
+      link.closing = true;
       client.end(true);
       throw error;
     }
@@ -152,7 +154,7 @@ export class DeviceLink {
     this.closing = true;
     clearTimeout(this.renewalTimer);
     this.pending.rejectAll(new Error('link closed'));
-    await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
+    await endClient(this.client);
   }
 
   /** Abrupt: destroys the socket without DISCONNECT, as a network failure would. */
@@ -199,8 +201,6 @@ export class DeviceLink {
       this.pending.rejectAll(new Error('connection lost'));
       this.handlers.onLost?.(undefined);
     });
-    // Errors after CONNACK (socket resets) end in 'close'; this listener only keeps them from being thrown.
-    client.on('error', () => undefined);
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -234,11 +234,12 @@ export class DeviceLink {
     const old = this.client;
     this.pending.rejectAll(new Error('SAS token renewal in progress'));
     try {
-      await new Promise<void>((resolve) => old.end(false, {}, () => resolve()));
+      await endClient(old);
       if (this.closing) return;
-      const { client } = await connectClient(this.options);
+      const { client, sessionPresent } = await connectClient(this.options);
       this.client = client;
       this.attach(client);
+      if (!sessionPresent) await this.subscribe(client);
       this.scheduleRenewal();
     } catch (error) {
       if (this.closing) return;
@@ -251,6 +252,10 @@ export class DeviceLink {
 /** Opens one MQTT.js client; resolves on CONNACK 0. */
 function connectClient(options: DeviceLinkOptions): Promise<{ client: MqttClient; sessionPresent: boolean }> {
   const client = connect(clientOptions(options));
+  // MQTT.js can emit 'error' after end() (a TLS reset while closing); without a listener that would crash the process.
+  client.on('error', () => undefined);
+  // As the hub does (transports/listen.ts): no Nagle delay between small packets written back to back.
+  (client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
   return new Promise((resolve, reject) => {
     const fail = (error: Error) => {
       cleanup();
@@ -302,6 +307,17 @@ function clientOptions(options: DeviceLinkOptions): IClientOptions {
     queueQoSZero: false,
     resubscribe: false,
   };
+}
+
+/** Graceful end (DISCONNECT); forced after 2 s so a half-dead socket cannot hold up a stop. */
+function endClient(client: MqttClient): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => client.end(true, {}, () => resolve()), 2000);
+    client.end(false, {}, () => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
 }
 
 const secureContexts = new Map<string, SecureContext>();

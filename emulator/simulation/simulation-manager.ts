@@ -253,7 +253,13 @@ export class SimulationManager {
 
   private async writeStatus(): Promise<void> {
     if (this.closed) return;
-    const info = this.hub.info;
+    let info;
+    try {
+      info = this.hub.info;
+    } catch {
+      // The hub was stopped before the manager was closed: nothing to report.
+      return;
+    }
     const devices = Object.fromEntries(
       this.runtime.list().map((simulation) => [
         simulation.deviceId,

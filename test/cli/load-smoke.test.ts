@@ -26,6 +26,8 @@ describe('the load generator', () => {
     const result = await runLoad(options);
 
     expect(result.devices).toMatchObject({ requested: 200, registered: 200, connected: 200 });
+    expect(result.targetPerSecond).toEqual({ reported: 200, get: 100, telemetry: 200, desired: 40 });
+    expect(result.eventLoopDelayMs.p50).toBeLessThanOrEqual(result.eventLoopDelayMs.max);
     expect(result.errors).toEqual([]);
     expect(result.totals.errors).toBe(0);
     const { connect, reported, get, telemetry, desired, desiredDelivery } = result.operations;
