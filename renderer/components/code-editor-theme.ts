@@ -1,4 +1,5 @@
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { EditorView } from '@codemirror/view';
 import type { Extension } from '@codemirror/state';
 
@@ -15,5 +16,16 @@ export const editorTheme: Extension = [
     '.cm-cursor': { borderLeftColor: 'var(--text)' },
     '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--text)', border: '1px solid var(--border)' },
   }),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  syntaxHighlighting(
+    HighlightStyle.define([
+      { tag: tags.keyword, color: 'var(--syntax-keyword)', fontWeight: '600' },
+      { tag: [tags.string, tags.special(tags.string)], color: 'var(--syntax-string)' },
+      { tag: tags.number, color: 'var(--syntax-number)' },
+      { tag: [tags.bool, tags.null], color: 'var(--syntax-atom)' },
+      { tag: [tags.propertyName, tags.variableName], color: 'var(--syntax-property)' },
+      { tag: tags.function(tags.variableName), color: 'var(--syntax-function)' },
+      { tag: tags.operator, color: 'var(--syntax-operator)' },
+      { tag: tags.invalid, color: 'var(--bad)' },
+    ]),
+  ),
 ];

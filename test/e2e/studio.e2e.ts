@@ -104,15 +104,52 @@ test('a device registered, connected, configured and queried through the studio'
     await expect(conflict).toHaveCount(0);
   });
 
+  await test.step('invoke a direct method and send a C2D message from the UI; the device SDK answers and receives', async () => {
+    device!.onDeviceMethod('reboot', (request, response) => {
+      void response.send(200, { rebooted: true, delay: (request.payload as { delay?: number } | null)?.delay ?? 0 });
+    });
+    const message = new Promise<string>((resolve) => device!.on('message', (msg: { data: Buffer }) => resolve(msg.data.toString())));
+    await waitForStudioTraffic(
+      studio,
+      (event) => event.kind === 'subscribe' && event.deviceId === 'e2e-thermostat' && event.payload.includes('$iothub/methods/POST/#'),
+    );
+    await page.getByRole('tab', { name: 'Methods & C2D' }).click();
+    await replaceEditorText(page, 'method-payload', '{ "delay": 5 }');
+    await page.getByRole('button', { name: 'Invoke' }).click();
+    await expect(page.getByLabel('Method response')).toContainText('"rebooted": true');
+    await expect(page.getByText('Status 200')).toBeVisible();
+    await page.getByLabel('Body').fill('{"command":"blink"}');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByText(/Queued as message/)).toBeVisible();
+    expect(await message).toBe('{"command":"blink"}');
+    await shot('04-method-and-c2d.png');
+  });
+
+  await test.step('a simulated device registered in the UI connects and reports by itself', async () => {
+    await page.getByRole('button', { name: '+ Register' }).click();
+    await page.getByLabel('Device id').fill('sim-thermostat');
+    await page.getByText('Simulated (the hub runs the device for you)').click();
+    await expect(page.getByLabel('Simulation profile')).toHaveValue(/.+/);
+    await page.getByLabel('Simulation profile').selectOption('thermostat');
+    await page.getByRole('button', { name: 'Register', exact: true }).click();
+    await expect(page.getByTestId('simulation-bar')).toContainText('thermostat');
+    await expect(page.locator('[data-device-id="sim-thermostat"]').getByText('Connected', { exact: true })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('simulation-bar').getByText('running', { exact: true })).toBeVisible();
+    await expect(page.getByTestId('reported-json')).not.toHaveText('{}', { timeout: 20_000 });
+    await shot('05-simulated-device.png');
+  });
+
   await test.step('a GROUP BY query shows its rows', async () => {
     await page.getByRole('button', { name: 'Query', exact: true }).click();
     await replaceEditorText(page, 'query-editor', 'SELECT connectionState, COUNT() AS devices FROM devices GROUP BY connectionState');
     await page.getByRole('button', { name: 'Run query' }).click();
     const table = page.getByTestId('query-table');
     await expect(table.locator('tbody tr')).toHaveCount(2);
-    await expect(table.locator('tbody tr', { hasText: 'Connected' }).first()).toBeVisible();
+    // e2e-thermostat and the simulated device are connected, spare-sensor is not.
+    await expect(table.locator('tbody tr', { hasText: /^2Connected$/ })).toHaveCount(1);
+    await expect(table.locator('tbody tr', { hasText: /^1Disconnected$/ })).toHaveCount(1);
     await expect(page.getByTestId('query-page')).toContainText('Raw');
-    await shot('04-group-by-query.png');
+    await shot('06-group-by-query.png');
   });
 
   await test.step('a syntax error is underlined as you type', async () => {
@@ -123,12 +160,24 @@ test('a device registered, connected, configured and queried through the studio'
 
   await test.step('the traffic view shows the twin exchanges paired by $rid', async () => {
     await page.getByRole('button', { name: 'Traffic', exact: true }).click();
+    await page.getByLabel('Device').selectOption('e2e-thermostat');
     await page.getByLabel('Kind').selectOption('twin');
     const reportedPatch = page.locator('.traffic-row[data-paired="true"]', { hasText: '$iothub/twin/PATCH/properties/reported' }).first();
     await expect(reportedPatch).toContainText('204');
     await expect(page.locator('.traffic-row', { hasText: '$iothub/twin/PATCH/properties/desired' }).first()).toBeVisible();
     await reportedPatch.click();
     await expect(page.getByLabel('Exchange details')).toContainText('temperature');
-    await shot('05-traffic.png');
+    await shot('07-traffic.png');
+  });
+
+  await test.step('settings show the hub; the dark theme applies', async () => {
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(page.getByText('Service connection string')).toBeVisible();
+    await page.getByLabel('Theme', { exact: true }).selectOption('dark');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await shot('08-settings-dark.png');
+    await page.getByRole('button', { name: 'Devices', exact: true }).click();
+    await page.locator('[data-device-id="e2e-thermostat"]').click();
+    await shot('09-twin-dark.png');
   });
 });

@@ -64,7 +64,8 @@ function MethodForm({ deviceId, connected }: { deviceId: string; connected: bool
         <label className="field"><span>Method name</span><input value={methodName} onChange={(event) => setMethodName(event.target.value)} /></label>
         <label className="field narrow"><span>Timeout (s)</span><input type="number" min={5} max={300} value={timeout} onChange={(event) => setTimeoutSeconds(Number(event.target.value))} /></label>
       </div>
-      <CodeEditor value={payload} onChange={setPayload} onSubmit={() => void invoke()} extensions={payloadExtensions} ariaLabel="Method payload JSON" />
+      <h4>Payload (JSON)</h4>
+      <CodeEditor className="compact" value={payload} onChange={setPayload} onSubmit={() => void invoke()} extensions={payloadExtensions} ariaLabel="Method payload JSON" testId="method-payload" />
       {payloadError ? <p className="field-error">{payloadError}</p> : null}
       <button type="button" className="button primary" disabled={busy || Boolean(payloadError) || !methodName} onClick={() => void invoke()}>{busy ? 'Waiting for the device…' : 'Invoke'}</button>
       {result?.ok ? <><p>Status <strong>{result.value.status}</strong></p><JsonBlock value={result.value.payload} label="Method response" /></> : null}
