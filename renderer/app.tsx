@@ -25,7 +25,9 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** The shell: navigation (Alt+1…4), hub status, theme, and the current view. */
 export function App() {
-  const status = useStore(useStudio().status);
+  const studio = useStudio();
+  const status = useStore(studio.status);
+  const connectionError = useStore(studio.connectionError);
   const [view, setView] = useState<View>('devices');
   const [deviceId, setDeviceId] = useState<string>();
   const [theme, setTheme] = useTheme();
@@ -68,6 +70,13 @@ export function App() {
           {theme === 'dark' || (theme === 'system' && document.documentElement.dataset.theme === 'dark') ? '☀' : '☾'}
         </button>
       </header>
+      {connectionError ? (
+        <p className="banner" role="alert">
+          {connectionError.code === 'Unauthorized'
+            ? 'This page’s access token is not valid for the running studio. Open the address printed by npm start again.'
+            : `The studio host does not answer (${connectionError.message}). Is it still running?`}
+        </p>
+      ) : null}
       {status?.error && status.status !== 'Running' ? (
         <p className="banner" role="alert">The hub could not start: {status.error}. Change its ports or data folder in Settings.</p>
       ) : null}

@@ -18,6 +18,8 @@ export class StudioState {
   readonly status: Store<EmulatorStatusDto | undefined> = createStore<EmulatorStatusDto | undefined>(undefined);
   readonly devices: Store<DevicesState> = createStore<DevicesState>({ status: 'loading', devices: new Map() });
   readonly traffic = new TrafficBuffer();
+  /** Why the host cannot be reached (stale token, host stopped), or undefined. */
+  readonly connectionError: Store<IpcError | undefined> = createStore<IpcError | undefined>(undefined);
   /** Bumped when the traffic buffer changed. */
   readonly trafficRevision: Store<number> = createStore(0);
   private trafficWatermark = 0;
@@ -54,9 +56,11 @@ export class StudioState {
   private async refreshStatus(): Promise<void> {
     const result = await this.api.emulator.status({});
     if (result.ok) this.onStatus(result.value);
+    else this.connectionError.set(result.error);
   }
 
   private onStatus(status: EmulatorStatusDto): void {
+    this.connectionError.set(undefined);
     const previous = this.status.get();
     this.status.set(status);
     const cameUp = status.status === 'Running' && (previous?.status !== 'Running' || previous.info?.dataDir !== status.info?.dataDir);

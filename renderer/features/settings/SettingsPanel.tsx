@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-import type { SettingsDto, StudioSettings } from '../../../main/contract/index.js';
+import type { EmulatorStatusDto, SettingsDto, StudioSettings } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -18,6 +18,25 @@ function parsePort(text: string, allowOff: boolean): number | null | undefined {
   if (allowOff && (text.trim() === '' || text.trim() === 'off')) return null;
   const value = Number(text);
   return Number.isInteger(value) && value >= 0 && value <= 65535 ? value : undefined;
+}
+
+/** Where the running hub listens and how to reach it as a service. */
+function HubFacts({ status }: { status: EmulatorStatusDto | undefined }) {
+  const info = status?.info;
+  return (
+    <section aria-label="Hub">
+      <h3>Hub</h3>
+      {info ? (
+        <dl className="facts">
+          <dt>Host name</dt><dd><code>{info.hostName}</code></dd>
+          <dt>Listening</dt><dd>MQTT/TLS <code>{info.ports.mqtts}</code> · HTTPS <code>{portText(info.ports.https)}</code> · MQTT <code>{portText(info.ports.mqtt)}</code> · AMQP/TLS <code>{portText(info.ports.amqps)}</code></dd>
+          <dt>CA certificate</dt><dd><code>{info.caCertPath}</code> <CopyButton text={info.caCertPath} what="CA certificate path" /></dd>
+          <dt>Service connection string</dt><dd><code className="secret">{info.serviceConnectionString}</code> <CopyButton text={info.serviceConnectionString} what="service connection string" /></dd>
+          {info.warnings.map((warning) => <dd key={warning} className="notice">{warning}</dd>)}
+        </dl>
+      ) : <p className="muted">The hub is {status?.status ?? 'starting'}{status?.error ? `: ${status.error}` : ''}.</p>}
+    </section>
+  );
 }
 
 /** Ports, data folder, theme, hub facts, reset, export/import. */
@@ -53,8 +72,6 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
     const result = await api.emulator.reset({ confirm: 'reset' });
     setMessage(result.ok ? `Hub reset: ${result.value.deleted} devices deleted.` : describeError(result.error));
   };
-  const info = status?.info;
-
   return (
     <div className="settings">
       <section aria-label="Appearance">
@@ -65,18 +82,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
           </select>
         </label>
       </section>
-      <section aria-label="Hub">
-        <h3>Hub</h3>
-        {info ? (
-          <dl className="facts">
-            <dt>Host name</dt><dd><code>{info.hostName}</code></dd>
-            <dt>Listening</dt><dd>MQTT/TLS <code>{info.ports.mqtts}</code> · HTTPS <code>{portText(info.ports.https)}</code> · MQTT <code>{portText(info.ports.mqtt)}</code> · AMQP/TLS <code>{portText(info.ports.amqps)}</code></dd>
-            <dt>CA certificate</dt><dd><code>{info.caCertPath}</code> <CopyButton text={info.caCertPath} what="CA certificate path" /></dd>
-            <dt>Service connection string</dt><dd><code className="secret">{info.serviceConnectionString}</code> <CopyButton text={info.serviceConnectionString} what="service connection string" /></dd>
-            {info.warnings.map((warning) => <dd key={warning} className="notice">{warning}</dd>)}
-          </dl>
-        ) : <p className="muted">The hub is {status?.status ?? 'starting'}{status?.error ? `: ${status.error}` : ''}.</p>}
-      </section>
+      <HubFacts status={status} />
       <section aria-label="Ports and data">
         <h3>Ports and data</h3>
         <div className="row wrap">

@@ -1,0 +1,45 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createFakeApi } from '../../api/fake-client.js';
+import { renderWithStudio } from '../../test-utils/render.js';
+import { SettingsPanel } from './SettingsPanel.js';
+
+afterEach(cleanup);
+
+describe('settings', () => {
+  it('validates ports and restarts the hub with new settings only after confirmation', async () => {
+    const { api } = renderWithStudio(<SettingsPanel theme="system" onTheme={() => undefined} />);
+    const mqtts = (await screen.findByLabelText('MQTT/TLS port')) as HTMLInputElement;
+    await waitFor(() => expect(mqtts.value).toBe('8883'));
+    fireEvent.change(mqtts, { target: { value: '70000' } });
+    expect((screen.getByRole('button', { name: 'Save and restart hub' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(mqtts, { target: { value: '18883' } });
+    fireEvent.change(screen.getByLabelText('HTTPS port (or off)'), { target: { value: 'off' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and restart hub' }));
+    expect(api.calls.some((call) => call.channel === 'settings.update')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Save and restart' }));
+    await screen.findByText(/the hub restarted/);
+    expect(api.calls.find((call) => call.channel === 'settings.update')?.req).toEqual({
+      settings: { ports: { mqtts: 18883, https: null, mqtt: null, amqps: 5671 }, dataDir: '/data', persistence: 'file' },
+    });
+  });
+
+  it('resets the hub after confirmation and shows how many devices went', async () => {
+    const api = createFakeApi();
+    api.addDevice('a');
+    api.addDevice('b');
+    renderWithStudio(<SettingsPanel theme="dark" onTheme={() => undefined} />, api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Reset hub…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Delete all devices' }));
+    expect(await screen.findByText('Hub reset: 2 devices deleted.')).toBeTruthy();
+    expect(api.calls.find((call) => call.channel === 'emulator.reset')?.req).toEqual({ confirm: 'reset' });
+  });
+
+  it('shows where the hub listens and its service connection string', async () => {
+    renderWithStudio(<SettingsPanel theme="light" onTheme={() => undefined} />);
+    expect((await screen.findByText(/SharedAccessKeyName=iothubowner/)).textContent).toContain('HostName=localhost');
+    expect(screen.getByText('/data/certs/ca.pem')).toBeTruthy();
+  });
+});
