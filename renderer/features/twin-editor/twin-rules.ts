@@ -26,7 +26,6 @@ export interface RuleIssue {
 }
 
 const encoder = new TextEncoder();
-// eslint-disable-next-line no-control-regex -- C0/C1 control characters are exactly what the hub rejects in names
 const FORBIDDEN_KEY_CHARS = /[\u0000-\u001f\u007f-\u009f. $]/;
 
 function bytes(text: string): number {
