@@ -66,7 +66,21 @@ export class ServiceRestClient {
     this.agent.destroy();
   }
 
-  private call(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<RestResponse> {
+  /**
+   * A request on a kept-alive socket can race the server closing that socket as idle ("socket hang up" /
+   * ECONNRESET before any response). Node's documented remedy is to retry when `req.reusedSocket` is set; it is
+   * done once, and only then, so real failures still surface.
+   */
+  private async call(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<RestResponse> {
+    try {
+      return await this.send(method, path, body, headers);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.send(method, path, body, headers);
+    }
+  }
+
+  private send(method: string, path: string, body?: object, headers: Record<string, string> = {}): Promise<RestResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const token = createSasToken({
       resourceUri: this.hostName,
@@ -105,11 +119,16 @@ export class ServiceRestClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up');
+        reject(stale ? new StaleSocketError(error.message) : error);
+      });
       req.end(payload);
     });
   }
 }
+
+class StaleSocketError extends Error {}
 
 function restError(what: string, response: RestResponse): Error {
   const message = (response.body as { Message?: unknown } | undefined)?.Message;
