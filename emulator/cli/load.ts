@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run load -- [options]`: the load generator (see LOAD_USAGE). Progress goes to stderr, the summary (or the
 // JSON with --json) to stdout, and the JSON result to bench-results/ (or --out).
+import { fdLimitWarning, openFileLimit } from '../load/fd-limit.js';
 import { LOAD_USAGE, parseLoadArgs, type LoadOptions } from '../load/load-options.js';
 import { formatLoadResult, writeLoadResult } from '../load/load-report.js';
 import { runLoad } from '../load/load-run.js';
@@ -17,6 +18,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${LOAD_USAGE}\n`);
     return 0;
   }
+  const warning = fdLimitWarning(options.devices, options.target.kind === 'in-process', await openFileLimit());
+  if (warning) process.stderr.write(`${warning}\n`);
   const started = Date.now();
   const result = await runLoad(options, (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`));
   const path = await writeLoadResult(result, options.outPath);

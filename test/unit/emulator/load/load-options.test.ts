@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { fdLimitWarning } from '../../../../emulator/load/fd-limit.js';
 import { parseLoadArgs, parseMix } from '../../../../emulator/load/load-options.js';
 
 describe('load generator options', () => {
@@ -49,5 +50,16 @@ describe('load generator options', () => {
     [['--connection', 'HostName=h'], '--connection needs --ca <the hub CA certificate>'],
   ])('rejects %j', (argv, message) => {
     expect(() => parseLoadArgs(argv)).toThrow(message);
+  });
+});
+
+describe('the open-file preflight', () => {
+  it('warns when the devices need more sockets than the process may open', () => {
+    expect(fdLimitWarning(10_000, false, 20_000)).toBeUndefined();
+    expect(fdLimitWarning(10_000, true, 20_000)).toBe(
+      'warning: 10000 devices need about 20256 open files (a client and a hub socket each, in one process), but this process may open 20000; ' +
+        'raise it (ulimit -n) or run the hub in its own process (npm run hub) and use --connection',
+    );
+    expect(fdLimitWarning(10_000, true, undefined)).toBeUndefined();
   });
 });
