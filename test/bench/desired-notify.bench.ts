@@ -6,7 +6,7 @@ import { parseConnectionString } from '../../emulator/auth/connection-string.js'
 import { createSasToken } from '../../emulator/auth/sas-token.js';
 import type { BenchContext } from './bench-context.js';
 import { closeFleet, connectFleet, type Target } from './fleet.js';
-import type { LeanMqttClient } from './lean-mqtt-client.js';
+import type { LeanMqttClient } from '../helpers/lean-mqtt-client.js';
 import type { BenchRow } from './report.js';
 import type { ServerProcess } from './server/server-process.js';
 import { ratio, summarise, type LatencySummary } from './stats.js';

@@ -1,5 +1,5 @@
 import { createSasToken } from '../../emulator/auth/sas-token.js';
-import { LeanMqttClient } from './lean-mqtt-client.js';
+import { LeanMqttClient } from '../helpers/lean-mqtt-client.js';
 import type { HubStarted } from './server/server-protocol.js';
 
 /** What the load process knows about the server child it drives. */

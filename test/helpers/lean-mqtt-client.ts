@@ -31,10 +31,11 @@ function contextFor(ca: string): SecureContext {
 }
 
 /**
- * A minimal MQTT 3.1.1 client on mqtt-packet, for the benchmarks. MQTT.js keeps stores, timers and reconnect state
- * per client; with 1,000 to 10,000 clients in one load process that bookkeeping would be what we measure. This
- * client only frames packets: CONNECT, SUBSCRIBE, PUBLISH (QoS 0/1, PUBACKs ignored), and it acknowledges incoming
- * QoS 1 publishes, as any subscriber must.
+ * A minimal MQTT 3.1.1 client on mqtt-packet, for the benchmarks and the fuzzer. MQTT.js keeps stores, timers and
+ * reconnect state per client; with 1,000 to 10,000 clients in one load process that bookkeeping would be what we
+ * measure, and it refuses to send what a fuzzer needs (QoS 2 to the hub, odd flags, raw bytes). This client only
+ * frames packets: CONNECT, SUBSCRIBE, PUBLISH (PUBACKs ignored), raw writes, and it acknowledges incoming QoS 1
+ * publishes, as any subscriber must.
  */
 export class LeanMqttClient {
   /** Called for every incoming PUBLISH. */
@@ -42,7 +43,11 @@ export class LeanMqttClient {
   private nextMessageId = 1;
   private readonly pending = new Map<number, (packet: Packet) => void>();
 
-  private constructor(private readonly socket: Socket) {}
+  private readonly closedPromise: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
 
   /** Connects and resolves after CONNACK 0; rejects on any other return code, a socket error or the timeout. */
   static connect(options: LeanClientOptions): Promise<LeanMqttClient> {
@@ -107,6 +112,16 @@ export class LeanMqttClient {
     this.send(packet);
   }
 
+  /** Sends any PUBLISH as given (QoS 2, retain, dup: whatever the caller wants the hub to see). */
+  publishPacket(packet: Omit<IPublishPacket, 'cmd'>): void {
+    this.send({ cmd: 'publish', ...packet });
+  }
+
+  /** Writes bytes as they are, framed or not. */
+  writeRaw(bytes: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
   /** True while the socket is open. */
   get connected(): boolean {
     return !this.socket.destroyed;
@@ -114,8 +129,7 @@ export class LeanMqttClient {
 
   /** Resolves when the socket closes (server-side or ours). */
   closed(): Promise<void> {
-    if (this.socket.destroyed) return Promise.resolve();
-    return new Promise((resolve) => this.socket.once('close', () => resolve()));
+    return this.closedPromise;
   }
 
   /** Sends DISCONNECT and closes. */
