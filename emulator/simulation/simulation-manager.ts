@@ -93,6 +93,11 @@ export class SimulationManager {
     return this.runtime.info(deviceId);
   }
 
+  /** True when the device is driven by a simulation (for "simulated" badges in the studio). */
+  isSimulated(deviceId: string): boolean {
+    return this.runtime.info(deviceId) !== undefined;
+  }
+
   /** The built-in profiles. */
   profiles(): Promise<ProfileSummary[]> {
     return listBuiltinProfiles(this.options.profilesDir);

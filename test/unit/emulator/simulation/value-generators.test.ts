@@ -90,11 +90,11 @@ describe('value generators', () => {
   });
 
   it('reads applied desired values, with a default until one is applied', () => {
-    let applied: JsonValue | undefined;
-    const env = environment({ applied: (property) => (property === 'firmware' ? applied : undefined) });
+    const applied = new Map<string, JsonValue>();
+    const env = environment({ applied: (property) => applied.get(property) });
     const generate = compileValueSpec({ kind: 'applied', property: 'firmware', path: 'version', default: '1.0.0' }, env, 'fw');
     expect(generate({})).toBe('1.0.0');
-    applied = { version: '2.0.0' };
+    applied.set('firmware', { version: '2.0.0' });
     expect(generate({})).toBe('2.0.0');
   });
 
