@@ -27,14 +27,14 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --quick               ~1-minute smoke run with small sizes (what CI could run)
   --only <list>         benchmarks to run, e.g. --only 1,4 (1 reported RTT, 2 desired notify,
                         3 query + start time, 4 connections, 5 store writes); default all
-  --measure-ms <n>      measuring window of each throughput run (default 5000; quick 1500)
-  --warmup-ms <n>       warm-up before it (default 1500; quick 500)
+  --measure-ms <n>      measuring window of each throughput run (default 5000; quick 1000)
+  --warmup-ms <n>       warm-up before it (default 1500; quick 300)
   --devices <list>      benchmark 1 device counts (default 1,100,1000; quick 1,100)
   --desired-devices <n> benchmark 2 connected devices (default 1000; quick 200)
-  --patches <n>         benchmark 2 desired patches (default 2000; quick 300)
+  --patches <n>         benchmark 2 desired patches (default 2000; quick 200)
   --query-twins <list>  benchmark 3 query sizes (default 10000,100000; quick 10000)
   --start-twins <n>     benchmark 3 persisted twins for the start time (default 100000; quick 10000)
-  --connections <n>     benchmark 4 devices to connect (default 10000; quick 1000)
+  --connections <n>     benchmark 4 devices to connect (default 10000; quick 500)
   --store-twins <n>     benchmark 5 twins in the store (default 10000; quick 2000)
 
 Writes bench-results/<name>.json and prints a table; see docs/benchmarks.md.`;
@@ -79,14 +79,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
     help: values.help === true,
     quick,
     only: new Set(only),
-    warmupMs: positive(values['warmup-ms'], '--warmup-ms', quick ? 500 : 1500),
-    measureMs: positive(values['measure-ms'], '--measure-ms', quick ? 1500 : 5000),
+    warmupMs: positive(values['warmup-ms'], '--warmup-ms', quick ? 300 : 1500),
+    measureMs: positive(values['measure-ms'], '--measure-ms', quick ? 1000 : 5000),
     reportedDevices: values.devices === undefined ? (quick ? [1, 100] : [1, 100, 1000]) : numberList(values.devices, '--devices'),
     desiredDevices: positive(values['desired-devices'], '--desired-devices', quick ? 200 : 1000),
-    desiredPatches: positive(values.patches, '--patches', quick ? 300 : 2000),
+    desiredPatches: positive(values.patches, '--patches', quick ? 200 : 2000),
     queryTwins: values['query-twins'] === undefined ? (quick ? [10_000] : [10_000, 100_000]) : numberList(values['query-twins'], '--query-twins'),
     startTwins: positive(values['start-twins'], '--start-twins', quick ? 10_000 : 100_000),
-    connections: positive(values.connections, '--connections', quick ? 1000 : 10_000),
+    connections: positive(values.connections, '--connections', quick ? 500 : 10_000),
     storeTwins: positive(values['store-twins'], '--store-twins', quick ? 2000 : 10_000),
   };
 }

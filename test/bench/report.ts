@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +24,16 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** `bench-results/` at the repository root (gitignored). */
 export const RESULTS_DIR = resolve(ROOT, 'bench-results');
 
-/** The machine the numbers were measured on, recorded in every result file. */
+/**
+ * The machine the numbers were measured on, recorded in every result file. The load averages say whether other
+ * work shared the cores during the run (on 2 cores anything above ~0.5 skews the figures).
+ */
 export function machine(): object {
   const cpu = cpus();
-  return { node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  return {
+    node: process.version, platform: `${process.platform} ${process.arch}`, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage1m5m15m: loadavg().map((value) => Math.round(value * 100) / 100),
+  };
 }
 
 /** Writes `bench-results/<name>.json` and returns its path. */

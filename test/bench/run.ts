@@ -1,5 +1,7 @@
 // `npm run bench`: the issue-7 benchmarks, each figure next to a baseline measured in the same run.
 // Not part of the test command. See docs/benchmarks.md for what each number means.
+import { loadavg } from 'node:os';
+
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
 import { createBenchContext } from './bench-context.js';
 import { printTable, writeResult, type BenchRow } from './report.js';
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
+  const [load1] = loadavg();
+  if ((load1 ?? 0) > 0.5) console.error(`[bench] load average ${load1?.toFixed(2)}: other work shares the CPU, figures will be noisy`);
   const context = await createBenchContext(options);
   const rows: BenchRow[] = [];
   const step = async (n: number, name: string, run: () => Promise<{ rows: BenchRow[]; data: object }>) => {
