@@ -78,6 +78,8 @@ export class DeviceLink {
   private readonly pending: PendingRequests;
   private renewalTimer: NodeJS.Timeout | undefined;
   private closing = false;
+  /** The old client's close during a renewal is expected, not a lost connection. */
+  private renewing = false;
 
   private constructor(
     private readonly options: DeviceLinkOptions,
@@ -192,7 +194,7 @@ export class DeviceLink {
       if (client === this.client) this.onMessage(topic, payload);
     });
     client.on('close', () => {
-      if (client !== this.client || this.closing) return;
+      if (client !== this.client || this.closing || this.renewing) return;
       this.closing = true;
       clearTimeout(this.renewalTimer);
       this.pending.rejectAll(new Error('connection lost'));
@@ -229,11 +231,16 @@ export class DeviceLink {
 
   private async renew(): Promise<void> {
     const old = this.client;
+    this.renewing = true;
     this.pending.rejectAll(new Error('SAS token renewal in progress'));
     try {
       await endClient(old);
       if (this.closing) return;
       const { client, sessionPresent } = await connectClient(this.options);
+      if (this.closing) {
+        client.end(true);
+        return;
+      }
       this.client = client;
       this.attach(client);
       if (!sessionPresent) await this.subscribe(client);
@@ -242,8 +249,11 @@ export class DeviceLink {
       if (this.closing) return;
       this.closing = true;
       this.handlers.onLost?.(error as Error);
+    } finally {
+      this.renewing = false;
     }
   }
+
 }
 
 function parseJson(payload: Buffer): JsonValue {
