@@ -42,7 +42,7 @@ export class DeviceModel {
   readonly periodic: readonly { readonly intervalMs: number; readonly generate: Generate }[];
   readonly telemetry: { readonly intervalMs: number; readonly body: Generate; readonly options: TelemetryDefaults } | undefined;
   readonly syncOnConnect: boolean;
-  private readonly desiredReactions = new Map<string, DesiredReaction>();
+  private readonly desiredReactions: ReadonlyMap<string, DesiredReaction>;
   private readonly otherDesired: DesiredReaction | undefined;
   private readonly methodReactions = new Map<string, MethodReaction>();
   private readonly unknownMethod: MethodReaction;
@@ -58,40 +58,17 @@ export class DeviceModel {
       clock,
       applied: (property) => this.applied.get(property),
     };
-    const compile = (spec: Parameters<typeof compileValueSpec>[0], scope: string) => compileValueSpec(spec, env, scope);
+    const compile: Compile = (spec, scope) => compileValueSpec(spec, env, scope);
     this.onStart = profile.reported?.onStart ? compile(profile.reported.onStart, 'reported.onStart') : undefined;
     this.periodic = (profile.reported?.every ?? []).map((entry, i) => ({
       intervalMs: entry.intervalMs,
       generate: compile(entry.properties, `reported.every[${i}]`),
     }));
-    const telemetry = profile.telemetry;
-    this.telemetry = telemetry && {
-      intervalMs: telemetry.intervalMs,
-      body: compile(telemetry.body ?? null, 'telemetry.body'),
-      options: {
-        contentType: telemetry.contentType ?? 'application/json',
-        contentEncoding: telemetry.contentEncoding ?? 'utf-8',
-        properties: telemetry.properties ?? {},
-      },
-    };
-    const desired = profile.desired;
-    this.syncOnConnect = desired?.syncOnConnect ?? true;
-    const defaults = { delayMs: desired?.delayMs ?? 0, ack: desired?.ack ?? 'pnp' } as const;
-    for (const [name, handler] of Object.entries(desired?.properties ?? {})) {
-      const steps = (handler.steps ?? []).map((step, i) => compileStep(step, compile, `desired.properties.${name}.steps[${i}]`));
-      this.desiredReactions.set(name, {
-        delayMs: handler.delayMs ?? defaults.delayMs,
-        ack: handler.ack ?? defaults.ack,
-        pending: handler.pending ?? false,
-        description: handler.description ?? 'applied',
-        reject: handler.reject ?? [],
-        steps,
-      });
-    }
-    this.otherDesired =
-      (desired?.others ?? 'apply') === 'apply'
-        ? { ...defaults, pending: false, description: 'applied', reject: [], steps: [] }
-        : undefined;
+    this.telemetry = compileTelemetry(profile.telemetry, compile);
+    this.syncOnConnect = profile.desired?.syncOnConnect ?? true;
+    const desired = compileDesired(profile.desired, compile);
+    this.desiredReactions = desired.reactions;
+    this.otherDesired = desired.others;
     for (const [name, handler] of Object.entries(profile.methods ?? {})) {
       this.methodReactions.set(name, compileMethod(handler, compile, `methods.${name}`));
     }
@@ -121,6 +98,37 @@ export interface TelemetryDefaults {
 }
 
 type Compile = (spec: Parameters<typeof compileValueSpec>[0], scope: string) => Generate;
+
+function compileTelemetry(telemetry: Profile['telemetry'], compile: Compile): DeviceModel['telemetry'] {
+  if (!telemetry) return undefined;
+  return {
+    intervalMs: telemetry.intervalMs,
+    body: compile(telemetry.body ?? null, 'telemetry.body'),
+    options: {
+      contentType: telemetry.contentType ?? 'application/json',
+      contentEncoding: telemetry.contentEncoding ?? 'utf-8',
+      properties: telemetry.properties ?? {},
+    },
+  };
+}
+
+/** Each listed desired property with the section's defaults filled in, and the reaction for the others. */
+function compileDesired(desired: Profile['desired'], compile: Compile): { reactions: Map<string, DesiredReaction>; others: DesiredReaction | undefined } {
+  const defaults = { delayMs: desired?.delayMs ?? 0, ack: desired?.ack ?? 'pnp' } as const;
+  const reactions = new Map<string, DesiredReaction>();
+  for (const [name, handler] of Object.entries(desired?.properties ?? {})) {
+    reactions.set(name, {
+      delayMs: handler.delayMs ?? defaults.delayMs,
+      ack: handler.ack ?? defaults.ack,
+      pending: handler.pending ?? false,
+      description: handler.description ?? 'applied',
+      reject: handler.reject ?? [],
+      steps: (handler.steps ?? []).map((step, i) => compileStep(step, compile, `desired.properties.${name}.steps[${i}]`)),
+    });
+  }
+  const others = (desired?.others ?? 'apply') === 'apply' ? { ...defaults, pending: false, description: 'applied', reject: [], steps: [] } : undefined;
+  return { reactions, others };
+}
 
 function compileStep(step: Step, compile: Compile, scope: string): CompiledStep {
   return {
