@@ -21,7 +21,7 @@ export interface BenchContext {
 
 /** Which system under test to start. */
 export type ServerSpec =
-  | { readonly kind: 'hub'; readonly fsync: boolean; readonly devices: number; readonly https?: boolean }
+  | { readonly kind: 'hub'; readonly fsync: boolean; readonly devices: number; readonly https?: boolean; readonly memory?: boolean }
   | { readonly kind: 'raw' };
 
 /** Creates the run's temp folder and certificates. Data goes to the OS temp dir (a real disk here, not tmpfs). */
@@ -47,7 +47,10 @@ export async function createBenchContext(options: { quick: boolean; warmupMs: nu
         const started =
           spec.kind === 'raw'
             ? await server.start({ cmd: 'start-raw', certDir })
-            : await server.start({ cmd: 'start-hub', dataDir: await dataDir('hub'), fsync: spec.fsync, https: spec.https ?? false, devices: spec.devices, prefix, deviceKey });
+            : await server.start({
+                cmd: 'start-hub', dataDir: await dataDir('hub'), fsync: spec.fsync, memory: spec.memory ?? false, https: spec.https ?? false,
+                devices: spec.devices, prefix, deviceKey,
+              });
         return await body({ kind: spec.kind, started, prefix, deviceKey }, server);
       } finally {
         await server.stop();

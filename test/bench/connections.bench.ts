@@ -16,6 +16,8 @@ interface ConnectResult {
   /** Server memory per connected device (after GC), bytes. */
   readonly rssPerDevice: number;
   readonly heapPerDevice: number;
+  /** Buffers and other memory outside the JS heap (TLS, socket and store buffers). */
+  readonly externalPerDevice: number;
   readonly serverCpuMsPerConnect: number;
 }
 
@@ -39,22 +41,31 @@ async function measure(context: BenchContext, spec: ServerSpec, devices: number)
       perSecond: Math.round(devices / (ms / 1000)),
       rssPerDevice: Math.round((after.rss - before.rss) / devices),
       heapPerDevice: Math.round((after.heapUsed - before.heapUsed) / devices),
+      externalPerDevice: Math.round((after.external - before.external) / devices),
       serverCpuMsPerConnect: (cpuAfter - cpuBefore) / devices,
     };
   });
 }
 
-/** Connects `devices` clients to raw Aedes and to the hub (fsync on, devices registered beforehand). */
+/**
+ * Connects `devices` clients to raw Aedes, to the hub (file store, fsync on, devices registered beforehand) and to a
+ * hub with the memory store, which shows what persisting every session's SUBSCRIBE costs.
+ */
 export async function benchConnections(context: BenchContext, devices: number): Promise<{ rows: BenchRow[]; data: object }> {
   const raw = await measure(context, { kind: 'raw' }, devices);
   const hub = await measure(context, { kind: 'hub', fsync: true, devices }, devices);
+  const memory = await measure(context, { kind: 'hub', fsync: false, memory: true, devices }, devices);
   const label = `${devices} devices, ${CONCURRENCY} at a time`;
+  const memoryLabel = `${label}, memory store`;
   const rows: BenchRow[] = [
     { bench: '4 connections', case: label, metric: 'time to connect all', value: hub.ms / 1000, unit: 's', baselineName: 'raw Aedes', baseline: raw.ms / 1000, ratio: ratio(hub.ms, raw.ms) },
     { bench: '4 connections', case: label, metric: 'connects', value: hub.perSecond, unit: '/s', baselineName: 'raw Aedes', baseline: raw.perSecond, ratio: ratio(hub.perSecond, raw.perSecond) },
     { bench: '4 connections', case: label, metric: 'RSS per device', value: round1(hub.rssPerDevice / 1024), unit: 'KiB', baselineName: 'raw Aedes', baseline: round1(raw.rssPerDevice / 1024), ratio: ratio(hub.rssPerDevice, raw.rssPerDevice) },
     { bench: '4 connections', case: label, metric: 'heap per device', value: round1(hub.heapPerDevice / 1024), unit: 'KiB', baselineName: 'raw Aedes', baseline: round1(raw.heapPerDevice / 1024), ratio: ratio(hub.heapPerDevice, raw.heapPerDevice) },
     { bench: '4 connections', case: label, metric: 'server CPU/connect', value: round1(hub.serverCpuMsPerConnect), unit: 'ms', baselineName: 'raw Aedes', baseline: round1(raw.serverCpuMsPerConnect), ratio: ratio(hub.serverCpuMsPerConnect, raw.serverCpuMsPerConnect) },
+    { bench: '4 connections', case: memoryLabel, metric: 'connects', value: memory.perSecond, unit: '/s', baselineName: 'raw Aedes', baseline: raw.perSecond, ratio: ratio(memory.perSecond, raw.perSecond) },
+    { bench: '4 connections', case: memoryLabel, metric: 'RSS per device', value: round1(memory.rssPerDevice / 1024), unit: 'KiB', baselineName: 'raw Aedes', baseline: round1(raw.rssPerDevice / 1024), ratio: ratio(memory.rssPerDevice, raw.rssPerDevice) },
+    { bench: '4 connections', case: memoryLabel, metric: 'server CPU/connect', value: round1(memory.serverCpuMsPerConnect), unit: 'ms', baselineName: 'raw Aedes', baseline: round1(raw.serverCpuMsPerConnect), ratio: ratio(memory.serverCpuMsPerConnect, raw.serverCpuMsPerConnect) },
   ];
-  return { rows, data: { concurrency: CONCURRENCY, raw, hub } };
+  return { rows, data: { concurrency: CONCURRENCY, raw, hub, memoryStore: memory } };
 }

@@ -44,7 +44,7 @@ async function startTime(context: BenchContext, twins: number): Promise<{ rows: 
     parse.push(await probe('parse', dataDir));
     hub.push(await probe('hub', dataDir));
   }
-  if (hub.some((run) => run.devices < 1)) throw new Error('the hub started without the persisted devices');
+  if ([...hub, ...parse].some((run) => run.devices !== twins)) throw new Error(`a probe did not see all ${twins} persisted devices`);
   const hubMs = median(hub.map((run) => run.ms));
   const parseMs = median(parse.map((run) => run.ms));
   const label = `${twins} twins, ${Math.round(fileBytes / 1e6)} MB file`;

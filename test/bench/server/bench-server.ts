@@ -15,6 +15,7 @@ async function startHub(command: Extract<ServerCommand, { cmd: 'start-hub' }>): 
   hub = createEmulator({
     dataDir: command.dataDir,
     fsync: command.fsync,
+    persistence: command.memory ? 'memory' : 'file',
     bindAddress: '127.0.0.1',
     disconnectGraceMs: 0,
     ports: { mqtts: 0, https: command.https ? 0 : null, httpsFallback: null, mqtt: null, amqps: null },

@@ -6,6 +6,8 @@ export type ServerCommand =
       readonly cmd: 'start-hub';
       readonly dataDir: string;
       readonly fsync: boolean;
+      /** Memory store instead of the file store (isolates what persistence costs). */
+      readonly memory?: boolean;
       readonly https: boolean;
       readonly devices: number;
       /** Device ids are `<prefix><index>`. */
