@@ -10,7 +10,7 @@ import { waitForSubscription } from '../helpers/wait-for.js';
  * the identical `$iothub/...` filters, so isolation rests entirely on the hub addressing replies, notifications,
  * method calls and C2D to one connection (sdk-notes.md §5): nothing of bob's may reach alice, nothing alice sends may
  * change bob, and no wildcard may widen a device's view. Service-token policies are covered in
- * service-rest.sdk.test.ts, the studio control API (loopback, token, Host/Origin) in browser-host.test.ts.
+ * service-rest.sdk.test.ts, the studio control API in control-api-exposure.test.ts and browser-host.test.ts.
  */
 describe('devices cannot read or write each other', () => {
   let hub: TestHub;
