@@ -21,7 +21,7 @@ if (!(minutes > 0) || !Number.isSafeInteger(firstSeed)) throw new Error('usage: 
 
 const dataDir = await mkdtemp(join(tmpdir(), 'twin-fuzz-long-'));
 const hub = await startHubProcess([
-  '--data-dir', dataDir, '--mqtts-port', '0', '--mqtt-port', '0', '--https-port', '0', '--https-fallback', 'off', '--no-fsync',
+  '--data-dir', dataDir, '--mqtts-port', '0', '--mqtt-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off', '--no-fsync',
   ...FUZZ_DEVICES.flatMap((id) => ['--device', id]),
 ]);
 const target = await fuzzTarget(hub, dataDir, FUZZ_DEVICES);

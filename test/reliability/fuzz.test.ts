@@ -25,7 +25,7 @@ describe('the hub under random and malformed input', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'twin-fuzz-'));
     hub = await startHubProcess([
-      '--data-dir', dataDir, '--mqtts-port', '0', '--mqtt-port', '0', '--https-port', '0', '--https-fallback', 'off', '--no-fsync',
+      '--data-dir', dataDir, '--mqtts-port', '0', '--mqtt-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off', '--no-fsync',
       ...FUZZ_DEVICES.flatMap((id) => ['--device', id]),
     ]);
     target = await fuzzTarget(hub, dataDir, FUZZ_DEVICES);

@@ -39,7 +39,7 @@ describe('acknowledged updates survive kill -9', () => {
     ['in the middle of the stream', 400, 200],
   ])('keeps every acknowledged patch when killed %s', async (_when, total, killAfter) => {
     const dataDir = await ballastedDir();
-    running = await startHubProcess(['--data-dir', dataDir, '--mqtts-port', '0', '--https-port', 'off', '--device', 'crash']);
+    running = await startHubProcess(['--data-dir', dataDir, '--mqtts-port', '0', '--https-port', 'off', '--amqps-port', 'off', '--device', 'crash']);
     const stream = await streamPatches(running, 'crash', total);
     await stream.acknowledged(killAfter);
     const acked = new Set(stream.acked);
@@ -53,7 +53,7 @@ describe('acknowledged updates survive kill -9', () => {
     const killAfterMs = new Prng(seed).int(0, 400);
     const dataDir = await ballastedDir();
     const devices = ['d0', 'd1', 'd2', 'd3'];
-    running = await startHubProcess(['--data-dir', dataDir, '--mqtts-port', '0', '--https-port', '0', '--https-fallback', 'off', ...devices.flatMap((id) => ['--device', id])]);
+    running = await startHubProcess(['--data-dir', dataDir, '--mqtts-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off', ...devices.flatMap((id) => ['--device', id])]);
     // 16 in flight per device keeps a steady stream of group commits going until the kill.
     const streams = await Promise.all(devices.map((id) => streamPatches(running as HubProcess, id, 2000, 16)));
     const desired = streamDesired(running, 'd0');
