@@ -1,17 +1,15 @@
-import { randomInt } from 'node:crypto';
-
-import { generateSymmetricKey, isValidBase64Key } from '../auth/key.js';
-import { argumentInvalid, moduleAlreadyExists, moduleNotFound } from '../errors/catalogue.js';
+import { moduleAlreadyExists, moduleNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
-import type { AuthenticationType, ConnectionState, DeviceAuthentication } from '../model/device.js';
+import type { ConnectionState } from '../model/device.js';
 import { NEVER } from '../model/device.js';
 import type { JsonObject } from '../model/json.js';
-import type { TwinSection, TwinState } from '../model/twin.js';
+import type { TwinState } from '../model/twin.js';
 import type { HubState, ModuleRecord } from '../store/hub-state.js';
 import type { EmulatorStore } from '../store/store.js';
 import { freshSection } from '../twin/merge-section.js';
-import { twinEtag } from '../twin/twin-views.js';
+import { sectionView, twinEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
+import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkIfMatch, checkModuleId } from './identity-rules.js';
 import type { RegistryService } from './registry-service.js';
 import { parseServiceTwinBody } from './service-twin-body.js';
@@ -22,11 +20,7 @@ export interface ModuleInput {
   readonly deviceId: string;
   readonly moduleId: string;
   readonly managedBy?: string | null;
-  readonly authentication?: {
-    readonly type?: AuthenticationType;
-    readonly symmetricKey?: { readonly primaryKey?: string | null; readonly secondaryKey?: string | null };
-    readonly x509Thumbprint?: { readonly primaryThumbprint?: string | null; readonly secondaryThumbprint?: string | null };
-  };
+  readonly authentication?: AuthenticationInput;
 }
 
 interface ModuleLive {
@@ -67,7 +61,7 @@ export class ModuleService {
       generationId: generationId(this.clock.now()),
       identityVersion: 1,
       managedBy: input.managedBy ?? null,
-      authentication: authenticationOf(input.authentication, undefined),
+      authentication: buildAuthentication(input.authentication, undefined),
       lastActivityTime: NEVER,
       twin: { tags: {}, desired: freshSection(now, true), reported: freshSection(now, false), version: 1, modelId: '' },
     };
@@ -85,7 +79,7 @@ export class ModuleService {
       ...current,
       identityVersion: current.identityVersion + 1,
       managedBy: input.managedBy === undefined ? current.managedBy : input.managedBy,
-      authentication: authenticationOf(input.authentication, current.authentication),
+      authentication: buildAuthentication(input.authentication, current.authentication),
     };
     await this.replace(record.deviceId, record.moduleId, record);
     return record;
@@ -277,32 +271,3 @@ export function moduleServiceTwin(record: ModuleRecord, runtime: { connectionSta
   };
 }
 
-function sectionView(section: TwinSection, withMetadata: boolean): JsonObject {
-  const view: JsonObject = { ...section.data };
-  if (withMetadata) view.$metadata = section.metadata as unknown as JsonObject;
-  view.$version = section.version;
-  return view;
-}
-
-function authenticationOf(input: ModuleInput['authentication'], current: DeviceAuthentication | undefined): DeviceAuthentication {
-  const type = input?.type ?? current?.type ?? 'sas';
-  const key = (wanted: string | null | undefined, existing: string | undefined, name: string): string => {
-    if (wanted === undefined || wanted === null || wanted === '') return existing || generateSymmetricKey();
-    if (!isValidBase64Key(wanted)) throw argumentInvalid(`The ${name} is not a valid base64 key of 16 to 64 bytes.`);
-    return wanted;
-  };
-  const primaryKey = key(input?.symmetricKey?.primaryKey, current?.symmetricKey.primaryKey, 'primaryKey');
-  const secondaryKey = key(input?.symmetricKey?.secondaryKey, current?.symmetricKey.secondaryKey, 'secondaryKey');
-  return {
-    type,
-    symmetricKey: type === 'sas' ? { primaryKey, secondaryKey } : { primaryKey: '', secondaryKey: '' },
-    x509Thumbprint: {
-      primaryThumbprint: input?.x509Thumbprint?.primaryThumbprint ?? current?.x509Thumbprint.primaryThumbprint ?? null,
-      secondaryThumbprint: input?.x509Thumbprint?.secondaryThumbprint ?? current?.x509Thumbprint.secondaryThumbprint ?? null,
-    },
-  };
-}
-
-function generationId(now: Date): string {
-  return (BigInt(now.getTime()) * 10000n + 621355968000000000n + BigInt(randomInt(0, 10000))).toString();
-}

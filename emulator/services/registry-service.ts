@@ -1,9 +1,6 @@
-import { randomInt } from 'node:crypto';
-
-import { generateSymmetricKey, isValidBase64Key } from '../auth/key.js';
-import { argumentInvalid, deviceAlreadyExists, deviceNotFound } from '../errors/catalogue.js';
+import { deviceAlreadyExists, deviceNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
-import type { AuthenticationType, ConnectionState, DeviceAuthentication, DeviceRecord, DeviceStatus } from '../model/device.js';
+import type { ConnectionState, DeviceRecord, DeviceStatus } from '../model/device.js';
 import { NEVER } from '../model/device.js';
 import type { HubState } from '../store/hub-state.js';
 import type { EmulatorStore } from '../store/store.js';
@@ -12,6 +9,7 @@ import type { RuntimeState } from '../twin/twin-views.js';
 import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import { countPendingC2d } from './c2d-rules.js';
+import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkDeviceId, checkIfMatch } from './identity-rules.js';
 
 /** What a caller may set when creating or updating a device identity (typed at the edge, house-style H8). */
@@ -19,11 +17,7 @@ export interface DeviceInput {
   readonly deviceId: string;
   readonly status?: DeviceStatus;
   readonly statusReason?: string | null;
-  readonly authentication?: {
-    readonly type?: AuthenticationType;
-    readonly symmetricKey?: { readonly primaryKey?: string | null; readonly secondaryKey?: string | null };
-    readonly x509Thumbprint?: { readonly primaryThumbprint?: string | null; readonly secondaryThumbprint?: string | null };
-  };
+  readonly authentication?: AuthenticationInput;
   readonly capabilities?: { readonly iotEdge?: boolean };
 }
 
@@ -196,37 +190,4 @@ export class RegistryService {
     this.liveOf(deviceId).connectionStateUpdatedTime = this.clock.now().toISOString();
     this.events.emit('connectionStateChanged', { deviceId, connectionState });
   }
-}
-
-function buildAuthentication(
-  input: DeviceInput['authentication'],
-  current: DeviceAuthentication | undefined,
-): DeviceAuthentication {
-  const type = input?.type ?? current?.type ?? 'sas';
-  const primary = pickKey(input?.symmetricKey?.primaryKey, current?.symmetricKey.primaryKey, 'primaryKey');
-  const secondary = pickKey(input?.symmetricKey?.secondaryKey, current?.symmetricKey.secondaryKey, 'secondaryKey');
-  return {
-    type,
-    symmetricKey: type === 'sas' ? { primaryKey: primary, secondaryKey: secondary } : { primaryKey: '', secondaryKey: '' },
-    x509Thumbprint: {
-      primaryThumbprint: input?.x509Thumbprint?.primaryThumbprint ?? current?.x509Thumbprint.primaryThumbprint ?? null,
-      secondaryThumbprint: input?.x509Thumbprint?.secondaryThumbprint ?? current?.x509Thumbprint.secondaryThumbprint ?? null,
-    },
-  };
-}
-
-/** Empty or missing keys mean "the hub generates one" (iothub-protocol.md §8.3, checklist 65). */
-function pickKey(wanted: string | null | undefined, current: string | undefined, name: string): string {
-  if (wanted === undefined || wanted === null || wanted === '') return current || generateSymmetricKey();
-  if (!isValidBase64Key(wanted)) throw argumentInvalid(`The ${name} is not a valid base64 key of 16 to 64 bytes.`);
-  return wanted;
-}
-
-/**
- * Changes whenever an id is deleted and re-created (§8.3). .NET ticks (100 ns since year 1) like the hub's
- * 18 digits; the sub-millisecond digits are random so two creations in the same millisecond differ.
- */
-function generationId(now: Date): string {
-  const ticks = BigInt(now.getTime()) * 10000n + 621355968000000000n + BigInt(randomInt(0, 10000));
-  return ticks.toString();
 }

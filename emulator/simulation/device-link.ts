@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseDevicePayload } from '../services/method-service.js';
 
 import type { MqttClient } from 'mqtt';
 
@@ -209,12 +210,12 @@ export class DeviceLink {
         this.pending.settle(message.rid, message.status, payload, message.version);
         break;
       case 'desired': {
-        const patch = parseJson(payload);
+        const patch = parseDevicePayload(payload);
         if (isJsonObject(patch)) this.handlers.onDesired?.(patch);
         break;
       }
       case 'method':
-        this.handlers.onMethod?.({ name: message.name, rid: message.rid, payload: parseJson(payload) });
+        this.handlers.onMethod?.({ name: message.name, rid: message.rid, payload: parseDevicePayload(payload) });
         break;
       case 'other':
         break;
@@ -254,16 +255,6 @@ export class DeviceLink {
     }
   }
 
-}
-
-function parseJson(payload: Buffer): JsonValue {
-  const text = payload.toString('utf8');
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch {
-    return text;
-  }
 }
 
 function asObject(value: JsonValue | undefined): JsonObject {

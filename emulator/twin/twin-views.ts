@@ -24,7 +24,8 @@ export function identityEtag(record: DeviceRecord): string {
   return Buffer.from(String(record.identityVersion)).toString('base64');
 }
 
-function sectionView(section: TwinSection, withMetadata: boolean): JsonObject {
+/** A section as JSON: its content, optionally `$metadata`, and `$version`. */
+export function sectionView(section: TwinSection, withMetadata: boolean): JsonObject {
   const view: JsonObject = { ...section.data };
   if (withMetadata) view.$metadata = section.metadata as unknown as JsonObject;
   view.$version = section.version;
