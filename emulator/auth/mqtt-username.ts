@@ -47,7 +47,14 @@ export function parseMqttUsername(username: string, clientId: string): MqttUsern
   if (afterClientId !== '' && !afterClientId.startsWith('/')) {
     return fail(`the MQTT username does not match the ClientId "${clientId}"`);
   }
-  const params = parseParams(afterClientId.slice(1));
+  const rest = afterClientId.slice(1);
+  // Only parameters may follow the identity: `host/alice/m1/?…` is not device `alice` (a module path needs the
+  // module's own ClientId). `/api-version=…` without `?` stays valid, and encoded values carry no raw `/`.
+  const queryStart = rest.indexOf('?');
+  if (rest.slice(0, queryStart < 0 ? rest.length : queryStart).includes('/')) {
+    return fail(`the MQTT username has extra path segments after the ClientId "${clientId}"`);
+  }
+  const params = parseParams(rest);
   const value: MqttUsername = { hostName, clientId, deviceId: identity.deviceId, params };
   if (identity.moduleId !== undefined) value.moduleId = identity.moduleId;
   const apiVersion = findParam(params, 'api-version');

@@ -76,6 +76,7 @@ export class TwinService {
     mode: 'merge' | 'replace',
   ): Promise<JsonObject> {
     const write = applyServiceWrite(record.twin, body, mode, this.clock.now().toISOString());
+    const saved: DeviceRecord = write.sections.length > 0 ? { ...record, twin: write.twin } : record;
     if (write.sections.length > 0) {
       await this.save(record, write.twin, write.sections);
       if (write.notification) {
@@ -86,7 +87,9 @@ export class TwinService {
         });
       }
     }
-    return this.getServiceTwin(record.deviceId);
+    // The twin this write produced, not whatever later writes in the same group commit made of it: its etag is the
+    // one the caller must send next.
+    return serviceTwin(saved, this.registry.runtime(record.deviceId));
   }
 
   private async save(record: DeviceRecord, twin: TwinState, sections: readonly ('tags' | 'desired' | 'reported')[]): Promise<void> {

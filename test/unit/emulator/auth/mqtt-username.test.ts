@@ -118,6 +118,8 @@ describe('identity from the ClientId', () => {
     ['an empty ClientId', 'h//?api-version=1', ''],
     ['an empty module id', 'h/dev1/', 'dev1/'],
     ['a ClientId with two slashes', 'h/a/b/c/', 'a/b/c'],
+    ['a module path after a device ClientId', 'h/dev1/mod1/?api-version=1', 'dev1'],
+    ['extra segments without parameters', 'h/dev1/x/y', 'dev1'],
   ])('refuses %s', (_name, username, clientId) => {
     const result = parseMqttUsername(username, clientId);
     expect(result.ok).toBe(false);

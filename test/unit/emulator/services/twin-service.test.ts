@@ -129,6 +129,18 @@ describe('TwinService, service side (§7.4-7.5, checklist 52-61)', () => {
     await expect(twins.updateTwin('d', { tags: big })).rejects.toMatchObject({ httpStatus: 400, code: 'ArgumentInvalid' });
   });
 
+  it('answers each concurrent PATCH with the twin that write produced, not a later one', async () => {
+    const [first, second] = (await Promise.all([
+      twins.updateTwin('d', { properties: { desired: { a: 1 } } }, '*'),
+      twins.updateTwin('d', { properties: { desired: { b: 2 } } }, '*'),
+    ])) as unknown as [Twin, Twin];
+    expect(first.properties.desired.b).toBeUndefined();
+    expect(first.properties.desired.$version).toBe(2);
+    expect(second.properties.desired).toMatchObject({ a: 1, b: 2, $version: 3 });
+    expect(first.etag).not.toBe(second.etag);
+    expect(second.etag).toBe(twin().etag);
+  });
+
   it('answers unknown devices with 404 DeviceNotFound', async () => {
     await expect(twins.updateTwin('nope', { tags: {} })).rejects.toMatchObject({ httpStatus: 404, code: 'DeviceNotFound' });
     expect(() => twins.getDeviceTwin('nope')).toThrow(/not registered/);
