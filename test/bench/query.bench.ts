@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JsonObject, JsonValue } from '../../emulator/model/json.js';
 import { compileQuery, MAX_PAGE_SIZE, type QueryPage } from '../../emulator/query/index.js';
+import { createRandom } from '../../emulator/util/seeded-random.js';
 
 const WARMUP_RUNS = 5;
 const MEASURED_RUNS = 11;
@@ -40,16 +41,6 @@ export interface QueryBenchResult {
 
 // ---------- deterministic twins ----------
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REGIONS = ['US', 'US', 'EU', 'EU', 'ASIA', 'SA', 'AU'];
 const ENVIRONMENTS = ['prod', 'prod', 'prod', 'staging', 'dev'];
@@ -104,7 +95,7 @@ function makeTwin(i: number, random: () => number): JsonObject {
 
 /** Generates `count` twins deterministically. */
 export function generateTwins(count: number, seed = 4): JsonObject[] {
-  const random = mulberry32(seed);
+  const random = createRandom(seed);
   return Array.from({ length: count }, (_, i) => makeTwin(i, random));
 }
 

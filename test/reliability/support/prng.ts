@@ -1,18 +1,12 @@
+import { createRandom, type Random } from '../../../emulator/util/seeded-random.js';
+
 /** A seeded pseudo-random generator (mulberry32): the same seed gives the same run, so failures replay. */
 export class Prng {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: Random;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = createRandom(seed);
   }
 
   /** Integer in [min, max]. */

@@ -7,24 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../../../../emulator/model/json.js';
 import { compileQuery, quoteString } from '../../../../emulator/query/index.js';
 import { runAllPages } from './query-test-helpers.js';
+import { createRandom, type Random } from '../../../../emulator/util/seeded-random.js';
 
 const SEED = Number(process.env['QUERY_PROPERTY_SEED'] ?? 20240611);
 const TWIN_COUNT = 300;
 const QUERY_COUNT = 300;
 
 type Value = JsonValue | undefined;
-type Random = () => number;
 
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
@@ -250,7 +240,7 @@ function same(actual: unknown, expected: unknown, context: string): void {
 
 describe('Random WHERE clauses over random twins', () => {
   it(`match the reference evaluator (seed ${SEED}, ${QUERY_COUNT} queries × ${TWIN_COUNT} twins)`, () => {
-    const random = mulberry32(SEED);
+    const random = createRandom(SEED);
     const twins = randomTwins(random);
     const devices = twins.filter((t) => t['moduleId'] === undefined);
     const modules = twins.filter((t) => t['moduleId'] !== undefined);

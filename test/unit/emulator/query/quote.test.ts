@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { lex } from '../../../../emulator/query/lexer.js';
 import { compileQuery, parseQuery, print, quoteName, quotePath, quoteString } from '../../../../emulator/query/index.js';
 import { runQuery } from './query-test-helpers.js';
+import { createRandom } from '../../../../emulator/util/seeded-random.js';
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('quoteString', () => {
   it('escapes quotes and backslashes', () => {
@@ -23,7 +14,7 @@ describe('quoteString', () => {
   });
 
   it('always lexes back to exactly the original string (1000 random strings)', () => {
-    const random = seeded(42);
+    const random = createRandom(42);
     const alphabet = ["'", '"', '\\', 'a', 'Z', ' ', '\n', '\t', 'é', '😀', '\u0000', '\u007f', '\ud800', '\udc00', 'u', '0'];
     for (let n = 0; n < 1000; n++) {
       let value = '';
