@@ -2,14 +2,13 @@
 // device, with 1,000 devices connected; against raw Aedes delivering a publish to one of 1,000 subscribers.
 import { Agent, request } from 'node:https';
 
-import { parseConnectionString } from '../../emulator/auth/connection-string.js';
-import { createSasToken } from '../../emulator/auth/sas-token.js';
 import type { BenchContext } from './bench-context.js';
 import { closeFleet, connectFleet, type Target } from './fleet.js';
 import type { LeanMqttClient } from '../helpers/lean-mqtt-client.js';
 import type { BenchRow } from './report.js';
 import type { ServerProcess } from './server/server-process.js';
 import { ratio, summarise, type LatencySummary } from './stats.js';
+import { serviceTokenFor } from '../helpers/service-token.js';
 
 const OP_TIMEOUT_MS = 5000;
 
@@ -61,13 +60,7 @@ async function sequential(count: number, devices: number, send: (index: number, 
 /** `PATCH /twins/<id>` with a fresh iothubowner token over one keep-alive HTTPS connection; resolves at the response. */
 function restPatcher(target: Target): (index: number, seq: number) => Promise<number> {
   const { started } = target;
-  const parts = parseConnectionString(started.serviceConnectionString);
-  const token = createSasToken({
-    resourceUri: started.hostName,
-    base64Key: parts.SharedAccessKey ?? '',
-    policyName: parts.SharedAccessKeyName ?? 'iothubowner',
-    expiresAtSeconds: Math.floor(Date.now() / 1000) + 7200,
-  });
+  const token = serviceTokenFor(started.serviceConnectionString, started.hostName, 7200);
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: started.caPem, servername: 'localhost' });
   return (index, seq) =>
     new Promise((resolve, reject) => {

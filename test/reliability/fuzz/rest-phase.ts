@@ -1,11 +1,10 @@
 import { connect } from 'node:tls';
 
-import { parseConnectionString } from '../../../emulator/auth/connection-string.js';
-import { createSasToken } from '../../../emulator/auth/sas-token.js';
 import type { ChildRequest } from '../support/child-rest.js';
 import type { Prng } from '../support/prng.js';
 import { alive, count, FuzzViolation, type FuzzStats, type FuzzTarget } from './fuzz-target.js';
 import { restCall } from './rest-fuzz.js';
+import { serviceTokenFor } from '../../helpers/service-token.js';
 
 // Phase 4: random service REST calls written byte for byte on a TLS socket (an HTTP client library would refuse
 // odd paths and header values before they reach the hub). A call that reaches the hub's REST layer must be answered
@@ -76,13 +75,7 @@ function check(rng: Prng, call: ChildRequest, reply: RawReply | undefined): stri
 
 export async function restPhase(target: FuzzTarget, rng: Prng, calls: number, stats: FuzzStats): Promise<void> {
   const { info } = target.hub;
-  const parts = parseConnectionString(info.serviceConnectionString);
-  const token = createSasToken({
-    resourceUri: info.hostName,
-    base64Key: parts.SharedAccessKey ?? '',
-    policyName: parts.SharedAccessKeyName ?? 'iothubowner',
-    expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
-  });
+  const token = serviceTokenFor(info.serviceConnectionString, info.hostName);
   // Generate sequentially (the PRNG sequence is the replay key), send four at a time.
   const batch = 4;
   for (let i = 0; i < calls; i += batch) {

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 
-import { parseConnectionString } from '../../../emulator/auth/connection-string.js';
-import { createSasToken } from '../../../emulator/auth/sas-token.js';
 import type { EmulatorInfo } from '../../../emulator/index.js';
+import { serviceTokenFor } from '../../helpers/service-token.js';
 
 /** A REST reply as bytes on the wire became text. */
 export interface ChildReply {
@@ -27,13 +26,7 @@ export interface ChildRequest {
  * what the crash and fuzz tests want.
  */
 export function childRest(info: Pick<EmulatorInfo, 'ports' | 'caCertPath' | 'hostName' | 'serviceConnectionString'>): (call: ChildRequest) => Promise<ChildReply> {
-  const parts = parseConnectionString(info.serviceConnectionString);
-  const token = createSasToken({
-    resourceUri: info.hostName,
-    base64Key: parts.SharedAccessKey ?? '',
-    policyName: parts.SharedAccessKeyName ?? 'iothubowner',
-    expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
-  });
+  const token = serviceTokenFor(info.serviceConnectionString, info.hostName);
   const agent = new Agent({ keepAlive: true, ca: readFileSync(info.caCertPath, 'utf8'), servername: 'localhost' });
   return (call) =>
     new Promise((resolve, reject) => {
