@@ -18,7 +18,7 @@ import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { TelemetryService } from './services/telemetry-service.js';
 import { TwinService } from './services/twin-service.js';
 import { FileStore } from './store/file-store.js';
-import type { HubState, PolicyRight, StoredC2dMessage } from './store/hub-state.js';
+import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { EmulatorStore } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';

@@ -2,3 +2,8 @@ export * from './json.js';
 export * from './twin.js';
 export * from './device.js';
 export * from './message.js';
+export * from './hub-state.js';
+export * from './changes.js';
+export * from './twin-address.js';
+export * from './twin-history.js';
+export * from './request-context.js';

@@ -1,4 +1,4 @@
-import type { StoredC2dMessage } from '../store/hub-state.js';
+import type { StoredC2dMessage } from '../model/hub-state.js';
 
 /** C2D queue limits of IoT Hub (iothub-protocol.md §6.2, §10). */
 export const C2D_LIMITS = {

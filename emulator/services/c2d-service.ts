@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { argumentInvalid, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
 import type { C2dOutcome, HubEventBus } from '../events.js';
-import type { C2dAck, HubState, StoredC2dMessage } from '../store/hub-state.js';
+import type { C2dAck, HubState, StoredC2dMessage } from '../model/hub-state.js';
 import type { EmulatorStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';

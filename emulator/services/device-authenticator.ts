@@ -1,6 +1,6 @@
 import { parseMqttUsername } from '../auth/mqtt-username.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
-import type { HubState, ModuleRecord } from '../store/hub-state.js';
+import type { HubState, ModuleRecord } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import type { RegistryService } from './registry-service.js';
 

@@ -4,7 +4,7 @@ import type { ConnectionState } from '../model/device.js';
 import { NEVER } from '../model/device.js';
 import type { JsonObject } from '../model/json.js';
 import type { TwinState } from '../model/twin.js';
-import type { HubState, ModuleRecord } from '../store/hub-state.js';
+import type { HubState, ModuleRecord } from '../model/hub-state.js';
 import type { EmulatorStore } from '../store/store.js';
 import { freshSection } from '../twin/merge-section.js';
 import { sectionView, twinEtag } from '../twin/twin-views.js';

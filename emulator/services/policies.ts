@@ -1,5 +1,5 @@
 import { generateSymmetricKey } from '../auth/key.js';
-import type { AccessPolicy, HubState, PolicyRight } from '../store/hub-state.js';
+import type { AccessPolicy, HubState, PolicyRight } from '../model/hub-state.js';
 
 /** The shared access policies of a new IoT Hub and their rights (iothub-protocol.md §2.3 step 5). */
 export const DEFAULT_POLICIES: Readonly<Record<string, readonly PolicyRight[]>> = {

@@ -2,7 +2,7 @@ import { deviceAlreadyExists, deviceNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
 import type { ConnectionState, DeviceRecord, DeviceStatus } from '../model/device.js';
 import { NEVER } from '../model/device.js';
-import type { HubState } from '../store/hub-state.js';
+import type { HubState } from '../model/hub-state.js';
 import type { EmulatorStore } from '../store/store.js';
 import { freshSection } from '../twin/merge-section.js';
 import type { RuntimeState } from '../twin/twin-views.js';

@@ -1,7 +1,7 @@
 import { isSasTokenExpired, parseSasToken, verifySasSignature } from '../auth/sas-token.js';
 import { missingRight, unauthorized } from '../errors/catalogue.js';
 import type { IotHubError } from '../errors/iothub-error.js';
-import type { HubState, PolicyRight } from '../store/hub-state.js';
+import type { HubState, PolicyRight } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 
 /** A caller of the service-facing APIs (REST, AMQP C2D), authenticated by a shared access policy. */

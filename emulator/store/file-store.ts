@@ -5,7 +5,7 @@ import { Low } from 'lowdb';
 
 import { AtomicJsonFile } from './atomic-json-file.js';
 import { GroupCommit } from './group-commit.js';
-import { emptyHubState, SCHEMA_VERSION, type HubState } from './hub-state.js';
+import { emptyHubState, SCHEMA_VERSION, type HubState } from '../model/hub-state.js';
 import { SnapshotSerializer } from './snapshot-serializer.js';
 import type { EmulatorStore, Undo } from './store.js';
 import { StoreCorruptError } from './store-corrupt-error.js';

@@ -1,4 +1,4 @@
-import { emptyHubState, type HubState } from './hub-state.js';
+import { emptyHubState, type HubState } from '../model/hub-state.js';
 import type { EmulatorStore, Undo } from './store.js';
 
 /** Non-durable store for tests of the layers above and for `persistence: 'memory'` hubs. */

@@ -1,4 +1,4 @@
-import type { HubState } from './hub-state.js';
+import type { HubState } from '../model/hub-state.js';
 
 /** The maps of `HubState` whose entries are only ever replaced, never changed in place (see hub-state.ts). */
 const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions']);

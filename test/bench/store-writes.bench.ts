@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 
 import { AtomicJsonFile } from '../../emulator/store/atomic-json-file.js';
-import type { HubState } from '../../emulator/store/hub-state.js';
+import type { HubState } from '../../emulator/model/hub-state.js';
 import { SnapshotSerializer } from '../../emulator/store/snapshot-serializer.js';
 import { createEmulator, type HubEmulator } from '../../emulator/index.js';
 import type { BenchContext } from './bench-context.js';

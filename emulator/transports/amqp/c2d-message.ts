@@ -2,7 +2,7 @@ import type { Message } from 'rhea';
 
 import { argumentInvalid } from '../../errors/catalogue.js';
 import type { C2dMessageInput } from '../../services/c2d-service.js';
-import type { C2dAck } from '../../store/hub-state.js';
+import type { C2dAck } from '../../model/hub-state.js';
 
 /** The device a C2D message is for: `to = /devices/<url-encoded id>/messages/devicebound` (iothub-protocol.md §6.3). */
 export function deviceIdOfC2dAddress(to: unknown): string {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../model/json.js';
 import { moduleEtag, type ModuleService } from '../../services/module-service.js';
-import type { ModuleRecord } from '../../store/hub-state.js';
+import type { ModuleRecord } from '../../model/hub-state.js';
 
 /** The module identity JSON of the registry API: device JSON's shape plus `moduleId` and `managedBy`, no status. */
 export function moduleJson(record: ModuleRecord, modules: ModuleService): JsonObject {

@@ -6,7 +6,7 @@ import type { MethodService } from '../../services/method-service.js';
 import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
-import type { PolicyRight } from '../../store/hub-state.js';
+import type { PolicyRight } from '../../model/hub-state.js';
 
 /** A REST request after the edge did its work (house-style H8): route matched, ids decoded, JSON parsed. */
 export interface RestRequest {

@@ -1,7 +1,7 @@
 import type { PublishPacket } from 'aedes';
 
 import type { C2dService } from '../../services/c2d-service.js';
-import type { StoredC2dMessage } from '../../store/hub-state.js';
+import type { StoredC2dMessage } from '../../model/hub-state.js';
 import type { DeviceConnection } from './device-connection.js';
 import { decodePropertyBag, encodePropertyBag } from './property-bag.js';
 import type { ReplyContext } from './reply.js';

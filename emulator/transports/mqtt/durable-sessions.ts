@@ -1,7 +1,7 @@
 import MemoryPersistence, { type PersistedSubscription } from 'aedes-persistence/asyncPersistence.js';
 import { CallBackPersistence } from 'aedes-persistence/callBackPersistence.js';
 
-import type { StoredSubscription } from '../../store/hub-state.js';
+import type { StoredSubscription } from '../../model/hub-state.js';
 
 /** Where durable session subscriptions live (the hub store). */
 export interface SessionStore {

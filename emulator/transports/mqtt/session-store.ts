@@ -1,4 +1,4 @@
-import type { HubState, StoredSubscription } from '../../store/hub-state.js';
+import type { HubState, StoredSubscription } from '../../model/hub-state.js';
 import type { EmulatorStore } from '../../store/store.js';
 import type { SessionStore } from './durable-sessions.js';
 

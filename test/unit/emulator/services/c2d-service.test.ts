@@ -4,7 +4,7 @@ import { HubEventBus, type HubEvents } from '../../../../emulator/events.js';
 import { C2D_LIMITS } from '../../../../emulator/services/c2d-rules.js';
 import { C2dService } from '../../../../emulator/services/c2d-service.js';
 import { RegistryService } from '../../../../emulator/services/registry-service.js';
-import { emptyHubState, type HubState } from '../../../../emulator/store/hub-state.js';
+import { emptyHubState, type HubState } from '../../../../emulator/model/hub-state.js';
 import { MemoryStore } from '../../../../emulator/store/memory-store.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HubEventBus } from '../../../../emulator/events.js';
 import { MethodService, parseDevicePayload, type MethodDelivery, type MethodInvocation } from '../../../../emulator/services/method-service.js';
 import { RegistryService } from '../../../../emulator/services/registry-service.js';
-import { emptyHubState } from '../../../../emulator/store/hub-state.js';
+import { emptyHubState } from '../../../../emulator/model/hub-state.js';
 import { MemoryStore } from '../../../../emulator/store/memory-store.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSasToken } from '../../../../emulator/auth/sas-token.js';
 import { ensureDefaultPolicies } from '../../../../emulator/services/policies.js';
 import { ServiceAuthenticator } from '../../../../emulator/services/service-authenticator.js';
-import { emptyHubState } from '../../../../emulator/store/hub-state.js';
+import { emptyHubState } from '../../../../emulator/model/hub-state.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
 
 const clock = new ManualClock('2026-01-01T00:00:00Z');

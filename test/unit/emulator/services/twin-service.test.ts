@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { HubEventBus, type HubEvents } from '../../../../emulator/events.js';
 import { RegistryService } from '../../../../emulator/services/registry-service.js';
 import { TwinService } from '../../../../emulator/services/twin-service.js';
-import { emptyHubState } from '../../../../emulator/store/hub-state.js';
+import { emptyHubState } from '../../../../emulator/model/hub-state.js';
 import { MemoryStore } from '../../../../emulator/store/memory-store.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { AtomicJsonFile } from '../../../../emulator/store/atomic-json-file.js';
 
-import { emptyHubState, type HubState } from '../../../../emulator/store/hub-state.js';
+import { emptyHubState, type HubState } from '../../../../emulator/model/hub-state.js';
 import { SnapshotSerializer } from '../../../../emulator/store/snapshot-serializer.js';
 import type { DeviceRecord } from '../../../../emulator/model/device.js';
 

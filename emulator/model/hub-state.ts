@@ -1,5 +1,6 @@
-import type { DeviceAuthentication, DeviceRecord } from '../model/device.js';
-import type { TwinState } from '../model/twin.js';
+import type { DeviceAuthentication, DeviceRecord } from './device.js';
+import type { TwinState } from './twin.js';
+import type { TwinHistoryEntry } from './twin-history.js';
 
 /** A subscription of a persistent (clean=false) MQTT session. */
 export interface StoredSubscription {
@@ -55,7 +56,7 @@ export interface ModuleRecord {
  * in place) and then commit through the store; see `store.ts`.
  */
 export interface HubState {
-  schemaVersion: 1;
+  schemaVersion: typeof SCHEMA_VERSION;
   /** Shared access policies, generated on first start. */
   policies: Record<string, AccessPolicy>;
   devices: Record<string, DeviceRecord>;
@@ -63,14 +64,19 @@ export interface HubState {
   sessions: Record<string, StoredSubscription[]>;
   /** Pending C2D messages by device id, oldest first. Data files written before C2D existed lack it. */
   c2dQueues: Record<string, StoredC2dMessage[]>;
-  /** Module identities by device id, then module id. Absent in data files written before modules existed. */
-  modules?: Record<string, Record<string, ModuleRecord>>;
+  /** Module identities by device id, then module id. */
+  modules: Record<string, Record<string, ModuleRecord>>;
+  /** The twin change log by twin key (`twinKey`: `d1` or `d1/m1`), oldest first, bounded per twin. */
+  twinHistory: Record<string, TwinHistoryEntry[]>;
 }
 
-/** The current schema version of the data file. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The current schema version of the state. 1: the whole-document `hub.json` (no journal, `modules` optional, no
+ * change log); 2: snapshot + journal. The store migrates 1 to 2 when it opens such a file.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} };
 }

@@ -1,0 +1,60 @@
+import type { DeviceRecord } from './device.js';
+import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
+import type { JsonObject } from './json.js';
+import type { Principal } from './request-context.js';
+import type { TwinAddress } from './twin-address.js';
+
+// Change records: what a service did, described (house-style H5/H10). Services produce them; the store journals
+// them, replays them at start (`emulator/state/apply-change.ts` is the one reducer) and hands each durable batch to
+// its observers (views, the twin change log, notifications). Every record is plain JSON: the journal writes it as is.
+
+/** How one twin section was written: JSON merge-patch (`merge`) or replacement (`replace`, REST PUT). */
+export interface SectionChange {
+  readonly mode: 'merge' | 'replace';
+  /** The patch as applied (merge) or the new content (replace). */
+  readonly patch: JsonObject;
+}
+
+/** Why a C2D message left its queue (the hub's feedback status codes, iothub-protocol.md §6.3). */
+export type C2dRemoval = 'Success' | 'Expired' | 'DeliveryCountExceeded' | 'Rejected' | 'Purged';
+
+/** A twin write (device reported PATCH, service PATCH/PUT, studio edit, job): one `version` step. */
+export interface TwinWritten {
+  readonly kind: 'twinWritten';
+  readonly target: TwinAddress;
+  /** The request time: `$metadata.$lastUpdated` of every node this write touched. */
+  readonly time: string;
+  readonly writer: Principal;
+  readonly tags?: SectionChange;
+  readonly desired?: SectionChange;
+  readonly reported?: SectionChange;
+  /** Twin `version` after the write. */
+  readonly version: number;
+  /** `$version` of desired and reported after the write. */
+  readonly desiredVersion: number;
+  readonly reportedVersion: number;
+}
+
+/** Every kind of change the hub persists. */
+export type HubChange =
+  /** Shared access policies generated or replaced (first start). */
+  | { readonly kind: 'policiesSet'; readonly policies: Readonly<Record<string, AccessPolicy>> }
+  /** A device identity created (with its fresh twin) or its identity fields updated (the twin inside is unchanged). */
+  | { readonly kind: 'devicePut'; readonly record: DeviceRecord }
+  /** A device deleted, and with it its modules, C2D queue and twin change logs. */
+  | { readonly kind: 'deviceDeleted'; readonly deviceId: string }
+  /** A module identity created (with its fresh twin) or its identity fields updated. */
+  | { readonly kind: 'modulePut'; readonly record: ModuleRecord }
+  | { readonly kind: 'moduleDeleted'; readonly deviceId: string; readonly moduleId: string }
+  | TwinWritten
+  /** The IoT Plug and Play model id a device or module announced when it connected. */
+  | { readonly kind: 'modelIdSet'; readonly target: TwinAddress; readonly modelId: string }
+  /** A persistent MQTT session's subscriptions (empty: the session is gone). */
+  | { readonly kind: 'sessionSaved'; readonly clientId: string; readonly subscriptions: readonly StoredSubscription[] }
+  | { readonly kind: 'c2dEnqueued'; readonly deviceId: string; readonly message: StoredC2dMessage }
+  /** A C2D message handed to the device once more without a PUBACK. */
+  | { readonly kind: 'c2dDelivered'; readonly deviceId: string; readonly messageId: string; readonly deliveryCount: number }
+  | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval };
+
+/** The kinds of change records. */
+export type HubChangeKind = HubChange['kind'];
