@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type { Logger } from './logger.js';
 import { noopLogger } from './logger.js';
+import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
 
@@ -33,6 +34,8 @@ export interface EmulatorConfig {
   readonly ports?: PortConfig;
   /** fsync each group-commit write (default true): acknowledged updates survive power loss, not just a crash. */
   readonly fsync?: boolean;
+  /** Entries kept in each twin's change log (`twins.history`, time travel); 0 turns the log off. Default 32. */
+  readonly historyLimit?: number;
   /** Grace before a device whose connection ended is shown Disconnected (absorbs SAS renewals). Default 1000 ms. */
   readonly disconnectGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
@@ -49,6 +52,7 @@ export interface ResolvedConfig {
   readonly bindAddress: string;
   readonly ports: Required<PortConfig>;
   readonly fsync: boolean;
+  readonly historyLimit: number;
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
   readonly clock: Clock;
@@ -73,6 +77,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     bindAddress: config.bindAddress ?? '::',
     ports,
     fsync: config.fsync ?? true,
+    historyLimit: config.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
     clock: config.clock ?? systemClock,

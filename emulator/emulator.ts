@@ -11,15 +11,19 @@ import { compileQuery, type QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
 import { MethodService } from './services/method-service.js';
-import { ModuleService, moduleServiceTwin } from './services/module-service.js';
+import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
+import { ConnectionTracker } from './services/connection-tracker.js';
+import { HubData } from './services/hub-data.js';
+import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
+import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
+import { twinRuntime } from './services/twin-runtime.js';
 import { TwinService } from './services/twin-service.js';
-import { FileStore } from './store/file-store.js';
-import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
-import { MemoryStore } from './store/memory-store.js';
+import { applyChange } from './state/apply-change.js';
+import { createStore } from './store/create-store.js';
 import type { EmulatorStore } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
@@ -30,6 +34,7 @@ import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { TrafficTap } from './transports/tap.js';
 import { serviceTwin } from './twin/twin-views.js';
+import { TwinsApi } from './twins-api.js';
 
 /** Life-cycle state of an emulator. */
 export type EmulatorStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -69,6 +74,7 @@ interface Running {
   readonly store: EmulatorStore;
   readonly registry: RegistryService;
   readonly twins: TwinService;
+  readonly twinsApi: TwinsApi;
   readonly methods: MethodService;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
@@ -106,9 +112,9 @@ export class HubEmulator {
     return this.running().registry;
   }
 
-  /** Twins, as the service side sees and changes them. */
-  get twins(): TwinService {
-    return this.running().twins;
+  /** Twins (device and module twins), as the service side and the studio see and change them. */
+  get twins(): TwinsApi {
+    return this.running().twinsApi;
   }
 
   /** Direct methods (the same path as `POST /twins/{id}/methods`). */
@@ -174,7 +180,6 @@ export class HubEmulator {
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
     running.c2d.close();
-    running.modules.close();
     running.telemetry.close();
     await running.store.close();
     this.current = undefined;
@@ -233,18 +238,20 @@ export class HubEmulator {
 
   private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void): Promise<Running> {
     const { config, events } = this;
-    const store: EmulatorStore =
-      config.persistence === 'file' ? new FileStore(join(config.dataDir, 'hub.json'), { fsync: config.fsync }) : new MemoryStore();
+    const reduce = (state: HubState, change: Parameters<typeof applyChange>[1]) => applyChange(state, change, { historyLimit: config.historyLimit });
+    const store = createStore({ persistence: config.persistence, dataDir: config.dataDir, fsync: config.fsync, reduce, logger: config.logger });
     const state = await store.open();
     opened(store);
-    const undo = ensureDefaultPolicies(state);
-    if (undo) await store.commit(undo);
+    const data = new HubData(state, store);
+    await ensureDefaultPolicies(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
-    const registry = new RegistryService(state, store, config.clock, events);
-    const modules = new ModuleService(state, store, registry, config.clock, events);
-    const twins = new TwinService(registry, config.clock, events, modules);
+    const connections = new ConnectionTracker(config.clock, events);
+    const registry = new RegistryService(data, connections, config.clock, events);
+    const modules = new ModuleService(data, registry, connections, config.clock, events);
+    const twins = new TwinService(data, twinRuntime(registry, modules), events);
+    const twinsApi = new TwinsApi(twins, config.clock);
     const methods = new MethodService(registry, events);
-    const c2d = new C2dService(state, store, registry, config.clock, events);
+    const c2d = new C2dService(data, registry, config.clock, events);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger });
@@ -255,7 +262,7 @@ export class HubEmulator {
       registry,
       twins,
       authenticator: new DeviceAuthenticator(state, registry, config.clock),
-      sessions: createSessionStore(state, store),
+      sessions: createSessionStore(new SessionService(data)),
       tap: this.tap,
       events,
       clock: config.clock,
@@ -320,14 +327,15 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, methods, modules, c2d, telemetry, amqp, gateway, listeners, info };
+    return { state, store, registry, twins, twinsApi, methods, modules, c2d, telemetry, amqp, gateway, listeners, info };
   }
 }
 
 /** Every device twin and module twin, in the service shape the query engine reads (it tells them apart by moduleId). */
 function* allTwins(registry: RegistryService, modules: ModuleService): Iterable<JsonObject> {
   for (const record of registry.all()) yield serviceTwin(record, registry.runtime(record.deviceId));
-  for (const record of modules.all()) yield moduleServiceTwin(record, modules.runtime(record.deviceId, record.moduleId));
+  const runtime = twinRuntime(registry, modules);
+  for (const record of modules.all()) yield serviceTwin(record, runtime(record));
 }
 
 function runQuery(

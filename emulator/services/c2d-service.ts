@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 
 import { argumentInvalid, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
 import type { C2dOutcome, HubEventBus } from '../events.js';
-import type { C2dAck, HubState, StoredC2dMessage } from '../model/hub-state.js';
-import type { EmulatorStore } from '../store/store.js';
+import type { C2dAck, StoredC2dMessage } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
+import type { HubData } from './hub-data.js';
+import { own } from './hub-data.js';
 import type { RegistryService } from './registry-service.js';
 
 /** A C2D message as a sender gives it (AMQP, REST front door, the studio). */
@@ -50,17 +51,13 @@ const FEEDBACK_DESCRIPTIONS: Readonly<Record<C2dOutcome, string>> = {
  */
 export class C2dService {
   private readonly feedback = new RingBuffer<C2dFeedbackRecord>(1000);
-  private readonly dispose: () => void;
 
   constructor(
-    private readonly state: HubState,
-    private readonly store: EmulatorStore,
+    private readonly data: HubData,
     private readonly registry: RegistryService,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
-  ) {
-    this.dispose = events.on('deviceDeleted', ({ deviceId }) => void this.dropQueue(deviceId).catch(() => undefined));
-  }
+  ) {}
 
   /** Queues a message; DeviceNotFound, 413 MessageTooLarge or 403 DeviceMaximumQueueDepthExceeded otherwise. */
   async send(deviceId: string, input: C2dMessageInput): Promise<StoredC2dMessage> {
@@ -83,15 +80,15 @@ export class C2dService {
       expiryTime: expiryOf(input.expiryTime, now).toISOString(),
       deliveryCount: 0,
     };
-    await this.write(deviceId, [...queue, message]);
+    await this.data.write([{ kind: 'c2dEnqueued', deviceId, message }], [{ kind: 'queue', deviceId, value: [...queue, message] }]);
     this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
     return message;
   }
 
-  /** Pending (unexpired) messages of a device, oldest first. */
+  /** Pending (unexpired) messages of a device, oldest first (committed state). */
   pending(deviceId: string): readonly StoredC2dMessage[] {
     const now = this.clock.now();
-    return this.queueOf(deviceId).filter((message) => !isC2dExpired(message, now));
+    return (own(this.data.committed.c2dQueues, deviceId) ?? []).filter((message) => !isC2dExpired(message, now));
   }
 
   /** The next message to deliver, after dropping expired ones; undefined when the queue is empty. */
@@ -114,8 +111,9 @@ export class C2dService {
       return false;
     }
     const updated = [...queue];
-    updated[index] = { ...message, deliveryCount: message.deliveryCount + 1 };
-    await this.write(deviceId, updated);
+    const deliveryCount = message.deliveryCount + 1;
+    updated[index] = { ...message, deliveryCount };
+    await this.data.write([{ kind: 'c2dDelivered', deviceId, messageId, deliveryCount }], [{ kind: 'queue', deviceId, value: updated }]);
     return true;
   }
 
@@ -148,9 +146,7 @@ export class C2dService {
     return this.feedback.size > 0;
   }
 
-  close(): void {
-    this.dispose();
-  }
+  close(): void {}
 
   private async expire(deviceId: string): Promise<void> {
     const now = this.clock.now();
@@ -161,8 +157,10 @@ export class C2dService {
   /** Removes messages with an outcome: one durable write, then feedback and events. */
   private async settle(deviceId: string, messages: readonly StoredC2dMessage[], outcome: C2dOutcome): Promise<void> {
     if (messages.length === 0) return;
-    const gone = new Set(messages.map((message) => message.messageId));
-    await this.write(deviceId, this.queueOf(deviceId).filter((message) => !gone.has(message.messageId)));
+    const messageIds = messages.map((message) => message.messageId);
+    const gone = new Set(messageIds);
+    const rest = this.queueOf(deviceId).filter((message) => !gone.has(message.messageId));
+    await this.data.write([{ kind: 'c2dRemoved', deviceId, messageIds, outcome }], [{ kind: 'queue', deviceId, value: rest }]);
     const generationId = this.registry.find(deviceId)?.generationId ?? '';
     for (const message of messages) {
       if (wantsFeedback(message.ack, outcome)) {
@@ -179,24 +177,9 @@ export class C2dService {
     }
   }
 
-  private async dropQueue(deviceId: string): Promise<void> {
-    if (Object.hasOwn(this.state.c2dQueues, deviceId)) await this.write(deviceId, []);
-  }
-
+  /** The queue as the next write sees it. */
   private queueOf(deviceId: string): readonly StoredC2dMessage[] {
-    return Object.hasOwn(this.state.c2dQueues, deviceId) ? (this.state.c2dQueues[deviceId] ?? []) : [];
-  }
-
-  /** Replaces one device's queue and waits until that is durable (rolled back if the write fails). */
-  private async write(deviceId: string, queue: StoredC2dMessage[]): Promise<void> {
-    const queues = this.state.c2dQueues;
-    const previous = Object.hasOwn(queues, deviceId) ? queues[deviceId] : undefined;
-    if (queue.length > 0) queues[deviceId] = queue;
-    else delete queues[deviceId];
-    await this.store.commit(() => {
-      if (previous) queues[deviceId] = previous;
-      else delete queues[deviceId];
-    });
+    return this.data.latestQueue(deviceId);
   }
 }
 

@@ -1,5 +1,6 @@
 import { generateSymmetricKey } from '../auth/key.js';
-import type { AccessPolicy, HubState, PolicyRight } from '../model/hub-state.js';
+import type { AccessPolicy, PolicyRight } from '../model/hub-state.js';
+import type { HubData } from './hub-data.js';
 
 /** The shared access policies of a new IoT Hub and their rights (iothub-protocol.md §2.3 step 5). */
 export const DEFAULT_POLICIES: Readonly<Record<string, readonly PolicyRight[]>> = {
@@ -11,24 +12,16 @@ export const DEFAULT_POLICIES: Readonly<Record<string, readonly PolicyRight[]>> 
 };
 
 /**
- * Adds any default policy the state lacks, with fresh keys (first start). Returns an undo for the store's
- * rollback, or undefined when nothing was missing.
+ * Adds any default policy the hub lacks, with fresh keys (first start), as one `policiesSet` change. Resolves when
+ * durable; does nothing when no policy was missing.
  */
-export function ensureDefaultPolicies(state: HubState): (() => void) | undefined {
-  const added: string[] = [];
+export async function ensureDefaultPolicies(data: HubData): Promise<void> {
+  const policies: Record<string, AccessPolicy> = { ...data.latestPolicies() };
+  let added = false;
   for (const [keyName, rights] of Object.entries(DEFAULT_POLICIES)) {
-    if (state.policies[keyName]) continue;
-    const policy: AccessPolicy = {
-      keyName,
-      primaryKey: generateSymmetricKey(),
-      secondaryKey: generateSymmetricKey(),
-      rights: [...rights],
-    };
-    state.policies[keyName] = policy;
-    added.push(keyName);
+    if (Object.hasOwn(policies, keyName)) continue;
+    policies[keyName] = { keyName, primaryKey: generateSymmetricKey(), secondaryKey: generateSymmetricKey(), rights: [...rights] };
+    added = true;
   }
-  if (added.length === 0) return undefined;
-  return () => {
-    for (const keyName of added) delete state.policies[keyName];
-  };
+  if (added) await data.write([{ kind: 'policiesSet', policies }], [{ kind: 'policies', value: policies }]);
 }

@@ -1,14 +1,15 @@
 import { deviceAlreadyExists, deviceNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
-import type { ConnectionState, DeviceRecord, DeviceStatus } from '../model/device.js';
+import type { DeviceRecord, DeviceStatus } from '../model/device.js';
 import { NEVER } from '../model/device.js';
-import type { HubState } from '../model/hub-state.js';
-import type { EmulatorStore } from '../store/store.js';
 import { freshSection } from '../twin/merge-section.js';
 import type { RuntimeState } from '../twin/twin-views.js';
 import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import { countPendingC2d } from './c2d-rules.js';
+import type { ConnectionTracker } from './connection-tracker.js';
+import type { HubData } from './hub-data.js';
+import { own } from './hub-data.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkDeviceId, checkIfMatch } from './identity-rules.js';
 
@@ -21,22 +22,13 @@ export interface DeviceInput {
   readonly capabilities?: { readonly iotEdge?: boolean };
 }
 
-interface LiveState {
-  connections: number;
-  lastActivityTime: string;
-  /** When connectionState last changed (device JSON `connectionStateUpdatedTime`). */
-  connectionStateUpdatedTime?: string;
-}
-
 /**
  * Device identity CRUD, keys, status and connection state (house-style H5: the only code that changes identities).
  */
 export class RegistryService {
-  private readonly live = new Map<string, LiveState>();
-
   constructor(
-    private readonly state: HubState,
-    private readonly store: EmulatorStore,
+    private readonly data: HubData,
+    private readonly connections: ConnectionTracker,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
   ) {}
@@ -45,7 +37,7 @@ export class RegistryService {
   async create(input: DeviceInput): Promise<DeviceRecord> {
     const idError = checkDeviceId(input.deviceId);
     if (idError) throw idError;
-    if (this.state.devices[input.deviceId]) throw deviceAlreadyExists(input.deviceId);
+    if (this.data.latestDevice(input.deviceId)) throw deviceAlreadyExists(input.deviceId);
     const now = this.clock.now().toISOString();
     const record: DeviceRecord = {
       deviceId: input.deviceId,
@@ -66,37 +58,47 @@ export class RegistryService {
         modelId: '',
       },
     };
-    await this.replace(input.deviceId, record);
+    await this.put(record);
     this.events.emit('deviceCreated', { deviceId: record.deviceId });
     return record;
   }
 
-  /** The device, or 404 DeviceNotFound. */
+  /** The committed device, or 404 DeviceNotFound. */
   get(deviceId: string): DeviceRecord {
-    const record = this.state.devices[deviceId];
+    const record = this.find(deviceId);
     if (!record) throw deviceNotFound(deviceId);
     return record;
   }
 
-  /** The device or undefined (for authentication, where a miss is not an error to send). */
+  /** The committed device or undefined (for authentication, where a miss is not an error to send). */
   find(deviceId: string): DeviceRecord | undefined {
-    return Object.hasOwn(this.state.devices, deviceId) ? this.state.devices[deviceId] : undefined;
+    return own(this.data.committed.devices, deviceId);
   }
 
   /** All devices, at most `top` (1..1000, anything else means 1000; iothub-protocol.md §8.2). */
   list(top?: number): DeviceRecord[] {
     const limit = top !== undefined && top >= 1 && top <= 1000 ? Math.floor(top) : 1000;
-    return Object.values(this.state.devices).slice(0, limit);
+    const result: DeviceRecord[] = [];
+    for (const record of this.all()) {
+      if (result.length >= limit) break;
+      result.push(record);
+    }
+    return result;
   }
 
-  /** Every device record, for queries and exports. */
+  /** Every committed device record, for exports. */
   all(): Iterable<DeviceRecord> {
-    return Object.values(this.state.devices);
+    return Object.values(this.data.committed.devices);
+  }
+
+  /** How many devices are registered (committed). */
+  count(): number {
+    return Object.keys(this.data.committed.devices).length;
   }
 
   /** Updates status, keys, capabilities; `If-Match` checked against the identity etag. */
   async update(input: DeviceInput, ifMatch?: string): Promise<DeviceRecord> {
-    const current = this.get(input.deviceId);
+    const current = this.latest(input.deviceId);
     const etagError = checkIfMatch(ifMatch, identityEtag(current));
     if (etagError) throw etagError;
     const now = this.clock.now().toISOString();
@@ -110,84 +112,61 @@ export class RegistryService {
       authentication: buildAuthentication(input.authentication, current.authentication),
       capabilities: { iotEdge: input.capabilities?.iotEdge ?? current.capabilities.iotEdge },
     };
-    await this.replace(input.deviceId, record);
+    await this.put(record);
     this.events.emit('deviceUpdated', { deviceId: record.deviceId });
     return record;
   }
 
-  /** Deletes the device and its twin. */
+  /** Deletes the device with its twin, modules, C2D queue and twin change logs (one change record). */
   async delete(deviceId: string, ifMatch?: string): Promise<void> {
-    const current = this.get(deviceId);
+    const current = this.latest(deviceId);
     const etagError = checkIfMatch(ifMatch, identityEtag(current));
     if (etagError) throw etagError;
-    await this.replace(deviceId, undefined);
-    this.live.delete(deviceId);
+    await this.data.write([{ kind: 'deviceDeleted', deviceId }], [{ kind: 'device', deviceId, value: undefined }]);
+    this.connections.forget({ deviceId });
     this.events.emit('deviceDeleted', { deviceId });
-  }
-
-  /**
-   * Replaces (or removes) one device record and waits until that is durable; on a failed write the old record
-   * is restored by the store's rollback.
-   */
-  async replace(deviceId: string, record: DeviceRecord | undefined): Promise<void> {
-    const devices = this.state.devices;
-    const previous = Object.hasOwn(devices, deviceId) ? devices[deviceId] : undefined;
-    if (record) devices[deviceId] = record;
-    else delete devices[deviceId];
-    await this.store.commit(() => {
-      if (previous) devices[deviceId] = previous;
-      else delete devices[deviceId];
-    });
   }
 
   /** Live facts shown in twins and device JSON. */
   runtime(deviceId: string): RuntimeState {
-    const live = this.live.get(deviceId);
-    const record = this.state.devices[deviceId];
+    const facts = this.connections.facts({ deviceId });
+    const committed = this.data.committed;
     return {
-      connectionState: live && live.connections > 0 ? 'Connected' : 'Disconnected',
-      lastActivityTime: live?.lastActivityTime ?? record?.lastActivityTime ?? NEVER,
-      cloudToDeviceMessageCount: countPendingC2d(this.state.c2dQueues[deviceId], this.clock.now()),
+      connectionState: facts.connectionState,
+      lastActivityTime: facts.lastActivityTime ?? own(committed.devices, deviceId)?.lastActivityTime ?? NEVER,
+      cloudToDeviceMessageCount: countPendingC2d(own(committed.c2dQueues, deviceId), this.clock.now()),
     };
   }
 
   /** When the device's connection state last changed; `0001-01-01T00:00:00Z` if never (§8.3). */
   connectionStateUpdatedTime(deviceId: string): string {
-    return this.live.get(deviceId)?.connectionStateUpdatedTime ?? this.state.devices[deviceId]?.connectionStateUpdatedTime ?? NEVER;
+    const facts = this.connections.facts({ deviceId });
+    return facts.connectionStateUpdatedTime !== NEVER ? facts.connectionStateUpdatedTime : (this.find(deviceId)?.connectionStateUpdatedTime ?? NEVER);
   }
 
   /** An MQTT session for the device came up. */
   markConnected(deviceId: string): void {
-    const live = this.liveOf(deviceId);
-    live.connections += 1;
-    live.lastActivityTime = this.clock.now().toISOString();
-    if (live.connections === 1) this.emitConnection(deviceId, 'Connected');
+    this.connections.connected({ deviceId });
   }
 
   /** An MQTT session for the device ended. */
   markDisconnected(deviceId: string): void {
-    const live = this.live.get(deviceId);
-    if (!live || live.connections === 0) return;
-    live.connections -= 1;
-    if (live.connections === 0) this.emitConnection(deviceId, 'Disconnected');
+    this.connections.disconnected({ deviceId });
   }
 
   /** The device sent something. */
   touch(deviceId: string): void {
-    this.liveOf(deviceId).lastActivityTime = this.clock.now().toISOString();
+    this.connections.touch({ deviceId });
   }
 
-  private liveOf(deviceId: string): LiveState {
-    let live = this.live.get(deviceId);
-    if (!live) {
-      live = { connections: 0, lastActivityTime: this.state.devices[deviceId]?.lastActivityTime ?? NEVER };
-      this.live.set(deviceId, live);
-    }
-    return live;
+  /** The device as the next write sees it, or 404. */
+  private latest(deviceId: string): DeviceRecord {
+    const record = this.data.latestDevice(deviceId);
+    if (!record) throw deviceNotFound(deviceId);
+    return record;
   }
 
-  private emitConnection(deviceId: string, connectionState: ConnectionState): void {
-    this.liveOf(deviceId).connectionStateUpdatedTime = this.clock.now().toISOString();
-    this.events.emit('connectionStateChanged', { deviceId, connectionState });
+  private put(record: DeviceRecord): Promise<void> {
+    return this.data.write([{ kind: 'devicePut', record }], [{ kind: 'device', deviceId: record.deviceId, value: record }]);
   }
 }

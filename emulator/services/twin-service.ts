@@ -1,99 +1,139 @@
+import { deviceNotFound, moduleNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
-import type { DeviceRecord } from '../model/device.js';
+import type { TwinWritten } from '../model/changes.js';
 import type { JsonObject } from '../model/json.js';
+import type { ModuleRecord } from '../model/hub-state.js';
+import type { RequestContext } from '../model/request-context.js';
+import type { TwinAddress } from '../model/twin-address.js';
+import { twinKey } from '../model/twin-address.js';
 import type { TwinState } from '../model/twin.js';
-import { deviceTwinView, serviceTwin, twinEtag } from '../twin/twin-views.js';
-import type { Clock } from '../util/clock.js';
+import type { TwinAtVersion, TwinHistoryEntry } from '../model/twin-history.js';
+import { twinAtVersion } from '../state/twin-history.js';
+import { deviceTwinView, serviceTwin, twinEtag, type RuntimeState, type TwinOwner } from '../twin/twin-views.js';
+import { planReportedPatch, planServiceWrite, type PlannedTwinWrite, type ServiceTwinBody } from '../twin/twin-writes.js';
+import type { HubData, Staged } from './hub-data.js';
+import { own } from './hub-data.js';
 import { checkIfMatch } from './identity-rules.js';
-import { parseServiceTwinBody, type ServiceTwinBody } from './service-twin-body.js';
-import type { ModuleService } from './module-service.js';
-import type { RegistryService } from './registry-service.js';
-import { applyReportedPatch, applyServiceWrite } from './twin-writes.js';
+
+/** Live facts of a twin's identity (connection state, activity, C2D count), from the registry. */
+export type RuntimeOf = (address: TwinAddress) => RuntimeState;
 
 /**
- * Twin reads and writes from both sides (house-style H5): `$version`, `$metadata`, etag and the desired-patch
- * fan-out live here and nowhere else, whether the write came over MQTT or REST.
+ * Device twins and module twins, from both sides (house-style H5): one write path for every twin — latest state →
+ * validate → plan (merge, `$version`, `$metadata`) → change record → durable → notify — whether the write came
+ * over MQTT, REST, the studio or a job, and whether the twin is a device's or a module's (`TwinAddress`). Reads
+ * return committed (durable) state only.
  */
 export class TwinService {
   constructor(
-    private readonly registry: RegistryService,
-    private readonly clock: Clock,
+    private readonly data: HubData,
+    private readonly runtime: RuntimeOf,
     private readonly events: HubEventBus,
-    /** Module twins (same topics over MQTT, iothub-protocol.md §3.6); absent in hubs built without modules. */
-    private readonly modules?: ModuleService,
   ) {}
 
-  /** The service-side twin (GET /twins/{id}). */
-  getServiceTwin(deviceId: string): JsonObject {
-    const record = this.registry.get(deviceId);
-    return serviceTwin(record, this.registry.runtime(deviceId));
+  /** The service-side twin (GET /twins/{id}[/modules/{m}]), committed state. */
+  getServiceTwin(address: TwinAddress): JsonObject {
+    return serviceTwin(this.committedOwner(address), this.runtime(address));
   }
 
-  /** The device-side view (`$iothub/twin/GET`); a module's own twin when `moduleId` is given. */
-  getDeviceTwin(deviceId: string, moduleId?: string): JsonObject {
-    if (moduleId !== undefined && this.modules) return this.modules.deviceTwin(deviceId, moduleId);
-    return deviceTwinView(this.registry.get(deviceId).twin);
+  /** The device-side view (`$iothub/twin/GET` body), committed state. */
+  getDeviceTwin(address: TwinAddress): JsonObject {
+    return deviceTwinView(this.committedOwner(address).twin);
   }
 
-  /** Device reported PATCH: merge, +1 reported `$version`. Returns the new reported `$version`. */
-  async patchReported(deviceId: string, patch: unknown, moduleId?: string): Promise<number> {
-    if (moduleId !== undefined && this.modules) return this.modules.patchReported(deviceId, moduleId, patch);
-    const record = this.registry.get(deviceId);
-    const twin = applyReportedPatch(record.twin, patch, this.clock.now().toISOString());
-    await this.save(record, twin, ['reported']);
-    return twin.reported.version;
+  /** Device reported PATCH: merge, +1 reported `$version`. Returns the new reported `$version` once durable. */
+  async patchReported(ctx: RequestContext, address: TwinAddress, patch: unknown): Promise<number> {
+    const owner = this.latestOwner(address);
+    const planned = planReportedPatch(owner.twin, patch, ctx.time);
+    await this.save(ctx, address, owner, planned);
+    return planned.twin.reported.version;
   }
 
-  /** Service PATCH /twins/{id}: merge tags and desired (iothub-protocol.md §7.4). Returns the full twin. */
-  async updateTwin(deviceId: string, body: unknown, ifMatch?: string): Promise<JsonObject> {
-    const record = this.registry.get(deviceId);
-    const etagError = checkIfMatch(ifMatch, twinEtag(record.twin));
+  /**
+   * Service PATCH (`merge`) or PUT (`replace`) of tags and desired (iothub-protocol.md §7.4), `If-Match` against
+   * the twin etag. Returns the twin this write produced (its etag is the one the caller must send next).
+   */
+  async writeTwin(ctx: RequestContext, address: TwinAddress, body: ServiceTwinBody, mode: 'merge' | 'replace', ifMatch?: string): Promise<JsonObject> {
+    const owner = this.latestOwner(address);
+    const etagError = checkIfMatch(ifMatch, twinEtag(owner.twin));
     if (etagError) throw etagError;
-    const parsed = parseServiceTwinBody(body);
-    return this.writeServiceSide(record, parsed, 'merge');
-  }
-
-  /** Service PUT /twins/{id}: replace tags and desired; omitted sections become empty. Returns the full twin. */
-  async replaceTwin(deviceId: string, body: unknown, ifMatch?: string): Promise<JsonObject> {
-    const record = this.registry.get(deviceId);
-    const etagError = checkIfMatch(ifMatch, twinEtag(record.twin));
-    if (etagError) throw etagError;
-    const parsed = parseServiceTwinBody(body);
-    return this.writeServiceSide(record, { tags: parsed.tags ?? null, desired: parsed.desired ?? null }, 'replace');
-  }
-
-  /** Records the IoT Plug and Play model id a device announced in its MQTT username. */
-  async setModelId(deviceId: string, modelId: string, moduleId?: string): Promise<void> {
-    if (moduleId !== undefined) return this.modules?.setModelId(deviceId, moduleId, modelId);
-    const record = this.registry.find(deviceId);
-    if (!record || record.twin.modelId === modelId) return;
-    await this.registry.replace(deviceId, { ...record, twin: { ...record.twin, modelId } });
-  }
-
-  private async writeServiceSide(
-    record: DeviceRecord,
-    body: ServiceTwinBody,
-    mode: 'merge' | 'replace',
-  ): Promise<JsonObject> {
-    const write = applyServiceWrite(record.twin, body, mode, this.clock.now().toISOString());
-    const saved: DeviceRecord = write.sections.length > 0 ? { ...record, twin: write.twin } : record;
-    if (write.sections.length > 0) {
-      await this.save(record, write.twin, write.sections);
-      if (write.notification) {
-        this.events.emit('twinDesiredUpdated', {
-          deviceId: record.deviceId,
-          body: write.notification,
-          version: write.twin.desired.version,
-        });
-      }
+    const planned = planServiceWrite(owner.twin, body, mode, ctx.time);
+    if (Object.keys(planned.parts).length === 0) return serviceTwin(owner, this.runtime(address));
+    const saved = await this.save(ctx, address, owner, planned);
+    if (planned.notification) {
+      this.events.emit('twinDesiredUpdated', { ...address, body: planned.notification, version: planned.twin.desired.version });
     }
-    // The twin this write produced, not whatever later writes in the same group commit made of it: its etag is the
-    // one the caller must send next.
-    return serviceTwin(saved, this.registry.runtime(record.deviceId));
+    return serviceTwin(saved, this.runtime(address));
   }
 
-  private async save(record: DeviceRecord, twin: TwinState, sections: readonly ('tags' | 'desired' | 'reported')[]): Promise<void> {
-    await this.registry.replace(record.deviceId, { ...record, twin });
-    this.events.emit('twinUpdated', { deviceId: record.deviceId, sections, version: twin.version });
+  /** Records the IoT Plug and Play model id a device or module announced in its MQTT username. */
+  async setModelId(address: TwinAddress, modelId: string): Promise<void> {
+    const owner = this.findLatest(address);
+    if (!owner || owner.twin.modelId === modelId) return;
+    await this.data.write([{ kind: 'modelIdSet', target: address, modelId }], [staged(address, { ...owner, twin: { ...owner.twin, modelId } })]);
   }
+
+  /** The twin's change log, oldest first (bounded per twin; see `historyLimit`). */
+  history(address: TwinAddress): readonly TwinHistoryEntry[] {
+    this.committedOwner(address);
+    return own(this.data.committed.twinHistory, twinKey(address)) ?? [];
+  }
+
+  /** The twin's content at a version still in its change log, or undefined when the log does not reach back. */
+  atVersion(address: TwinAddress, version: number): TwinAtVersion | undefined {
+    const owner = this.committedOwner(address);
+    return twinAtVersion(owner.twin, this.history(address), version);
+  }
+
+  private async save(ctx: RequestContext, address: TwinAddress, owner: TwinOwner, planned: PlannedTwinWrite): Promise<TwinOwner> {
+    const twin: TwinState = planned.twin;
+    const change: TwinWritten = {
+      kind: 'twinWritten',
+      target: address,
+      time: ctx.time,
+      writer: ctx.principal,
+      ...planned.parts,
+      version: twin.version,
+      desiredVersion: twin.desired.version,
+      reportedVersion: twin.reported.version,
+    };
+    const next: TwinOwner = { ...owner, twin };
+    await this.data.write([change], [staged(address, next)]);
+    const sections = Object.keys(planned.parts) as ('tags' | 'desired' | 'reported')[];
+    this.events.emit('twinUpdated', { ...address, sections, version: twin.version });
+    return next;
+  }
+
+  private latestOwner(address: TwinAddress): TwinOwner {
+    const owner = this.findLatest(address);
+    if (owner) return owner;
+    throw missing(address, this.data.latestDevice(address.deviceId) !== undefined);
+  }
+
+  private findLatest(address: TwinAddress): TwinOwner | undefined {
+    return address.moduleId === undefined ? this.data.latestDevice(address.deviceId) : this.data.latestModule(address.deviceId, address.moduleId);
+  }
+
+  private committedOwner(address: TwinAddress): TwinOwner {
+    const committed = this.data.committed;
+    const device = own(committed.devices, address.deviceId);
+    if (address.moduleId === undefined) {
+      if (device) return device;
+      throw deviceNotFound(address.deviceId);
+    }
+    const module = device ? own(own(committed.modules, address.deviceId) ?? {}, address.moduleId) : undefined;
+    if (module) return module;
+    throw missing(address, device !== undefined);
+  }
+}
+
+function missing(address: TwinAddress, deviceExists: boolean): Error {
+  if (address.moduleId === undefined || !deviceExists) return deviceNotFound(address.deviceId);
+  return moduleNotFound(address.deviceId, address.moduleId);
+}
+
+function staged(address: TwinAddress, owner: TwinOwner): Staged {
+  return address.moduleId === undefined
+    ? { kind: 'device', deviceId: address.deviceId, value: owner as Extract<TwinOwner, { status: unknown }> }
+    : { kind: 'module', deviceId: address.deviceId, moduleId: address.moduleId, value: owner as ModuleRecord };
 }

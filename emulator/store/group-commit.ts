@@ -1,5 +1,6 @@
 import { storeUnavailable } from '../errors/catalogue.js';
-import type { Undo } from './store.js';
+/** Undoes one in-memory change (kept until the journal store replaces this file). */
+type Undo = () => void;
 
 interface Waiter {
   readonly undo: Undo;

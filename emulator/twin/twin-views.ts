@@ -1,4 +1,6 @@
 import type { ConnectionState, DeviceRecord } from '../model/device.js';
+import { NEVER } from '../model/device.js';
+import type { ModuleRecord } from '../model/hub-state.js';
 import type { JsonObject } from '../model/json.js';
 import type { TwinSection, TwinState } from '../model/twin.js';
 
@@ -19,8 +21,8 @@ export function twinEtag(twin: TwinState): string {
   return bytes.toString('base64');
 }
 
-/** Identity etag: base64 of the decimal identity version, the form real hubs use for `deviceEtag`. */
-export function identityEtag(record: DeviceRecord): string {
+/** Identity etag: base64 of the decimal identity version, the form real hubs use for `deviceEtag` (devices and modules). */
+export function identityEtag(record: { readonly identityVersion: number }): string {
   return Buffer.from(String(record.identityVersion)).toString('base64');
 }
 
@@ -32,29 +34,33 @@ export function sectionView(section: TwinSection, withMetadata: boolean): JsonOb
   return view;
 }
 
-/** The service-side twin document (GET /twins/{id}, query rows). */
-export function serviceTwin(record: DeviceRecord, runtime: RuntimeState): JsonObject {
-  const twin = record.twin;
-  const doc: JsonObject = {
-    deviceId: record.deviceId,
-    etag: twinEtag(twin),
-    deviceEtag: identityEtag(record),
-    status: record.status,
-  };
-  if (record.statusReason !== null) doc.statusReason = record.statusReason;
+/** The identity a twin belongs to: a device record or a module record (iothub-protocol.md §3.6). */
+export type TwinOwner = DeviceRecord | ModuleRecord;
+
+/**
+ * The service-side twin document (GET /twins/{id}, GET /twins/{id}/modules/{m}, query rows): one builder for device
+ * and module twins. A module twin has `moduleId`, is always `enabled` and has no capabilities or C2D count.
+ */
+export function serviceTwin(owner: TwinOwner, runtime: RuntimeState): JsonObject {
+  const twin = owner.twin;
+  const isModule = 'moduleId' in owner;
+  const doc: JsonObject = isModule
+    ? { deviceId: owner.deviceId, moduleId: owner.moduleId, etag: twinEtag(twin), deviceEtag: identityEtag(owner), status: 'enabled' }
+    : { deviceId: owner.deviceId, etag: twinEtag(twin), deviceEtag: identityEtag(owner), status: owner.status };
+  if (!isModule && owner.statusReason !== null) doc.statusReason = owner.statusReason;
   Object.assign(doc, {
-    statusUpdateTime: record.statusUpdatedTime,
+    statusUpdateTime: isModule ? NEVER : owner.statusUpdatedTime,
     connectionState: runtime.connectionState,
     lastActivityTime: runtime.lastActivityTime,
-    cloudToDeviceMessageCount: runtime.cloudToDeviceMessageCount,
-    authenticationType: record.authentication.type,
-    x509Thumbprint: { ...record.authentication.x509Thumbprint },
+    cloudToDeviceMessageCount: isModule ? 0 : runtime.cloudToDeviceMessageCount,
+    authenticationType: owner.authentication.type,
+    x509Thumbprint: { ...owner.authentication.x509Thumbprint },
     modelId: twin.modelId,
     version: twin.version,
     tags: twin.tags,
     properties: { desired: sectionView(twin.desired, true), reported: sectionView(twin.reported, true) },
-    capabilities: { ...record.capabilities },
   });
+  if (!isModule) doc.capabilities = { ...owner.capabilities };
   return doc;
 }
 

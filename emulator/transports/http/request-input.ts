@@ -6,6 +6,7 @@ import { checkDeviceId, checkModuleId } from '../../services/identity-rules.js';
 import { METHOD_LIMITS, type MethodInvocation } from '../../services/method-service.js';
 import type { ModuleInput } from '../../services/module-service.js';
 import type { DeviceInput } from '../../services/registry-service.js';
+import { parseServiceTwinBody, type ServiceTwinBody } from '../../twin/service-twin-body.js';
 import type { RestRequest } from './rest-types.js';
 
 // Turns raw REST input (path ids, headers, JSON bodies) into the typed values services accept (house-style H8).
@@ -143,4 +144,9 @@ function stringOrNull(value: unknown, name: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw argumentInvalid(`'${name}' must be a string.`);
   return value;
+}
+
+/** A twin PATCH/PUT body, validated into the parts the hub acts on (iothub-protocol.md §7.4). */
+export function serviceTwinBodyOf(request: RestRequest): ServiceTwinBody {
+  return parseServiceTwinBody(request.body);
 }

@@ -4,6 +4,7 @@ import { routeNotFound } from '../../errors/catalogue.js';
 import { isIotHubError } from '../../errors/iothub-error.js';
 import { toHttpError } from '../../errors/to-http.js';
 import type { Logger } from '../../logger.js';
+import type { RequestContext } from '../../model/request-context.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
@@ -21,6 +22,8 @@ export interface RestApiDeps {
   readonly clock: Clock;
   readonly logger: Logger;
 }
+
+let nextRequestId = 0;
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -61,12 +64,19 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
     if (body.abort) response.setHeader('connection', 'close');
     return finish(deps, request, response, errorReply(body.error, now), params, undefined, body.abort);
   }
-  const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, now };
+  const context: RequestContext = {
+    time: now.toISOString(),
+    correlationId: headerOf(request, 'x-ms-client-request-id') ?? `http-${(nextRequestId += 1).toString(36)}`,
+    principal: { kind: 'service', policy: auth.principal.policyName },
+    operation: `${method} ${route.pattern}`,
+    protocol: 'http',
+  };
+  const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, now, context };
   let result: RestResponse;
   try {
     result = await route.operation(restRequest, deps.services);
   } catch (error) {
-    if (!isIotHubError(error)) deps.logger.error(`${method} ${path} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    if (!isIotHubError(error)) deps.logger.error(`${method} ${path} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);
     result = errorReply(error, now);
   }
   return finish(deps, request, response, result, params, body.text);

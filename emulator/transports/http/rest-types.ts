@@ -7,6 +7,7 @@ import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { PolicyRight } from '../../model/hub-state.js';
+import type { RequestContext } from '../../model/request-context.js';
 
 /** A REST request after the edge did its work (house-style H8): route matched, ids decoded, JSON parsed. */
 export interface RestRequest {
@@ -21,6 +22,8 @@ export interface RestRequest {
   readonly body: unknown;
   /** The request's time, captured once (house-style H11). */
   readonly now: Date;
+  /** Time, correlation id, the calling policy and the operation, for the services (house-style H8, H11, H24). */
+  readonly context: RequestContext;
 }
 
 /** What a handler answers; `body` is serialised as JSON, `undefined` means no body. */

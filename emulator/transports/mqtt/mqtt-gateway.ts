@@ -225,7 +225,7 @@ export class MqttGateway {
     this.c2dDelivery?.onReady(connection);
     this.markConnection(principal, true);
     const modelId = principal.modelId ?? '';
-    void this.deps.twins.setModelId(principal.deviceId, modelId, principal.moduleId).catch((error: unknown) => {
+    void this.deps.twins.setModelId(connection.owner, modelId).catch((error: unknown) => {
       this.deps.logger.warn(`could not record model id: ${String(error)}`, client.id);
     });
     this.deps.tap.record({ deviceId: principal.deviceId, direction: 'in', protocol: 'mqtt', kind: 'connect', topic: 'CONNECT', status: 0, payload: `clean=${client.clean}` });

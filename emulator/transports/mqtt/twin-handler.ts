@@ -1,4 +1,6 @@
+import { requestContext } from '../../services/request-contexts.js';
 import type { TwinService } from '../../services/twin-service.js';
+import type { Clock } from '../../util/clock.js';
 import type { DeviceConnection } from './device-connection.js';
 import { parseJsonPayload } from './json-payload.js';
 import { publishTo, publishTwinError, type ReplyContext } from './reply.js';
@@ -16,13 +18,14 @@ export const DESIRED_FILTER = '$iothub/twin/PATCH/properties/desired/#';
 /** Dependencies of the twin handlers. */
 export interface TwinHandlerContext extends ReplyContext {
   readonly twins: TwinService;
+  readonly clock: Clock;
 }
 
 /** `$iothub/twin/GET/?$rid=…` → `res/200` with `{desired, reported}` (the GET body is ignored). */
 export function handleTwinGet(context: TwinHandlerContext, connection: DeviceConnection, rid: string): void {
   if (!connection.subscriptions.has(TWIN_RESPONSE_FILTER)) return;
   try {
-    const body = context.twins.getDeviceTwin(connection.principal.deviceId, connection.principal.moduleId);
+    const body = context.twins.getDeviceTwin(connection.owner);
     publishTo(context, connection, {
       topic: twinResponseTopic(200, rid),
       payload: JSON.stringify(body),
@@ -46,7 +49,8 @@ export async function handleReportedPatch(
   try {
     const parsed = parseJsonPayload(payload);
     if (!parsed.ok) throw parsed.error;
-    const version = await context.twins.patchReported(connection.principal.deviceId, parsed.value, connection.principal.moduleId);
+    const ctx = requestContext(context.clock, { principal: { kind: 'device', ...connection.owner }, operation: 'twin.patchReported', protocol: 'mqtt', correlationId: rid });
+    const version = await context.twins.patchReported(ctx, connection.owner, parsed.value);
     if (answer) {
       publishTo(context, connection, { topic: twinResponseTopic(204, rid, version), payload: '', kind: 'twin', rid, status: 204 });
     }

@@ -2,6 +2,7 @@ import { argumentInvalid, deviceDefinedMultipleTimes } from '../../../errors/cat
 import { isIotHubError } from '../../../errors/iothub-error.js';
 import { isJsonObject } from '../../../model/json.js';
 import { checkDeviceId } from '../../../services/identity-rules.js';
+import { parseServiceTwinBody } from '../../../twin/service-twin-body.js';
 import type { RestOperation, RestRequest, RestServices } from '../rest-types.js';
 import { deviceInputOf } from '../request-input.js';
 
@@ -74,7 +75,7 @@ async function apply(item: BulkItem, request: RestRequest, { registry, twins }: 
   switch (item.mode) {
     case 'create':
       await registry.create(input());
-      if (isJsonObject(twin)) await twins.updateTwin(item.id, twin);
+      if (isJsonObject(twin)) await twins.writeTwin(request.context, { deviceId: item.id }, parseServiceTwinBody(twin), 'merge');
       return;
     case 'update':
     case 'updateifmatchetag':
@@ -87,7 +88,13 @@ async function apply(item: BulkItem, request: RestRequest, { registry, twins }: 
       return;
     case 'updatetwin':
     case 'updatetwinifmatchetag':
-      await twins.updateTwin(item.id, isJsonObject(twin) ? twin : {}, item.mode === 'updatetwin' ? undefined : (twinEtag ?? ''));
+      await twins.writeTwin(
+        request.context,
+        { deviceId: item.id },
+        parseServiceTwinBody(isJsonObject(twin) ? twin : {}),
+        'merge',
+        item.mode === 'updatetwin' ? undefined : (twinEtag ?? ''),
+      );
       return;
   }
 }

@@ -1,8 +1,8 @@
-import { deviceIdOf, ifMatchOf } from '../request-input.js';
+import { deviceIdOf, ifMatchOf, serviceTwinBodyOf } from '../request-input.js';
 import type { RestOperation } from '../rest-types.js';
 
-/** `PUT /twins/{deviceId}`: replace tags and desired; reported is untouched (§7.4). */
+/** `PUT /twins/{deviceId}`: replace tags and desired; omitted sections become empty; reported is untouched (§7.4). */
 export const replaceTwin: RestOperation = async (request, { twins }) => ({
   status: 200,
-  body: await twins.replaceTwin(deviceIdOf(request), request.body, ifMatchOf(request)),
+  body: await twins.writeTwin(request.context, { deviceId: deviceIdOf(request) }, serviceTwinBodyOf(request), 'replace', ifMatchOf(request)),
 });

@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { HubEventBus, type HubEvents } from '../../../../emulator/events.js';
+import type { HubEventBus, HubEvents } from '../../../../emulator/events.js';
 import { C2D_LIMITS } from '../../../../emulator/services/c2d-rules.js';
 import { C2dService } from '../../../../emulator/services/c2d-service.js';
-import { RegistryService } from '../../../../emulator/services/registry-service.js';
-import { emptyHubState, type HubState } from '../../../../emulator/model/hub-state.js';
-import { MemoryStore } from '../../../../emulator/store/memory-store.js';
+import type { RegistryService } from '../../../../emulator/services/registry-service.js';
+import type { HubState } from '../../../../emulator/model/hub-state.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
+import { serviceHarness } from '../../../helpers/service-harness.js';
 
 let state: HubState;
 let clock: ManualClock;
@@ -16,13 +16,11 @@ let c2d: C2dService;
 let settled: HubEvents['c2dSettled'][];
 
 beforeEach(async () => {
-  state = emptyHubState();
   clock = new ManualClock('2026-01-01T00:00:00Z');
-  events = new HubEventBus();
-  const store = new MemoryStore(state);
-  registry = new RegistryService(state, store, clock, events);
+  const hub = await serviceHarness({ clock });
+  ({ state, events, registry } = hub);
   await registry.create({ deviceId: 'dev1' });
-  c2d = new C2dService(state, store, registry, clock, events);
+  c2d = new C2dService(hub.data, registry, clock, events);
   settled = [];
   events.on('c2dSettled', (event) => settled.push(event));
 });

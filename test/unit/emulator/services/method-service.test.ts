@@ -2,10 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { HubEventBus } from '../../../../emulator/events.js';
 import { MethodService, parseDevicePayload, type MethodDelivery, type MethodInvocation } from '../../../../emulator/services/method-service.js';
-import { RegistryService } from '../../../../emulator/services/registry-service.js';
-import { emptyHubState } from '../../../../emulator/model/hub-state.js';
-import { MemoryStore } from '../../../../emulator/store/memory-store.js';
-import { ManualClock } from '../../../../emulator/util/clock.js';
+import { serviceHarness } from '../../../helpers/service-harness.js';
 
 interface Sent {
   deviceId: string;
@@ -20,11 +17,10 @@ let online: boolean;
 let sent: Sent[];
 
 beforeEach(async () => {
-  vi.useFakeTimers();
   events = new HubEventBus();
-  const state = emptyHubState();
-  const registry = new RegistryService(state, new MemoryStore(state), new ManualClock(), events);
+  const { registry } = await serviceHarness({ events });
   await registry.create({ deviceId: 'dev1' });
+  vi.useFakeTimers();
   methods = new MethodService(registry, events);
   online = true;
   sent = [];

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { createSasToken } from '../../../../emulator/auth/sas-token.js';
 import { ensureDefaultPolicies } from '../../../../emulator/services/policies.js';
 import { ServiceAuthenticator } from '../../../../emulator/services/service-authenticator.js';
-import { emptyHubState } from '../../../../emulator/model/hub-state.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
+import { serviceHarness } from '../../../helpers/service-harness.js';
 
 const clock = new ManualClock('2026-01-01T00:00:00Z');
 const now = Math.floor(clock.now().getTime() / 1000);
-const state = emptyHubState();
-ensureDefaultPolicies(state);
+const { data, state } = await serviceHarness({ clock });
+await ensureDefaultPolicies(data);
 const auth = new ServiceAuthenticator(state, 'myhub.local', clock);
 
 function token(policy: string, options: { resource?: string; key?: string; se?: number } = {}): string {

@@ -1,11 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
-import { HubEventBus, type HubEvents } from '../../../../emulator/events.js';
-import { RegistryService } from '../../../../emulator/services/registry-service.js';
-import { TwinService } from '../../../../emulator/services/twin-service.js';
-import { emptyHubState } from '../../../../emulator/model/hub-state.js';
-import { MemoryStore } from '../../../../emulator/store/memory-store.js';
+import type { HubEvents } from '../../../../emulator/events.js';
+import type { RegistryService } from '../../../../emulator/services/registry-service.js';
+import type { TwinsApi } from '../../../../emulator/twins-api.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
+import { serviceHarness } from '../../../helpers/service-harness.js';
 
 type Twin = {
   etag: string;
@@ -15,16 +14,16 @@ type Twin = {
 };
 
 describe('TwinService, service side (§7.4-7.5, checklist 52-61)', () => {
-  let twins: TwinService;
+  let twins: TwinsApi;
   let registry: RegistryService;
   let notifications: HubEvents['twinDesiredUpdated'][];
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
 
   beforeEach(async () => {
-    const state = emptyHubState();
-    const events = new HubEventBus();
-    registry = new RegistryService(state, new MemoryStore(state), clock, events);
-    twins = new TwinService(registry, clock, events);
+    const hub = await serviceHarness({ clock });
+    const events = hub.events;
+    registry = hub.registry;
+    twins = hub.twins;
     notifications = [];
     events.on('twinDesiredUpdated', (event) => notifications.push(event));
     await registry.create({ deviceId: 'd' });

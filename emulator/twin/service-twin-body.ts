@@ -1,13 +1,10 @@
 import { argumentInvalid } from '../errors/catalogue.js';
 import type { JsonObject } from '../model/json.js';
 import { isJsonObject } from '../model/json.js';
-import { validateSectionContent } from '../twin/validate-patch.js';
+import { validateSectionContent } from './validate-patch.js';
+import type { ServiceTwinBody } from './twin-writes.js';
 
-/** The parts of a service twin PATCH/PUT body the hub acts on. `undefined` = untouched, `null` = clear. */
-export interface ServiceTwinBody {
-  readonly tags: JsonObject | null | undefined;
-  readonly desired: JsonObject | null | undefined;
-}
+export type { ServiceTwinBody };
 
 /**
  * Reads a service twin body the way the hub tolerates it (iothub-protocol.md §7.4, checklist 55): identity

@@ -1,0 +1,113 @@
+import type { HubChange } from '../model/changes.js';
+import type { DeviceRecord } from '../model/device.js';
+import type { AccessPolicy, HubState, ModuleRecord, StoredC2dMessage, StoredSubscription } from '../model/hub-state.js';
+import type { EmulatorStore } from '../store/store.js';
+
+/** A record a write produces, visible to later writers (never to readers) until the write is durable. */
+export type Staged =
+  | { readonly kind: 'device'; readonly deviceId: string; readonly value: DeviceRecord | undefined }
+  | { readonly kind: 'module'; readonly deviceId: string; readonly moduleId: string; readonly value: ModuleRecord | undefined }
+  | { readonly kind: 'queue'; readonly deviceId: string; readonly value: readonly StoredC2dMessage[] }
+  | { readonly kind: 'session'; readonly clientId: string; readonly value: readonly StoredSubscription[] }
+  | { readonly kind: 'policies'; readonly value: Readonly<Record<string, AccessPolicy>> };
+
+interface PendingEntry {
+  readonly value: unknown;
+  readonly write: number;
+}
+
+/**
+ * The services' window on hub data, with the read-committed model of the core (ARCHITECTURE.md):
+ * - `committed` is the store's state: exactly what the journal holds. Every read a client can see (twin GET,
+ *   queries, device JSON, authentication) comes from it, so no `$version` or etag is ever shown that a crash could
+ *   take back and re-issue for different content.
+ * - `latest*` add the records of writes that are appended but not yet durable. Writers validate and number their
+ *   write against them, so two concurrent writes to one twin get consecutive versions.
+ * A write stages the records it produced and appends its change records; when the store has made them durable and
+ * applied them to the committed state, the staged records are dropped. If the store fails, it rolls back every
+ * pending write at once (group commit), and so does this overlay.
+ */
+export class HubData {
+  private readonly pending = new Map<string, PendingEntry>();
+  private writes = 0;
+
+  constructor(
+    readonly committed: HubState,
+    private readonly store: EmulatorStore,
+  ) {
+    store.onRollback(() => this.pending.clear());
+  }
+
+  /** The device as the next write sees it. */
+  latestDevice(deviceId: string): DeviceRecord | undefined {
+    const key = `d:${deviceId}`;
+    if (this.pending.has(key)) return this.pending.get(key)?.value as DeviceRecord | undefined;
+    return own(this.committed.devices, deviceId);
+  }
+
+  /** The module as the next write sees it (undefined when its device is gone). */
+  latestModule(deviceId: string, moduleId: string): ModuleRecord | undefined {
+    if (!this.latestDevice(deviceId)) return undefined;
+    const key = `m:${deviceId}/${moduleId}`;
+    if (this.pending.has(key)) return this.pending.get(key)?.value as ModuleRecord | undefined;
+    return own(own(this.committed.modules, deviceId) ?? {}, moduleId);
+  }
+
+  /** A device's C2D queue as the next write sees it. */
+  latestQueue(deviceId: string): readonly StoredC2dMessage[] {
+    const key = `q:${deviceId}`;
+    if (this.pending.has(key)) return this.pending.get(key)?.value as readonly StoredC2dMessage[];
+    if (!this.latestDevice(deviceId)) return [];
+    return own(this.committed.c2dQueues, deviceId) ?? [];
+  }
+
+  /** A client's persistent-session subscriptions as the next write sees them. */
+  latestSession(clientId: string): readonly StoredSubscription[] {
+    const key = `s:${clientId}`;
+    if (this.pending.has(key)) return this.pending.get(key)?.value as readonly StoredSubscription[];
+    return own(this.committed.sessions, clientId) ?? [];
+  }
+
+  /** The shared access policies as the next write sees them. */
+  latestPolicies(): Readonly<Record<string, AccessPolicy>> {
+    return (this.pending.get('p')?.value as Record<string, AccessPolicy> | undefined) ?? this.committed.policies;
+  }
+
+  /**
+   * Stages the records a write produced and appends its change records; resolves when they are durable and
+   * committed, rejects (503) when the store failed.
+   */
+  async write(changes: readonly HubChange[], staged: readonly Staged[]): Promise<void> {
+    const write = ++this.writes;
+    const keys = staged.map((entry) => {
+      const key = keyOf(entry);
+      this.pending.set(key, { value: entry.value, write });
+      return key;
+    });
+    try {
+      await this.store.append(changes);
+    } finally {
+      for (const key of keys) if (this.pending.get(key)?.write === write) this.pending.delete(key);
+    }
+  }
+}
+
+function keyOf(entry: Staged): string {
+  switch (entry.kind) {
+    case 'device':
+      return `d:${entry.deviceId}`;
+    case 'module':
+      return `m:${entry.deviceId}/${entry.moduleId}`;
+    case 'queue':
+      return `q:${entry.deviceId}`;
+    case 'session':
+      return `s:${entry.clientId}`;
+    default:
+      return 'p';
+  }
+}
+
+/** An own property of a record map (ids from outside never reach the prototype). */
+export function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
+}
