@@ -19,6 +19,8 @@ export const INVOKE_CHANNELS = [
   'twin.get',
   'twin.update',
   'twin.replace',
+  'twin.history',
+  'twin.atVersion',
   'query.run',
   'methods.invoke',
   'c2d.send',

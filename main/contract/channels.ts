@@ -17,7 +17,9 @@ import type {
   SimulationDto,
   SimulationProfileDto,
   TrafficEventDto,
+  TwinAtVersionDto,
   TwinDocument,
+  TwinHistoryDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import { jsonObjectSchema, jsonValueSchema } from './json-schema.js';
@@ -82,6 +84,10 @@ export const requestSchemas = {
   }),
   /** Service PUT: replace tags and desired entirely. */
   'twin.replace': z.strictObject({ deviceId, tags: jsonObjectSchema, desired: jsonObjectSchema, etag: z.string().min(1).max(256) }),
+  /** The twin's change log (bounded per twin, persisted with the hub). */
+  'twin.history': z.strictObject({ deviceId }),
+  /** The twin as it was at a version still in its change log. */
+  'twin.atVersion': z.strictObject({ deviceId, version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
   /** iothub-protocol.md §9.1: query text ≤ 8192 characters; pages ≤ 1000 items. */
   'query.run': z.strictObject({
     query: z.string().min(1).max(8192),
@@ -127,6 +133,8 @@ export interface Responses {
   'twin.get': TwinDocument;
   'twin.update': TwinDocument;
   'twin.replace': TwinDocument;
+  'twin.history': TwinHistoryDto;
+  'twin.atVersion': TwinAtVersionDto;
   'query.run': QueryPageDto;
   'methods.invoke': MethodResultDto;
   'c2d.send': { readonly messageId: string };

@@ -3,6 +3,7 @@
  * times as ISO strings, bytes as base64 or text previews.
  */
 import type { JsonObject, JsonValue } from '../../emulator/model/json.js';
+import type { TwinAtVersion, TwinHistoryEntry } from '../../emulator/model/twin-history.js';
 
 /** Life-cycle state of the embedded hub. */
 export type HubStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -72,6 +73,22 @@ export interface TwinDocument extends JsonObject {
   version: number;
   tags: JsonObject;
   properties: { desired: JsonObject; reported: JsonObject };
+}
+
+/**
+ * A twin's change log, oldest first: version, time, writer (`device:d1`, `service:iothubowner`, `studio`), the
+ * patch as applied per section, and the inverse patches that undo it. Plain JSON, as the hub keeps it.
+ */
+export interface TwinHistoryDto {
+  readonly deviceId: string;
+  readonly version: number;
+  readonly entries: readonly TwinHistoryEntry[];
+}
+
+/** A twin's content at one version (no `$metadata`), or null when the change log no longer reaches it. */
+export interface TwinAtVersionDto {
+  readonly deviceId: string;
+  readonly twin: TwinAtVersion | null;
 }
 
 /** One wire exchange (emulator TrafficEvent), payload already cut to a preview. */

@@ -120,6 +120,8 @@ export function createFakeApi(): FakeApi {
       return { ok: true, value: twinOf(d) };
     },
     'twin.replace': ({ deviceId, tags, desired }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.tags = tags; d.desired = desired; d.desiredVersion += 1; changed(d, ['tags', 'desired']); return { ok: true, value: twinOf(d) }; },
+    'twin.history': ({ deviceId }) => { const d = get(deviceId); return d ? { ok: true, value: { deviceId, version: d.version, entries: [] } } : fail('DeviceNotFound', 'not found', 404); },
+    'twin.atVersion': ({ deviceId }) => (get(deviceId) ? { ok: true, value: { deviceId, twin: null } } : fail('DeviceNotFound', 'not found', 404)),
     'query.run': ({ query, pageSize, continuation }) => {
       try {
         const page = compileQuery(query).run([...devices.values()].map(twinOf), { ...(pageSize ? { pageSize } : {}), ...(continuation ? { continuation } : {}) });

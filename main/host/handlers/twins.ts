@@ -18,4 +18,15 @@ export const twinHandlers: NamespaceHandlers<'twin'> = {
     const body: JsonObject = { tags, properties: { desired } };
     return toTwinDocument(await host.requireRunning().twins.replaceTwin(deviceId, body, etag));
   },
+
+  'twin.history': async ({ deviceId }, { host }) => {
+    const twins = host.requireRunning().twins;
+    const version = Number(twins.getServiceTwin(deviceId).version);
+    return { deviceId, version, entries: [...twins.history(deviceId)] };
+  },
+
+  'twin.atVersion': async ({ deviceId, version }, { host }) => ({
+    deviceId,
+    twin: host.requireRunning().twins.atVersion(deviceId, version) ?? null,
+  }),
 };
