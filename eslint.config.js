@@ -57,20 +57,20 @@ export default tseslint.config(
     [['**/main/**', '**/renderer/**'], 'emulator/ never imports main/ or renderer/ (H1).'],
     [DOM_PACKAGES, 'DOM packages belong to renderer/ (H3).'],
   ]),
-  zone('std-islands', ['emulator/model/**/*.ts', 'emulator/query/**/*.ts', 'emulator/util/**/*.ts', 'main/contract/**/*.ts'], [
+  zone('std-islands', ['emulator/model/**/*.ts', 'emulator/query/**/*.ts', 'emulator/rules/**/*.ts', 'emulator/util/**/*.ts', 'main/contract/**/*.ts'], [
     [NODE_BUILTINS, 'Std islands run anywhere: no Node APIs (H2).'],
     [[...NODE_PACKAGES, ...DOM_PACKAGES, 'electron'], 'Std islands import std packages only (H2/H3).'],
-    [['../*', '!../model', '!../model/*', '!../query', '!../query/*', '!../util', '!../util/*', '!../json.js'], 'Std islands import other std islands only (H2).'],
+    [['../*', '!../model', '!../model/*', '!../query', '!../query/*', '!../rules', '!../rules/*', '!../util', '!../util/*', '!../json.js'], 'Std islands import other std islands only (H2).'],
   ], [[NODE_BUILTIN_NAMES, 'Std islands run anywhere: no Node APIs (H2).']]),
   zone('main', ['main/**/*.ts'], [
-    [everythingUnderExcept('emulator', ['model', 'query', 'util'], ['index.js']), 'main/ reaches the emulator only through emulator/index.ts (H4).'],
+    [everythingUnderExcept('emulator', ['model', 'query', 'rules', 'util'], ['index.js']), 'main/ reaches the emulator only through emulator/index.ts (H4).'],
     [['**/renderer/**'], 'main/ never imports the renderer (H2).'],
     [DOM_PACKAGES, 'DOM packages belong to renderer/ (H3).'],
   ]),
   zone('renderer', ['renderer/**/*.ts', 'renderer/**/*.tsx'], [
     [NODE_BUILTINS, 'The renderer is DOM-only (H1).'],
     [[...NODE_PACKAGES, 'electron', 'electron/*'], 'Node and Electron packages never reach the renderer (H3).'],
-    [everythingUnderExcept('emulator', ['query', 'model']), 'The renderer may import emulator/query (values) and emulator/model (types) only (H2).'],
+    [everythingUnderExcept('emulator', ['query', 'rules', 'model']), 'The renderer may import emulator/query and emulator/rules (values) and emulator/model (types) only (H2).'],
     [everythingUnderExcept('main', ['contract']), 'The renderer sees main/contract only (H2).'],
   ], [[NODE_BUILTIN_NAMES, 'The renderer is DOM-only (H1).']]),
 );
