@@ -21,6 +21,7 @@ export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { ManualClock, systemClock, type Clock } from './util/clock.js';
 export * from './model/index.js';
 export * from './simulation/index.js';
+export * from './client-kit.js';
 
 /** Creates an emulator; nothing listens until `start()`. */
 export function createEmulator(config: EmulatorConfig = {}): HubEmulator {

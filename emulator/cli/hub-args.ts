@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import type { EmulatorConfig } from '../config.js';
+import type { EmulatorConfig } from '../index.js';
 
 /** Options of `npm run hub`. */
 export interface HubCliOptions {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { defaultDataDir } from '../config.js';
+import { defaultDataDir } from '../index.js';
 import type { RunState } from '../simulation/simulation-store.js';
 
 /** A parsed `npm run sim` command line. */

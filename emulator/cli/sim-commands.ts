@@ -1,4 +1,4 @@
-import { checkDeviceId } from '../services/identity-rules.js';
+import { checkDeviceId } from '../index.js';
 import { listBuiltinProfiles, resolveProfile } from '../simulation/builtin-profiles.js';
 import { formatIssue, loadProfileFile, ProfileError } from '../simulation/parse-profile.js';
 import { putProfile, SimulationStore, type RunState, type SimulationsDocument } from '../simulation/simulation-store.js';

@@ -1,7 +1,6 @@
 import { Agent, request } from 'node:https';
 
-import { parseConnectionString } from '../auth/connection-string.js';
-import { createSasToken } from '../auth/sas-token.js';
+import { createSasToken, parseConnectionString } from '../index.js';
 
 /** A response from the hub's REST API. */
 interface RestResponse {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { parseDevicePayload } from '../services/method-service.js';
 
 import type { MqttClient } from 'mqtt';
 
+import { parseDevicePayload } from '../client-kit.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import { isJsonObject } from '../model/json.js';
 import type { Clock } from '../util/clock.js';

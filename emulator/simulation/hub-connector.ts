@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import type { HubEmulator } from '../emulator.js';
+import type { HubEmulator } from '../index.js';
 import { DeviceLink } from './device-link.js';
 import type { ConnectedLink, DeviceConnector } from './simulated-device.js';
 

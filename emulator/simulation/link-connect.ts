@@ -2,7 +2,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
-import { createSasToken } from '../auth/sas-token.js';
+import { createSasToken } from '../client-kit.js';
 import { systemClock } from '../util/clock.js';
 import type { DeviceLinkOptions } from './device-link.js';
 

@@ -1,4 +1,4 @@
-import { encodePropertyBag } from '../transports/mqtt/property-bag.js';
+import { encodePropertyBag } from '../client-kit.js';
 
 // The device side of the IoT Hub MQTT topic grammar (iothub-protocol.md §3.4-§6): what a device publishes and how it
 // reads what the hub sends. The hub side lives in transports/mqtt/topics.ts; this is its mirror image.

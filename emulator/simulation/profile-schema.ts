@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { checkKey } from '../twin/validate-patch.js';
+import { checkTwinKey } from '../rules/hub-wording.js';
 import { checkValueSpec, twinKeyMessage, type PropertyTree, type TreeRules, type ValueSpec } from './value-schema.js';
 
 // The schema of a simulation profile (see assets/profiles/README.md for a guided tour). Every object is strict, so
@@ -50,7 +50,7 @@ function propertyTree(rules: TreeRules) {
 }
 
 const twinPropertyName = z.string().superRefine((key, ctx) => {
-  const error = checkKey(key, key);
+  const error = checkTwinKey(key, key);
   if (error) ctx.addIssue({ code: 'custom', message: twinKeyMessage(error.message) });
 });
 

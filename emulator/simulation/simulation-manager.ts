@@ -1,9 +1,8 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 
-import type { HubEmulator } from '../emulator.js';
-import { IotHubError } from '../errors/iothub-error.js';
-import type { Logger } from '../logger.js';
+import { IotHubError } from '../client-kit.js';
+import type { HubEmulator, Logger } from '../index.js';
 import type { Clock } from '../util/clock.js';
 import { listBuiltinProfiles, resolveProfile, type ProfileSummary } from './builtin-profiles.js';
 import { createHubConnector } from './hub-connector.js';

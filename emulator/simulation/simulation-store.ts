@@ -4,8 +4,7 @@ import { join } from 'node:path';
 
 import { Low } from 'lowdb';
 
-import { AtomicJsonFile } from '../store/atomic-json-file.js';
-import { StoreCorruptError } from '../store/store-corrupt-error.js';
+import { AtomicJsonFile, StoreCorruptError } from '../client-kit.js';
 import { withFileLock } from './file-lock.js';
 
 /** What the user asked a simulated device to do; survives restarts. */

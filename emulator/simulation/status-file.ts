@@ -1,7 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { AtomicJsonFile } from '../store/atomic-json-file.js';
+import { AtomicJsonFile } from '../client-kit.js';
 import { isProcessAlive } from './file-lock.js';
 import type { SimulationStatus } from './simulated-device.js';
 

@@ -1,7 +1,7 @@
 import { z, type core } from 'zod';
 
 import type { JsonPrimitive, JsonValue } from '../model/json.js';
-import { checkKey } from '../twin/validate-patch.js';
+import { checkTwinKey } from '../rules/hub-wording.js';
 
 // The "property tree" of a profile: what a device reports, sends as telemetry or answers to a method. A leaf is a
 // JSON primitive or array (a constant) or a generator object with a `kind`; an object without `kind` is a nested
@@ -121,7 +121,7 @@ function walk(value: unknown, rules: TreeRules, path: (string | number)[], depth
   }
   for (const [key, child] of Object.entries(value)) {
     if (rules.twinKeys) {
-      const keyError = checkKey(key, [...path, key].join('.'));
+      const keyError = checkTwinKey(key, [...path, key].join('.'));
       if (keyError) issues.push({ path: [...path, key], message: twinKeyMessage(keyError.message) });
     }
     walk(child, rules, [...path, key], depth + 1, issues);

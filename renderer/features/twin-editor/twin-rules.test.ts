@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { sectionSize, TWIN_RULES, validateSection } from './twin-rules.js';
+import { TWIN_LIMITS } from '../../../emulator/rules/index.js';
+import { sectionSize, validateSection } from './twin-rules.js';
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: 1 };
@@ -29,7 +30,7 @@ describe('twin content rules (iothub-protocol.md §7.3)', () => {
   });
 
   it('rejects strings over 4 KB and integers outside ±2^52', () => {
-    const issues = validateSection({ text: 'x'.repeat(TWIN_RULES.maxStringBytes + 1), big: 4503599627370496, fine: 4503599627370495 }, 'desired');
+    const issues = validateSection({ text: 'x'.repeat(TWIN_LIMITS.maxStringBytes + 1), big: 4503599627370496, fine: 4503599627370495 }, 'desired');
     expect(issues.map((issue) => issue.path[0])).toEqual(['text', 'big']);
   });
 

@@ -1,0 +1,3 @@
+// Std island (house-style H2): the hub's pure rules, shared by the hub, its clients and the studio's renderer.
+export * from './twin-rules.js';
+export * from './hub-wording.js';
