@@ -7,6 +7,7 @@ import type { EmulatorStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
+import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
 
 /** A C2D message as a sender gives it (AMQP, REST front door, the studio). */
@@ -58,6 +59,7 @@ export class C2dService {
     private readonly registry: RegistryService,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
+    private readonly devices: DevicePort,
   ) {
     this.dispose = events.on('deviceDeleted', ({ deviceId }) => void this.dropQueue(deviceId).catch(() => undefined));
   }
@@ -85,6 +87,7 @@ export class C2dService {
     };
     await this.write(deviceId, [...queue, message]);
     this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
+    this.devices.deliverC2d(deviceId);
     return message;
   }
 

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { HubEventBus, type HubEvents } from '../../../../emulator/events.js';
 import { C2D_LIMITS } from '../../../../emulator/services/c2d-rules.js';
 import { C2dService } from '../../../../emulator/services/c2d-service.js';
+import { DevicePortRelay } from '../../../../emulator/services/device-port.js';
 import { RegistryService } from '../../../../emulator/services/registry-service.js';
 import { emptyHubState, type HubState } from '../../../../emulator/model/hub-state.js';
 import { MemoryStore } from '../../../../emulator/store/memory-store.js';
@@ -22,7 +23,7 @@ beforeEach(async () => {
   const store = new MemoryStore(state);
   registry = new RegistryService(state, store, clock, events);
   await registry.create({ deviceId: 'dev1' });
-  c2d = new C2dService(state, store, registry, clock, events);
+  c2d = new C2dService(state, store, registry, clock, events, new DevicePortRelay());
   settled = [];
   events.on('c2dSettled', (event) => settled.push(event));
 });
