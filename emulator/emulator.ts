@@ -10,6 +10,7 @@ import type { JsonObject } from './model/json.js';
 import { compileQuery, type QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
+import { DevicePortRelay, forwardLegacyDeviceEvents } from './services/device-port.js';
 import { MethodService } from './services/method-service.js';
 import { ModuleService, moduleServiceTwin } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
@@ -75,6 +76,8 @@ interface Running {
   readonly telemetry: TelemetryService;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
+  /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
+  readonly unbindDevices: () => void;
   readonly listeners: BoundListener[];
   readonly info: EmulatorInfo;
 }
@@ -171,6 +174,7 @@ export class HubEmulator {
     this.state = 'Stopping';
     running.amqp.close();
     running.methods.close();
+    running.unbindDevices();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
     running.c2d.close();
@@ -243,8 +247,9 @@ export class HubEmulator {
     const registry = new RegistryService(state, store, config.clock, events);
     const modules = new ModuleService(state, store, registry, config.clock, events);
     const twins = new TwinService(registry, config.clock, events, modules);
-    const methods = new MethodService(registry, events);
-    const c2d = new C2dService(state, store, registry, config.clock, events);
+    const devices = new DevicePortRelay();
+    const methods = new MethodService(registry, devices);
+    const c2d = new C2dService(state, store, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger });
@@ -262,6 +267,12 @@ export class HubEmulator {
       logger: config.logger,
       disconnectGraceMs: config.disconnectGraceMs,
     });
+    const unbind = devices.bind(gateway.devicePort);
+    const unforward = forwardLegacyDeviceEvents(events, devices, (deviceId) => registry.find(deviceId)?.status === 'disabled');
+    const unbindDevices = (): void => {
+      unforward();
+      unbind();
+    };
     const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
     const handle = gateway.handle.bind(gateway);
     const mqtts = await listen(createTlsServer(tls, handle), config.ports.mqtts, config.bindAddress);
@@ -320,7 +331,7 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, methods, modules, c2d, telemetry, amqp, gateway, listeners, info };
+    return { state, store, registry, twins, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 
