@@ -10,6 +10,7 @@ import type { JsonObject } from './model/json.js';
 import { compileQuery, type QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
+import { DevicePortRelay } from './services/device-port.js';
 import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { ConnectionTracker } from './services/connection-tracker.js';
@@ -81,6 +82,8 @@ interface Running {
   readonly telemetry: TelemetryService;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
+  /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
+  readonly unbindDevices: () => void;
   readonly listeners: BoundListener[];
   readonly info: EmulatorInfo;
 }
@@ -177,6 +180,7 @@ export class HubEmulator {
     this.state = 'Stopping';
     running.amqp.close();
     running.methods.close();
+    running.unbindDevices();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
     running.c2d.close();
@@ -245,13 +249,14 @@ export class HubEmulator {
     const data = new HubData(state, store);
     await ensureDefaultPolicies(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
+    const devices = new DevicePortRelay();
     const connections = new ConnectionTracker(config.clock, events);
-    const registry = new RegistryService(data, connections, config.clock, events);
-    const modules = new ModuleService(data, registry, connections, config.clock, events);
-    const twins = new TwinService(data, twinRuntime(registry, modules), events);
+    const registry = new RegistryService(data, connections, config.clock, events, devices);
+    const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
+    const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
-    const methods = new MethodService(registry, events);
-    const c2d = new C2dService(data, registry, config.clock, events);
+    const methods = new MethodService(registry, devices);
+    const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger });
@@ -269,6 +274,8 @@ export class HubEmulator {
       logger: config.logger,
       disconnectGraceMs: config.disconnectGraceMs,
     });
+    const unbindDevices = devices.bind(gateway.devicePort);
+
     const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
     const handle = gateway.handle.bind(gateway);
     const mqtts = await listen(createTlsServer(tls, handle), config.ports.mqtts, config.bindAddress);
@@ -327,7 +334,7 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, methods, modules, c2d, telemetry, amqp, gateway, listeners, info };
+    return { state, store, registry, twins, twinsApi, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

@@ -8,6 +8,7 @@ import { RingBuffer } from '../util/ring-buffer.js';
 import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
+import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
 
 /** A C2D message as a sender gives it (AMQP, REST front door, the studio). */
@@ -57,6 +58,7 @@ export class C2dService {
     private readonly registry: RegistryService,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
+    private readonly devices: DevicePort,
   ) {}
 
   /** Queues a message; DeviceNotFound, 413 MessageTooLarge or 403 DeviceMaximumQueueDepthExceeded otherwise. */
@@ -82,6 +84,7 @@ export class C2dService {
     };
     await this.data.write([{ kind: 'c2dEnqueued', deviceId, message }], [{ kind: 'queue', deviceId, value: [...queue, message] }]);
     this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
+    this.devices.deliverC2d(deviceId);
     return message;
   }
 

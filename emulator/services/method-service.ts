@@ -1,6 +1,7 @@
 import { deviceNotOnline, gatewayTimeout } from '../errors/catalogue.js';
-import type { HubEventBus } from '../events.js';
 import type { JsonValue } from '../model/json.js';
+import type { TwinAddress } from '../model/twin-address.js';
+import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
 
 /** A validated direct-method call (iothub-protocol.md §5.2); the transport turned the REST body into this. */
@@ -20,14 +21,6 @@ export interface MethodInvocation {
 export interface MethodResult {
   readonly status: number;
   readonly payload: JsonValue;
-}
-
-/** The device side of methods: implemented by the MQTT gateway. */
-export interface MethodDelivery {
-  /** True when the identity has a live connection subscribed to `$iothub/methods/POST/#`. */
-  canReceive(deviceId: string, moduleId?: string): boolean;
-  /** Publishes `$iothub/methods/POST/<name>/?$rid=<rid>` to that connection. */
-  deliver(deviceId: string, moduleId: string | undefined, methodName: string, rid: string, payload: string): void;
 }
 
 interface Pending {
@@ -54,24 +47,23 @@ export const METHOD_LIMITS = {
  * 90-96). A reply that arrives after the timeout finds nothing pending and is discarded.
  */
 export class MethodService {
-  private delivery: MethodDelivery | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly waiters = new Set<ReadyWaiter>();
   private nextRid = 1;
-  private readonly dispose: () => void;
 
   constructor(
     private readonly registry: RegistryService,
-    events: HubEventBus,
-  ) {
-    this.dispose = events.on('methodResponded', ({ deviceId, moduleId, rid, status, payload }) =>
-      this.onResponse(identityKey(deviceId, moduleId), rid, status, payload),
-    );
-  }
+    private readonly devices: DevicePort,
+  ) {}
 
-  /** Connects the device side (the MQTT gateway), once it exists. */
-  attach(delivery: MethodDelivery): void {
-    this.delivery = delivery;
+  /** The device answered on `$iothub/methods/res/<status>/?$rid=<rid>`; a late or unknown `rid` is discarded. */
+  complete(address: TwinAddress, rid: string, status: number, payload: Buffer): void {
+    const key = `${identityKey(address.deviceId, address.moduleId)}\n${rid}`;
+    const pending = this.pending.get(key);
+    if (!pending) return;
+    this.pending.delete(key);
+    clearTimeout(pending.timer);
+    pending.resolve({ status, payload: parseDevicePayload(payload) });
   }
 
   /** Called by the gateway when an identity subscribes to methods (or reconnects with that subscription). */
@@ -84,10 +76,9 @@ export class MethodService {
   async invoke(call: MethodInvocation): Promise<MethodResult> {
     if (call.moduleId === undefined) this.registry.get(call.deviceId);
     const ready = await this.waitUntilReady(call);
-    if (!ready || !this.delivery) throw deviceNotOnline(call.deviceId);
+    if (!ready) throw deviceNotOnline(call.deviceId);
     const rid = (this.nextRid++).toString(16);
     const identity = identityKey(call.deviceId, call.moduleId);
-    const delivery = this.delivery;
     return new Promise<MethodResult>((resolve, reject) => {
       const key = `${identity}\n${rid}`;
       const timer = setTimeout(() => {
@@ -95,20 +86,19 @@ export class MethodService {
         reject(gatewayTimeout());
       }, call.responseTimeoutInSeconds * 1000);
       this.pending.set(key, { resolve, timer });
-      delivery.deliver(call.deviceId, call.moduleId, call.methodName, rid, JSON.stringify(call.payload));
+      this.devices.invokeMethod(addressOf(call), call.methodName, JSON.stringify(call.payload), rid);
     });
   }
 
   /** Hub stop: pending calls never settle (their HTTP connections are closed), waits for devices end. */
   close(): void {
-    this.dispose();
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
     this.pending.clear();
     for (const waiter of [...this.waiters]) waiter.wake(true);
   }
 
   private waitUntilReady(call: MethodInvocation): Promise<boolean> {
-    const check = () => this.delivery?.canReceive(call.deviceId, call.moduleId) ?? false;
+    const check = () => this.devices.canReceiveMethods(addressOf(call));
     if (check()) return Promise.resolve(true);
     if (call.connectTimeoutInSeconds <= 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
@@ -127,15 +117,6 @@ export class MethodService {
       this.waiters.add(waiter);
     });
   }
-
-  private onResponse(identity: string, rid: string, status: number, payload: Buffer): void {
-    const key = `${identity}\n${rid}`;
-    const pending = this.pending.get(key);
-    if (!pending) return;
-    this.pending.delete(key);
-    clearTimeout(pending.timer);
-    pending.resolve({ status, payload: parseDevicePayload(payload) });
-  }
 }
 
 /** Empty → null (checklist 92); JSON → its value; anything else is passed on as a string. */
@@ -147,6 +128,10 @@ export function parseDevicePayload(payload: Buffer): JsonValue {
   } catch {
     return text;
   }
+}
+
+function addressOf(call: MethodInvocation): TwinAddress {
+  return call.moduleId === undefined ? { deviceId: call.deviceId } : { deviceId: call.deviceId, moduleId: call.moduleId };
 }
 
 function identityKey(deviceId: string, moduleId: string | undefined): string {

@@ -6,6 +6,7 @@ import { freshSection } from '../twin/merge-section.js';
 import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import type { ConnectionFacts, ConnectionTracker } from './connection-tracker.js';
+import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
@@ -32,6 +33,7 @@ export class ModuleService {
     private readonly connections: ConnectionTracker,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
+    private readonly devices: DevicePort,
   ) {}
 
   /** Creates a module on an existing device; 409 ModuleAlreadyExistsOnDevice if the id is taken. */
@@ -101,6 +103,7 @@ export class ModuleService {
     if (etagError) throw etagError;
     await this.data.write([{ kind: 'moduleDeleted', deviceId, moduleId }], [{ kind: 'module', deviceId, moduleId, value: undefined }]);
     this.connections.forget({ deviceId, moduleId });
+    this.devices.disconnect({ deviceId, moduleId });
     this.events.emit('moduleDeleted', { deviceId, moduleId });
   }
 

@@ -8,6 +8,7 @@ import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import { countPendingC2d } from './c2d-rules.js';
 import type { ConnectionTracker } from './connection-tracker.js';
+import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
@@ -31,6 +32,7 @@ export class RegistryService {
     private readonly connections: ConnectionTracker,
     private readonly clock: Clock,
     private readonly events: HubEventBus,
+    private readonly devices: DevicePort,
   ) {}
 
   /** Creates a device; keys missing or empty are generated. 409 if the id exists. */
@@ -113,6 +115,8 @@ export class RegistryService {
       capabilities: { iotEdge: input.capabilities?.iotEdge ?? current.capabilities.iotEdge },
     };
     await this.put(record);
+    // A disabled device (and its modules) loses its connection at once (iothub-protocol.md §8.3).
+    if (record.status === 'disabled') this.devices.disconnect({ deviceId: record.deviceId });
     this.events.emit('deviceUpdated', { deviceId: record.deviceId });
     return record;
   }
@@ -124,6 +128,7 @@ export class RegistryService {
     if (etagError) throw etagError;
     await this.data.write([{ kind: 'deviceDeleted', deviceId }], [{ kind: 'device', deviceId, value: undefined }]);
     this.connections.forget({ deviceId });
+    this.devices.disconnect({ deviceId });
     this.events.emit('deviceDeleted', { deviceId });
   }
 

@@ -11,6 +11,7 @@ import type { TwinAtVersion, TwinHistoryEntry } from '../model/twin-history.js';
 import { twinAtVersion } from '../state/twin-history.js';
 import { deviceTwinView, serviceTwin, twinEtag, type RuntimeState, type TwinOwner } from '../twin/twin-views.js';
 import { planReportedPatch, planServiceWrite, type PlannedTwinWrite, type ServiceTwinBody } from '../twin/twin-writes.js';
+import type { DevicePort } from './device-port.js';
 import type { HubData, Staged } from './hub-data.js';
 import { own } from './hub-data.js';
 import { checkIfMatch } from './identity-rules.js';
@@ -29,6 +30,7 @@ export class TwinService {
     private readonly data: HubData,
     private readonly runtime: RuntimeOf,
     private readonly events: HubEventBus,
+    private readonly devices: DevicePort,
   ) {}
 
   /** The service-side twin (GET /twins/{id}[/modules/{m}]), committed state. */
@@ -61,7 +63,9 @@ export class TwinService {
     if (Object.keys(planned.parts).length === 0) return serviceTwin(owner, this.runtime(address));
     const saved = await this.save(ctx, address, owner, planned);
     if (planned.notification) {
-      this.events.emit('twinDesiredUpdated', { ...address, body: planned.notification, version: planned.twin.desired.version });
+      const version = planned.twin.desired.version;
+      this.devices.notifyDesired(address, planned.notification, version);
+      this.events.emit('twinDesiredUpdated', { ...address, body: planned.notification, version });
     }
     return serviceTwin(saved, this.runtime(address));
   }

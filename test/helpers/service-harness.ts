@@ -1,5 +1,6 @@
 import { HubEventBus } from '../../emulator/events.js';
 import { ConnectionTracker } from '../../emulator/services/connection-tracker.js';
+import { DevicePortRelay } from '../../emulator/services/device-port.js';
 import { HubData } from '../../emulator/services/hub-data.js';
 import { ModuleService } from '../../emulator/services/module-service.js';
 import { RegistryService } from '../../emulator/services/registry-service.js';
@@ -20,9 +21,10 @@ export async function serviceHarness(options: { clock?: Clock; store?: EmulatorS
   const state = await store.open();
   const data = new HubData(state, store);
   const connections = new ConnectionTracker(clock, events);
-  const registry = new RegistryService(data, connections, clock, events);
-  const modules = new ModuleService(data, registry, connections, clock, events);
-  const twinService = new TwinService(data, twinRuntime(registry, modules), events);
+  const devices = new DevicePortRelay();
+  const registry = new RegistryService(data, connections, clock, events, devices);
+  const modules = new ModuleService(data, registry, connections, clock, events, devices);
+  const twinService = new TwinService(data, twinRuntime(registry, modules), events, devices);
   const twins = new TwinsApi(twinService, clock);
-  return { clock, events, store, state, data, connections, registry, modules, twinService, twins };
+  return { clock, events, store, state, data, connections, devices, registry, modules, twinService, twins };
 }

@@ -1,8 +1,11 @@
 import type { PublishPacket } from 'aedes';
 
-import type { C2dService } from '../../services/c2d-service.js';
 import type { StoredC2dMessage } from '../../model/hub-state.js';
+import type { RequestContext } from '../../model/request-context.js';
+import type { C2dService } from '../../services/c2d-service.js';
+import type { Clock } from '../../util/clock.js';
 import type { DeviceConnection } from './device-connection.js';
+import { identityOf, mqttContext } from './mqtt-context.js';
 import { decodePropertyBag, encodePropertyBag } from './property-bag.js';
 import type { ReplyContext } from './reply.js';
 
@@ -26,6 +29,9 @@ export function messageIdOfC2dTopic(topic: string): string | undefined {
   return decodePropertyBag(topic.slice(at + marker.length)).system.mid;
 }
 
+/** The C2D calls delivery makes. */
+export type C2dQueue = Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
+
 interface InFlight {
   readonly connection: DeviceConnection;
   readonly messageId: string;
@@ -45,8 +51,8 @@ export class C2dDelivery {
   private readonly heldBySession = new Map<string, string>();
 
   constructor(
-    private readonly c2d: C2dService,
-    private readonly context: ReplyContext,
+    private readonly c2d: C2dQueue,
+    private readonly context: ReplyContext & { readonly clock: Clock },
   ) {}
 
   /** A connection became ready (after CONNACK); restored subscriptions count. */
@@ -80,9 +86,11 @@ export class C2dDelivery {
     const messageId = (packet?.topic === undefined ? undefined : messageIdOfC2dTopic(packet.topic)) ?? flight?.messageId;
     if (flight && flight.messageId === messageId) this.inFlight.delete(deviceId);
     if (messageId === undefined) return;
+    const ctx = mqttContext(this.context.clock, identityOf(connection), 'c2d.complete');
+    // CTX-SWITCH: c2d.complete(ctx, …)
     void this.c2d
       .complete(deviceId, messageId)
-      .catch((error: unknown) => this.context.logger.warn(`C2D completion failed: ${String(error)}`, messageId))
+      .catch((error: unknown) => this.context.logger.warn(`C2D completion of ${messageId} failed: ${String(error)}`, ctx.correlationId))
       .finally(() => this.pump(connection));
   }
 
@@ -91,16 +99,16 @@ export class C2dDelivery {
     const deviceId = connection.owner.deviceId;
     if (connection.owner.moduleId !== undefined || !connection.subscriptions.has(c2dFilter(deviceId))) return;
     if (this.inFlight.has(deviceId) || connection.client.closed) return;
-    void this.sendNext(connection).catch((error: unknown) => this.context.logger.warn(`C2D delivery failed: ${String(error)}`, deviceId));
+    const ctx = mqttContext(this.context.clock, identityOf(connection), 'c2d.deliver');
+    void this.sendNext(ctx, connection).catch((error: unknown) => this.context.logger.warn(`C2D delivery failed: ${String(error)}`, ctx.correlationId));
   }
 
-  private async sendNext(connection: DeviceConnection): Promise<void> {
+  private async sendNext(ctx: RequestContext, connection: DeviceConnection): Promise<void> {
     const deviceId = connection.owner.deviceId;
     // Reserve the slot first: sendNext is async and two pumps must not send two messages.
     const reservation: InFlight = { connection, messageId: '' };
     this.inFlight.set(deviceId, reservation);
-    let message = await this.c2d.next(deviceId);
-    while (message && !(await this.c2d.markDelivered(deviceId, message.messageId))) message = await this.c2d.next(deviceId);
+    const message = await this.takeNext(ctx, deviceId);
     if (this.inFlight.get(deviceId) !== reservation) return;
     if (!message || connection.client.closed) {
       this.inFlight.delete(deviceId);
@@ -108,6 +116,17 @@ export class C2dDelivery {
     }
     this.inFlight.set(deviceId, { connection, messageId: message.messageId });
     this.publish(connection, message);
+  }
+
+  /** The head of the queue, counted as delivered once more; messages delivered too often are skipped (dead-lettered). */
+  private async takeNext(ctx: RequestContext, deviceId: string): Promise<StoredC2dMessage | undefined> {
+    for (;;) {
+      // CTX-SWITCH: c2d.next(ctx, …)
+      const message = await this.c2d.next(deviceId);
+      // CTX-SWITCH: c2d.markDelivered(ctx, …)
+      if (!message || (await this.c2d.markDelivered(deviceId, message.messageId))) return message;
+      this.context.logger.debug(`C2D ${message.messageId} was delivered too often`, ctx.correlationId);
+    }
   }
 
   private publish(connection: DeviceConnection, message: StoredC2dMessage): void {

@@ -1,14 +1,13 @@
 import type { TrafficEvent } from '../../events.js';
 import { toMqttError } from '../../errors/to-mqtt.js';
 import type { Logger } from '../../logger.js';
-import type { Clock } from '../../util/clock.js';
+import type { RequestContext } from '../../model/request-context.js';
 import type { TrafficTap } from '../tap.js';
 import type { DeviceConnection } from './device-connection.js';
 
 /** What the MQTT handlers need from the gateway to answer a device. */
 export interface ReplyContext {
   readonly tap: TrafficTap;
-  readonly clock: Clock;
   readonly logger: Logger;
 }
 
@@ -43,15 +42,16 @@ export function publishTo(context: ReplyContext, connection: DeviceConnection, m
   });
 }
 
-/** Answers a twin request with the hub's error status and JSON `{errorCode,…}` body (§4.5). */
+/** Answers a twin request with the hub's error status and JSON `{errorCode,…}` body (§4.5), at the request's time. */
 export function publishTwinError(
   context: ReplyContext,
   connection: DeviceConnection,
+  ctx: RequestContext,
   rid: string,
   error: unknown,
   topicFor: (status: number) => string,
 ): void {
-  const { status, body } = toMqttError(error, context.clock.now());
-  if (status >= 500) context.logger.error(`twin request failed: ${String(error)}`, rid);
+  const { status, body } = toMqttError(error, new Date(ctx.time));
+  if (status >= 500) context.logger.error(`${ctx.operation} failed: ${String(error)}`, ctx.correlationId);
   publishTo(context, connection, { topic: topicFor(status), payload: body, kind: 'twin', rid, status });
 }

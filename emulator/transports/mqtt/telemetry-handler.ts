@@ -1,14 +1,14 @@
-import type { HubEventBus } from '../../events.js';
-import type { DeviceConnection } from './device-connection.js';
+import type { RequestHandler } from './gateway-core.js';
 import { decodePropertyBag } from './property-bag.js';
 
-/** D2C telemetry (iothub-protocol.md §6.1): decode the property bag and publish the message as a domain event. */
-export function handleTelemetry(events: HubEventBus, connection: DeviceConnection, propertyBag: string, payload: Buffer): void {
-  const properties = decodePropertyBag(propertyBag);
-  events.emit('telemetryReceived', {
-    deviceId: connection.principal.deviceId,
-    ...(connection.principal.moduleId === undefined ? {} : { moduleId: connection.principal.moduleId }),
-    properties,
-    body: payload,
-  });
-}
+/**
+ * D2C telemetry (iothub-protocol.md §6.1): decode the property bag and hand the message on. Telemetry has no
+ * service call yet: the message still reaches TelemetryService as the `telemetryReceived` event.
+ */
+export const handleTelemetry: RequestHandler<'telemetry'> = (core, { connection, request, payload }) => {
+  const properties = decodePropertyBag(request.propertyBag);
+  const { deviceId, moduleId } = connection.owner;
+  // CTX-SWITCH: telemetry.receive(ctx, address, properties, payload) — once TelemetryService has it; the event
+  // then becomes the service's own (house-style H5: only services emit domain events).
+  core.deps.events.emit('telemetryReceived', { deviceId, ...(moduleId === undefined ? {} : { moduleId }), properties, body: payload });
+};

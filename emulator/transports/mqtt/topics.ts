@@ -9,6 +9,12 @@ export type DeviceRequest =
   | { readonly kind: 'telemetry'; readonly propertyBag: string }
   | { readonly kind: 'forbidden'; readonly reason: string };
 
+/** The kinds of device request a handler serves (a forbidden publish has none: it closes the connection). */
+export type RequestKind = Exclude<DeviceRequest['kind'], 'forbidden'>;
+
+/** The typed request of one kind. */
+export type RequestOf<K extends RequestKind> = Extract<DeviceRequest, { readonly kind: K }>;
+
 /** Whose topics a connection may use: a device, or a module of a device. */
 export interface TopicOwner {
   readonly deviceId: string;
@@ -47,14 +53,25 @@ export function parseDeviceTopic(topic: string, owner: TopicOwner): DeviceReques
   return forbidden(`topic '${topic}' is not one a device may publish to`);
 }
 
-/** Topic filters a device may subscribe to (iothub-protocol.md §3.4 "Subscribe filters accepted"). */
-export function isAllowedSubscription(filter: string, owner: TopicOwner): boolean {
-  if (filter === '$iothub/twin/res/#') return true;
-  if (filter === '$iothub/twin/PATCH/properties/desired/#') return true;
-  if (filter === '$iothub/methods/POST/#') return true;
+/** The `$iothub` filters every identity subscribes to with the same text (iothub-protocol.md §3.4). */
+const SHARED_FILTERS: ReadonlySet<string> = new Set(['$iothub/twin/res/#', '$iothub/twin/PATCH/properties/desired/#', '$iothub/methods/POST/#']);
+
+/** True for a filter of one of the device topic families: the shared `$iothub` ones, or one under `devices/`. */
+export function isDeviceTopicFamily(filter: string): boolean {
+  return SHARED_FILTERS.has(filter) || filter.startsWith('devices/');
+}
+
+/** True when a filter is shared or names the owner's own topics: C2D for a device, `…/modules/<m>/#` for a module. */
+export function isOwnSubscription(filter: string, owner: TopicOwner): boolean {
+  if (SHARED_FILTERS.has(filter)) return true;
   if (owner.moduleId === undefined) return filter === `devices/${owner.deviceId}/messages/devicebound/#`;
   const prefix = ownerPrefix(owner);
   return filter === `${prefix}/#` || filter === `${prefix}/inputs/#`;
+}
+
+/** Topic filters a device may subscribe to (iothub-protocol.md §3.4 "Subscribe filters accepted"). */
+export function isAllowedSubscription(filter: string, owner: TopicOwner): boolean {
+  return isDeviceTopicFamily(filter) && isOwnSubscription(filter, owner);
 }
 
 /** `$iothub/twin/res/<status>/?$rid=<rid>[&$version=<v>]`: `/` before `?`, literal `$` (§4.1). */

@@ -5,6 +5,7 @@ import { C2D_LIMITS } from '../../../../emulator/services/c2d-rules.js';
 import { C2dService } from '../../../../emulator/services/c2d-service.js';
 import type { RegistryService } from '../../../../emulator/services/registry-service.js';
 import type { HubState } from '../../../../emulator/model/hub-state.js';
+import { DevicePortRelay } from '../../../../emulator/services/device-port.js';
 import { ManualClock } from '../../../../emulator/util/clock.js';
 import { serviceHarness } from '../../../helpers/service-harness.js';
 
@@ -20,7 +21,7 @@ beforeEach(async () => {
   const hub = await serviceHarness({ clock });
   ({ state, events, registry } = hub);
   await registry.create({ deviceId: 'dev1' });
-  c2d = new C2dService(hub.data, registry, clock, events);
+  c2d = new C2dService(hub.data, registry, clock, events, new DevicePortRelay());
   settled = [];
   events.on('c2dSettled', (event) => settled.push(event));
 });

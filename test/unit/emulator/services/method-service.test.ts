@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { HubEventBus } from '../../../../emulator/events.js';
-import { MethodService, parseDevicePayload, type MethodDelivery, type MethodInvocation } from '../../../../emulator/services/method-service.js';
+import type { DevicePort } from '../../../../emulator/services/device-port.js';
+import { MethodService, parseDevicePayload, type MethodInvocation } from '../../../../emulator/services/method-service.js';
 import { serviceHarness } from '../../../helpers/service-harness.js';
 
 interface Sent {
@@ -21,14 +22,17 @@ beforeEach(async () => {
   const { registry } = await serviceHarness({ events });
   await registry.create({ deviceId: 'dev1' });
   vi.useFakeTimers();
-  methods = new MethodService(registry, events);
   online = true;
   sent = [];
-  const delivery: MethodDelivery = {
-    canReceive: () => online,
-    deliver: (deviceId, _moduleId, methodName, rid, payload) => sent.push({ deviceId, methodName, rid, payload }),
+  const devices: DevicePort = {
+    isConnected: () => online,
+    notifyDesired: () => undefined,
+    deliverC2d: () => undefined,
+    canReceiveMethods: () => online,
+    invokeMethod: ({ deviceId }, methodName, payload, rid) => void sent.push({ deviceId, methodName, rid, payload }),
+    disconnect: () => undefined,
   };
-  methods.attach(delivery);
+  methods = new MethodService(registry, devices);
 });
 
 afterEach(() => {
@@ -46,7 +50,7 @@ const call = (overrides: Partial<MethodInvocation> = {}): MethodInvocation => ({
 });
 
 function respond(rid: string, status: number, payload: string): void {
-  events.emit('methodResponded', { deviceId: 'dev1', rid, status, payload: Buffer.from(payload) });
+  methods.complete({ deviceId: 'dev1' }, rid, status, Buffer.from(payload));
 }
 
 describe('MethodService', () => {

@@ -1,0 +1,81 @@
+import type { AuthenticateError, Client } from 'aedes';
+
+import { parseMqttUsername } from '../../auth/mqtt-username.js';
+import type { ConnectRefusal, DevicePrincipal } from '../../services/device-authenticator.js';
+import type { GatewayCore } from './gateway-core.js';
+import { runSteps, stop, type Step } from './steps.js';
+
+// CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token, remember who connected. A refusal
+// sets CONNACK 5 (credentials) or 3 (disabled device), iothub-protocol.md §3.2. What happens once the CONNACK is
+// out (connection tracking, model id, …) is READY_STEPS in connection-steps.ts.
+
+/** One CONNECT on its way through {@link AUTHENTICATE_STEPS}. */
+export interface ConnectExchange {
+  readonly core: GatewayCore;
+  readonly client: Client;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** Set by `verifySas`. */
+  principal?: DevicePrincipal;
+}
+
+/** A CONNECT step; stopping refuses the connection with a CONNACK return code. */
+export type ConnectStep = Step<ConnectExchange, ConnectRefusal>;
+
+/**
+ * The username must be `<host>/<clientId>[/?params]` (§3.1). The authenticator reads it again until it takes the
+ * parsed username; this step refuses a malformed one before any registry lookup.
+ */
+const readUsername: ConnectStep = ({ client, username }) => {
+  const parsed = parseMqttUsername(username ?? '', client.id);
+  return parsed.ok ? undefined : stop({ returnCode: 5, reason: `bad username: ${parsed.error}` });
+};
+
+/** The SAS token, the identity's keys or a DeviceConnect policy, expiry, then the device status (§2.3). */
+const verifySas: ConnectStep = (exchange) => {
+  const { core, client, username, password } = exchange;
+  // CTX-SWITCH: authenticator.authenticate(ctx, …) with mqttContext(…, 'device.authenticate') — the principal is
+  // only known afterwards, so that ctx would carry the claimed identity.
+  const result = core.deps.authenticator.authenticate(client.id, username, password);
+  if (!result.ok) return stop({ returnCode: result.returnCode, reason: result.reason });
+  exchange.principal = result.principal;
+  return undefined;
+};
+
+/** Keeps the principal for SUBSCRIBE authorization and for the connection once CONNACK is out. */
+const rememberPrincipal: ConnectStep = ({ core, client, principal }) => {
+  if (!principal) return stop({ returnCode: 5, reason: 'no principal' });
+  core.principals.set(client, principal);
+  return undefined;
+};
+
+/** The CONNECT flow, in order. */
+export const AUTHENTICATE_STEPS: readonly ConnectStep[] = [readUsername, verifySas, rememberPrincipal];
+
+/** aedes' `authenticate`; a refusal carries its CONNACK return code. */
+export function authenticate(
+  core: GatewayCore,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+  done: (error: AuthenticateError | null, success: boolean | null) => void,
+): void {
+  const exchange: ConnectExchange = { core, client, username, password: password?.toString('utf8') };
+  const stopped = runSteps(AUTHENTICATE_STEPS, exchange);
+  if (!stopped) {
+    done(null, true);
+    return;
+  }
+  const { returnCode, reason } = stopped.value;
+  core.deps.logger.info(`CONNECT refused (${returnCode}, ${stopped.by}): ${reason}`, client.id);
+  core.deps.tap.record({
+    deviceId: client.id,
+    direction: 'in',
+    protocol: 'mqtt',
+    kind: 'connect',
+    topic: 'CONNECT',
+    status: returnCode,
+    payload: `refused: ${reason}`,
+  });
+  done(Object.assign(new Error(reason), { returnCode }) as AuthenticateError, false);
+}

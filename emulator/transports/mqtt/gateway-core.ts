@@ -1,0 +1,62 @@
+import type { Client } from 'aedes';
+
+import type { HubEventBus } from '../../events.js';
+import type { Logger } from '../../logger.js';
+import type { RequestContext } from '../../model/request-context.js';
+import type { C2dService } from '../../services/c2d-service.js';
+import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device-authenticator.js';
+import type { MethodService } from '../../services/method-service.js';
+import type { ModuleService } from '../../services/module-service.js';
+import type { RegistryService } from '../../services/registry-service.js';
+import type { TwinService } from '../../services/twin-service.js';
+import type { Clock } from '../../util/clock.js';
+import type { TrafficTap } from '../tap.js';
+import type { C2dDelivery } from './c2d-handler.js';
+import type { ConnectionRegistry, DeviceConnection } from './device-connection.js';
+import type { SessionStore } from './durable-sessions.js';
+import type { RequestKind, RequestOf } from './topics.js';
+
+/** The services the MQTT gateway calls (the narrow slices it uses, so tests can hand in small fakes). */
+export interface MqttServices {
+  readonly registry: Pick<RegistryService, 'markConnected' | 'markDisconnected' | 'touch'>;
+  readonly twins: Pick<TwinService, 'getDeviceTwin' | 'patchReported' | 'setModelId'>;
+  readonly authenticator: Pick<DeviceAuthenticator, 'authenticate'>;
+  /** Direct methods; without it the gateway never delivers method requests. */
+  readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'>;
+  /** C2D queues; without it devices receive no C2D messages. */
+  readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
+  /** Module identities: connection state of `<device>/<module>` clients. */
+  readonly modules?: Pick<ModuleService, 'markConnected' | 'markDisconnected' | 'touch'>;
+}
+
+/** What the MQTT gateway needs from the rest of the emulator. */
+export interface MqttGatewayDeps extends MqttServices {
+  readonly sessions: SessionStore;
+  readonly tap: TrafficTap;
+  /** Only for `telemetryReceived` until telemetry has a service call (see telemetry-handler.ts). */
+  readonly events: HubEventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** How long a device stays "Connected" after its connection ends, to absorb SAS-renewal reconnects (§6.2). */
+  readonly disconnectGraceMs: number;
+}
+
+/** The gateway's shared state, handed to every step. */
+export interface GatewayCore {
+  readonly deps: MqttGatewayDeps;
+  /** Set by CONNECT's steps, read when the connection becomes ready and by SUBSCRIBE's. */
+  readonly principals: WeakMap<Client, DevicePrincipal>;
+  readonly connections: ConnectionRegistry;
+  readonly c2d: C2dDelivery | undefined;
+}
+
+/** One device request on its way to its handler, with the context built for it (mqtt-context.ts). */
+export interface HandlerCall<K extends RequestKind> {
+  readonly ctx: RequestContext;
+  readonly connection: DeviceConnection;
+  readonly request: RequestOf<K>;
+  readonly payload: Buffer;
+}
+
+/** Serves one kind of device request: calls the service and answers on the same connection. */
+export type RequestHandler<K extends RequestKind> = (core: GatewayCore, call: HandlerCall<K>) => void;

@@ -1,0 +1,86 @@
+import type { Client, PublishPacket } from 'aedes';
+
+import type { DeviceConnection } from './device-connection.js';
+import type { GatewayCore } from './gateway-core.js';
+import { dispatchRequest } from './request-handlers.js';
+import { runSteps, stop, type Step } from './steps.js';
+import { parseDeviceTopic, type DeviceRequest } from './topics.js';
+
+// PUBLISH (aedes' `authorizePublish` hook): parse the topic into a typed request, authorize it, dispatch it to its
+// handler. Request topics are handled here and then allowed: routing them is a no-op, since nobody can subscribe to
+// them. An error closes the connection, as IoT Hub does for a forbidden topic or QoS 2 (iothub-protocol.md §3.4).
+
+/** One device publish on its way through {@link PUBLISH_STEPS}. */
+export interface PublishExchange {
+  readonly core: GatewayCore;
+  readonly connection: DeviceConnection;
+  readonly packet: PublishPacket;
+  readonly payload: Buffer;
+  /** Unparsed means forbidden: only `parseTopic` lets a request through. */
+  request: DeviceRequest;
+}
+
+/** A PUBLISH step; stopping with an Error closes the connection. */
+export type PublishStep = Step<PublishExchange, Error>;
+
+const refuseQos2: PublishStep = ({ packet }) => (packet.qos === 2 ? stop(new Error('QoS 2 is not supported')) : undefined);
+
+/** IoT Hub does not store retained messages (§3.4). */
+const dropRetain: PublishStep = ({ packet }) => {
+  packet.retain = false;
+  return undefined;
+};
+
+const parseTopic: PublishStep = (exchange) => {
+  exchange.request = parseDeviceTopic(exchange.packet.topic, exchange.connection.owner);
+  return undefined;
+};
+
+/** Any publish, even a refused one, counts as activity of the identity (lastActivityTime). */
+const touchIdentity: PublishStep = ({ core, connection }) => {
+  const { deviceId, moduleId } = connection.owner;
+  // CTX-SWITCH: registry.touch(ctx, …) / modules.touch(ctx, …) with mqttContext(…, 'device.touch')
+  if (moduleId === undefined) core.deps.registry.touch(deviceId);
+  else core.deps.modules?.touch(deviceId, moduleId);
+  return undefined;
+};
+
+const refuseForbidden: PublishStep = ({ request }) => (request.kind === 'forbidden' ? stop(new Error(request.reason)) : undefined);
+
+const recordIncoming: PublishStep = ({ core, connection, packet, payload, request }) => {
+  const kind = request.kind === 'telemetry' ? 'telemetry' : request.kind === 'methodResponse' ? 'method' : 'twin';
+  core.deps.tap.record({
+    deviceId: connection.owner.deviceId,
+    direction: 'in',
+    protocol: 'mqtt',
+    kind,
+    topic: packet.topic,
+    payload,
+    ...('rid' in request ? { rid: request.rid } : {}),
+    ...(request.kind === 'methodResponse' ? { status: request.status } : {}),
+  });
+  return undefined;
+};
+
+const dispatch: PublishStep = ({ core, connection, request, payload }) => {
+  dispatchRequest(core, connection, request, payload);
+  return undefined;
+};
+
+/** The PUBLISH flow, in order. */
+export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, touchIdentity, refuseForbidden, recordIncoming, dispatch];
+
+/** aedes' `authorizePublish`: null allows the packet, an Error closes the connection. */
+export function authorizePublish(core: GatewayCore, client: Client | null, packet: PublishPacket): Error | null {
+  // The broker's own publishes (there are none: replies use client.publish) pass.
+  if (client === null) return null;
+  const connection = core.connections.of(client);
+  if (!connection) return new Error('not authenticated');
+  const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+  const exchange: PublishExchange = { core, connection, packet, payload, request: { kind: 'forbidden', reason: 'not parsed' } };
+  const stopped = runSteps(PUBLISH_STEPS, exchange);
+  if (!stopped) return null;
+  // The connection id is the correlation id of connection-level events.
+  core.deps.logger.info(`closing connection (${stopped.by}): ${stopped.value.message}`, client.id);
+  return stopped.value;
+}
