@@ -2,7 +2,7 @@
  * Stage 5 (house-style H12): builds the runnable query from a validated AST. `run` pages over any iterable of
  * twins and is stateless: a continuation token says where the next page starts, so each page re-reads the
  * input up to there without evaluating it. `streamPage` and `rows` are the pieces a caller with a live,
- * resumable source uses instead (emulator/views keeps iterators between pages). SELECT * returns the input
+ * resumable source uses instead (emulator/views keeps slot positions between pages). SELECT * returns the input
  * objects themselves (no copies; the caller serialises).
  */
 import type { JsonObject } from '../model/json.js';
@@ -12,7 +12,7 @@ import { decodeContinuation, encodeContinuation, hashText, type PagePosition } f
 import { QueryContinuationError } from './errors.js';
 import { buildProjector } from './projection.js';
 import { buildRows, isAggregate } from './rows.js';
-import { pageArray, pageIterator, type Stream, type StreamedPage } from './stream-page.js';
+import { pageSlots, type Stream, type StreamedPage } from './stream-page.js';
 import { collectionOf, type Collection } from './validator.js';
 
 /** Page size when the caller gives none (iothub-protocol.md §9.1: pages hold ≤ 100 records). */
@@ -37,6 +37,10 @@ export interface QueryPage {
 
 /** Options of one `streamPage` call. */
 export interface StreamOptions {
+  /** First slot to read; default 0. */
+  readonly from?: number;
+  /** Slot to stop before; default the end of the array. */
+  readonly to?: number;
   /** As in RunOptions; normalised the same way. */
   readonly pageSize?: number;
   /** Rows the previous pages returned (for TOP); default 0. */
@@ -49,15 +53,17 @@ export interface CompiledQuery {
   readonly collection: Collection;
   /** x-ms-item-type: `Twin` for SELECT *, `Raw` for projections and aggregates. */
   readonly itemType: 'Twin' | 'Raw';
+  /** Identifies the query up to spacing and keyword case (a hash of its printed AST). */
+  readonly hash: string;
   /** False for aggregates and GROUP BY, whose rows need every twin before the first one is known. */
   readonly streaming: boolean;
   /** One page over `twins`, continuing from `options.continuation` by re-reading up to its position. */
   run(twins: Iterable<JsonObject>, options?: RunOptions): QueryPage;
   /**
-   * Streams one page from a resumable iterator (streaming queries only). When `more` is true the last twin the
-   * iterator yielded starts the next page: offer it again first when resuming.
+   * One page read from an array of slots in which `undefined` marks an empty slot (streaming queries only).
+   * `next` in the result is the slot where the next page starts.
    */
-  streamPage(twins: Iterator<JsonObject>, options?: StreamOptions): StreamedPage;
+  streamPage(slots: readonly (JsonObject | undefined)[], options?: StreamOptions): StreamedPage;
   /** Every result row of an aggregate or GROUP BY query (non-streaming queries only). */
   rows(twins: Iterable<JsonObject>): JsonObject[];
   /** Reads a token issued for this query; throws QueryContinuationError when malformed or another query's. */
@@ -79,7 +85,7 @@ export function createCompiledQuery(text: string, ast: QueryAst): CompiledQuery 
   const rows = aggregate ? buildRows(ast, accept, top) : undefined;
   const stream = (pageSize: number | undefined): Stream => ({ accept, project, top, pageSize: normalisePageSize(pageSize) });
   return {
-    text, collection, itemType, streaming: rows === undefined,
+    text, collection, itemType, hash, streaming: rows === undefined,
     run(twins, options = {}) {
       const position = options.continuation === undefined ? undefined : decodeContinuation(options.continuation, hash);
       const page = rows
@@ -89,9 +95,10 @@ export function createCompiledQuery(text: string, ast: QueryAst): CompiledQuery 
       if (page.next) result.continuation = encodeContinuation(hash, page.next);
       return result;
     },
-    streamPage(twins, options = {}) {
+    streamPage(slots, options = {}) {
       if (rows) throw new Error(`streamPage needs a streaming query, not '${text}'`);
-      return pageIterator(twins, stream(options.pageSize), options.returned ?? 0);
+      const range = { from: options.from ?? 0, to: options.to ?? slots.length, returned: options.returned ?? 0 };
+      return pageSlots(slots, stream(options.pageSize), range);
     },
     rows(twins) {
       if (!rows) throw new Error(`rows needs an aggregate query, not '${text}'`);
@@ -126,7 +133,10 @@ function pageScan(twins: Iterable<JsonObject>, stream: Stream, position: PagePos
   // Other iterables are listed first (pointers only), so a page can start at an index without evaluating
   // the twins before it.
   const array = Array.isArray(twins) ? (twins as readonly JsonObject[]) : Array.from(twins);
-  return pageArray(array, stream, { scanned: position?.scanned ?? 0, returned: position?.returned ?? 0 });
+  const page = pageSlots(array, stream, { from: position?.scanned ?? 0, to: array.length, returned: position?.returned ?? 0 });
+  return page.next === undefined
+    ? { items: page.items }
+    : { items: page.items, next: { kind: 'scan', scanned: page.next, returned: page.returned } };
 }
 
 function pageRows(rows: JsonObject[], pageSize: number, position: PagePosition | undefined): Page {

@@ -16,7 +16,7 @@ export type {
 export type { Collection } from './validator.js';
 export type { CompiledQuery, QueryPage, RunOptions, StreamOptions } from './execute.js';
 export type { PagePosition, RowPosition, ScanPosition } from './continuation.js';
-export type { StreamedPage } from './stream-page.js';
+export type { SlotRange, StreamedPage } from './stream-page.js';
 export { print } from './ast.js';
 export { quoteName, quotePath, quoteString } from './quote.js';
 export { MAX_QUERY_LENGTH } from './parser.js';

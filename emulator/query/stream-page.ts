@@ -4,7 +4,6 @@
  * (iothub-protocol.md §9.1). Twins are evaluated only up to that extra match, never beyond it.
  */
 import type { JsonObject } from '../model/json.js';
-import type { ScanPosition } from './continuation.js';
 
 /** The compiled parts of a streaming query plus the page size of one request. */
 export interface Stream {
@@ -17,51 +16,47 @@ export interface Stream {
   readonly pageSize: number;
 }
 
-/** One page read from a resumable iterator. */
+/** Which slots a page reads and how many rows earlier pages returned (TOP counts across pages). */
+export interface SlotRange {
+  readonly from: number;
+  /** Exclusive end. */
+  readonly to: number;
+  readonly returned: number;
+}
+
+/** One page read from an array of slots. */
 export interface StreamedPage {
   readonly items: JsonObject[];
-  /** Rows returned by the query so far, this page included (TOP counts across pages). */
+  /** Rows returned by the query so far, this page included. */
   readonly returned: number;
-  /**
-   * True when another match follows this page. That match was read from the iterator: it is the last value the
-   * iterator yielded and the first twin of the next page, so a caller that resumes must offer it again first.
-   */
-  readonly more: boolean;
+  /** Slot of the match after this page, where the next page starts; absent on the last page. */
+  readonly next?: number;
+  /** Twins (non-empty slots) the page stepped over before `next`, or before `to` on the last page. */
+  readonly passed: number;
 }
 
-/** A page of an array of twins, starting at index `scanned`; `next` says where the next page starts. */
-export function pageArray(
-  array: readonly JsonObject[], stream: Stream, from: { scanned: number; returned: number },
-): { items: JsonObject[]; next?: ScanPosition } {
-  const { returned } = from;
+/**
+ * A page read from `slots[from, to)`, in which `undefined` marks an empty slot (a removed twin that a live
+ * source has not compacted away yet).
+ */
+export function pageSlots(slots: readonly (JsonObject | undefined)[], stream: Stream, range: SlotRange): StreamedPage {
+  const { returned } = range;
   const remaining = stream.top - returned;
   const limit = Math.min(stream.pageSize, remaining);
   const items: JsonObject[] = [];
-  if (limit <= 0) return { items };
+  if (limit <= 0) return { items, returned, passed: 0 };
   const { accept, project } = stream;
-  for (let i = from.scanned; i < array.length; i++) {
-    const twin = array[i] as JsonObject;
-    if (!accept(twin)) continue;
-    if (items.length === limit) return { items, next: { kind: 'scan', scanned: i, returned: returned + limit } };
-    items.push(project ? project(twin) : twin);
-    if (items.length === limit && limit === remaining) return { items };
+  const to = Math.min(range.to, slots.length);
+  let passed = 0;
+  for (let i = range.from; i < to; i++) {
+    const twin = slots[i];
+    if (twin === undefined) continue;
+    if (accept(twin)) {
+      if (items.length === limit) return { items, returned: returned + limit, next: i, passed };
+      items.push(project ? project(twin) : twin);
+      if (items.length === limit && limit === remaining) return { items, returned: returned + limit, passed: passed + 1 };
+    }
+    passed += 1;
   }
-  return { items };
-}
-
-/** A page read from `twins`, which continues where the previous page of the same query stopped. */
-export function pageIterator(twins: Iterator<JsonObject>, stream: Stream, returned: number): StreamedPage {
-  const remaining = stream.top - returned;
-  const limit = Math.min(stream.pageSize, remaining);
-  const items: JsonObject[] = [];
-  if (limit <= 0) return { items, returned, more: false };
-  const { accept, project } = stream;
-  for (let step = twins.next(); step.done !== true; step = twins.next()) {
-    const twin = step.value;
-    if (!accept(twin)) continue;
-    if (items.length === limit) return { items, returned: returned + limit, more: true };
-    items.push(project ? project(twin) : twin);
-    if (items.length === limit && limit === remaining) break;
-  }
-  return { items, returned: returned + items.length, more: false };
+  return { items, returned: returned + items.length, passed };
 }

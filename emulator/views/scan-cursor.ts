@@ -1,84 +1,54 @@
 /**
- * A live position in the twins of one kind, for a streaming query paged over a TwinViewIndex. It yields views
- * to the query engine and resumes, page after page, from the index's live iterator.
+ * Where a streaming query (SELECT * / projections) paged over a TwinViewIndex continues. Positions are
+ * insertion generations, not slot numbers, so they survive compaction of the slot arrays.
  *
  * Semantics across pages (tested in test/unit/emulator/views):
  * - the query reads the twins that were indexed when its first page ran (its horizon); twins inserted later,
- *   including a twin deleted and created again, are not returned, so no twin is returned twice;
- * - a twin updated after the first page is read with its new view when the cursor reaches it;
- * - a twin removed before the cursor reaches it is not returned.
+ *   including a twin removed and created again, are not returned, so no twin is returned twice;
+ * - a twin updated before the query reaches it is read with its new view, including the look-ahead twin that
+ *   proved the previous page was not the last;
+ * - a twin removed before the query reaches it is not returned.
  */
-import type { JsonObject } from '../model/json.js';
-import type { TwinKind, TwinViewEntry, TwinViewIndex } from './twin-view-index.js';
+import type { CompiledQuery, StreamedPage } from '../query/index.js';
+import type { TwinKind, TwinViewIndex } from './twin-view-index.js';
 
-/** Resumable iterator over the views of one kind; see the file comment for what it returns. */
-export class ScanCursor implements Iterator<JsonObject> {
-  /** Entries taken from the index's iterator so far (the next twin's position in iteration order). */
-  private taken = 0;
-  /** Position of the last twin yielded. */
-  private lastPosition = -1;
-  private last: TwinViewEntry | undefined;
-  /** The twin that starts the next page: read by the previous page's look-ahead, offered again first. */
-  private pending: { readonly entry: TwinViewEntry; readonly position: number } | undefined;
-  private readonly entries: Iterator<TwinViewEntry>;
-  private finished = false;
+/** A streaming query's position between pages. */
+export interface ScanCursor {
+  /** Index generation at the first page: twins inserted after it are not read. */
+  readonly horizon: number;
+  /** Insertion generation of the twin that starts the next page; the page starts there or after. */
+  readonly nextInserted: number;
+  /** Twins of the kind before the next page's first one (the token's fallback position). */
+  readonly scanned: number;
+  /** Rows returned so far (TOP counts across pages). */
+  readonly returned: number;
+}
 
-  /**
-   * @param index the twins.
-   * @param kind device twins or module twins.
-   * @param horizon the index generation at the query's first page; twins inserted after it are not read.
-   */
-  constructor(private readonly index: TwinViewIndex, kind: TwinKind, private readonly horizon: number) {
-    this.entries = index.entries(kind);
-  }
+/**
+ * A cursor at the `scanned`-th twin of the kind as the index is now: how a query starts, and how it resumes
+ * when its cursor was lost (the twins before are stepped over, not read).
+ */
+export function startScan(index: TwinViewIndex, kind: TwinKind, scanned: number, returned: number): ScanCursor {
+  const slots = index.slots(kind);
+  const slot = slots.skip(0, scanned);
+  const horizon = index.generation;
+  return { horizon, nextInserted: slots.inserted[slot] ?? horizon + 1, scanned, returned };
+}
 
-  /** Position in iteration order of the twin that starts the next page (for the token's fallback). */
-  get position(): number {
-    return this.pending?.position ?? this.taken;
-  }
-
-  /** Steps over `count` twins without reading them: resumes a query whose cursor was lost. */
-  skip(count: number): void {
-    while (this.taken < count && this.nextEntry() !== undefined);
-  }
-
-  /** Keeps the last twin yielded for the next page (after a page the engine ended with `more`). */
-  holdLast(): void {
-    if (this.last !== undefined) this.pending = { entry: this.last, position: this.lastPosition };
-  }
-
-  /** The next twin's current view. */
-  next(): IteratorResult<JsonObject> {
-    const replay = this.pending && this.reread(this.pending.entry);
-    if (this.pending !== undefined && replay !== undefined) {
-      this.lastPosition = this.pending.position;
-      this.pending = undefined;
-      this.last = replay;
-      return { done: false, value: replay.view };
-    }
-    this.pending = undefined;
-    const entry = this.nextEntry();
-    if (entry === undefined) return { done: true, value: undefined };
-    this.lastPosition = this.taken - 1;
-    this.last = entry;
-    return { done: false, value: entry.view };
-  }
-
-  /** The current entry of a twin read earlier, unless it was removed (or removed and inserted again) since. */
-  private reread(entry: TwinViewEntry): TwinViewEntry | undefined {
-    const current = this.index.entry(entry.key);
-    return current?.inserted === entry.inserted ? current : undefined;
-  }
-
-  private nextEntry(): TwinViewEntry | undefined {
-    if (this.finished) return undefined;
-    const step = this.entries.next();
-    // Entries iterate in insertion order, so the first one past the horizon ends the scan.
-    if (step.done === true || step.value.inserted > this.horizon) {
-      this.finished = true;
-      return undefined;
-    }
-    this.taken += 1;
-    return step.value;
-  }
+/** Reads the page at `cursor`; `next` is where the page after it starts (absent on the last page). */
+export function readPage(
+  index: TwinViewIndex, query: CompiledQuery, cursor: ScanCursor, pageSize: number,
+): { page: StreamedPage; next?: ScanCursor } {
+  const slots = index.slots(query.collection === 'devices.modules' ? 'modules' : 'devices');
+  const from = slots.firstAfter(cursor.nextInserted - 1);
+  const to = slots.firstAfter(cursor.horizon);
+  const page = query.streamPage(slots.views, { from, to, pageSize, returned: cursor.returned });
+  if (page.next === undefined) return { page };
+  const next: ScanCursor = {
+    horizon: cursor.horizon,
+    nextInserted: slots.inserted[page.next] as number,
+    scanned: cursor.scanned + page.passed,
+    returned: page.returned,
+  };
+  return { page, next };
 }

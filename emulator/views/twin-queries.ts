@@ -14,7 +14,7 @@ import { compileQuery, QueryContinuationError, type CompiledQuery, type PagePosi
 import { normalisePageSize } from '../query/execute.js';
 import type { Clock } from '../util/clock.js';
 import { QueryCursors, type QueryCursorsOptions } from './query-cursors.js';
-import { ScanCursor } from './scan-cursor.js';
+import { readPage, startScan, type ScanCursor } from './scan-cursor.js';
 import type { TwinKind, TwinViewIndex } from './twin-view-index.js';
 
 /** Server-side state of one paged query. */
@@ -63,14 +63,15 @@ export class TwinQueries {
   private streamPage(query: CompiledQuery, pageSize: number, position: PagePosition | undefined): QueryPage {
     if (position?.kind === 'rows') throw new QueryContinuationError('Invalid continuation token');
     const held = this.resume(query, position);
-    const scan = held?.kind === 'scan' ? held.scan : this.startScan(query, position?.scanned ?? 0);
-    const page = query.streamPage(scan, { pageSize, returned: position?.returned ?? 0 });
+    const scan = held?.kind === 'scan'
+      ? held.scan
+      : startScan(this.index, kindOf(query), position?.scanned ?? 0, position?.returned ?? 0);
+    const { page, next } = readPage(this.index, query, scan, pageSize);
     const result: QueryPage = { items: page.items, itemType: query.itemType };
-    if (page.more) {
-      scan.holdLast();
-      const cursor = this.cursors.put({ kind: 'scan', query, scan });
+    if (next !== undefined) {
+      const cursor = this.cursors.put({ kind: 'scan', query, scan: next });
       result.continuation = query.writeContinuation({
-        kind: 'scan', scanned: scan.position, returned: page.returned, ...(cursor !== undefined && { cursor }),
+        kind: 'scan', scanned: next.scanned, returned: next.returned, ...(cursor !== undefined && { cursor }),
       });
     }
     return result;
@@ -96,15 +97,8 @@ export class TwinQueries {
     return cursor !== undefined && cursor.kind === position?.kind && cursor.query.hash === query.hash ? cursor : undefined;
   }
 
-  /** A new scan from the current twins, stepped over the twins before `scanned` without reading them. */
-  private startScan(query: CompiledQuery, scanned: number): ScanCursor {
-    const scan = new ScanCursor(this.index, kindOf(query), this.index.generation);
-    scan.skip(scanned);
-    return scan;
-  }
-
   private views(kind: TwinKind): JsonObject[] {
-    return Array.from(kind === 'devices' ? this.index.devices() : this.index.modules());
+    return this.index.slots(kind).views.filter((view): view is JsonObject => view !== undefined);
   }
 
   private compile(text: string): CompiledQuery {

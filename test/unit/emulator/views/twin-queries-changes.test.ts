@@ -54,6 +54,18 @@ describe('Paging while twins change', () => {
     expect(got.some((key) => key.startsWith('d10/'))).toBe(false);
   });
 
+  it('continues across a compaction of the index (thousands of removals between pages)', () => {
+    const index = syntheticIndex(6000, 1000);
+    const queries = new TwinQueries(index);
+    const pages = allPages((o) => queries.run('SELECT deviceId FROM devices', o), 1000, (_, n) => {
+      if (n === 1) for (let i = 1500; i < 5000; i++) index.remove(`d${i}`);
+    });
+    expect(index.slots('devices').views.length).toBeLessThan(6000);
+    const got = pages.flatMap((p) => p.items).map((row) => String(row['deviceId']));
+    const expected = [...Array.from({ length: 1500 }, (_, i) => `d${i}`), ...Array.from({ length: 1000 }, (_, i) => `d${5000 + i}`)];
+    expect(got).toEqual(expected);
+  });
+
   it('keeps GROUP BY rows of the first page consistent across pages (one snapshot)', () => {
     const index = syntheticIndex(30, 100);
     const queries = new TwinQueries(index);

@@ -27,22 +27,22 @@ describe('TwinViewIndex', () => {
 
   it('replaces a view in place: the twin keeps its position and its insertion generation', () => {
     const index = indexOf('a', 'b', 'c');
-    const before = index.entry('b');
+    const before = index.insertedAt('b');
     const updated = view('b', { tags: { x: 1 } });
     index.upsert('b', updated);
     expect(ids(index.devices())).toEqual(['a', 'b', 'c']);
     expect(index.get('b')).toBe(updated);
-    expect(index.entry('b')?.inserted).toBe(before?.inserted);
+    expect(index.insertedAt('b')).toBe(before);
   });
 
   it('moves a twin removed and inserted again to the end, with a new insertion generation', () => {
     const index = indexOf('a', 'b', 'c');
-    const first = index.entry('a')?.inserted ?? -1;
+    const first = index.insertedAt('a') ?? -1;
     expect(index.remove('a')).toBe(true);
     expect(index.remove('a')).toBe(false);
     index.upsert('a', view('a'));
     expect(ids(index.devices())).toEqual(['b', 'c', 'a']);
-    expect(index.entry('a')?.inserted).toBeGreaterThan(first);
+    expect(index.insertedAt('a')).toBeGreaterThan(first);
   });
 
   it('removes a device with its module twins only', () => {
@@ -79,17 +79,31 @@ describe('TwinViewIndex', () => {
     expect(index.generation).toBe(seen.at(-1));
   });
 
-  it('gives live iterators: new views of updated twins, no removed twins, one visit each', () => {
+  it('iterates live: new views of updated twins, no removed twins, one visit each', () => {
     const index = indexOf('a', 'b', 'c', 'd');
-    const iterator = index.entries('devices');
-    expect(iterator.next().value?.key).toBe('a');
+    const iterator = index.devices();
+    expect(iterator.next().value).toEqual({ deviceId: 'a' });
     const newB = view('b', { v: 2 });
     index.upsert('b', newB);
     index.remove('c');
     index.remove('a');
-    expect(iterator.next().value?.view).toBe(newB);
-    expect(iterator.next().value?.key).toBe('d');
+    expect(iterator.next().value).toBe(newB);
+    expect(iterator.next().value).toEqual({ deviceId: 'd' });
     expect(iterator.next().done).toBe(true);
+  });
+
+  it('compacts after many removals without changing the order, even under a running iterator', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `d${i}`);
+    const index = indexOf(...keys);
+    const iterator = index.devices();
+    for (let i = 0; i < 10; i++) iterator.next();
+    for (let i = 0; i < 4000; i++) index.remove(`d${i}`);
+    expect(index.slots('devices').views.length).toBeLessThan(5000);
+    expect(ids(index.devices())).toEqual(keys.slice(4000));
+    expect(ids({ [Symbol.iterator]: () => iterator })).toEqual(keys.slice(4000));
+    index.upsert('d1', view('d1'));
+    expect(ids(index.devices()).slice(-2)).toEqual(['d4999', 'd1']);
+    expect(index.get('d4500')).toEqual({ deviceId: 'd4500' });
   });
 
   it('leaves views held by a reader untouched when the twin is updated', () => {
