@@ -5,6 +5,8 @@
  * - streaming queries (SELECT * / projections): the index of the next twin to scan and how many rows were
  *   already returned (for TOP), so a page never rescans earlier twins;
  * - aggregate and GROUP BY queries: the offset into the computed rows.
+ * A token may also name a server-side cursor (`c`) that resumes the query without re-running it; the position
+ * stays in the token so a hub that no longer holds the cursor (restarted, evicted) can still serve the page.
  */
 import { decodeBase64Url, decodeUtf8, encodeBase64Url, encodeUtf8 } from '../util/base64url.js';
 import { QueryContinuationError } from './errors.js';
@@ -14,18 +16,24 @@ export interface ScanPosition {
   readonly kind: 'scan';
   readonly scanned: number;
   readonly returned: number;
+  /** Id of the server-side cursor holding this position, when one was kept. */
+  readonly cursor?: string;
 }
 
 /** Where the next page of an aggregate query starts. */
 export interface RowPosition {
   readonly kind: 'rows';
   readonly offset: number;
+  /** Id of the server-side cursor holding the computed rows, when one was kept. */
+  readonly cursor?: string;
 }
 
 /** A decoded continuation. */
 export type PagePosition = ScanPosition | RowPosition;
 
 const VERSION = 1;
+/** Cursor ids are short URL-safe strings chosen by the server. */
+const CURSOR_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Hashes text into 16 hex digits (two FNV-1a 32-bit lanes with different offsets). */
 export function hashText(text: string): string {
@@ -44,6 +52,10 @@ export function encodeContinuation(queryHash: string, position: PagePosition): s
   const body = position.kind === 'scan'
     ? { v: VERSION, q: queryHash, s: position.scanned, n: position.returned }
     : { v: VERSION, q: queryHash, r: position.offset };
+  if (position.cursor !== undefined) {
+    if (!CURSOR_ID.test(position.cursor)) throw new RangeError(`Invalid cursor id '${position.cursor}'`);
+    return encodeBase64Url(encodeUtf8(JSON.stringify({ ...body, c: position.cursor })));
+  }
   return encodeBase64Url(encodeUtf8(JSON.stringify(body)));
 }
 
@@ -57,9 +69,11 @@ export function decodeContinuation(token: string, queryHash: string): PagePositi
     throw new QueryContinuationError(
       'The continuation token was issued for a different query; re-send the query that returned it');
   }
-  const [s, n, r] = [body['s'], body['n'], body['r']];
-  if (isCount(s) && isCount(n)) return { kind: 'scan', scanned: s, returned: n };
-  if (isCount(r)) return { kind: 'rows', offset: r };
+  const [s, n, r, c] = [body['s'], body['n'], body['r'], body['c']];
+  // A malformed cursor id is ignored rather than refused: the position alone still serves the page.
+  const cursor = typeof c === 'string' && CURSOR_ID.test(c) ? { cursor: c } : {};
+  if (isCount(s) && isCount(n)) return { kind: 'scan', scanned: s, returned: n, ...cursor };
+  if (isCount(r)) return { kind: 'rows', offset: r, ...cursor };
   throw new QueryContinuationError('Invalid continuation token');
 }
 

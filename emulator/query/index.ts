@@ -14,7 +14,9 @@ export type {
   QueryAst, SelectClause, Span, UnaryExpr, UnaryOp,
 } from './ast.js';
 export type { Collection } from './validator.js';
-export type { CompiledQuery, QueryPage, RunOptions } from './execute.js';
+export type { CompiledQuery, QueryPage, RunOptions, StreamOptions } from './execute.js';
+export type { PagePosition, RowPosition, ScanPosition } from './continuation.js';
+export type { SlotRange, StreamedPage } from './stream-page.js';
 export { print } from './ast.js';
 export { quoteName, quotePath, quoteString } from './quote.js';
 export { MAX_QUERY_LENGTH } from './parser.js';
