@@ -6,8 +6,7 @@ import { formatDeviceConnectionString, formatServiceConnectionString } from './a
 import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
-import type { JsonObject } from './model/json.js';
-import { compileQuery, type QueryPage } from './query/index.js';
+import type { QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
 import { DevicePortRelay } from './services/device-port.js';
@@ -23,6 +22,7 @@ import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
 import { twinRuntime } from './services/twin-runtime.js';
 import { TwinService } from './services/twin-service.js';
+import { TwinViewUpkeep } from './services/twin-view-upkeep.js';
 import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
 import type { EmulatorStore } from './store/store.js';
@@ -34,8 +34,9 @@ import { isErrno, listen, type BoundListener } from './transports/listen.js';
 import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { TrafficTap } from './transports/tap.js';
-import { serviceTwin } from './twin/twin-views.js';
 import { TwinsApi } from './twins-api.js';
+import { TwinQueries } from './views/twin-queries.js';
+import { TwinViewIndex } from './views/twin-view-index.js';
 
 /** Life-cycle state of an emulator. */
 export type EmulatorStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -76,6 +77,8 @@ interface Running {
   readonly registry: RegistryService;
   readonly twins: TwinService;
   readonly twinsApi: TwinsApi;
+  readonly views: TwinViewUpkeep;
+  readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
@@ -145,8 +148,7 @@ export class HubEmulator {
    * QueryError (with position) for bad text.
    */
   query(text: string, options: { pageSize?: number; continuation?: string } = {}): QueryPage {
-    const { registry, modules } = this.running();
-    return runQuery(registry, modules, text, options);
+    return this.running().query(text, options);
   }
 
   /** Queues a cloud-to-device message, as the service SDK's `Client.send` does over AMQP. */
@@ -181,6 +183,7 @@ export class HubEmulator {
     running.amqp.close();
     running.methods.close();
     running.unbindDevices();
+    running.views.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
     running.c2d.close();
@@ -255,6 +258,12 @@ export class HubEmulator {
     const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
+    const views = new TwinViewUpkeep(state, new TwinViewIndex(), twinRuntime(registry, modules), store, events);
+    const queries = new TwinQueries(views.index, config.clock);
+    const query = (text: string, options: { pageSize?: number; continuation?: string }): QueryPage => {
+      views.ensureComplete();
+      return queries.run(text, options);
+    };
     const methods = new MethodService(registry, devices);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
@@ -290,7 +299,7 @@ export class HubEmulator {
         host: config.bindAddress,
         webSockets: { mqtt: handle, amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request) },
         rest: createRestApi({
-          services: { registry, twins, methods, c2d, modules, query: (text, options) => runQuery(registry, modules, text, options) },
+          services: { registry, twins, methods, c2d, modules, query },
           authenticator: serviceAuth,
           tap: this.tap,
           clock: config.clock,
@@ -334,22 +343,6 @@ export class HubEmulator {
         : '',
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
-}
-
-/** Every device twin and module twin, in the service shape the query engine reads (it tells them apart by moduleId). */
-function* allTwins(registry: RegistryService, modules: ModuleService): Iterable<JsonObject> {
-  for (const record of registry.all()) yield serviceTwin(record, registry.runtime(record.deviceId));
-  const runtime = twinRuntime(registry, modules);
-  for (const record of modules.all()) yield serviceTwin(record, runtime(record));
-}
-
-function runQuery(
-  registry: RegistryService,
-  modules: ModuleService,
-  text: string,
-  options: { pageSize?: number; continuation?: string },
-): QueryPage {
-  return compileQuery(text).run(allTwins(registry, modules), options);
 }
