@@ -74,8 +74,12 @@ export class JournalSegment {
     await this.handle.close();
   }
 
-  /** Closes without sealing (used when the segment is about to be deleted, or after a failed seal). */
+  /**
+   * Closes without sealing: the preallocated zeros stay and mark the end of the data. The bytes of a failed write
+   * are cut off first (best effort), so a batch that was answered 503 is not replayed at the next start.
+   */
   async close(): Promise<void> {
+    if (this.dirty) await this.repair().catch(() => undefined);
     await this.handle.close().catch(() => undefined);
   }
 
