@@ -87,7 +87,8 @@ export const crc32: (data: Buffer) => number = // A namespace import: a named im
 
 let table: Uint32Array | undefined;
 
-function tableCrc32(data: Buffer): number {
+/** The table implementation of CRC-32 (the fallback; exported so tests compare it with node:zlib's). */
+export function tableCrc32(data: Buffer): number {
   table ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;

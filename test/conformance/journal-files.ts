@@ -27,9 +27,11 @@ export async function frameSpans(path: string): Promise<{ offset: number; bytes:
 export class FaultySegments implements JournalFileSystem {
   failWrites = false;
   failSyncs = false;
+  /** Writes longer than this fail with ENOSPC (a nearly full disk: room for a frame, not for preallocation). */
+  maxWriteBytes = Infinity;
 
   async write(...args: Parameters<JournalFileSystem['write']>): Promise<void> {
-    if (this.failWrites) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    if (this.failWrites || args[1].length > this.maxWriteBytes) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     return nodeJournalFileSystem.write(...args);
   }
 

@@ -192,6 +192,19 @@ export function runStoreConformance(backend: StoreBackend): void {
       expect(jsonOf((await start(dir)).state)).toEqual(live);
     });
 
+    it.skipIf(durableOnly)(durable('keeps appending on a nearly full disk, where preallocation fails'), async () => {
+      const dir = await newDir();
+      const disk = new FaultySegments();
+      disk.maxWriteBytes = 4096;
+      const maker = new ChangeMaker();
+      const { store, state } = await start(dir, { fileSystem: disk, compactOnClose: false });
+      await appendAll(store, mixedWorkload(maker, 4, 40));
+      expect(store.failure).toBeUndefined();
+      const live = jsonOf(state);
+      await store.close();
+      expect(jsonOf((await start(dir)).state)).toEqual(live);
+    });
+
     it.skipIf(durableOnly)(durable('does not replay a batch whose sync failed (it was answered 503)'), async () => {
       const dir = await newDir();
       const disk = new FaultySegments();
