@@ -2,7 +2,7 @@
 const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory']);
 
 /** Entries serialised between two yields of `serializeAsync` (keeps each event-loop turn to a few ms). */
-const ENTRIES_PER_TURN = 2000;
+const ENTRIES_PER_TURN = 500;
 
 const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
