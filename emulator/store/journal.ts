@@ -108,10 +108,16 @@ export class Journal {
 }
 
 async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  // Makes a created or deleted name durable on power loss. Windows cannot open a folder for fsync: best effort,
+  // as in atomic-json-file.ts (the frames themselves are synced either way).
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
   }
 }
