@@ -5,13 +5,6 @@ import { CommitListeners } from './commit-listeners.js';
 import { GroupCommit } from './group-commit.js';
 import type { CommittedBatch, EmulatorStore, Reducer, StoreStats } from './store.js';
 
-/** Options of {@link MemoryStore}. */
-export interface MemoryStoreOptions {
-  readonly reduce: Reducer;
-  /** The state to start from (default: empty). */
-  readonly initial?: HubState;
-}
-
 /**
  * Non-durable store for tests of the layers above and for `persistence: 'memory'` hubs. It batches and orders
  * exactly like the journal store (appends made in one turn share a batch, applied after a `setImmediate`), so code
@@ -25,8 +18,12 @@ export class MemoryStore implements EmulatorStore {
   private seq = 0;
   private counters = { journalBytes: 0, snapshotBytes: 0, batches: 0, changes: 0, compactions: 0 };
 
-  constructor(private readonly options: MemoryStoreOptions) {
-    this.state = options.initial ?? emptyHubState();
+  /** `reduce`: the hub's reducer; `initial`: the state to start from (default: empty). */
+  constructor(
+    private readonly reduce: Reducer,
+    initial: HubState = emptyHubState(),
+  ) {
+    this.state = initial;
     this.group = new GroupCommit<readonly HubChange[]>({
       write: async (items) => this.apply(items.flat()),
       failed: () => this.listeners.rolledBack(),
@@ -62,7 +59,7 @@ export class MemoryStore implements EmulatorStore {
     this.seq += 1;
     this.counters.batches += 1;
     this.counters.changes += changes.length;
-    for (const change of changes) this.options.reduce(this.state, change);
+    for (const change of changes) this.reduce(this.state, change);
     this.listeners.committed({ seq: this.seq, changes }, noopLogger);
   }
 }
