@@ -102,7 +102,8 @@ export class JournalSegment {
     if (this.position + frameBytes <= this.allocated) return;
     const target = this.position + frameBytes + this.options.preallocateBytes;
     const { fileSystem, fsync } = this.options;
-    let at = this.allocated;
+    // After a failed extension, frames may lie beyond `allocated`: zeros start after the data, never over it.
+    let at = Math.max(this.allocated, this.position);
     try {
       while (at < target) {
         const length = Math.min(ZERO_CHUNK.length, target - at);

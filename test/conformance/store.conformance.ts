@@ -220,7 +220,7 @@ function diskFaultCases({ durableOnly, durable, newDir, start }: Harness): void 
     expect(jsonOf((await start(dir)).state)).toEqual(live);
   });
 
-  it.skipIf(durableOnly)(durable('keeps appending on a nearly full disk, where preallocation fails'), async () => {
+  it.skipIf(durableOnly)(durable('keeps appending on a nearly full disk, where preallocation fails, and after it recovers'), async () => {
     const dir = await newDir();
     const disk = new FaultySegments();
     disk.maxWriteBytes = 4096;
@@ -228,6 +228,9 @@ function diskFaultCases({ durableOnly, durable, newDir, start }: Harness): void 
     const { store, state } = await start(dir, { fileSystem: disk, compactOnClose: false });
     await appendAll(store, mixedWorkload(maker, 4, 40));
     expect(store.failure).toBeUndefined();
+    // Space again: preallocation resumes after the data written meanwhile, never over it.
+    disk.maxWriteBytes = Infinity;
+    await appendAll(store, [[maker.reported({ deviceId: 'dev-0' }, { roomAgain: true })], [maker.reported({ deviceId: 'dev-1' }, { roomAgain: true })]]);
     const live = jsonOf(state);
     await store.close();
     expect(jsonOf((await start(dir)).state)).toEqual(live);
