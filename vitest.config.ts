@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
+          include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
           pool: 'threads',
         },
       },

@@ -10,9 +10,10 @@ export interface AtomicJsonFileOptions<T> {
   readonly fsync: boolean;
   /**
    * Turns the data into JSON, as text or as chunks written in order with one writev; default `JSON.stringify`.
-   * Runs synchronously at the start of `write`, so the snapshot is the state at the moment of the call.
+   * A synchronous serialiser sees the state at the moment of the call; an asynchronous one (which yields to the
+   * event loop on large states) must be given data that nobody changes meanwhile (a frozen copy).
    */
-  readonly serialize?: (data: T) => string | readonly Buffer[];
+  readonly serialize?: (data: T) => string | readonly Buffer[] | Promise<readonly Buffer[]>;
 }
 
 /**
@@ -39,16 +40,22 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       throw error;
     }
     if (text.trim() === '') throw new StoreCorruptError(this.filePath, 'the file is empty');
+    let value: unknown;
     try {
-      return JSON.parse(text) as T;
+      value = JSON.parse(text);
     } catch (error) {
       throw new StoreCorruptError(this.filePath, `it is not valid JSON (${(error as Error).message})`);
     }
+    // lowdb treats a falsy result as "no file": `null` or `0` must not turn into an empty store.
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new StoreCorruptError(this.filePath, 'it does not hold a JSON object');
+    }
+    return value as T;
   }
 
-  /** Serialises synchronously before the first await, so the snapshot is the state at the moment of the call. */
+  /** A synchronous serialiser runs before the first await, so the snapshot is the state at the moment of the call. */
   async write(data: T): Promise<void> {
-    const content = this.options.serialize ? this.options.serialize(data) : JSON.stringify(data);
+    const content = this.options.serialize ? await this.options.serialize(data) : JSON.stringify(data);
     const handle = await open(this.tempPath, 'w', 0o600);
     try {
       await writeAll(handle, content);

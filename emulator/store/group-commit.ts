@@ -1,24 +1,36 @@
 import { storeUnavailable } from '../errors/catalogue.js';
-/** Undoes one in-memory change (kept until the journal store replaces this file). */
-type Undo = () => void;
 
-interface Waiter {
-  readonly undo: Undo;
+/** What a {@link GroupCommit} runs. */
+export interface GroupCommitHooks<T> {
+  /**
+   * Makes a batch durable (and applies it). Rejects only if the batch is not durable; everything after the
+   * durable point must not throw.
+   */
+  write(items: readonly T[]): Promise<void>;
+  /** Called synchronously when a write failed, before the waiting submissions reject. */
+  failed(error: Error): void;
+  /** Runs in the write slot after a successful batch, before the next (rotation for compaction). Must not reject. */
+  between?(): Promise<void>;
+}
+
+interface Waiter<T> {
+  readonly item: T;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
 /**
- * Group commit: every commit requested while a write is running joins the next write, so N concurrent updates
- * cost one write instead of N, and each is acknowledged only after the write that carries it has completed.
- * `write` must capture its snapshot synchronously when called.
+ * Group commit: every item submitted while a write is running joins the next write, so N concurrent appends cost
+ * one write (one fsync) instead of N, and each resolves only after the write that carries it, in submission order.
+ * On a failed write the batch and everything queued behind it reject with `503 ServiceUnavailable` (the queued
+ * items were produced against a state that included the failed batch); the next submission tries again.
  */
-export class GroupCommit {
-  private queued: Waiter[] = [];
+export class GroupCommit<T> {
+  private queued: Waiter<T>[] = [];
   private running: Promise<void> | undefined;
   private lastFailure: Error | undefined;
 
-  constructor(private readonly write: () => Promise<void>) {}
+  constructor(private readonly hooks: GroupCommitHooks<T>) {}
 
   /** The error of the last failed write, cleared by the next successful one. */
   get failure(): Error | undefined {
@@ -26,10 +38,10 @@ export class GroupCommit {
   }
 
   /** Resolves once a write that started after this call has completed. */
-  commit(undo: Undo): Promise<void> {
+  submit(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ undo, resolve, reject });
-      // Defer to the next turn so everything parsed from the same socket reads joins one write.
+      this.queued.push({ item, resolve, reject });
+      // Defer to the next turn so everything parsed from the same socket read joins one write.
       this.running ??= new Promise<void>((done) => setImmediate(done)).then(() => this.drainQueue());
     });
   }
@@ -44,25 +56,23 @@ export class GroupCommit {
       const batch = this.queued;
       this.queued = [];
       try {
-        await this.write();
-        this.lastFailure = undefined;
-        for (const waiter of batch) waiter.resolve();
+        await this.hooks.write(batch.map((waiter) => waiter.item));
       } catch (error) {
-        this.rollBack(batch, error as Error);
+        this.fail(batch, error instanceof Error ? error : new Error(String(error)));
+        continue;
       }
+      this.lastFailure = undefined;
+      for (const waiter of batch) waiter.resolve();
+      await this.hooks.between?.();
     }
     this.running = undefined;
   }
 
-  /**
-   * Undo everything not yet durable, newest first: the failed batch and anything queued on top of it, whose
-   * changes were built on the failed state.
-   */
-  private rollBack(batch: Waiter[], error: Error): void {
+  private fail(batch: Waiter<T>[], error: Error): void {
     const failed = [...batch, ...this.queued];
     this.queued = [];
-    for (let i = failed.length - 1; i >= 0; i--) failed[i]?.undo();
     this.lastFailure = error;
+    this.hooks.failed(error);
     const hubError = storeUnavailable(error.message);
     for (const waiter of failed) waiter.reject(hubError);
   }

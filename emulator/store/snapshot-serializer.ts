@@ -1,7 +1,8 @@
-import type { HubState } from '../model/hub-state.js';
+/** Top-level maps whose entries are only ever replaced, never changed in place (see `state/apply-change.ts`). */
+const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory']);
 
-/** The maps of `HubState` whose entries are only ever replaced, never changed in place (see hub-state.ts). */
-const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions']);
+/** Entries serialised between two yields of `serializeAsync` (keeps each event-loop turn to a few ms). */
+const ENTRIES_PER_TURN = 500;
 
 const OPEN = Buffer.from('{');
 const CLOSE = Buffer.from('}');
@@ -14,25 +15,45 @@ interface CachedEntry {
 }
 
 /**
- * Serialises the hub state to exactly the bytes of `JSON.stringify(state)`, as a list of chunks for one `writev`,
- * re-serialising only the device records and session lists that changed since the last write. Services replace a
- * record instead of mutating it (the rollback of a failed commit relies on the same rule), so an object's identity
- * says whether its cached bytes are still right. With 10k twins a write then costs the changed records instead of
- * a 13 MB stringify plus its UTF-8 encoding (profiled in docs/benchmarks.md, benchmark 5). The price is one cached
- * copy of each record's JSON (about its size on disk), held in a WeakMap so replaced records are freed.
+ * Serialises a document (the hub snapshot) to exactly the bytes of `JSON.stringify(document)`, as a list of
+ * chunks for one `writev`, re-serialising only the map entries (device records, module maps, queues, sessions,
+ * change logs) that were replaced since the last snapshot. The reducer replaces a record instead of mutating it,
+ * so an object's identity says whether its cached bytes are still right. With 10k twins a snapshot then costs the
+ * changed records instead of a 13 MB stringify (docs/benchmarks.md, benchmark 5). The price is one cached copy of
+ * each record's JSON, held in a WeakMap so replaced records are freed.
  */
 export class SnapshotSerializer {
   private readonly cache = new WeakMap<object, CachedEntry>();
 
-  serialize(state: HubState): Buffer[] {
-    const chunks: Buffer[] = [OPEN];
+  /** Serialises in one go. */
+  serialize(document: object): Buffer[] {
+    const chunks: Buffer[] = [];
+    for (const _turn of this.produce(document, chunks)) {
+      // Nothing to wait for: a synchronous caller takes all turns at once.
+    }
+    return chunks;
+  }
+
+  /**
+   * Serialises in slices, yielding to the event loop between them, so a snapshot of a large hub does not stall
+   * requests. The document must not change meanwhile (the store hands a frozen copy).
+   */
+  async serializeAsync(document: object): Promise<Buffer[]> {
+    const chunks: Buffer[] = [];
+    for (const _turn of this.produce(document, chunks)) await new Promise<void>((resolve) => setImmediate(resolve));
+    return chunks;
+  }
+
+  /** Fills `chunks`; yields whenever a slice of entries is done. */
+  private *produce(document: object, chunks: Buffer[]): Generator<void> {
+    chunks.push(OPEN);
     let first = true;
-    for (const [key, value] of Object.entries(state)) {
+    for (const [key, value] of Object.entries(document)) {
       const start = chunks.length;
       if (!first) chunks.push(COMMA);
       chunks.push(Buffer.from(`${JSON.stringify(key)}:`));
       if (CACHED_MAPS.has(key) && isPlainMap(value)) {
-        this.pushMap(chunks, value);
+        yield* this.pushMap(chunks, value);
       } else {
         const text = JSON.stringify(value) as string | undefined;
         // JSON.stringify drops properties whose value serialises to undefined; so do we.
@@ -45,14 +66,16 @@ export class SnapshotSerializer {
       first = false;
     }
     chunks.push(CLOSE);
-    return chunks;
   }
 
-  private pushMap(chunks: Buffer[], map: Record<string, unknown>): void {
+  private *pushMap(chunks: Buffer[], map: Record<string, unknown>): Generator<void> {
     chunks.push(OPEN);
     let first = true;
-    for (const [key, value] of Object.entries(map)) {
-      const bytes = this.entryBytes(key, value);
+    let count = 0;
+    // Object.keys, not entries: a third of the time on a 100k-key map, and it runs in one event-loop turn.
+    for (const key of Object.keys(map)) {
+      if (++count % ENTRIES_PER_TURN === 0) yield;
+      const bytes = this.entryBytes(key, map[key]);
       if (bytes === undefined) continue;
       if (!first) chunks.push(COMMA);
       chunks.push(bytes);
