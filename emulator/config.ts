@@ -34,6 +34,11 @@ export interface EmulatorConfig {
   readonly ports?: PortConfig;
   /** fsync each group-commit write (default true): acknowledged updates survive power loss, not just a crash. */
   readonly fsync?: boolean;
+  /**
+   * Journal bytes after which the store writes a fresh snapshot in the background (`emulator/store/README.md`).
+   * Default: the larger of 8 MiB and the last snapshot's size, so snapshots cost at most as much as the journal.
+   */
+  readonly compactAtBytes?: number;
   /** Entries kept in each twin's change log (`twins.history`, time travel); 0 turns the log off. Default 32. */
   readonly historyLimit?: number;
   /** Grace before a device whose connection ended is shown Disconnected (absorbs SAS renewals). Default 1000 ms. */
@@ -53,6 +58,7 @@ export interface ResolvedConfig {
   readonly ports: Required<PortConfig>;
   readonly fsync: boolean;
   readonly historyLimit: number;
+  readonly compactAtBytes: number | undefined;
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
   readonly clock: Clock;
@@ -78,6 +84,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     ports,
     fsync: config.fsync ?? true,
     historyLimit: config.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    compactAtBytes: config.compactAtBytes,
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
     clock: config.clock ?? systemClock,

@@ -246,7 +246,8 @@ export class HubEmulator {
   private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void): Promise<Running> {
     const { config, events } = this;
     const reduce = (state: HubState, change: Parameters<typeof applyChange>[1]) => applyChange(state, change, { historyLimit: config.historyLimit });
-    const store = createStore({ persistence: config.persistence, dataDir: config.dataDir, fsync: config.fsync, reduce, logger: config.logger });
+    const { persistence, dataDir, fsync, logger, compactAtBytes } = config;
+    const store = createStore({ persistence, dataDir, fsync, reduce, logger, compactAtBytes });
     const state = await store.open();
     opened(store);
     const data = new HubData(state, store);

@@ -10,7 +10,9 @@ export function createStore(options: {
   fsync: boolean;
   reduce: Reducer;
   logger: Logger;
+  compactAtBytes?: number | undefined;
 }): EmulatorStore {
   if (options.persistence === 'memory') return new MemoryStore(options.reduce);
-  return new JournalStore({ dataDir: options.dataDir, reduce: options.reduce, fsync: options.fsync, logger: options.logger });
+  const { dataDir, reduce, fsync, logger, compactAtBytes } = options;
+  return new JournalStore({ dataDir, reduce, fsync, logger, ...(compactAtBytes === undefined ? {} : { compactAtBytes }) });
 }

@@ -61,7 +61,10 @@ export class JournalSegment {
       if (fsync) await fileSystem.datasync(this.handle);
     } catch (error) {
       // The frame may be partly or wholly on disk, even though the sync failed: it must not come back as data.
+      // Cut it off now, before the writers hear 503, so a crash right after cannot replay it; if even that fails,
+      // the next append or close tries again before anything else.
       this.dirty = true;
+      await this.repair().catch(() => undefined);
       throw error;
     }
     this.position += frame.length;

@@ -1,37 +1,38 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { Logger } from '../../emulator/index.js';
-import { connectRaw, twinRequest } from '../helpers/raw-mqtt.js';
+import { readDurableState } from '../helpers/durable-state.js';
+import { connectRaw, twinRequest, type Received } from '../helpers/raw-mqtt.js';
 import { rest } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
-import { canMountTmpfs, tempPathIsDirectory, tmpfsDiskFull, tmpfsReadOnly, type DiskFault } from './support/disk-fault.js';
+import { canMountTmpfs, tmpfsDiskFull, type DiskFault } from './support/disk-fault.js';
 
 /**
- * Disk full / read-only data dir (issue 7). The faults are real kernel errors, never mocks: a small tmpfs filled to
- * the last page (ENOSPC) or remounted read-only (EROFS) where mount is allowed (root with CAP_SYS_ADMIN); and, on
- * every machine, a directory in place of the store's temp file (EISDIR at open(), the first write step). While the
- * fault lasts the hub must refuse writes with 503 in its own formats, keep every read working (also for devices that
- * connect during the fault), leave the data file parseable with the last acknowledged state, and write again once
- * the fault is gone.
+ * Disk full under the journal (issue 7, issue 10). The fault is a real kernel error, never a mock: a small tmpfs
+ * filled to the last page (ENOSPC), where mount is allowed (root with CAP_SYS_ADMIN). The journal writes into
+ * space it reserved ahead (preallocated segment), so a full disk first costs nothing; once the reserve is used up
+ * the hub must refuse writes with 503 in its own formats, keep every read working (also for devices that connect
+ * during the fault), keep every acknowledged write on disk, and write again once space is back — needing only the
+ * space of the change, not of the whole hub.
+ *
+ * A read-only remount (EROFS) cannot be staged any more: the kernel refuses to remount a file system read-only
+ * while the journal segment is open for writing (EBUSY). The store treats every write error alike (the store
+ * conformance suite injects failures at each step).
  */
 const MOUNT = canMountTmpfs();
-type FaultCase = [name: string, errno: string, make: () => Promise<DiskFault>];
-const MOUNTED: FaultCase[] = [
-  ['a full tmpfs', 'ENOSPC', tmpfsDiskFull],
-  ['a read-only remount', 'EROFS', tmpfsReadOnly],
-];
-const FAULTS: FaultCase[] = [...(MOUNT ? MOUNTED : []), ['a directory in place of hub.json.tmp', 'EISDIR', tempPathIsDirectory]];
+// About 20 KB per patch, within the hub's limits: strings ≤ 4 KB, reported ≤ 32 KB.
+const BIG = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`s${i}`, 'x'.repeat(4000)]));
 
 interface Reported {
   reported: Record<string, unknown>;
   desired: Record<string, unknown>;
 }
 
-describe(`the hub when its data dir stops taking writes (tmpfs mount ${MOUNT ? 'allowed' : 'NOT allowed here: EISDIR fallback only'})`, () => {
+describe('the hub when its disk is full or its snapshot cannot be written', () => {
   let fault: DiskFault | undefined;
   let hub: TestHub | undefined;
   const clients: MqttClient[] = [];
@@ -44,8 +45,8 @@ describe(`the hub when its data dir stops taking writes (tmpfs mount ${MOUNT ? '
     fault = undefined;
   });
 
-  it.each(FAULTS)('with %s (%s): 503 on writes, reads served, file intact, recovery', async (_name, code, make) => {
-    fault = await make();
+  it.skipIf(!MOUNT)(`with a full tmpfs (ENOSPC): 503 once the reserve is used, reads served, acknowledged writes kept, recovery${MOUNT ? '' : ' — SKIPPED: mount is not allowed here'}`, async () => {
+    fault = await tmpfsDiskFull();
     const errors: string[] = [];
     const logger: Logger = { error: (message) => errors.push(message), warn() {}, info() {}, debug() {} };
     hub = await startTestHub({ logger, ports: { https: 0 } }, fault.dir);
@@ -58,47 +59,72 @@ describe(`the hub when its data dir stops taking writes (tmpfs mount ${MOUNT ? '
     expect((await twinRequest(device, '$iothub/twin/PATCH/properties/reported/?$rid=1', '{"a":1}', '1')).topic).toMatch(/^\$iothub\/twin\/res\/204\//);
 
     await fault.inject();
-
-    // Writes: MQTT reported PATCH → res/503 with the hub's JSON body; REST PATCH → 503 envelope + header.
-    const refused = await twinRequest(device, '$iothub/twin/PATCH/properties/reported/?$rid=2', '{"a":2}', '2');
-    expect(refused.topic).toBe('$iothub/twin/res/503/?$rid=2');
-    const body = JSON.parse(refused.payload) as { errorCode: number; message: string };
+    // Writes go on into the reserved journal space until it is used up (bounded: 4 MiB / 20 KB ≈ 200 writes).
+    let lastAcked = 1;
+    let refused: Received | undefined;
+    for (let i = 2; i < 400 && !refused; i++) {
+      const answer = await twinRequest(device, `$iothub/twin/PATCH/properties/reported/?$rid=${i}`, JSON.stringify({ a: i, big: BIG }), String(i));
+      if (answer.topic.startsWith('$iothub/twin/res/204/')) lastAcked = i;
+      else refused = answer;
+    }
+    expect(refused?.topic).toMatch(/^\$iothub\/twin\/res\/503\/\?\$rid=\d+$/);
+    const body = JSON.parse(refused?.payload ?? '{}') as { errorCode: number; message: string };
     expect(body.errorCode).toBe(503001);
-    expect(body.message).toContain(code);
-    const restRefused = await rest(emulator, { method: 'PATCH', path: '/twins/disk', body: { properties: { desired: { d: 2 } } } });
+    expect(body.message).toContain('ENOSPC');
+    const restRefused = await rest(emulator, { method: 'PATCH', path: '/twins/disk', body: { properties: { desired: { d: 2, big: BIG } } } });
     expect(restRefused.status).toBe(503);
     expect(restRefused.headers['iothub-errorcode']).toBe('ServiceUnavailable');
-    expect(restRefused.json<{ Message: string }>().Message).toMatch(new RegExp(`^ErrorCode:ServiceUnavailable;.*${code}`));
-    // The operator sees why in the log.
-    expect(errors.some((line) => line.includes(code))).toBe(true);
+    expect(restRefused.json<{ Message: string }>().Message).toMatch(/^ErrorCode:ServiceUnavailable;.*ENOSPC/);
+    expect(errors.some((line) => line.includes('ENOSPC'))).toBe(true);
 
-    // Reads keep working and show the last durable state (the refused changes were rolled back).
-    const get = await twinRequest(device, '$iothub/twin/GET/?$rid=3', '', '3');
-    expect(get.topic).toBe('$iothub/twin/res/200/?$rid=3');
-    expect((JSON.parse(get.payload) as Reported).reported).toMatchObject({ a: 1, $version: 2 });
+    // Reads keep working and show the last acknowledged state (the refused changes were never visible).
+    const get = await twinRequest(device, '$iothub/twin/GET/?$rid=get', '', 'get');
+    expect(get.topic).toBe('$iothub/twin/res/200/?$rid=get');
+    expect((JSON.parse(get.payload) as Reported).reported).toMatchObject({ a: lastAcked, $version: lastAcked + 1 });
     const restGet = await rest(emulator, { method: 'GET', path: '/twins/disk' });
-    expect(restGet.status).toBe(200);
     expect(restGet.json<{ properties: Reported }>().properties.desired).not.toHaveProperty('d');
-    // A device connecting now can still subscribe (its session is kept in memory) and read its twin.
     const late = await connectRaw(emulator, 'late');
     clients.push(late);
     await late.subscribeAsync('$iothub/twin/res/#');
     expect((await twinRequest(late, '$iothub/twin/GET/?$rid=4', '', '4')).topic).toBe('$iothub/twin/res/200/?$rid=4');
-    // The data file still parses and holds the last acknowledged state.
-    const onDisk = JSON.parse(await readFile(join(fault.dir, 'hub.json'), 'utf8')) as { devices: Record<string, { twin: { reported: { data: unknown } } }> };
-    expect(onDisk.devices.disk?.twin.reported.data).toEqual({ a: 1 });
+    // The disk holds every acknowledged write and nothing that was refused.
+    expect((await readDurableState(fault.dir)).devices.disk?.twin.reported.data).toMatchObject({ a: lastAcked });
 
     await fault.heal();
-
-    expect((await twinRequest(device, '$iothub/twin/PATCH/properties/reported/?$rid=5', '{"a":5}', '5')).topic).toBe('$iothub/twin/res/204/?$rid=5&$version=3');
+    const healedVersion = lastAcked + 2;
+    expect((await twinRequest(device, '$iothub/twin/PATCH/properties/reported/?$rid=h', '{"a":"healed"}', 'h')).topic).toBe(`$iothub/twin/res/204/?$rid=h&$version=${healedVersion}`);
     expect((await rest(emulator, { method: 'PATCH', path: '/twins/disk', body: { properties: { desired: { d: 5 } } } })).status).toBe(200);
-    const healed = JSON.parse(await readFile(join(fault.dir, 'hub.json'), 'utf8')) as {
-      devices: Record<string, { twin: { reported: { data: unknown }; desired: { data: unknown } } }>;
-      sessions: Record<string, unknown>;
-    };
-    expect(healed.devices.disk?.twin.reported.data).toEqual({ a: 5 });
+    const healed = await readDurableState(fault.dir);
+    expect(healed.devices.disk?.twin.reported.data).toMatchObject({ a: 'healed' });
     expect(healed.devices.disk?.twin.desired.data).toEqual({ d: 5 });
     // The subscription made during the fault rode on the first successful write.
     expect(healed.sessions.late).toEqual([{ topic: '$iothub/twin/res/#', qos: 0 }]);
+  });
+
+  it('with a directory in place of hub.json.tmp (EISDIR): compaction fails, every write is still acknowledged and kept, the next compaction succeeds', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { error() {}, warn: (message) => warnings.push(message), info() {}, debug() {} };
+    hub = await startTestHub({ logger, compactAtBytes: 64 * 1024 });
+    const { hub: emulator, dataDir } = hub;
+    await emulator.registry.create({ deviceId: 'disk' });
+    const device = await connectRaw(emulator, 'disk');
+    clients.push(device);
+    await device.subscribeAsync('$iothub/twin/res/#');
+    const blocker = join(dataDir, 'hub.json.tmp');
+    await mkdir(blocker);
+    const write = async (i: number) =>
+      (await twinRequest(device, `$iothub/twin/PATCH/properties/reported/?$rid=${i}`, JSON.stringify({ a: i, big: BIG }), String(i))).topic;
+    for (let i = 1; i <= 8; i++) expect(await write(i)).toMatch(/^\$iothub\/twin\/res\/204\//);
+    await expect.poll(() => warnings.some((line) => line.includes('compaction failed') && line.includes('EISDIR'))).toBe(true);
+    expect((await readDurableState(dataDir)).devices.disk?.twin.reported.data).toMatchObject({ a: 8 });
+
+    await rmdir(blocker);
+    for (let i = 9; i <= 16; i++) expect(await write(i)).toMatch(/^\$iothub\/twin\/res\/204\//);
+    // A later compaction wrote the snapshot and removed the segments it covers.
+    await expect.poll(async () => (await readdir(join(dataDir, 'journal'))).length, { timeout: 5000 }).toBeLessThanOrEqual(2);
+    await hub.stop();
+    const again = await startTestHub({}, dataDir);
+    hub = again;
+    expect(again.hub.twins.getServiceTwin('disk')).toMatchObject({ properties: { reported: { a: 16, $version: 17 } } });
   });
 });

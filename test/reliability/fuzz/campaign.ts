@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import mqtt from 'mqtt';
 
+import { readDurableState } from '../../helpers/durable-state.js';
 import { childRest } from '../support/child-rest.js';
 import { Prng } from '../support/prng.js';
 import { devicePhase } from './device-phase.js';
@@ -62,8 +60,8 @@ async function protectedState(target: FuzzTarget): Promise<string> {
       .filter((id) => id === 'victim')
       .map(async (id) => (await call({ method: 'GET', path: `/twins/${id}?api-version=2021-04-12` })).text),
   );
-  const file = JSON.parse(await readFile(join(target.dataDir, 'hub.json'), 'utf8')) as { devices: Record<string, unknown> };
-  return JSON.stringify({ twins, record: file.devices.victim });
+  const durable = await readDurableState(target.dataDir);
+  return JSON.stringify({ twins, record: durable.devices.victim });
 }
 
 /**
