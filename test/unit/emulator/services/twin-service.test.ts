@@ -145,3 +145,60 @@ describe('TwinService, service side (§7.4-7.5, checklist 52-61)', () => {
     expect(() => twins.getDeviceTwin('nope')).toThrow(/not registered/);
   });
 });
+
+describe('one twin path for device and module twins (issue 10)', () => {
+  let hub: Awaited<ReturnType<typeof serviceHarness>>;
+  const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+
+  beforeEach(async () => {
+    hub = await serviceHarness({ clock });
+    await hub.registry.create({ deviceId: 'd' });
+    await hub.modules.create({ deviceId: 'd', moduleId: 'm' });
+  });
+
+  it('answers each concurrent PATCH of a module twin with the twin that write produced', async () => {
+    const [first, second] = (await Promise.all([
+      hub.twins.updateTwin('d', { properties: { desired: { a: 1 } } }, '*', 'm'),
+      hub.twins.updateTwin('d', { properties: { desired: { b: 2 } } }, '*', 'm'),
+    ])) as unknown as [Twin, Twin];
+    expect(first).toMatchObject({ moduleId: 'm', version: 2, properties: { desired: { a: 1, $version: 2 } } });
+    expect(first.properties.desired.b).toBeUndefined();
+    expect(second).toMatchObject({ moduleId: 'm', version: 3, properties: { desired: { a: 1, b: 2, $version: 3 } } });
+  });
+
+  it('shows only committed state: a read while a write is pending sees the twin before it', async () => {
+    const pending = hub.twins.patchReported('d', { t: 1 }, 'm');
+    expect((hub.twins.getServiceTwin('d', 'm') as unknown as Twin).version).toBe(1);
+    expect(hub.twins.getDeviceTwin('d', 'm')).toEqual({ desired: { $version: 1 }, reported: { $version: 1 } });
+    await expect(pending).resolves.toBe(2);
+    expect((hub.twins.getServiceTwin('d', 'm') as unknown as Twin).properties.reported).toMatchObject({ t: 1, $version: 2 });
+  });
+
+  it('numbers concurrent writes to one twin consecutively against the latest, not the committed, state', async () => {
+    const versions = await Promise.all([1, 2, 3, 4].map((n) => hub.twins.patchReported('d', { [`k${n}`]: n })));
+    expect(versions).toEqual([2, 3, 4, 5]);
+    expect((hub.twins.getServiceTwin('d') as unknown as Twin).properties.reported).toMatchObject({ k1: 1, k4: 4, $version: 5 });
+  });
+
+  it('keeps a change log per twin with the writer, and rebuilds the twin at a past version', async () => {
+    await hub.twins.updateTwin('d', { tags: { site: 'A' } });
+    await hub.twins.patchReported('d', { t: 20 });
+    await hub.twins.updateTwin('d', { tags: { site: 'B' }, properties: { desired: { target: 21 } } });
+    expect(hub.twins.history('d').map((entry) => [entry.version, entry.writer, Object.keys(entry.changes)])).toEqual([
+      [2, 'studio', ['tags']],
+      [3, 'device:d', ['reported']],
+      [4, 'studio', ['tags', 'desired']],
+    ]);
+    expect(hub.twins.atVersion('d', 3)).toEqual({ version: 3, tags: { site: 'A' }, desired: { $version: 1 }, reported: { t: 20, $version: 2 } });
+    expect(hub.twins.history('d', 'm')).toEqual([]);
+    expect(() => hub.twins.history('nope')).toThrow(/not registered/);
+  });
+
+  it('deletes a device with its module twins, queue and change logs in one change', async () => {
+    await hub.twins.patchReported('d', { t: 1 }, 'm');
+    await hub.registry.delete('d');
+    expect(hub.state.devices.d).toBeUndefined();
+    expect(hub.state.modules.d).toBeUndefined();
+    expect(Object.keys(hub.state.twinHistory)).toEqual([]);
+  });
+});
