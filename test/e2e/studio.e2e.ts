@@ -98,7 +98,11 @@ test('a device registered, connected, configured and queried through the studio'
     await expect(conflict).toContainText('PreconditionFailed (412)');
     await shot('03-etag-conflict.png');
     const received = nextDesired(twin, 3);
+    const staleEtag = (await page.getByTestId('base-etag').textContent()) ?? '';
     await conflict.getByRole('button', { name: 'Merge my changes onto the latest' }).click();
+    // The merge reloads the twin first; only then does the editor rest on the latest etag.
+    await expect(conflict).toHaveCount(0);
+    await expect(page.getByTestId('base-etag')).not.toHaveText(staleEtag);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     expect(await received).toMatchObject({ targetTemperature: 25, $version: 3 });
     await expect(conflict).toHaveCount(0);

@@ -40,6 +40,7 @@ export function TwinEditor({ twin, onSaved, reload }: TwinEditorProps) {
 
   const conflict = error && (error.code === 'PreconditionFailed' || error.httpStatus === 412);
   const stale = analysis.dirty && twin.etag !== draft.base.etag;
+  // Not while a save or a merge is in flight: a save racing a merge would still carry the old base etag.
   const canSave = analysis.dirty && analysis.problems.length === 0 && analysis.patch !== undefined && !saving;
 
   const save = async () => {
@@ -57,7 +58,9 @@ export function TwinEditor({ twin, onSaved, reload }: TwinEditorProps) {
     setDraft(draftOf((await reload()) ?? twin));
   };
   const merge = async () => {
+    setSaving(true);
     const latest = (await reload()) ?? twin;
+    setSaving(false);
     setError(undefined);
     setDraft((current) => rebaseDraft(current, latest));
   };
