@@ -8,8 +8,10 @@ import { RingBuffer } from '../util/ring-buffer.js';
 import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
+import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
+import { timeOf } from './request-contexts.js';
 
 /** A C2D message as a sender gives it (AMQP, REST front door, the studio). */
 export interface C2dMessageInput {
@@ -62,7 +64,7 @@ export class C2dService {
   ) {}
 
   /** Queues a message; DeviceNotFound, 413 MessageTooLarge or 403 DeviceMaximumQueueDepthExceeded otherwise. */
-  async send(deviceId: string, input: C2dMessageInput): Promise<StoredC2dMessage> {
+  async send(deviceId: string, input: C2dMessageInput, ctx?: RequestContext): Promise<StoredC2dMessage> {
     this.registry.get(deviceId);
     const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : input.body;
     if (body.length > C2D_LIMITS.maxMessageBytes) {
@@ -71,7 +73,7 @@ export class C2dService {
     await this.expire(deviceId);
     const queue = this.queueOf(deviceId);
     if (queue.length >= C2D_LIMITS.maxQueueDepth) throw queueDepthExceeded(deviceId, C2D_LIMITS.maxQueueDepth);
-    const now = this.clock.now();
+    const now = new Date(timeOf(ctx, this.clock));
     const message: StoredC2dMessage = {
       messageId: input.messageId ?? randomUUID(),
       body: body.toString('base64'),

@@ -6,11 +6,13 @@ import { freshSection } from '../twin/merge-section.js';
 import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import type { ConnectionFacts, ConnectionTracker } from './connection-tracker.js';
+import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkIfMatch, checkModuleId } from './identity-rules.js';
+import { timeOf } from './request-contexts.js';
 import type { RegistryService } from './registry-service.js';
 
 /** What a caller may set on a module identity (typed at the edge). */
@@ -37,16 +39,16 @@ export class ModuleService {
   ) {}
 
   /** Creates a module on an existing device; 409 ModuleAlreadyExistsOnDevice if the id is taken. */
-  async create(input: ModuleInput): Promise<ModuleRecord> {
+  async create(input: ModuleInput, ctx?: RequestContext): Promise<ModuleRecord> {
     this.registry.get(input.deviceId);
     const idError = checkModuleId(input.moduleId);
     if (idError) throw idError;
     if (this.data.latestModule(input.deviceId, input.moduleId)) throw moduleAlreadyExists(input.deviceId, input.moduleId);
-    const now = this.clock.now().toISOString();
+    const now = timeOf(ctx, this.clock);
     const record: ModuleRecord = {
       deviceId: input.deviceId,
       moduleId: input.moduleId,
-      generationId: generationId(this.clock.now()),
+      generationId: generationId(new Date(now)),
       identityVersion: 1,
       managedBy: input.managedBy ?? null,
       authentication: buildAuthentication(input.authentication, undefined),

@@ -8,11 +8,13 @@ import { identityEtag } from '../twin/twin-views.js';
 import type { Clock } from '../util/clock.js';
 import { countPendingC2d } from './c2d-rules.js';
 import type { ConnectionTracker } from './connection-tracker.js';
+import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkDeviceId, checkIfMatch } from './identity-rules.js';
+import { timeOf } from './request-contexts.js';
 
 /** What a caller may set when creating or updating a device identity (typed at the edge, house-style H8). */
 export interface DeviceInput {
@@ -36,14 +38,14 @@ export class RegistryService {
   ) {}
 
   /** Creates a device; keys missing or empty are generated. 409 if the id exists. */
-  async create(input: DeviceInput): Promise<DeviceRecord> {
+  async create(input: DeviceInput, ctx?: RequestContext): Promise<DeviceRecord> {
     const idError = checkDeviceId(input.deviceId);
     if (idError) throw idError;
     if (this.data.latestDevice(input.deviceId)) throw deviceAlreadyExists(input.deviceId);
-    const now = this.clock.now().toISOString();
+    const now = timeOf(ctx, this.clock);
     const record: DeviceRecord = {
       deviceId: input.deviceId,
-      generationId: generationId(this.clock.now()),
+      generationId: generationId(new Date(now)),
       identityVersion: 1,
       status: input.status ?? 'enabled',
       statusReason: input.statusReason ?? null,
@@ -99,11 +101,11 @@ export class RegistryService {
   }
 
   /** Updates status, keys, capabilities; `If-Match` checked against the identity etag. */
-  async update(input: DeviceInput, ifMatch?: string): Promise<DeviceRecord> {
+  async update(input: DeviceInput, ifMatch?: string, ctx?: RequestContext): Promise<DeviceRecord> {
     const current = this.latest(input.deviceId);
     const etagError = checkIfMatch(ifMatch, identityEtag(current));
     if (etagError) throw etagError;
-    const now = this.clock.now().toISOString();
+    const now = timeOf(ctx, this.clock);
     const status = input.status ?? current.status;
     const record: DeviceRecord = {
       ...current,

@@ -21,3 +21,8 @@ export function requestContext(
     protocol: input.protocol,
   };
 }
+
+/** The request's time (captured once at the edge), or now for callers that come without a context. */
+export function timeOf(ctx: RequestContext | undefined, clock: Clock): string {
+  return ctx?.time ?? clock.now().toISOString();
+}

@@ -1,5 +1,7 @@
 import type { HubEventBus } from '../events.js';
 import type { MessageProperties } from '../model/message.js';
+import type { RequestContext } from '../model/request-context.js';
+import type { TwinAddress } from '../model/twin-address.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 
@@ -36,16 +38,25 @@ export class TelemetryService {
   private readonly disposers: (() => void)[];
 
   constructor(
-    events: HubEventBus,
+    private readonly events: HubEventBus,
     private readonly clock: Clock,
     private readonly perDevice = TELEMETRY_PER_DEVICE,
   ) {
     this.disposers = [
-      events.on('telemetryReceived', ({ deviceId, moduleId, properties, body }) => this.record(deviceId, moduleId, properties, body)),
       events.on('deviceDeleted', ({ deviceId }) => {
         for (const key of [...this.buffers.keys()]) if (key === deviceId || key.startsWith(`${deviceId}/`)) this.buffers.delete(key);
       }),
     ];
+  }
+
+  /**
+   * A device (or module) sent a message: keep it and tell observers (`telemetryReceived`). The request's time is
+   * the message's `enqueuedTime`.
+   */
+  receive(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): void {
+    this.record(address.deviceId, address.moduleId, properties, body, ctx.time);
+    const { deviceId, moduleId } = address;
+    this.events.emit('telemetryReceived', { deviceId, ...(moduleId === undefined ? {} : { moduleId }), properties, body });
   }
 
   /** Recent messages of one device (or module), oldest first. */
@@ -73,7 +84,7 @@ export class TelemetryService {
     this.listeners.clear();
   }
 
-  private record(deviceId: string, moduleId: string | undefined, properties: MessageProperties, body: Buffer): void {
+  private record(deviceId: string, moduleId: string | undefined, properties: MessageProperties, body: Buffer, time: string): void {
     const key = identityKey(deviceId, moduleId);
     let buffer = this.buffers.get(key);
     if (!buffer) {
@@ -85,7 +96,7 @@ export class TelemetryService {
       sequenceNumber: ++this.sequence,
       deviceId,
       ...(moduleId === undefined ? {} : { moduleId }),
-      enqueuedTime: this.clock.now().toISOString(),
+      enqueuedTime: time,
       properties,
       bodyBytes: body.length,
       bodyPreview: body.subarray(0, TELEMETRY_PREVIEW_BYTES).toString('utf8'),

@@ -13,6 +13,7 @@ import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
+import { requestContext } from '../../services/request-contexts.js';
 
 /** Link addresses of the IoT Hub service AMQP surface (iothub-protocol.md §6.3). */
 export const CBS_ADDRESS = '$cbs';
@@ -32,6 +33,8 @@ export interface AmqpServerDeps {
 interface ConnectionState {
   /** Expiry (seconds) of the last accepted CBS token; the connection may send C2D until then. */
   authorizedUntil: number;
+  /** The shared access policy of the last accepted CBS token. */
+  policy?: string;
   cbsReplies?: Sender;
 }
 
@@ -128,7 +131,13 @@ export class AmqpServer {
     try {
       if (!this.isAuthorized(context.connection)) throw unauthorized('The CBS token has expired; put a new one on $cbs.');
       const deviceId = deviceIdOfC2dAddress(message.to);
-      const queued = await this.deps.c2d.send(deviceId, c2dInputOf(message));
+      const ctx = requestContext(this.deps.clock, {
+        principal: { kind: 'service', policy: this.states.get(context.connection)?.policy ?? '' },
+        operation: 'c2d.send',
+        protocol: 'amqp',
+        ...(message.message_id === undefined ? {} : { correlationId: String(message.message_id) }),
+      });
+      const queued = await this.deps.c2d.send(deviceId, c2dInputOf(message), ctx);
       this.deps.tap.record({ deviceId, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: Buffer.from(queued.body, 'base64') });
       delivery.accept();
     } catch (error) {
@@ -151,7 +160,10 @@ export class AmqpServer {
     } else {
       const token = typeof message.body === 'string' ? message.body : Buffer.isBuffer(message.body) ? message.body.toString('utf8') : '';
       const result = this.deps.authenticator.authenticate(token, 'ServiceConnect', requestHostOf(context.connection));
-      if (result.ok) state.authorizedUntil = result.principal.expiresAtSeconds;
+      if (result.ok) {
+        state.authorizedUntil = result.principal.expiresAtSeconds;
+        state.policy = result.principal.policyName;
+      }
       else {
         status = 401;
         description = result.error.message;

@@ -87,7 +87,6 @@ export class C2dDelivery {
     if (flight && flight.messageId === messageId) this.inFlight.delete(deviceId);
     if (messageId === undefined) return;
     const ctx = mqttContext(this.context.clock, identityOf(connection), 'c2d.complete');
-    // CTX-SWITCH: c2d.complete(ctx, …)
     void this.c2d
       .complete(deviceId, messageId)
       .catch((error: unknown) => this.context.logger.warn(`C2D completion of ${messageId} failed: ${String(error)}`, ctx.correlationId))
@@ -121,9 +120,7 @@ export class C2dDelivery {
   /** The head of the queue, counted as delivered once more; messages delivered too often are skipped (dead-lettered). */
   private async takeNext(ctx: RequestContext, deviceId: string): Promise<StoredC2dMessage | undefined> {
     for (;;) {
-      // CTX-SWITCH: c2d.next(ctx, …)
       const message = await this.c2d.next(deviceId);
-      // CTX-SWITCH: c2d.markDelivered(ctx, …)
       if (!message || (await this.c2d.markDelivered(deviceId, message.messageId))) return message;
       this.context.logger.debug(`C2D ${message.messageId} was delivered too often`, ctx.correlationId);
     }

@@ -34,8 +34,6 @@ const readUsername: ConnectStep = ({ client, username }) => {
 /** The SAS token, the identity's keys or a DeviceConnect policy, expiry, then the device status (§2.3). */
 const verifySas: ConnectStep = (exchange) => {
   const { core, client, username, password } = exchange;
-  // CTX-SWITCH: authenticator.authenticate(ctx, …) with mqttContext(…, 'device.authenticate') — the principal is
-  // only known afterwards, so that ctx would carry the claimed identity.
   const result = core.deps.authenticator.authenticate(client.id, username, password);
   if (!result.ok) return stop({ returnCode: result.returnCode, reason: result.reason });
   exchange.principal = result.principal;

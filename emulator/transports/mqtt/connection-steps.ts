@@ -122,7 +122,6 @@ function openConnection(core: GatewayCore, client: Client, principal: DevicePrin
 function markConnection(core: GatewayCore, owner: DeviceConnection['owner'], connected: boolean): void {
   const { registry, modules } = core.deps;
   const { deviceId, moduleId } = owner;
-  // CTX-SWITCH: registry.markConnected / markDisconnected(ctx, …) and modules.markConnected / markDisconnected(ctx, …)
   if (moduleId === undefined) {
     if (connected) registry.markConnected(deviceId);
     else registry.markDisconnected(deviceId);

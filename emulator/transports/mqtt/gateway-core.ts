@@ -1,6 +1,5 @@
 import type { Client } from 'aedes';
 
-import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { C2dService } from '../../services/c2d-service.js';
@@ -8,6 +7,7 @@ import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device
 import type { MethodService } from '../../services/method-service.js';
 import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
+import type { TelemetryService } from '../../services/telemetry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
@@ -25,6 +25,8 @@ export interface MqttServices {
   readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'>;
   /** C2D queues; without it devices receive no C2D messages. */
   readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
+  /** Device-to-cloud messages. */
+  readonly telemetry: Pick<TelemetryService, 'receive'>;
   /** Module identities: connection state of `<device>/<module>` clients. */
   readonly modules?: Pick<ModuleService, 'markConnected' | 'markDisconnected' | 'touch'>;
 }
@@ -33,8 +35,6 @@ export interface MqttServices {
 export interface MqttGatewayDeps extends MqttServices {
   readonly sessions: SessionStore;
   readonly tap: TrafficTap;
-  /** Only for `telemetryReceived` until telemetry has a service call (see telemetry-handler.ts). */
-  readonly events: HubEventBus;
   readonly clock: Clock;
   readonly logger: Logger;
   /** How long a device stays "Connected" after its connection ends, to absorb SAS-renewal reconnects (§6.2). */

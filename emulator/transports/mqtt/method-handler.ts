@@ -24,7 +24,6 @@ export function sendMethodRequest(context: ReplyContext, connection: DeviceConne
 
 /** `$iothub/methods/res/<status>/?$rid=<rid>` → the pending call with that `$rid`. */
 export const handleMethodResponse: RequestHandler<'methodResponse'> = (core, { connection, request, payload }) => {
-  // CTX-SWITCH: methods.complete(ctx, …)
   core.deps.methods?.complete(connection.owner, request.rid, request.status, payload);
 };
 
@@ -33,6 +32,5 @@ export function announceMethodReadiness(core: GatewayCore, ctx: RequestContext, 
   const methods = core.deps.methods;
   if (!methods || !canReceiveMethods(connection)) return;
   core.deps.logger.debug('ready for method requests', ctx.correlationId);
-  // CTX-SWITCH: methods.notifyReady(ctx, …)
   methods.notifyReady(connection.owner.deviceId, connection.owner.moduleId);
 }

@@ -3,11 +3,7 @@ import type { TwinAddress } from '../../model/twin-address.js';
 import type { Clock } from '../../util/clock.js';
 import type { DeviceConnection } from './device-connection.js';
 
-/**
- * Operation names of the requests the MQTT gateway makes to services (RequestContext.operation). Every service
- * call of the transport has one, so the lead can switch each call to `service.x(ctx, …)` mechanically: grep
- * `CTX-SWITCH` in this folder.
- */
+/** Operation names of the requests the MQTT gateway makes to services (RequestContext.operation). */
 export type MqttOperation =
   | 'device.authenticate'
   | 'device.connect'

@@ -39,7 +39,6 @@ const parseTopic: PublishStep = (exchange) => {
 /** Any publish, even a refused one, counts as activity of the identity (lastActivityTime). */
 const touchIdentity: PublishStep = ({ core, connection }) => {
   const { deviceId, moduleId } = connection.owner;
-  // CTX-SWITCH: registry.touch(ctx, …) / modules.touch(ctx, …) with mqttContext(…, 'device.touch')
   if (moduleId === undefined) core.deps.registry.touch(deviceId);
   else core.deps.modules?.touch(deviceId, moduleId);
   return undefined;

@@ -74,13 +74,13 @@ async function apply(item: BulkItem, request: RestRequest, { registry, twins }: 
   const input = () => deviceInputOf({ ...request, body: { ...identity, deviceId: item.id } }, item.id);
   switch (item.mode) {
     case 'create':
-      await registry.create(input());
+      await registry.create(input(), request.context);
       if (isJsonObject(twin)) await twins.writeTwin(request.context, { deviceId: item.id }, parseServiceTwinBody(twin), 'merge');
       return;
     case 'update':
     case 'updateifmatchetag':
-      if (registry.find(item.id)) await registry.update(input(), item.mode === 'update' ? undefined : (etag ?? ''));
-      else await registry.create(input());
+      if (registry.find(item.id)) await registry.update(input(), item.mode === 'update' ? undefined : (etag ?? ''), request.context);
+      else await registry.create(input(), request.context);
       return;
     case 'delete':
     case 'deleteifmatchetag':

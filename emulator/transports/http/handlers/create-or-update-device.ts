@@ -11,6 +11,6 @@ export const createOrUpdateDevice: RestOperation = async (request, { registry })
   const deviceId = deviceIdOf(request);
   const input = deviceInputOf(request, deviceId);
   const ifMatch = ifMatchOf(request);
-  const record = ifMatch === undefined ? await registry.create(input) : await registry.update(input, ifMatch);
+  const record = ifMatch === undefined ? await registry.create(input, request.context) : await registry.update(input, ifMatch, request.context);
   return { status: 200, body: deviceJson(record, registry) };
 };

@@ -9,6 +9,6 @@ import type { RestOperation } from '../rest-types.js';
 export const createOrUpdateModule: RestOperation = async (request, { modules }) => {
   const input = moduleInputOf(request, deviceIdOf(request), moduleIdOf(request));
   const ifMatch = ifMatchOf(request);
-  const record = ifMatch === undefined ? await modules.create(input) : await modules.update(input, ifMatch);
+  const record = ifMatch === undefined ? await modules.create(input, request.context) : await modules.update(input, ifMatch);
   return { status: 200, body: moduleJson(record, modules) };
 };

@@ -39,6 +39,9 @@ export function fakeServices(calls: ServiceCall[]): MqttServices {
       patchReported: (ctx, { deviceId }, patch) => (calls.push(['patchReported', deviceId, patch, ctx.principal]), Promise.resolve(8)),
       setModelId: ({ deviceId }, modelId) => (calls.push(['setModelId', deviceId, modelId]), Promise.resolve()),
     },
+    telemetry: {
+      receive: (ctx, address, properties, body) => void calls.push(['telemetry', address, properties, body.toString(), ctx.operation]),
+    },
     methods: {
       complete: (address: TwinAddress, rid, status, payload) => void calls.push(['methodComplete', address, rid, status, payload.toString()]),
       notifyReady: (deviceId) => void calls.push(['notifyReady', deviceId]),
@@ -54,7 +57,6 @@ export async function createTestGateway(calls: ServiceCall[]): Promise<MqttGatew
     ...fakeServices(calls),
     sessions: { load: () => ({}), get: () => [], save: () => Promise.resolve() },
     tap: new TrafficTap(events, clock),
-    events,
     clock,
     logger: noopLogger,
     disconnectGraceMs: 0,
