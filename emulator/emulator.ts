@@ -16,6 +16,7 @@ import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
+import { StoreCorruptError } from './store/store-corrupt-error.js';
 import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
@@ -251,6 +252,11 @@ export class HubEmulator {
     const state = await store.open();
     opened(store);
     const data = new HubData(state, store);
+    // Policies are minted once, for an empty folder. Identities without policies mean lost policies: new keys would
+    // silently lock out every service client configured with the old ones (issue 11; test/reliability/README.md).
+    if (Object.keys(state.policies).length === 0 && Object.keys(state.devices).length + Object.keys(state.modules).length > 0) {
+      throw new StoreCorruptError(join(dataDir, 'hub.json'), 'it has devices but no shared access policies (new keys would replace the ones every service client uses)');
+    }
     await ensureDefaultPolicies(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const devices = new DevicePortRelay();

@@ -4,6 +4,7 @@ import { formatIssue, loadProfileFile, ProfileError } from '../simulation/parse-
 import { putProfile, SimulationStore, type RunState, type SimulationsDocument } from '../simulation/simulation-store.js';
 import { readLiveStatus, type StatusDocument } from '../simulation/status-file.js';
 import type { SimCommand } from './sim-args.js';
+import { getOwn, setOwn } from '../util/own-keys.js';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -93,7 +94,7 @@ async function create(command: Extract<SimCommand, { name: 'create' }>, io: CliI
     const taken = ids.filter((id) => Object.hasOwn(doc.simulations, id));
     if (taken.length > 0) throw new Error(`already simulated: ${taken.join(', ')}`);
     const profileKey = putProfile(doc, profile.name, source);
-    for (const id of ids) doc.simulations[id] = { deviceId: id, profileKey, runState: command.runState, createdAt: now, updatedAt: now };
+    for (const id of ids) setOwn(doc.simulations, id, { deviceId: id, profileKey, runState: command.runState, createdAt: now, updatedAt: now });
   });
   io.out(`created ${ids.length} simulated device${ids.length === 1 ? '' : 's'} with profile ${profile.name}\n`);
   return report(command, document, ids, io);
@@ -108,10 +109,10 @@ async function changeRunState(command: Extract<SimCommand, { name: 'start' | 'pa
     const unknown = targets.filter((id) => !Object.hasOwn(doc.simulations, id));
     if (unknown.length > 0) throw new Error(`no simulation for: ${unknown.join(', ')}`);
     for (const id of targets) {
-      const record = doc.simulations[id];
+      const record = getOwn(doc.simulations, id);
       if (!record) continue;
       if (command.name === 'delete') delete doc.simulations[id];
-      else doc.simulations[id] = { ...record, runState: runState[command.name] ?? record.runState, updatedAt: now };
+      else setOwn(doc.simulations, id, { ...record, runState: runState[command.name] ?? record.runState, updatedAt: now });
     }
     return targets;
   });

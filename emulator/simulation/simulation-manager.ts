@@ -10,6 +10,7 @@ import { parseProfile } from './parse-profile.js';
 import { SimulationRuntime, type SimulationInfo } from './simulation-runtime.js';
 import { putProfile, SIMULATIONS_FILE, SimulationStore, type RunState, type SimulationsDocument } from './simulation-store.js';
 import { STATUS_HEARTBEAT_MS, StatusFile } from './status-file.js';
+import { getOwn, setOwn } from '../util/own-keys.js';
 
 /** Options of {@link createSimulationManager}. */
 export interface SimulationManagerOptions {
@@ -116,7 +117,7 @@ export class SimulationManager {
     return this.change(input.deviceId, (document) => {
       if (Object.hasOwn(document.simulations, input.deviceId)) throw new Error(`a simulation for ${input.deviceId} already exists`);
       const profileKey = putProfile(document, profile.name, source);
-      document.simulations[input.deviceId] = { deviceId: input.deviceId, profileKey, runState: input.runState ?? 'running', createdAt: now, updatedAt: now };
+      setOwn(document.simulations, input.deviceId, { deviceId: input.deviceId, profileKey, runState: input.runState ?? 'running', createdAt: now, updatedAt: now });
     });
   }
 
@@ -141,7 +142,7 @@ export class SimulationManager {
       typeof profileInput === 'string' ? await resolveProfile(profileInput, this.options.profilesDir) : { profile: parseProfile(profileInput), source: profileInput };
     return this.change(deviceId, (document) => {
       const record = existing(document, deviceId);
-      document.simulations[deviceId] = { ...record, profileKey: putProfile(document, profile.name, source), updatedAt: this.clock.now().toISOString() };
+      setOwn(document.simulations, deviceId, { ...record, profileKey: putProfile(document, profile.name, source), updatedAt: this.clock.now().toISOString() });
     });
   }
 
@@ -176,7 +177,7 @@ export class SimulationManager {
   private setRunState(deviceId: string, runState: RunState): Promise<SimulationInfo> {
     return this.change(deviceId, (document) => {
       const record = existing(document, deviceId);
-      document.simulations[deviceId] = { ...record, runState, updatedAt: this.clock.now().toISOString() };
+      setOwn(document.simulations, deviceId, { ...record, runState, updatedAt: this.clock.now().toISOString() });
     });
   }
 
@@ -281,7 +282,7 @@ export class SimulationManager {
 }
 
 function existing(document: SimulationsDocument, deviceId: string) {
-  const record = document.simulations[deviceId];
+  const record = getOwn(document.simulations, deviceId);
   if (!record) throw new Error(`there is no simulation for ${deviceId}`);
   return record;
 }

@@ -6,6 +6,7 @@ import { Low } from 'lowdb';
 
 import { AtomicJsonFile, StoreCorruptError } from '../client-kit.js';
 import { withFileLock } from './file-lock.js';
+import { setOwn } from '../util/own-keys.js';
 
 /** What the user asked a simulated device to do; survives restarts. */
 export type RunState = 'running' | 'paused' | 'stopped';
@@ -85,7 +86,7 @@ export class SimulationStore {
 export function putProfile(document: SimulationsDocument, name: string, profile: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(profile)).digest('hex').slice(0, 12);
   const key = `${name}-${hash}`;
-  document.profiles[key] = profile;
+  setOwn(document.profiles, key, profile);
   return key;
 }
 

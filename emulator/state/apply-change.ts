@@ -5,6 +5,7 @@ import type { TwinAddress } from '../model/twin-address.js';
 import { twinKey } from '../model/twin-address.js';
 import type { TwinState } from '../model/twin.js';
 import { applyTwinWrite } from '../twin/twin-writes.js';
+import { setOwn } from '../util/own-keys.js';
 import { appendHistory, historyEntry } from './twin-history.js';
 
 /** How the reducer treats the twin change log. */
@@ -26,9 +27,10 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
   switch (change.kind) {
     case 'policiesSet':
       state.policies = { ...change.policies };
+      // Maps below are keyed by outside ids (`__proto__` is a legal device id): writes go through setOwn.
       return;
     case 'devicePut':
-      state.devices[change.record.deviceId] = change.record;
+      setOwn(state.devices, change.record.deviceId, change.record);
       return;
     case 'deviceDeleted':
       deleteDevice(state, change.deviceId);
@@ -47,7 +49,7 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       return;
     case 'sessionSaved':
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];
-      else state.sessions[change.clientId] = [...change.subscriptions];
+      else setOwn(state.sessions, change.clientId, [...change.subscriptions]);
       return;
     default:
       applyC2dChange(state, change);
@@ -67,13 +69,13 @@ function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions)
   updateTwin(state, change.target, (twin) => applyTwinWrite(twin, stripUndefined(parts), change.time));
   if (options.historyLimit <= 0) return;
   const key = twinKey(change.target);
-  state.twinHistory[key] = appendHistory(own(state.twinHistory, key), historyEntry(before, change), options.historyLimit);
+  setOwn(state.twinHistory, key, appendHistory(own(state.twinHistory, key), historyEntry(before, change), options.historyLimit));
 }
 
 function updateTwin(state: HubState, address: TwinAddress, update: (twin: TwinState) => TwinState): void {
   if (address.moduleId === undefined) {
     const record: DeviceRecord | undefined = own(state.devices, address.deviceId);
-    if (record) state.devices[address.deviceId] = { ...record, twin: update(record.twin) };
+    if (record) setOwn(state.devices, address.deviceId, { ...record, twin: update(record.twin) });
     return;
   }
   const record = own(own(state.modules, address.deviceId) ?? {}, address.moduleId);
@@ -91,13 +93,13 @@ function deleteDevice(state: HubState, deviceId: string): void {
 
 function putModule(state: HubState, record: ModuleRecord): void {
   // The per-device map is replaced too, so a snapshot that holds the old map is unaffected.
-  state.modules[record.deviceId] = { ...own(state.modules, record.deviceId), [record.moduleId]: record };
+  setOwn(state.modules, record.deviceId, { ...own(state.modules, record.deviceId), [record.moduleId]: record });
 }
 
 function deleteModule(state: HubState, deviceId: string, moduleId: string): void {
   const modules = { ...own(state.modules, deviceId) };
   delete modules[moduleId];
-  if (Object.keys(modules).length > 0) state.modules[deviceId] = modules;
+  if (Object.keys(modules).length > 0) setOwn(state.modules, deviceId, modules);
   else delete state.modules[deviceId];
   delete state.twinHistory[twinKey({ deviceId, moduleId })];
 }
@@ -114,7 +116,7 @@ function applyC2dChange(state: HubState, change: C2dChange): void {
     const gone = new Set(change.messageIds);
     next = queue.filter((message) => !gone.has(message.messageId));
   }
-  if (next.length > 0) state.c2dQueues[change.deviceId] = next;
+  if (next.length > 0) setOwn(state.c2dQueues, change.deviceId, next);
   else delete state.c2dQueues[change.deviceId];
 }
 

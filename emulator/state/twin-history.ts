@@ -4,6 +4,7 @@ import { isJsonObject } from '../model/json.js';
 import { principalName } from '../model/request-context.js';
 import type { TwinState } from '../model/twin.js';
 import type { TwinAtVersion, TwinHistoryEntry, TwinPart } from '../model/twin-history.js';
+import { getOwn, setOwn } from '../util/own-keys.js';
 
 // The twin change log: one entry per accepted twin write, with the inverse patches that undo it, so the twin at
 // any version still in the log is the current twin with the inverses of every later entry applied, newest first.
@@ -66,14 +67,15 @@ export function twinAtVersion(current: TwinState, log: readonly TwinHistoryEntry
   return { version, tags, desired: { ...desired, $version: desiredVersion }, reported: { ...reported, $version: reportedVersion } };
 }
 
-/** JSON merge-patch (RFC 7396) without metadata; returns a new object. */
+/** JSON merge-patch (RFC 7396) without metadata; returns a new object. Keys are data (`__proto__` too). */
 export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObject {
   const result: JsonObject = { ...target };
   for (const key of Object.keys(patch)) {
-    const value = patch[key] as JsonValue;
+    const value = getOwn(patch, key) as JsonValue;
+    const existing = getOwn(result, key);
     if (value === null) delete result[key];
-    else if (isJsonObject(value)) result[key] = applyMergePatch(isJsonObject(result[key]) ? (result[key] as JsonObject) : {}, value);
-    else result[key] = value;
+    else if (isJsonObject(value)) setOwn(result, key, applyMergePatch(isJsonObject(existing) ? existing : {}, value));
+    else setOwn(result, key, value);
   }
   return result;
 }
@@ -86,14 +88,14 @@ function partData(twin: TwinState, part: TwinPart): JsonObject {
 function mergeInverse(before: JsonObject, patch: JsonObject): JsonObject {
   const inverse: JsonObject = {};
   for (const key of Object.keys(patch)) {
-    const value = patch[key] as JsonValue;
+    const value = getOwn(patch, key) as JsonValue;
     const had = Object.hasOwn(before, key);
     const old = had ? (before[key] as JsonValue) : undefined;
     if (!had) {
-      if (value !== null) inverse[key] = null;
+      if (value !== null) setOwn(inverse, key, null);
       continue;
     }
-    inverse[key] = isJsonObject(value) && isJsonObject(old) ? mergeInverse(old, value) : (old as JsonValue);
+    setOwn(inverse, key, isJsonObject(value) && isJsonObject(old) ? mergeInverse(old, value) : (old as JsonValue));
   }
   return inverse;
 }
@@ -101,7 +103,7 @@ function mergeInverse(before: JsonObject, patch: JsonObject): JsonObject {
 /** The merge-patch that turns `after` (a replacement) back into `before`. */
 function replacementInverse(before: JsonObject, after: JsonObject): JsonObject {
   const inverse: JsonObject = {};
-  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) inverse[key] = null;
-  for (const key of Object.keys(before)) inverse[key] = before[key] as JsonValue;
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) setOwn(inverse, key, null);
+  for (const key of Object.keys(before)) setOwn(inverse, key, getOwn(before, key) as JsonValue);
   return inverse;
 }

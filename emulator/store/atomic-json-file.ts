@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import type { Adapter } from 'lowdb';
@@ -22,14 +22,10 @@ export interface AtomicJsonFileOptions<T> {
  * (StoreCorruptError) anything that is not valid JSON instead of treating it as empty.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
-  private readonly tempPath: string;
-
   constructor(
     private readonly filePath: string,
     private readonly options: AtomicJsonFileOptions<T> = { fsync: true },
-  ) {
-    this.tempPath = `${filePath}.tmp`;
-  }
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -37,7 +33,9 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       text = await readFile(this.filePath, 'utf8');
     } catch (error) {
       if (isErrno(error, 'ENOENT')) return null;
-      throw error;
+      // EISDIR, EACCES, …: name the file (the bare errno text does not) and leave it alone.
+      const code = typeof (error as { code?: unknown }).code === 'string' ? `${(error as { code: string }).code}: ` : '';
+      throw new StoreCorruptError(this.filePath, `it cannot be read (${code}${(error as Error).message})`);
     }
     if (text.trim() === '') throw new StoreCorruptError(this.filePath, 'the file is empty');
     let value: unknown;
@@ -56,18 +54,37 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   /** A synchronous serialiser runs before the first await, so the snapshot is the state at the moment of the call. */
   async write(data: T): Promise<void> {
     const content = this.options.serialize ? await this.options.serialize(data) : JSON.stringify(data);
-    const handle = await open(this.tempPath, 'w', 0o600);
+    // A symlinked data file stays a link: the write goes to its target (temp file next to the target, so the rename
+    // stays on one file system). Replacing the link by a regular file would silently move the user's data.
+    const target = await writeTarget(this.filePath);
+    const tempPath = `${target}.tmp`;
+    const handle = await open(tempPath, 'w', 0o600);
     try {
       await writeAll(handle, content);
       if (this.options.fsync) await handle.sync();
     } catch (error) {
       await handle.close().catch(() => undefined);
-      await unlink(this.tempPath).catch(() => undefined);
+      await unlink(tempPath).catch(() => undefined);
       throw error;
     }
     await handle.close();
-    await rename(this.tempPath, this.filePath);
-    if (this.options.fsync) await syncDirectory(dirname(this.filePath));
+    await rename(tempPath, target);
+    if (this.options.fsync) await syncDirectory(dirname(target));
+  }
+}
+
+/** The file a write replaces: the data file, or the final target when the data file is a symbolic link. */
+async function writeTarget(filePath: string): Promise<string> {
+  try {
+    if (!(await lstat(filePath)).isSymbolicLink()) return filePath;
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return filePath;
+    throw error;
+  }
+  try {
+    return await realpath(filePath);
+  } catch (error) {
+    throw new StoreCorruptError(filePath, `it is a symbolic link whose target cannot be resolved (${(error as Error).message})`);
   }
 }
 

@@ -4,6 +4,7 @@ import { Low } from 'lowdb';
 
 import { SCHEMA_VERSION, type HubState } from '../model/hub-state.js';
 import { AtomicJsonFile } from './atomic-json-file.js';
+import { stateProblem } from './record-schema.js';
 import { SnapshotSerializer } from './snapshot-serializer.js';
 import { StoreCorruptError } from './store-corrupt-error.js';
 
@@ -112,7 +113,10 @@ function toState(document: unknown, filePath: string): { state: HubState; journa
     else if (isMap(value)) maps[key] = value;
     else throw new StoreCorruptError(filePath, `"${key}" is missing or not an object`);
   }
-  // The shape of the records inside was checked when they were written; the maps are what the code walks.
+  // Every record is checked too: a hand-edited record without `authentication`, a null record or a queue that is
+  // not a list would otherwise throw later, inside a request or an aedes hook (issue 11).
+  const problem = stateProblem(maps as Parameters<typeof stateProblem>[0]);
+  if (problem) throw new StoreCorruptError(filePath, `the record ${problem}`);
   const state = { schemaVersion: SCHEMA_VERSION, ...maps } as unknown as HubState;
   return { state, journalSeq };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import type { Logger } from '../logger.js';
 import { decodeFrame, findValidFrame, type JournalFrame } from './frame-codec.js';
+import { changesProblem } from './record-schema.js';
 import { StoreCorruptError } from './store-corrupt-error.js';
 
 /** A segment file name: the seq of its first frame, 16 digits, so names sort by seq. */
@@ -94,6 +95,9 @@ function scanSegment(segment: SegmentFile, buffer: Buffer, firstSeq: number, con
       if (decoded.frame.seq !== seq) {
         throw new StoreCorruptError(segment.path, `the frame at byte offset ${offset} is batch ${decoded.frame.seq}, expected ${seq}`);
       }
+      // The checksum vouches for the bytes, not for what wrote them: a record the reducer cannot take stops the open.
+      const problem = changesProblem(decoded.frame.changes);
+      if (problem) throw new StoreCorruptError(segment.path, `batch ${seq} at byte offset ${offset} holds a damaged record: ${problem}`);
       if (seq > context.snapshotSeq) context.apply(decoded.frame);
       offset += decoded.bytes;
       seq += 1;

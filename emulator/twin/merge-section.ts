@@ -1,11 +1,14 @@
 import type { JsonObject, JsonValue } from '../model/json.js';
 import { isJsonObject } from '../model/json.js';
 import type { MetadataNode, TwinSection } from '../model/twin.js';
+import { getOwn, hasOwnKey, setOwn } from '../util/own-keys.js';
 
 // JSON merge-patch of one twin section with `$metadata` upkeep (iothub-protocol.md §4.3, §7.2, §7.4):
 // objects merge recursively, any other value replaces, null deletes, arrays are atomic.
 // Every node the patch touches, and every ancestor of it, gets the write's `$lastUpdated`;
 // desired nodes also get `$lastUpdatedVersion`. Deleted keys lose their metadata node.
+// Keys are outside data: `__proto__`, `constructor` and `prototype` are legal twin keys (§7.3 forbids only `$`, `.`,
+// space and control characters) and are stored as plain own properties (util/own-keys.ts), never followed.
 
 /** Options of one section write. */
 export interface SectionWrite {
@@ -50,7 +53,7 @@ function mergeInto(
 ): void {
   touch(meta, now, stamp);
   for (const key of Object.keys(patch)) {
-    const value = patch[key] as JsonValue;
+    const value = getOwn(patch, key) as JsonValue;
     if (value === null) {
       // Deleting a missing key creates nothing (§4.3, checklist 33).
       delete target[key];
@@ -58,19 +61,19 @@ function mergeInto(
       continue;
     }
     if (isJsonObject(value)) {
-      const existing = target[key];
-      const existingMeta = meta[key];
+      const existing = getOwn(target, key);
+      const existingMeta = getOwn(meta, key);
       // An object replaces a scalar, and `{"x":{"y":null}}` on a missing x creates `"x":{}` (checklist 34-35).
       const child: JsonObject = isJsonObject(existing) ? existing : {};
       const childMeta: MetadataNode =
         isJsonObject(existing) && isMetadataNode(existingMeta) ? existingMeta : metaLeaf(now, stamp);
-      target[key] = child;
-      meta[key] = childMeta;
+      setOwn(target, key, child);
+      setOwn(meta, key, childMeta);
       mergeInto(child, childMeta, value, now, stamp);
       continue;
     }
-    target[key] = Array.isArray(value) ? structuredClone(value) : value;
-    meta[key] = metaLeaf(now, stamp);
+    setOwn(target, key, Array.isArray(value) ? structuredClone(value) : value);
+    setOwn(meta, key, metaLeaf(now, stamp));
   }
 }
 
@@ -78,8 +81,8 @@ function mergeInto(
 export function buildMetadata(value: JsonObject, now: string, stamp: number | undefined): MetadataNode {
   const node = metaLeaf(now, stamp);
   for (const key of Object.keys(value)) {
-    const child = value[key] as JsonValue;
-    node[key] = isJsonObject(child) ? buildMetadata(child, now, stamp) : metaLeaf(now, stamp);
+    const child = getOwn(value, key) as JsonValue;
+    setOwn(node, key, isJsonObject(child) ? buildMetadata(child, now, stamp) : metaLeaf(now, stamp));
   }
   return node;
 }
@@ -103,7 +106,7 @@ function isMetadataNode(value: unknown): value is MetadataNode {
  */
 export function replacementDelta(before: JsonObject, after: JsonObject): JsonObject {
   const delta: JsonObject = {};
-  for (const key of Object.keys(before)) if (!(key in after)) delta[key] = null;
-  for (const key of Object.keys(after)) delta[key] = after[key] as JsonValue;
+  for (const key of Object.keys(before)) if (!hasOwnKey(after, key)) setOwn(delta, key, null);
+  for (const key of Object.keys(after)) setOwn(delta, key, getOwn(after, key) as JsonValue);
   return delta;
 }

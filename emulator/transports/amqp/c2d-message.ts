@@ -3,6 +3,7 @@ import type { Message } from 'rhea';
 import { argumentInvalid } from '../../errors/catalogue.js';
 import type { C2dMessageInput } from '../../services/c2d-service.js';
 import type { C2dAck } from '../../model/hub-state.js';
+import { dictionary } from '../../util/own-keys.js';
 
 /** The device a C2D message is for: `to = /devices/<url-encoded id>/messages/devicebound` (iothub-protocol.md §6.3). */
 export function deviceIdOfC2dAddress(to: unknown): string {
@@ -21,7 +22,8 @@ export function deviceIdOfC2dAddress(to: unknown): string {
  * application properties, and `iothub-ack` taken out of them.
  */
 export function c2dInputOf(message: Message): C2dMessageInput {
-  const application: Record<string, string | null> = {};
+  // No prototype: `__proto__` is an ordinary application property name, kept as data (util/own-keys.ts).
+  const application: Record<string, string | null> = dictionary();
   let ack: C2dAck | undefined;
   const props = (message.application_properties ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(props)) {

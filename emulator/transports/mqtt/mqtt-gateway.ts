@@ -9,6 +9,7 @@ import { C2dDelivery } from './c2d-handler.js';
 import { authenticate } from './connect-steps.js';
 import { onConnectionEnded, onConnectionReady } from './connection-steps.js';
 import { ConnectionRegistry } from './device-connection.js';
+import { guard, internalRefusal } from './hook-guard.js';
 import { createDurableSessionPersistence } from './durable-sessions.js';
 import type { GatewayCore, MqttGatewayDeps } from './gateway-core.js';
 import { MqttDevicePort } from './mqtt-device-port.js';
@@ -72,25 +73,38 @@ export class MqttGateway {
 
   private installHooks(): void {
     const { broker, core } = this;
-    broker.authenticate = (client, username, password, done) => authenticate(core, client, username, password, done);
-    broker.authorizeSubscribe = (client, sub, done) => done(null, authorizeSubscribe(core, client, sub));
-    broker.authorizePublish = (client, packet, done) => done(authorizePublish(core, client, packet));
-    broker.on('connackSent', (packet, client) => {
+    const log = core.deps.logger;
+    // Every hook and listener is guarded (hook-guard.ts): a throw is a logged bug and a refusal, never a crash.
+    broker.authenticate = (client, username, password, done) => {
+      let answered = false;
+      const once: typeof done = (error, success) => {
+        if (answered) return;
+        answered = true;
+        done(error, success);
+      };
+      guard(log, 'authenticate', client.id, () => authenticate(core, client, username, password, once), () => once(internalRefusal(), false));
+    };
+    broker.authorizeSubscribe = (client, sub, done) =>
+      done(null, guard(log, 'authorizeSubscribe', client.id, () => authorizeSubscribe(core, client, sub), () => null));
+    broker.authorizePublish = (client, packet, done) =>
+      done(guard(log, 'authorizePublish', client?.id, () => authorizePublish(core, client, packet), () => new Error('internal error (logged)')));
+    const listen = <A extends unknown[]>(hook: string, work: (...args: A) => void) => (...args: A) => guard(log, hook, undefined, () => work(...args), () => undefined);
+    broker.on('connackSent', listen('connackSent', (packet, client) => {
       if (packet.returnCode === 0) onConnectionReady(core, client);
-    });
-    broker.on('clientDisconnect', (client) => onConnectionEnded(core, client));
-    broker.on('subscribe', (subs, client) => {
+    }));
+    broker.on('clientDisconnect', listen('clientDisconnect', (client) => onConnectionEnded(core, client)));
+    broker.on('subscribe', listen('subscribe', (subs, client) => {
       const connection = core.connections.of(client);
       if (connection) runSteps(SUBSCRIBED_STEPS, { core, connection, subs });
-    });
-    broker.on('unsubscribe', (topics, client) => {
+    }));
+    broker.on('unsubscribe', listen('unsubscribe', (topics, client) => {
       const connection = core.connections.of(client);
       for (const topic of topics) connection?.subscriptions.delete(topic);
-    });
-    broker.on('ack', (packet, client) => {
+    }));
+    broker.on('ack', listen('ack', (packet, client) => {
       const connection = core.connections.of(client);
       if (connection) core.c2d?.onAck(connection, packet && 'topic' in packet ? (packet as PublishPacket) : undefined);
-    });
+    }));
     broker.on('clientError', (client, error) => core.deps.logger.debug(`client error: ${error.message}`, client.id));
     broker.on('connectionError', (client, error) => core.deps.logger.debug(`connection error: ${error.message}`, client.id));
   }

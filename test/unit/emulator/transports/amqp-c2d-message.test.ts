@@ -38,4 +38,11 @@ describe('AMQP C2D messages from the service SDK', () => {
     expect(Buffer.from(c2dInputOf({ body: { a: 1 } }).body).toString()).toBe('{"a":1}');
     expect(c2dInputOf({ body: undefined }).body).toHaveLength(0);
   });
+
+  it('keeps application properties named __proto__, constructor and prototype as data (issue 11)', () => {
+    const application_properties = JSON.parse('{"__proto__":"a","constructor":"b","prototype":"c"}') as Record<string, unknown>;
+    const input = c2dInputOf({ body: 'x', application_properties });
+    expect(Object.entries(input.properties ?? {})).toEqual([['__proto__', 'a'], ['constructor', 'b'], ['prototype', 'c']]);
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
 });

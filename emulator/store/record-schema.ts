@@ -1,0 +1,187 @@
+import { z } from 'zod';
+
+import { isJsonObject } from '../model/json.js';
+
+// The shape of every record the store loads from disk (`hub.json` maps, journal frames), checked once at open so
+// that a hand-edited or damaged record stops the hub at start, naming the record and the field, instead of
+// throwing later inside a request (an aedes hook, a list, a query). The schemas check what the code walks; unknown
+// extra fields are allowed (older and newer files). The checked value is kept, not zod's output: zod drops keys
+// named `__proto__`, which are legal ids and twin keys (util/own-keys.ts).
+
+const jsonObject = z.custom<Record<string, unknown>>(isJsonObject, 'expected a JSON object');
+const count = z.number().int().nonnegative();
+const text = z.string();
+
+const authentication = z.looseObject({
+  type: z.enum(['sas', 'selfSigned', 'certificateAuthority', 'none']),
+  symmetricKey: z.looseObject({ primaryKey: text, secondaryKey: text }),
+  x509Thumbprint: z.looseObject({ primaryThumbprint: text.nullable(), secondaryThumbprint: text.nullable() }),
+});
+
+const section = z.looseObject({ data: jsonObject, metadata: jsonObject, version: count });
+
+const twin = z.looseObject({
+  tags: jsonObject,
+  desired: section,
+  reported: section,
+  version: count,
+  modelId: text.optional(),
+});
+
+const identity = {
+  generationId: text,
+  identityVersion: count,
+  authentication,
+  twin,
+};
+
+const policy = z.looseObject({
+  keyName: text,
+  primaryKey: text,
+  secondaryKey: text,
+  rights: z.array(z.enum(['RegistryRead', 'RegistryWrite', 'ServiceConnect', 'DeviceConnect'])),
+});
+
+const device = z.looseObject({
+  deviceId: text,
+  ...identity,
+  status: z.enum(['enabled', 'disabled']),
+  statusReason: text.nullable().optional(),
+});
+
+const module = z.looseObject({ deviceId: text, moduleId: text, ...identity });
+
+const subscription = z.looseObject({ topic: text, qos: z.number().int().min(0).max(2) });
+
+const stringMap = z.custom<Record<string, unknown>>((value) => isJsonObject(value) && Object.values(value).every((entry) => typeof entry === 'string'), 'expected an object of strings');
+const nullableStringMap = z.custom<Record<string, unknown>>(
+  (value) => isJsonObject(value) && Object.values(value).every((entry) => entry === null || typeof entry === 'string'),
+  'expected an object of strings or nulls',
+);
+
+const c2dMessage = z.looseObject({
+  messageId: text,
+  body: text,
+  system: stringMap,
+  application: nullableStringMap,
+  ack: z.enum(['none', 'positive', 'negative', 'full']),
+  enqueuedTime: text,
+  expiryTime: text,
+  deliveryCount: count,
+});
+
+const sectionChange = z.looseObject({ mode: z.enum(['merge', 'replace']), patch: jsonObject });
+
+const historyEntry = z.looseObject({
+  version: count,
+  time: text,
+  writer: text,
+  changes: z.looseObject({ tags: sectionChange.optional(), desired: sectionChange.optional(), reported: sectionChange.optional() }),
+  inverse: z.looseObject({ tags: jsonObject.optional(), desired: jsonObject.optional(), reported: jsonObject.optional() }),
+  desiredVersion: count,
+  reportedVersion: count,
+});
+
+const address = z.looseObject({ deviceId: text, moduleId: text.optional() });
+
+/** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
+export const MAP_VALUE_SCHEMAS = {
+  policies: policy,
+  devices: device,
+  sessions: z.array(subscription),
+  c2dQueues: z.array(c2dMessage),
+  modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
+  twinHistory: z.array(historyEntry),
+} as const;
+
+/** Schema of one module record (the values of `modules[deviceId]`). */
+export const MODULE_SCHEMA = module;
+
+/** Schema of one journal change record (`HubChange`). */
+export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('policiesSet'), policies: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of policies') }),
+  z.looseObject({ kind: z.literal('devicePut'), record: device }),
+  z.looseObject({ kind: z.literal('deviceDeleted'), deviceId: text }),
+  z.looseObject({ kind: z.literal('modulePut'), record: module }),
+  z.looseObject({ kind: z.literal('moduleDeleted'), deviceId: text, moduleId: text }),
+  z.looseObject({
+    kind: z.literal('twinWritten'),
+    target: address,
+    time: text,
+    writer: z.looseObject({ kind: text }),
+    tags: sectionChange.optional(),
+    desired: sectionChange.optional(),
+    reported: sectionChange.optional(),
+    version: count,
+    desiredVersion: count,
+    reportedVersion: count,
+  }),
+  z.looseObject({ kind: z.literal('modelIdSet'), target: address, modelId: text }),
+  z.looseObject({ kind: z.literal('sessionSaved'), clientId: text, subscriptions: z.array(subscription) }),
+  z.looseObject({ kind: z.literal('c2dEnqueued'), deviceId: text, message: c2dMessage }),
+  z.looseObject({ kind: z.literal('c2dDelivered'), deviceId: text, messageId: text, deliveryCount: count }),
+  z.looseObject({
+    kind: z.literal('c2dRemoved'),
+    deviceId: text,
+    messageIds: z.array(text),
+    outcome: z.enum(['Success', 'Expired', 'DeliveryCountExceeded', 'Rejected', 'Purged']),
+  }),
+]);
+
+/** `a.b[0]["odd key"]` for an issue path below `base`. */
+export function fieldPath(base: string, path: readonly PropertyKey[]): string {
+  let result = base;
+  for (const segment of path) {
+    if (typeof segment === 'number') result += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) result += `.${segment}`;
+    else result += `[${JSON.stringify(String(segment))}]`;
+  }
+  return result;
+}
+
+/** The first problem of `value` against `schema`, as `<path>: <message>`, or undefined when it fits. */
+export function firstProblem(schema: z.ZodType, value: unknown, base: string): string | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return undefined;
+  const [issue] = result.error.issues;
+  if (!issue) return `${base}: invalid`;
+  return `${fieldPath(base, issue.path)}: ${issue.message}`;
+}
+
+/**
+ * The first damaged record in the maps of a loaded state, as `<map>["<id>"].<field>: <message>`, or undefined.
+ * Also checks that a device record sits under its own id and a module under its device and module ids.
+ */
+export function stateProblem(maps: Readonly<Record<keyof typeof MAP_VALUE_SCHEMAS, Record<string, unknown>>>): string | undefined {
+  for (const name of Object.keys(MAP_VALUE_SCHEMAS) as (keyof typeof MAP_VALUE_SCHEMAS)[]) {
+    const map = maps[name];
+    for (const key of Object.keys(map)) {
+      const value = map[key];
+      const base = fieldPath(name, [key]);
+      const problem = firstProblem(MAP_VALUE_SCHEMAS[name], value, base);
+      if (problem) return problem;
+      if (name === 'devices' && (value as { deviceId: string }).deviceId !== key) return `${base}.deviceId: does not match the key`;
+      if (name === 'modules') {
+        const modules = value as Record<string, unknown>;
+        for (const moduleId of Object.keys(modules)) {
+          const record = modules[moduleId];
+          const moduleBase = fieldPath(name, [key, moduleId]);
+          const moduleProblem = firstProblem(MODULE_SCHEMA, record, moduleBase);
+          if (moduleProblem) return moduleProblem;
+          const ids = record as { deviceId: string; moduleId: string };
+          if (ids.deviceId !== key || ids.moduleId !== moduleId) return `${moduleBase}: deviceId/moduleId do not match the keys`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The first damaged change record of a journal batch, as `changes[<i>].<field>: <message>`, or undefined. */
+export function changesProblem(changes: readonly unknown[]): string | undefined {
+  for (let i = 0; i < changes.length; i++) {
+    const problem = firstProblem(CHANGE_SCHEMA, changes[i], `changes[${i}]`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
