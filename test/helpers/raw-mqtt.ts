@@ -13,6 +13,8 @@ export interface RawDeviceOptions {
   readonly expiresInSeconds?: number;
   readonly clean?: boolean;
   readonly password?: string;
+  /** Connect as this module of the device (its own key, client id `<device>/<module>`, iothub-protocol.md §3.6). */
+  readonly moduleId?: string;
 }
 
 /** A SAS token for a device as the Node SDK makes it. */
@@ -26,6 +28,7 @@ export function deviceToken(hub: HubEmulator, deviceId: string, key: string, exp
 
 /** The MQTT.js options a device would use against the hub's TLS port. */
 export async function rawDeviceOptions(hub: HubEmulator, deviceId: string, options: RawDeviceOptions = {}): Promise<IClientOptions> {
+  if (options.moduleId !== undefined) return rawModuleOptions(hub, deviceId, options.moduleId, options);
   const key = options.key ?? hub.registry.get(deviceId).authentication.symmetricKey.primaryKey;
   return {
     host: '127.0.0.1',
@@ -41,6 +44,17 @@ export async function rawDeviceOptions(hub: HubEmulator, deviceId: string, optio
     reconnectPeriod: 0,
     connectTimeout: 5000,
   };
+}
+
+async function rawModuleOptions(hub: HubEmulator, deviceId: string, moduleId: string, options: RawDeviceOptions): Promise<IClientOptions> {
+  const key = options.key ?? hub.modules.get(deviceId, moduleId).authentication.symmetricKey.primaryKey;
+  const password = createSasToken({
+    resourceUri: `${hub.info.hostName}/devices/${deviceId}/modules/${moduleId}`,
+    base64Key: key,
+    expiresAtSeconds: Math.floor(Date.now() / 1000) + (options.expiresInSeconds ?? 3600),
+  });
+  const base = await rawDeviceOptions(hub, deviceId, { ...options, moduleId: undefined, key, password });
+  return { ...base, clientId: `${deviceId}/${moduleId}`, username: `${hub.info.hostName}/${deviceId}/${moduleId}/?api-version=2021-04-12` };
 }
 
 /** Connects MQTT.js as a device; rejects with the CONNACK error (its `code` is the return code). */
