@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
 import { StoreCorruptError } from './store-corrupt-error.js';
+import { syncDirectory } from './sync-directory.js';
 
 /** Options of {@link AtomicJsonFile}. */
 export interface AtomicJsonFileOptions<T> {
@@ -94,20 +95,6 @@ async function writeAll(handle: FileHandle, content: string | readonly Buffer[])
   const { bytesWritten } = await handle.writev([...content]);
   // libuv loops over partial writes and IOV_MAX; a short count would mean a torn temp file, so refuse it.
   if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the rename itself durable on power loss. Some file systems refuse to fsync a directory: not fatal.
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* best effort */
-  }
 }
 
 function isErrno(error: unknown, code: string): boolean {

@@ -1,4 +1,4 @@
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { HubChange } from '../model/changes.js';
@@ -7,6 +7,7 @@ import { encodeFrame, type JournalFrame } from './frame-codec.js';
 import type { JournalFileSystem } from './journal-file-system.js';
 import { listSegments, readJournal, segmentName } from './journal-reader.js';
 import { JournalSegment, type SegmentOptions } from './journal-segment.js';
+import { syncDirectory } from './sync-directory.js';
 
 /** Options of {@link Journal}. */
 export interface JournalOptions {
@@ -104,20 +105,5 @@ export class Journal {
     // The new name must survive a crash before the first frame is appended to it.
     if (this.options.fsync) await syncDirectory(this.dir);
     return segment;
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes a created or deleted name durable on power loss. Windows cannot open a folder for fsync: best effort,
-  // as in atomic-json-file.ts (the frames themselves are synced either way).
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    /* best effort */
   }
 }
