@@ -3,7 +3,7 @@ import type { Principal } from './model/request-context.js';
 import type { TwinAddress } from './model/twin-address.js';
 import type { TwinAtVersion, TwinHistoryEntry } from './model/twin-history.js';
 import { requestContext } from './services/request-contexts.js';
-import { parseServiceTwinBody } from './twin/service-twin-body.js';
+import { parseReportedPatch, parseServiceTwinBody } from './twin/service-twin-body.js';
 import type { TwinService } from './services/twin-service.js';
 import type { Clock } from './util/clock.js';
 
@@ -43,7 +43,7 @@ export class TwinsApi {
   /** A reported patch as if the device had sent it over MQTT; returns the new reported `$version`. */
   async patchReported(deviceId: string, patch: unknown, moduleId?: string): Promise<number> {
     const target = address(deviceId, moduleId);
-    return this.service.patchReported(this.context({ kind: 'device', ...target }, 'twin.patchReported'), target, patch);
+    return this.service.patchReported(this.context({ kind: 'device', ...target }, 'twin.patchReported'), target, parseReportedPatch(patch));
   }
 
   /** The twin's change log, oldest first: version, time, writer, the patch as applied per section. */

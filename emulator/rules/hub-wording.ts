@@ -5,11 +5,13 @@ import {
   sectionLimit,
   sectionSize,
   TWIN_LIMITS,
+  type IntegerCheck,
   type KeyRuleBreak,
   type TwinRuleIssue,
   type TwinSection,
   type ValueRuleBreak,
 } from './twin-rules.js';
+import { findOutOfRangeInteger } from './json-integers.js';
 
 // The twin rules of twin-rules.ts worded as the hub words its 400 ArgumentInvalid (iothub-protocol.md §7.3).
 // emulator/twin/validate-patch.ts wraps these into IotHubError; clients (profile checks) show the same text.
@@ -27,12 +29,20 @@ export function checkTwinKey(key: string, path: string): TwinRuleViolation | und
 }
 
 /** The hub's message for the first rule a section's content breaks (keys, values, depth), or undefined. */
-export function checkTwinContent(content: JsonValue, sectionPath: string): TwinRuleViolation | undefined {
-  const [issue] = findContentIssues(content, { first: true });
+export function checkTwinContent(content: JsonValue, sectionPath: string, integers: IntegerCheck = 'value'): TwinRuleViolation | undefined {
+  const [issue] = findContentIssues(content, { first: true, integers });
   if (!issue) return undefined;
   const path = issuePath(sectionPath, issue);
   if (issue.target === 'key') return { message: keyMessage(String(issue.path.at(-1)), path, issue.broken), path };
   return { message: valueMessage(path, issue.broken), path };
+}
+
+/** The hub's message for an integer literal outside the twin range in a JSON text, or undefined. */
+export function checkIntegerLiterals(text: string): TwinRuleViolation | undefined {
+  const found = findOutOfRangeInteger(text);
+  if (!found) return undefined;
+  const range = `${TWIN_LIMITS.minSafeInteger}..${TWIN_LIMITS.maxSafeInteger}`;
+  return { message: `Integer value ${found.literal} at position ${found.position} is outside the range ${range}.`, path: '' };
 }
 
 /** The hub's message when a section's resulting content exceeds its size limit, or undefined. */

@@ -81,12 +81,19 @@ export function keyRuleBreak(key: string): KeyRuleBreak | undefined {
   return undefined;
 }
 
+/**
+ * How integers are checked: `value` — an integer-valued number outside ±2^52 is out of range (callers that hand in
+ * parsed values, whose literal is gone: a service SDK would write such a number as an integer literal); `literal`
+ * — the caller checked the JSON text's integer literals (`findOutOfRangeInteger`), so any finite value passes here.
+ */
+export type IntegerCheck = 'value' | 'literal';
+
 /** The rule a scalar value (string, number, boolean, null) breaks, or undefined. */
-export function scalarRuleBreak(value: JsonValue): ValueRuleBreak | undefined {
+export function scalarRuleBreak(value: JsonValue, integers: IntegerCheck = 'value'): ValueRuleBreak | undefined {
   if (typeof value === 'string' && utf8Length(value) > TWIN_LIMITS.maxStringBytes) return { rule: 'stringTooLong' };
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return { rule: 'notFinite' };
-    if (Number.isInteger(value) && (value > TWIN_LIMITS.maxSafeInteger || value < TWIN_LIMITS.minSafeInteger)) {
+    if (integers === 'value' && Number.isInteger(value) && (value > TWIN_LIMITS.maxSafeInteger || value < TWIN_LIMITS.minSafeInteger)) {
       return { rule: 'integerRange' };
     }
   }
@@ -99,19 +106,25 @@ export function scalarRuleBreak(value: JsonValue): ValueRuleBreak | undefined {
  * maximum, and a container nested deeper is reported once, without looking inside. Keys come before their values,
  * in document order. `first: true` stops at the first issue (the hub answers with one error).
  */
-export function findContentIssues(content: JsonValue, options: { readonly first: boolean }): TwinRuleIssue[] {
+export function findContentIssues(content: JsonValue, options: { readonly first: boolean; readonly integers?: IntegerCheck }): TwinRuleIssue[] {
   const issues: TwinRuleIssue[] = [];
-  walk(content, [], 0, issues, options.first);
+  walk(content, [], 0, issues, { first: options.first, integers: options.integers ?? 'value' });
   return issues;
 }
 
+interface WalkOptions {
+  readonly first: boolean;
+  readonly integers: IntegerCheck;
+}
+
 /** Walks with one mutable path; an issue copies it. Returns true when the walk should stop. */
-function walk(value: JsonValue, path: (string | number)[], depth: number, issues: TwinRuleIssue[], first: boolean): boolean {
+function walk(value: JsonValue, path: (string | number)[], depth: number, issues: TwinRuleIssue[], options: WalkOptions): boolean {
+  const { first } = options;
   if (Array.isArray(value)) {
     if (depth > TWIN_LIMITS.maxDepth) return tooDeep(path, issues, first);
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      const stop = walk(value[i] as JsonValue, path, depth + 1, issues, first);
+      const stop = walk(value[i] as JsonValue, path, depth + 1, issues, options);
       path.pop();
       if (stop) return true;
     }
@@ -123,13 +136,13 @@ function walk(value: JsonValue, path: (string | number)[], depth: number, issues
       path.push(key);
       const broken = keyRuleBreak(key);
       if (broken) issues.push({ path: [...path], target: 'key', broken });
-      const stop = (broken !== undefined && first) || walk(value[key] as JsonValue, path, depth + 1, issues, first);
+      const stop = (broken !== undefined && first) || walk(value[key] as JsonValue, path, depth + 1, issues, options);
       path.pop();
       if (stop) return true;
     }
     return false;
   }
-  const broken = scalarRuleBreak(value);
+  const broken = scalarRuleBreak(value, options.integers);
   if (broken) issues.push({ path: [...path], target: 'value', broken });
   return broken !== undefined && first;
 }

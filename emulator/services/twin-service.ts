@@ -44,7 +44,7 @@ export class TwinService {
   }
 
   /** Device reported PATCH: merge, +1 reported `$version`. Returns the new reported `$version` once durable. */
-  async patchReported(ctx: RequestContext, address: TwinAddress, patch: unknown): Promise<number> {
+  async patchReported(ctx: RequestContext, address: TwinAddress, patch: JsonObject): Promise<number> {
     const owner = this.latestOwner(address);
     const planned = planReportedPatch(owner.twin, patch, ctx.time);
     await this.save(ctx, address, owner, planned);

@@ -1,11 +1,9 @@
-import { argumentInvalid } from '../errors/catalogue.js';
 import type { SectionChange } from '../model/changes.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
-import { isJsonObject } from '../model/json.js';
 import type { TwinState } from '../model/twin.js';
 import type { TwinPart } from '../model/twin-history.js';
 import { mergeSection, replaceSection, replacementDelta } from './merge-section.js';
-import { checkSectionSize, validateSectionContent } from './validate-patch.js';
+import { checkSectionSize } from './validate-patch.js';
 
 // The twin write rules (iothub-protocol.md §7.4), pure: one place computes `$version`, `$metadata` and the desired
 // notification for device twins and module twins alike, and the store's replay runs the same `applyTwinWrite`.
@@ -60,10 +58,8 @@ export function planServiceWrite(twin: TwinState, body: ServiceTwinBody, mode: '
   return { twin: next, parts, notification: { ...delta, $version: next.desired.version } };
 }
 
-/** Device reported PATCH: merge, +1 reported `$version`. Throws 400 on invalid content or size. */
-export function planReportedPatch(twin: TwinState, patch: unknown, time: string): PlannedTwinWrite {
-  if (!isJsonObject(patch)) throw argumentInvalid('The reported properties patch must be a JSON object.');
-  throwIf(validateSectionContent(patch, 'properties.reported'));
+/** Device reported PATCH (content validated at the edge, `parseReportedPatch`): merge, +1 reported `$version`; 400 on size. */
+export function planReportedPatch(twin: TwinState, patch: JsonObject, time: string): PlannedTwinWrite {
   const parts = { reported: { mode: 'merge', patch } as const };
   const next = applyTwinWrite(twin, parts, time);
   throwIf(checkSectionSize(next.reported.data, 'reported'));

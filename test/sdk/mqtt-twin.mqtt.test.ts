@@ -111,6 +111,24 @@ describe('twin protocol over plain MQTT.js (iothub-protocol.md §4)', () => {
     expect(reported()).toEqual({ keep: 'me', $version: 2 });
   });
 
+  it('accepts floating-point literals of any finite size, and big numbers inside strings (integer range is for integer literals, §7.3)', async () => {
+    await freshDevice();
+    const body = '{"f":1.0e16,"g":1e300,"h":-4.5036e15,"s":"99999999999999999","edge":4503599627370495,"low":-4503599627370496}';
+    const response = await twinRequest(client, PATCH('floats'), body, 'floats');
+    expect(response.topic).toBe('$iothub/twin/res/204/?$rid=floats&$version=2');
+    expect(reported()).toMatchObject({ f: 1e16, g: 1e300, s: '99999999999999999', edge: 4503599627370495, low: -4503599627370496 });
+  });
+
+  it.each([
+    ['10000000000000000', '{"a":{"b":[1,10000000000000000]}}'],
+    ['-4503599627370497', '{"n":-4503599627370497}'],
+  ])('rejects the integer literal %s with 400, naming it', async (literal, body) => {
+    await freshDevice();
+    const response = await twinRequest(client, PATCH('int'), body, 'int');
+    expect(response.topic).toBe('$iothub/twin/res/400/?$rid=int');
+    expect((JSON.parse(response.payload) as { message: string }).message).toContain(literal);
+  });
+
   it('accepts nesting exactly 10 levels deep', async () => {
     await freshDevice();
     const response = await twinRequest(client, PATCH('deep'), JSON.stringify(nest(10)), 'deep');

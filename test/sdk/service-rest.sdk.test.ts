@@ -259,3 +259,16 @@ describe('direct methods over REST', () => {
     expect(JSON.parse(reply.json<{ Message: string }>().Message)).toMatchObject({ errorCode: 504101 });
   }, 15_000);
 });
+
+describe('numbers in twin bodies (iothub-protocol.md §7.3)', () => {
+  it('accepts float literals of any finite size and refuses integer literals beyond ±2^52, in PATCH and bulk bodies', async () => {
+    await hub.hub.registry.create({ deviceId: 'numbers' });
+    const floats = await rest(hub.hub, { method: 'PATCH', path: '/twins/numbers', body: '{"properties":{"desired":{"f":1.0e16,"g":-1e300}}}' });
+    expect(floats.status).toBe(200);
+    expect(floats.json<{ properties: { desired: Record<string, unknown> } }>().properties.desired).toMatchObject({ f: 1e16, g: -1e300 });
+    expectHubError(await rest(hub.hub, { method: 'PATCH', path: '/twins/numbers', body: '{"tags":{"n":10000000000000000}}' }), 400, 'ArgumentInvalid');
+    const bulk = '[{"id":"numbers","importMode":"updateTwin","twin":{"tags":{"n":-4503599627370497}}}]';
+    expectHubError(await rest(hub.hub, { method: 'POST', path: '/devices', body: bulk }), 400, 'ArgumentInvalid');
+    expect(hub.hub.twins.getServiceTwin('numbers')).toMatchObject({ tags: {}, version: 2 });
+  });
+});

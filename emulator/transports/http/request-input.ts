@@ -7,6 +7,7 @@ import { METHOD_LIMITS, type MethodInvocation } from '../../services/method-serv
 import type { ModuleInput } from '../../services/module-service.js';
 import type { DeviceInput } from '../../services/registry-service.js';
 import { parseServiceTwinBody, type ServiceTwinBody } from '../../twin/service-twin-body.js';
+import { checkIntegerLiteralsOf } from '../../twin/validate-patch.js';
 import type { RestRequest } from './rest-types.js';
 
 // Turns raw REST input (path ids, headers, JSON bodies) into the typed values services accept (house-style H8).
@@ -148,5 +149,12 @@ function stringOrNull(value: unknown, name: string): string | null {
 
 /** A twin PATCH/PUT body, validated into the parts the hub acts on (iothub-protocol.md §7.4). */
 export function serviceTwinBodyOf(request: RestRequest): ServiceTwinBody {
-  return parseServiceTwinBody(request.body);
+  checkIntegerLiteralsIn(request);
+  return parseServiceTwinBody(request.body, 'literal');
+}
+
+/** 400 when the body's text holds an integer literal outside ±2^52 (a float literal of any size is fine, §7.3). */
+export function checkIntegerLiteralsIn(request: RestRequest): void {
+  const error = checkIntegerLiteralsOf(request.bodyText);
+  if (error) throw error;
 }

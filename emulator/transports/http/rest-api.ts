@@ -71,7 +71,7 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
     operation: `${method} ${route.pattern}`,
     protocol: 'http',
   };
-  const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, now, context };
+  const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, bodyText: body.text, now, context };
   let result: RestResponse;
   try {
     result = await route.operation(restRequest, deps.services);

@@ -20,6 +20,8 @@ export interface RestRequest {
   readonly headers: IncomingHttpHeaders;
   /** Parsed JSON body; undefined when the request had none. */
   readonly body: unknown;
+  /** The body as sent (UTF-8), for rules that need the literal text (integer literals); '' when none. */
+  readonly bodyText: string;
   /** The request's time, captured once (house-style H11). */
   readonly now: Date;
   /** Time, correlation id, the calling policy and the operation, for the services (house-style H8, H11, H24). */

@@ -2,6 +2,8 @@ import type { JsonObject } from '../../model/json.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { DeviceConnection } from './device-connection.js';
 import type { GatewayCore, RequestHandler } from './gateway-core.js';
+import { parseReportedPatch } from '../../twin/service-twin-body.js';
+import { checkIntegerLiteralsOf } from '../../twin/validate-patch.js';
 import { parseJsonPayload } from './json-payload.js';
 import { publishTo, publishTwinError, type ReplyContext } from './reply.js';
 import { desiredPatchTopic, twinResponseTopic } from './topics.js';
@@ -37,7 +39,11 @@ async function patchReported(core: GatewayCore, ctx: RequestContext, connection:
   try {
     const parsed = parseJsonPayload(payload);
     if (!parsed.ok) throw parsed.error;
-    const version = await core.deps.twins.patchReported(ctx, connection.owner, parsed.value);
+    // Integer literals are checked in the text, where `1.0e16` (a float, accepted) differs from an integer.
+    const literalError = checkIntegerLiteralsOf(parsed.text);
+    if (literalError) throw literalError;
+    const patch = parseReportedPatch(parsed.value, 'literal');
+    const version = await core.deps.twins.patchReported(ctx, connection.owner, patch);
     if (answer) publishTo(core.deps, connection, { topic: twinResponseTopic(204, rid, version), payload: '', kind: 'twin', rid, status: 204 });
   } catch (error) {
     if (answer) publishTwinError(core.deps, connection, ctx, rid, error, (status) => twinResponseTopic(status, rid));

@@ -4,7 +4,7 @@ import { isJsonObject } from '../../../model/json.js';
 import { checkDeviceId } from '../../../services/identity-rules.js';
 import { parseServiceTwinBody } from '../../../twin/service-twin-body.js';
 import type { RestOperation, RestRequest, RestServices } from '../rest-types.js';
-import { deviceInputOf } from '../request-input.js';
+import { checkIntegerLiteralsIn, deviceInputOf } from '../request-input.js';
 
 /** Import modes of the bulk registry call (iothub-protocol.md §8.2), matched case-insensitively. */
 const MODES = ['create', 'update', 'updateifmatchetag', 'delete', 'deleteifmatchetag', 'updatetwin', 'updatetwinifmatchetag'] as const;
@@ -33,6 +33,8 @@ interface BulkError {
  * when any item failed. Per-item application (not all-or-nothing) is this emulator's choice [U].
  */
 export const bulkModifyDevices: RestOperation = async (request, services) => {
+  // Integer literals are a property of the text: one check for every twin in the batch (§7.3).
+  checkIntegerLiteralsIn(request);
   const items = bulkItemsOf(request);
   const errors: BulkError[] = [];
   for (const item of items) {
@@ -75,7 +77,7 @@ async function apply(item: BulkItem, request: RestRequest, { registry, twins }: 
   switch (item.mode) {
     case 'create':
       await registry.create(input(), request.context);
-      if (isJsonObject(twin)) await twins.writeTwin(request.context, { deviceId: item.id }, parseServiceTwinBody(twin), 'merge');
+      if (isJsonObject(twin)) await twins.writeTwin(request.context, { deviceId: item.id }, parseServiceTwinBody(twin, 'literal'), 'merge');
       return;
     case 'update':
     case 'updateifmatchetag':
@@ -91,7 +93,7 @@ async function apply(item: BulkItem, request: RestRequest, { registry, twins }: 
       await twins.writeTwin(
         request.context,
         { deviceId: item.id },
-        parseServiceTwinBody(isJsonObject(twin) ? twin : {}),
+        parseServiceTwinBody(isJsonObject(twin) ? twin : {}, 'literal'),
         'merge',
         item.mode === 'updatetwin' ? undefined : (twinEtag ?? ''),
       );
