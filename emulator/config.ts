@@ -6,6 +6,7 @@ import { noopLogger } from './logger.js';
 import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
+import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -45,6 +46,8 @@ export interface EmulatorConfig {
   readonly disconnectGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
   readonly extraHostNames?: readonly string[];
+  /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
+  readonly limits?: Partial<WireLimits>;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -61,6 +64,7 @@ export interface ResolvedConfig {
   readonly compactAtBytes: number | undefined;
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
+  readonly limits: WireLimits;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -87,6 +91,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     compactAtBytes: config.compactAtBytes,
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
+    limits: resolveWireLimits(config.limits),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

@@ -24,6 +24,7 @@ type ConnectionStep = Step<ConnectionExchange, never>;
 
 const trackConnection: ConnectionStep = ({ core, connection }) => {
   core.connections.add(connection);
+  core.admissions.get(connection.client)?.();
   return undefined;
 };
 
@@ -115,7 +116,14 @@ export function onConnectionEnded(core: GatewayCore, client: Client): void {
 function openConnection(core: GatewayCore, client: Client, principal: DevicePrincipal): DeviceConnection {
   const restored = client.clean ? [] : core.deps.sessions.get(client.id).map((sub) => sub.topic);
   const owner = principal.moduleId === undefined ? { deviceId: principal.deviceId } : { deviceId: principal.deviceId, moduleId: principal.moduleId };
-  return { client, principal, owner, subscriptions: new Set(restored.filter((topic) => isAllowedSubscription(topic, principal))) };
+  const { maxOutgoingBytes: maxBytes, maxOutgoingMessages: maxMessages } = core.limits;
+  return {
+    client,
+    principal,
+    owner,
+    subscriptions: new Set(restored.filter((topic) => isAllowedSubscription(topic, principal))),
+    outbox: { messages: 0, maxBytes, maxMessages },
+  };
 }
 
 /** Connection state of the device, or of the module for `<device>/<module>` clients. */

@@ -11,6 +11,7 @@ import type { RegistryService } from '../../services/registry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import type { WireLimits } from '../wire-limits.js';
 import type { C2dDelivery } from './c2d-handler.js';
 import type { ConnectionRegistry, DeviceConnection } from './device-connection.js';
 import type { SessionStore } from './durable-sessions.js';
@@ -39,6 +40,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly logger: Logger;
   /** How long a device stays "Connected" after its connection ends, to absorb SAS-renewal reconnects (§6.2). */
   readonly disconnectGraceMs: number;
+  /** Packet sizes, the CONNECT timeout and the outgoing bounds (wire-limits.ts); defaults when absent. */
+  readonly limits?: Partial<WireLimits>;
 }
 
 /** The gateway's shared state, handed to every step. */
@@ -48,6 +51,10 @@ export interface GatewayCore {
   readonly principals: WeakMap<Client, DevicePrincipal>;
   readonly connections: ConnectionRegistry;
   readonly c2d: C2dDelivery | undefined;
+  /** The limits with defaults filled in. */
+  readonly limits: WireLimits;
+  /** Called once a client's CONNACK 0 is out (its listener stops the open timeout: connection-guard.ts). */
+  readonly admissions: WeakMap<Client, () => void>;
 }
 
 /** One device request on its way to its handler, with the context built for it (mqtt-context.ts). */
