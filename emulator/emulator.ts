@@ -281,7 +281,7 @@ export class HubEmulator {
       modules,
       registry,
       twins,
-      authenticator: new DeviceAuthenticator(state, registry, config.clock),
+      authenticator: new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]),
       sessions: createSessionStore(new SessionService(data)),
       tap: this.tap,
       events,

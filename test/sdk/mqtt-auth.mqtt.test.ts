@@ -52,6 +52,16 @@ describe('device authentication and authorization (iothub-protocol.md §2-3, che
     expect(await connackCode(connectRaw(hub.hub, 'alice', { clientId: 'bob' }))).toBe(5);
   });
 
+  it('refuses a username and token made for another hub with CONNACK 5, as REST refuses the token (checklist 2)', async () => {
+    const other = 'otherhub.azure-devices.net';
+    const password = createSasToken({
+      resourceUri: `${other}/devices/alice`,
+      base64Key: keyOf('alice').primaryKey,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
+    });
+    expect(await connackCode(connectRaw(hub.hub, 'alice', { username: `${other}/alice/?api-version=2021-04-12`, password }))).toBe(5);
+  });
+
   it('refuses a disabled device with CONNACK 3', async () => {
     expect(await connackCode(connectRaw(hub.hub, 'carol'))).toBe(3);
   });
