@@ -115,6 +115,10 @@ describe('devices cannot read or write each other', () => {
     expect(seenByAlice).toEqual([]);
   });
 
+  it.each(['+', '#', 'a+b'])('refuses to register module %s: its topic filter would be a wildcard over its siblings (issue 11)', async (moduleId) => {
+    await expect(hub.hub.modules.create({ deviceId: 'alice', moduleId })).rejects.toMatchObject({ code: 'ArgumentInvalid', httpStatus: 400 });
+  });
+
   it("refuses a device's token for one of its modules (CONNACK 5)", async () => {
     const aliceToken = deviceToken(hub.hub, 'alice', hub.hub.registry.get('alice').authentication.symmetricKey.primaryKey);
     const attempt = connectRaw(hub.hub, 'alice', { clientId: 'alice/m1', username: 'localhost/alice/m1/?api-version=2021-04-12', password: aliceToken });
