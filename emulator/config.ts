@@ -44,6 +44,11 @@ export interface EmulatorConfig {
   readonly historyLimit?: number;
   /** Grace before a device whose connection ended is shown Disconnected (absorbs SAS renewals). Default 1000 ms. */
   readonly disconnectGraceMs?: number;
+  /**
+   * How long a live MQTT connection outlives its SAS token before the hub closes it. IoT Hub closes such connections
+   * "a few minutes" after expiry (iothub-protocol.md §2.3 step 4; the exact time is not documented). Default 5 min.
+   */
+  readonly tokenExpiryGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
   readonly extraHostNames?: readonly string[];
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
@@ -64,6 +69,7 @@ export interface ResolvedConfig {
   readonly compactAtBytes: number | undefined;
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
+  readonly tokenExpiryGraceMs: number;
   readonly limits: WireLimits;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -91,6 +97,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     compactAtBytes: config.compactAtBytes,
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
+    tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
     limits: resolveWireLimits(config.limits),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,

@@ -289,6 +289,7 @@ export class HubEmulator {
       logger: config.logger,
       disconnectGraceMs: config.disconnectGraceMs,
       limits: config.limits,
+      tokenExpiryGraceMs: config.tokenExpiryGraceMs,
     });
     const unbindDevices = devices.bind(gateway.devicePort);
 

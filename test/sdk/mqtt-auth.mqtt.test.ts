@@ -145,3 +145,26 @@ describe('device authentication and authorization (iothub-protocol.md §2-3, che
     client.end(true);
   });
 });
+
+describe('a live connection whose SAS token expires (iothub-protocol.md §2.3 step 4)', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ tokenExpiryGraceMs: 2_000 });
+    await hub.hub.registry.create({ deviceId: 'dora' });
+  });
+  afterAll(async () => {
+    await hub.dispose();
+  });
+
+  it('stays open through the grace after expiry, then is closed', async () => {
+    // The token expires at the next whole second; the grace keeps the connection past it.
+    const client = await connectRaw(hub.hub, 'dora', { expiresInSeconds: 1 });
+    const expiresAt = (Math.floor(Date.now() / 1000) + 1) * 1000;
+    const closed = closedByServer(client, 6_000);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 1_000 - Date.now()));
+    expect(client.connected).toBe(true);
+    await closed;
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt + 2_000 - 50);
+  });
+});

@@ -28,12 +28,20 @@ const trackConnection: ConnectionStep = ({ core, connection }) => {
   return undefined;
 };
 
-/** A live connection is cut when its SAS token expires (iothub-protocol.md §2.3 step 4). */
+/**
+ * A live connection is cut once its SAS token has expired, after the grace IoT Hub also gives ("a few minutes",
+ * iothub-protocol.md §2.3 step 4); SDKs renew well before expiry (Node: 15 min), so only a device that stopped
+ * renewing is cut.
+ */
 const scheduleExpiry: ConnectionStep = ({ core, connection }) => {
-  const remainingMs = connection.principal.expiresAtSeconds * 1000 - core.deps.clock.now().getTime();
+  const graceMs = core.deps.tokenExpiryGraceMs ?? 0;
+  const remainingMs = connection.principal.expiresAtSeconds * 1000 + graceMs - core.deps.clock.now().getTime();
   // setTimeout overflows past ~24.8 days; such tokens are simply never cut while connected.
   if (remainingMs > 2_147_000_000) return undefined;
-  connection.expiryTimer = setTimeout(() => connection.client.close(), Math.max(0, remainingMs));
+  connection.expiryTimer = setTimeout(() => {
+    core.deps.logger.info(`closing the connection: its SAS token expired ${graceMs} ms ago`, connection.client.id);
+    connection.client.close();
+  }, Math.max(0, remainingMs));
   connection.expiryTimer.unref();
   return undefined;
 };

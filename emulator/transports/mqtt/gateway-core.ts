@@ -42,6 +42,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly disconnectGraceMs: number;
   /** Packet sizes, the CONNECT timeout and the outgoing bounds (wire-limits.ts); defaults when absent. */
   readonly limits?: Partial<WireLimits>;
+  /** How long a connection outlives its SAS token (config `tokenExpiryGraceMs`); 0 when absent. */
+  readonly tokenExpiryGraceMs?: number;
 }
 
 /** The gateway's shared state, handed to every step. */
