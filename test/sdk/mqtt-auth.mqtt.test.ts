@@ -1,8 +1,9 @@
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSasToken } from '../../emulator/auth/sas-token.js';
-import { closedByServer, connectRaw, deviceToken, twinRequest } from '../helpers/raw-mqtt.js';
+import { closedByServer, connectRaw, deviceToken, rawDeviceOptions, twinRequest } from '../helpers/raw-mqtt.js';
+import { eventually } from '../helpers/wait-for.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
 /** The CONNACK return code a refused connection reported, or 0 when it connected. */
@@ -166,5 +167,43 @@ describe('a live connection whose SAS token expires (iothub-protocol.md §2.3 st
     expect(client.connected).toBe(true);
     await closed;
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt + 2_000 - 50);
+  });
+});
+
+describe('the Will message (iothub-protocol.md §3.5, checklist 16 and 21)', () => {
+  let hub: TestHub;
+  const wills: { deviceId: string; application: Record<string, string | null>; body: string }[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    for (const deviceId of ['wendy', 'walt']) await hub.hub.registry.create({ deviceId });
+    hub.hub.events.on('telemetryReceived', (event) => wills.push({ deviceId: event.deviceId, application: { ...event.properties.application }, body: event.body.toString() }));
+  });
+  afterAll(async () => {
+    await hub.dispose();
+  });
+
+  const withWill = async (deviceId: string) => {
+    const options = await rawDeviceOptions(hub.hub, deviceId);
+    return mqtt.connect({ ...options, will: { topic: `devices/${deviceId}/messages/events/reason=gone`, payload: Buffer.from('bye'), qos: 1, retain: false } });
+  };
+
+  it('forwards the Will of a dropped connection as telemetry with iothub-MessageType=Will', async () => {
+    const client = await withWill('wendy');
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    client.stream.destroy();
+    await eventually(() => wills.some((will) => will.deviceId === 'wendy'), 5_000, "wendy's Will");
+    expect(wills.find((will) => will.deviceId === 'wendy')).toEqual({ deviceId: 'wendy', application: { reason: 'gone', 'iothub-MessageType': 'Will' }, body: 'bye' });
+  });
+
+  it('forwards the Will of a connection that drops right after CONNACK', async () => {
+    const client = await withWill('walt');
+    client.stream.on('data', () => client.stream.destroy());
+    await eventually(() => wills.some((will) => will.deviceId === 'walt'), 5_000, "walt's Will");
+    expect(wills.find((will) => will.deviceId === 'walt')?.application['iothub-MessageType']).toBe('Will');
+    client.end(true);
   });
 });

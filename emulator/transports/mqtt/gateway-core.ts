@@ -57,6 +57,8 @@ export interface GatewayCore {
   readonly limits: WireLimits;
   /** Called once a client's CONNACK 0 is out (its listener stops the open timeout: connection-guard.ts). */
   readonly admissions: WeakMap<Client, () => void>;
+  /** The Will topic of each client that sent one (aedes' `preConnect`), to recognise the Will when it is published. */
+  readonly wills: WeakMap<Client, string>;
 }
 
 /** One device request on its way to its handler, with the context built for it (mqtt-context.ts). */

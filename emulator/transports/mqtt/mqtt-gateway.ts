@@ -44,6 +44,7 @@ export class MqttGateway {
       c2d,
       limits: resolveWireLimits(deps.limits),
       admissions: new WeakMap<Client, () => void>(),
+      wills: new WeakMap<Client, string>(),
     };
     this.devicePort = new MqttDevicePort(this.core);
   }
@@ -89,6 +90,10 @@ export class MqttGateway {
 
   private installHooks(): void {
     const { broker, core } = this;
+    broker.preConnect = (client, packet, done) => {
+      if (packet.will) core.wills.set(client, packet.will.topic);
+      done(null, true);
+    };
     broker.authenticate = (client, username, password, done) => authenticate(core, client, username, password, done);
     broker.authorizeSubscribe = (client, sub, done) => done(null, authorizeSubscribe(core, client, sub));
     broker.authorizePublish = (client, packet, done) => done(authorizePublish(core, client, packet));
