@@ -89,6 +89,16 @@ const releaseC2d: ConnectionStep = ({ core, connection }) => {
   return undefined;
 };
 
+/**
+ * Method calls sent to a connection that is gone can never be answered: they end now with 404 DeviceNotOnline
+ * (unless a newer connection of the identity took over, which may still answer).
+ */
+const failMethodCalls: ConnectionStep = ({ core, connection }) => {
+  if (core.connections.forDevice(connection.client.id)) return undefined;
+  core.deps.methods?.connectionLost?.(connection.owner.deviceId, connection.owner.moduleId);
+  return undefined;
+};
+
 const recordDisconnect: ConnectionStep = ({ core, connection }) => {
   core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
   return undefined;
@@ -103,7 +113,7 @@ const markDisconnected: ConnectionStep = ({ core, connection }) => {
 };
 
 /** After the connection ended (it is no longer tracked), in order. */
-export const DISCONNECT_STEPS: readonly ConnectionStep[] = [stopExpiry, releaseC2d, recordDisconnect, markDisconnected];
+export const DISCONNECT_STEPS: readonly ConnectionStep[] = [stopExpiry, releaseC2d, failMethodCalls, recordDisconnect, markDisconnected];
 
 /** aedes' `connackSent` with return code 0: the authenticated client becomes a tracked connection. */
 export function onConnectionReady(core: GatewayCore, client: Client): void {

@@ -23,7 +23,7 @@ export interface MqttServices {
   readonly twins: Pick<TwinService, 'getDeviceTwin' | 'patchReported' | 'setModelId'>;
   readonly authenticator: Pick<DeviceAuthenticator, 'authenticate'>;
   /** Direct methods; without it the gateway never delivers method requests. */
-  readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'>;
+  readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'> & Partial<Pick<MethodService, 'connectionLost'>>;
   /** C2D queues; without it devices receive no C2D messages. */
   readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
   /** Module identities: connection state of `<device>/<module>` clients. */
