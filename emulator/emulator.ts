@@ -353,6 +353,11 @@ export class HubEmulator {
         );
       }
     }
+    if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
+    if (certs.uncovered) {
+      const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');
+      warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
+    }
     for (const warning of warnings) config.logger.warn(warning);
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
