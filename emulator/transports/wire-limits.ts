@@ -31,7 +31,7 @@ export interface WireLimits {
 /** The defaults; iothub-protocol.md §10 for the message sizes they are measured against. */
 export const DEFAULT_WIRE_LIMITS: WireLimits = {
   openTimeoutMs: 10_000,
-  maxPendingPerListener: 128,
+  maxPendingPerListener: 256,
   maxConnectionsPerListener: 5_000,
   maxConnectBytes: 64 * 1024,
   maxPacketBytes: 512 * 1024,
