@@ -6,6 +6,7 @@ import { noopLogger } from './logger.js';
 import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
+import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -43,8 +44,15 @@ export interface EmulatorConfig {
   readonly historyLimit?: number;
   /** Grace before a device whose connection ended is shown Disconnected (absorbs SAS renewals). Default 1000 ms. */
   readonly disconnectGraceMs?: number;
+  /**
+   * How long a live MQTT connection outlives its SAS token before the hub closes it. IoT Hub closes such connections
+   * "a few minutes" after expiry (iothub-protocol.md §2.3 step 4; the exact time is not documented). Default 5 min.
+   */
+  readonly tokenExpiryGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
   readonly extraHostNames?: readonly string[];
+  /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
+  readonly limits?: Partial<WireLimits>;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -61,6 +69,8 @@ export interface ResolvedConfig {
   readonly compactAtBytes: number | undefined;
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
+  readonly tokenExpiryGraceMs: number;
+  readonly limits: WireLimits;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -87,6 +97,8 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     compactAtBytes: config.compactAtBytes,
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
+    tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
+    limits: resolveWireLimits(config.limits),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

@@ -1,4 +1,5 @@
-import { createServer as createTcpServer } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 
@@ -31,6 +32,7 @@ import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
 import { startHttpsListener } from './transports/http/https-listener.js';
 import { createRestApi } from './transports/http/rest-api.js';
+import { ConnectionGuard } from './transports/connection-guard.js';
 import { isErrno, listen, type BoundListener } from './transports/listen.js';
 import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
@@ -275,26 +277,33 @@ export class HubEmulator {
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
-    const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger });
+    const guard = new ConnectionGuard(config.limits, config.logger);
+    const guarded = (name: string) => ({ name, guard, logger: config.logger });
+    const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
+    const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger, admit });
     const gateway = await MqttGateway.create({
       methods,
       c2d,
       modules,
       registry,
       twins,
-      authenticator: new DeviceAuthenticator(state, registry, config.clock),
+      authenticator: new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]),
       sessions: createSessionStore(new SessionService(data)),
       telemetry,
       tap: this.tap,
       clock: config.clock,
       logger: config.logger,
       disconnectGraceMs: config.disconnectGraceMs,
+      limits: config.limits,
+      tokenExpiryGraceMs: config.tokenExpiryGraceMs,
     });
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
-    const handle = gateway.handle.bind(gateway);
-    const mqtts = await listen(createTlsServer(tls, handle), config.ports.mqtts, config.bindAddress);
+    // Each stream is admitted (connection-guard.ts) once its CONNACK 0 is out; the TLS handshake has the open timeout.
+    const handle = (stream: Socket, request?: IncomingMessage) => gateway.handle(stream, request, () => admit(request?.socket ?? stream));
+    const tlsServer = createTlsServer({ ...tls, handshakeTimeout: config.limits.openTimeoutMs }, handle);
+    const mqtts = await listen(tlsServer, config.ports.mqtts, config.bindAddress, guarded('mqtts'));
     listeners.push(mqtts);
     const warnings: string[] = [];
     let httpsPort: number | null = null;
@@ -304,7 +313,12 @@ export class HubEmulator {
         port: config.ports.https,
         fallbackPort: config.ports.httpsFallback,
         host: config.bindAddress,
-        webSockets: { mqtt: handle, amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request) },
+        webSockets: {
+          mqtt: (stream, request) => gateway.handle(stream, request, () => admit(request.socket)),
+          amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request, () => admit(request.socket)),
+        },
+        limits: config.limits,
+        guard: guarded('https'),
         rest: createRestApi({
           services: { registry, twins, methods, c2d, modules, query },
           authenticator: serviceAuth,
@@ -320,14 +334,21 @@ export class HubEmulator {
     }
     let mqttPort: number | null = null;
     if (config.ports.mqtt !== null) {
-      const plain = await listen(createTcpServer(handle), config.ports.mqtt, config.bindAddress);
+      const plain = await listen(createTcpServer(handle), config.ports.mqtt, config.bindAddress, guarded('mqtt'));
       listeners.push(plain);
       mqttPort = plain.port;
     }
     let amqpsPort: number | null = null;
     if (config.ports.amqps !== null) {
       try {
-        const amqps = await startAmqpsListener({ container: amqp.container, tls, port: config.ports.amqps, host: config.bindAddress });
+        const amqps = await startAmqpsListener({
+          container: amqp.container,
+          tls,
+          port: config.ports.amqps,
+          host: config.bindAddress,
+          handshakeTimeoutMs: config.limits.openTimeoutMs,
+          guard: guarded('amqps'),
+        });
         listeners.push(amqps);
         amqpsPort = amqps.port;
       } catch (error) {
@@ -337,6 +358,11 @@ export class HubEmulator {
             'The service SDK still reaches C2D with the AmqpWs transport on the HTTPS port.',
         );
       }
+    }
+    if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
+    if (certs.uncovered) {
+      const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');
+      warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
     }
     for (const warning of warnings) config.logger.warn(warning);
     const owner = state.policies.iothubowner;

@@ -4,6 +4,8 @@ import { HubEmulator } from './emulator.js';
 
 export type { EmulatorConfig, PortConfig } from './config.js';
 export { DEFAULT_PORTS, defaultDataDir } from './config.js';
+export type { WireLimits } from './transports/wire-limits.js';
+export { DEFAULT_WIRE_LIMITS } from './transports/wire-limits.js';
 export type { EmulatorInfo, EmulatorStatus, PolicyInfo } from './emulator.js';
 export { HubEmulator } from './emulator.js';
 export type { HubEvents, TrafficEvent } from './events.js';

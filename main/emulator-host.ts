@@ -110,9 +110,11 @@ export class EmulatorHost {
 
   private async startNow(): Promise<EmulatorStatusDto> {
     if (this.hub?.status === 'Running') return this.status();
-    const { ports, dataDir, persistence } = this.options.settings.settings;
+    const { ports, dataDir, persistence, reach } = this.options.settings.settings;
     const hub = createEmulator({
       ...this.options.emulatorConfig,
+      // "This computer only" is loopback; "my network" keeps the default (every interface).
+      ...(reach === 'thisComputer' ? { bindAddress: '127.0.0.1' } : {}),
       ports: { ...ports, ...(ports.https === 443 ? {} : { httpsFallback: null }) },
       dataDir,
       persistence,

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { certificatePaths, CertificateFileError, describe, readOptionalFile, writeFileAtomic } from './cert-files.js';
 import type { CertificatePaths } from './cert-files.js';
 import { createLocalCa, issueServerCertificate } from './issue.js';
+import { permittedNamesOf, uncoveredSans } from './name-constraints.js';
 import type { CertificateAndKey } from './issue.js';
 import { listLanAddresses } from './lan-addresses.js';
 import type { NetworkInterfaceMap } from './lan-addresses.js';
@@ -44,6 +45,10 @@ export interface CertificateSet {
   reissueReason?: string;
   /** SANs of the server certificate in use (as issued by this call, or as recorded in san.json when reused). */
   sans: SanList;
+  /** Why an existing CA was replaced by this call (it had no name constraints), when it was. */
+  caReplacedReason?: string;
+  /** Wanted names the CA's name constraints do not cover: left out of the server certificate. */
+  uncovered?: SanList;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -78,9 +83,15 @@ export async function ensureCertificates(
   await mkdir(absoluteDir, { recursive: true });
   const base = { dir: absoluteDir, caCertPath: paths.caCert };
 
-  const ca = await loadCa(paths, now);
+  let ca = await loadCa(paths, now);
+  let caReplacedReason: string | undefined;
+  if (ca !== undefined && permittedNamesOf(ca.certPem) === undefined) {
+    // A CA from before the constraints could sign for any name once trusted system-wide (name-constraints.ts).
+    caReplacedReason = `${paths.caCert} had no name constraints; a new, constrained CA was created: trust the new ${paths.caCert} instead`;
+    ca = undefined;
+  }
   if (ca === undefined) {
-    const newCa = await createLocalCa(now);
+    const newCa = await createLocalCa(now, wanted);
     const server = await issueServerCertificate(newCa, wanted, now);
     // CA key, then CA certificate, then the server pair. A crash after the CA pair leaves a complete CA and the next
     // start re-issues the server certificate; a crash between the two CA writes leaves a lone ca-key.pem, which the
@@ -88,16 +99,31 @@ export async function ensureCertificates(
     await writeFileAtomic(paths.caKey, newCa.keyPem, 'private');
     await writeFileAtomic(paths.caCert, newCa.certPem, 'public');
     await writeServer(paths, server, wanted);
-    return { ...base, ...pems(newCa, server), created: true, serverCertReissued: false, sans: wanted };
+    return { ...base, ...pems(newCa, server), created: true, serverCertReissued: false, sans: wanted, ...(caReplacedReason ? { caReplacedReason } : {}) };
   }
+  return reuseCa(paths, base, ca, wanted, now);
+}
+
+async function reuseCa(
+  paths: CertificatePaths,
+  base: Pick<CertificateSet, 'dir' | 'caCertPath'>,
+  ca: CertificateAndKey,
+  allWanted: SanList,
+  now: Date,
+): Promise<CertificateSet> {
+  // A name the CA may not sign for (a new host name) stays out of the server certificate, with a warning.
+  const permitted = permittedNamesOf(ca.certPem);
+  const uncovered = permitted ? uncoveredSans(permitted, allWanted) : { dnsNames: [], ipAddresses: [] };
+  const wanted = withoutSans(allWanted, uncovered);
+  const extra = isEmptySanList(uncovered) ? {} : { uncovered };
 
   const existing = await loadServer(paths);
   const reason = serverProblem(existing, ca, wanted, now);
   if (existing !== undefined && reason === undefined) {
     const sans = (await readSanRecord(paths.sanList)) ?? wanted;
-    return { ...base, ...pems(ca, existing), created: false, serverCertReissued: false, sans };
+    return { ...base, ...pems(ca, existing), created: false, serverCertReissued: false, sans, ...extra };
   }
-  const sans = await sansForReissue(paths, wanted);
+  const sans = withoutSans(await sansForReissue(paths, wanted), uncovered);
   const server = await issueServerCertificate(ca, sans, now);
   await writeServer(paths, server, sans);
   return {
@@ -107,6 +133,14 @@ export async function ensureCertificates(
     serverCertReissued: true,
     reissueReason: reason ?? 'server certificate missing',
     sans,
+    ...extra,
+  };
+}
+
+function withoutSans(list: SanList, drop: SanList): SanList {
+  return {
+    dnsNames: list.dnsNames.filter((name) => !drop.dnsNames.includes(name)),
+    ipAddresses: list.ipAddresses.filter((ip) => !drop.ipAddresses.includes(ip)),
   };
 }
 

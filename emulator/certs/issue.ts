@@ -3,6 +3,7 @@ import { createPrivateKey, randomBytes } from 'node:crypto';
 import { generate } from 'selfsigned';
 
 import { addKeyIdentifiers, subjectKeyIdentifierOf } from './key-identifiers.js';
+import { caConstraintExtensions } from './name-constraints.js';
 import type { SanList } from './san-list.js';
 
 /** A certificate and its private key, both PEM. */
@@ -23,9 +24,10 @@ const RSA_BITS = 2048;
 
 /**
  * Creates the local CA: CN `Twin Studio Local CA <8 hex>` (the suffix tells two installations apart in a trust
- * store), basicConstraints CA:true (critical), keyUsage keyCertSign + cRLSign (critical), key identifiers, ~10 years.
+ * store), basicConstraints CA:true pathLen 0 and nameConstraints limited to `sans` plus loopback and private ranges
+ * (both critical, name-constraints.ts), keyUsage keyCertSign + cRLSign (critical), key identifiers, ~10 years.
  */
-export async function createLocalCa(now: Date): Promise<CertificateAndKey> {
+export async function createLocalCa(now: Date, sans: SanList): Promise<CertificateAndKey> {
   const commonName = `Twin Studio Local CA ${randomBytes(4).toString('hex')}`;
   const generated = await generate(
     [
@@ -48,6 +50,7 @@ export async function createLocalCa(now: Date): Promise<CertificateAndKey> {
     // Self-signed: the authority is the certificate itself.
     authorityKeyId: subjectKeyIdentifierOf(generated.cert),
     digest: DIGEST,
+    extensions: caConstraintExtensions(sans),
   });
   return { certPem, keyPem: generated.private };
 }

@@ -24,6 +24,8 @@ export interface KeyIdentifierOptions {
   authorityKeyId: Buffer;
   /** Digest used by the certificate's signature algorithm. */
   digest: 'sha256';
+  /** Further extensions (whole DER `Extension`s); an existing extension with the same OID is replaced. */
+  extensions?: readonly Buffer[];
 }
 
 /**
@@ -37,6 +39,7 @@ export function addKeyIdentifiers(certPem: string, options: KeyIdentifierOptions
   if (tbs === undefined || signatureAlgorithm === undefined) throw new Error('certificate: missing TBSCertificate');
   const subjectKeyId = keyIdOfPublicKey(new X509Certificate(certPem).publicKey);
   const added = [
+    ...(options.extensions ?? []),
     extension(SKI_OID, encodeElement(DerTag.OctetString, subjectKeyId)),
     extension(AKI_OID, encodeElement(DerTag.Sequence, encodeElement(DerTag.ContextPrimitive0, options.authorityKeyId))),
   ];
@@ -87,17 +90,16 @@ function extensionsOf(der: Buffer, tbs: DerElement): DerElement[] {
   return sequence === undefined ? [] : childrenOf(der, sequence);
 }
 
-function isKeyIdentifier(der: Buffer, ext: DerElement): boolean {
+function oidOf(der: Buffer, ext: DerElement): Buffer | undefined {
   const [oid] = childrenOf(der, ext);
-  if (oid === undefined) return false;
-  const raw = rawOf(der, oid);
-  return raw.equals(SKI_OID) || raw.equals(AKI_OID);
+  return oid === undefined ? undefined : rawOf(der, oid);
 }
 
-/** Rebuilds the TBSCertificate with `added` appended to its extensions (dropping old key identifiers). */
+/** Rebuilds the TBSCertificate with `added` appended to its extensions (dropping old ones with the same OIDs). */
 function replaceExtensions(der: Buffer, tbs: DerElement, added: readonly Buffer[]): Buffer {
+  const replaced = added.map((ext) => oidOf(ext, readElement(ext, 0))).filter((oid): oid is Buffer => oid !== undefined);
   const kept = extensionsOf(der, tbs)
-    .filter((ext) => !isKeyIdentifier(der, ext))
+    .filter((ext) => !replaced.some((oid) => oidOf(der, ext)?.equals(oid)))
     .map((ext) => rawOf(der, ext));
   const wrapper = encodeElement(
     DerTag.ExtensionsWrapper,

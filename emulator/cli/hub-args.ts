@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import type { EmulatorConfig } from '../index.js';
+import { DEFAULT_WIRE_LIMITS, type EmulatorConfig, type WireLimits } from '../index.js';
 
 /** Options of `npm run hub`. */
 export interface HubCliOptions {
@@ -21,7 +21,8 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         (or $TWIN_STUDIO_DATA_DIR)
   --memory              keep registry and twins in memory only
   --host-name <name>    host name in connection strings (default localhost)
-  --bind <address>      interface to listen on (default :: = all, dual stack)
+  --bind <address>      interface to listen on (default :: = every interface, dual stack:
+                        devices on your network can connect); 127.0.0.1 or ::1 = this computer only
   --mqtts-port <n>      MQTT over TLS port (default 8883; 0 = any free port)
   --https-port <n|off>  REST + MQTT/AMQP over WebSockets (default 443)
   --https-fallback <n|off>  used when the HTTPS port cannot be bound (default 8443)
@@ -29,6 +30,8 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
   --amqps-port <n|off>  AMQP over TLS for cloud-to-device sends (default 5671)
   --device <id>         register this device if it does not exist and print its connection
                         string (repeatable)
+  --limit <name>=<n>    set one of the wire limits (see test/reliability/README.md), e.g.
+                        --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -53,6 +56,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       device: { type: 'string', multiple: true },
+      limit: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -75,6 +79,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     persistence: values.memory ? 'memory' : 'file',
     fsync: !values['no-fsync'],
     ports,
+    ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
   };
   return {
     config,
@@ -83,6 +88,19 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     help: values.help === true,
     devices: values.device ?? [],
   };
+}
+
+const LIMIT_NAMES = new Set<string>(Object.keys(DEFAULT_WIRE_LIMITS));
+
+function parseLimits(raw: readonly string[]): Partial<WireLimits> {
+  const limits: Record<string, number> = {};
+  for (const entry of raw) {
+    const [name = '', value = ''] = entry.split('=', 2);
+    if (!LIMIT_NAMES.has(name)) throw new Error(`--limit: unknown limit '${name}' (known: ${[...LIMIT_NAMES].join(', ')})`);
+    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error(`--limit ${name} must be a positive integer, got '${value}'`);
+    limits[name] = Number(value);
+  }
+  return limits;
 }
 
 function parsePort(option: string, raw: string, allowOff: boolean): number | null {

@@ -33,12 +33,17 @@ export class DeviceAuthenticator {
     private readonly state: HubState,
     private readonly registry: RegistryService,
     private readonly clock: Clock,
+    /** The hub's host names (config `hostName` and `extraHostNames`): the username must name one of them. */
+    private readonly hostNames: readonly string[],
   ) {}
 
   authenticate(clientId: string, username: string | undefined, password: string | undefined): DeviceAuthResult {
     const parsed = parseMqttUsername(username ?? '', clientId);
     if (!parsed.ok) return refuse(5, `bad username: ${parsed.error}`);
     const { hostName, deviceId, moduleId, modelId } = parsed.value;
+    // Checklist 2: the username's host must be this hub, as REST requires of a token's audience; a token made for
+    // `otherhub.azure-devices.net` must not connect here (its `sr` would carry that host too).
+    if (!this.namesThisHub(hostName)) return refuse(5, `the MQTT username names host '${hostName}', not this hub`);
     const device = this.registry.find(deviceId);
     if (!device) return refuse(5, `device '${deviceId}' is not registered`);
     const module = moduleId === undefined ? undefined : this.findModule(deviceId, moduleId);
@@ -59,6 +64,11 @@ export class DeviceAuthenticator {
     const principal: DevicePrincipal =
       moduleId === undefined ? { deviceId, hostName, expiresAtSeconds: token.value.se } : { deviceId, moduleId, hostName, expiresAtSeconds: token.value.se };
     return { ok: true, principal: modelId === undefined ? principal : { ...principal, modelId } };
+  }
+
+  private namesThisHub(hostName: string): boolean {
+    const wanted = stripPort(hostName);
+    return this.hostNames.some((name) => stripPort(name) === wanted);
   }
 
   private findModule(deviceId: string, moduleId: string): ModuleRecord | undefined {
@@ -82,6 +92,14 @@ export class DeviceAuthenticator {
     }
     return verifySasSignature(token, [keys.primaryKey, keys.secondaryKey]) ? undefined : 'signature mismatch';
   }
+}
+
+/** Lower case, without a `:port` (`[::1]:8883` → `[::1]`). */
+function stripPort(host: string): string {
+  const lower = host.toLowerCase();
+  if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
+  const colon = lower.lastIndexOf(':');
+  return colon > 0 && lower.indexOf(':') === colon ? lower.slice(0, colon) : lower;
 }
 
 function refuse(returnCode: 3 | 5, reason: string): DeviceAuthResult {

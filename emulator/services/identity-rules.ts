@@ -4,7 +4,9 @@ import type { IotHubError } from '../errors/iothub-error.js';
 // Identity rules of the registry (iothub-protocol.md §10, checklist 72) and etag matching (§7.5).
 
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
-const MODULE_ID = /^[A-Za-z0-9\-.+%_#*?!(),:=@$']{1,128}$/;
+// IoT Hub's documentation allows `+` and `#` in module ids, but they are MQTT wildcards: a module `+` would subscribe
+// to `devices/<d>/modules/+/#`, every sibling's topics (issue 11). The device SDKs cannot use them either (§10).
+const MODULE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
 
 /** Returns an error when a device id breaks the registry's length or character rules. */
 export function checkDeviceId(deviceId: string): IotHubError | undefined {
@@ -17,7 +19,9 @@ export function checkDeviceId(deviceId: string): IotHubError | undefined {
 /** Returns an error when a module id breaks the registry's rules. */
 export function checkModuleId(moduleId: string): IotHubError | undefined {
   if (MODULE_ID.test(moduleId)) return undefined;
-  return argumentInvalid(`The module id '${moduleId.slice(0, 140)}' is invalid.`);
+  return argumentInvalid(
+    `The module id '${moduleId.slice(0, 140)}' is invalid: it must be 1-128 characters of ASCII letters, digits and - . % _ * ? ! ( ) , : = @ $ ' (no MQTT wildcards + or #).`,
+  );
 }
 
 /**

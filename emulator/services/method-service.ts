@@ -25,6 +25,7 @@ export interface MethodResult {
 
 interface Pending {
   readonly resolve: (result: MethodResult) => void;
+  readonly reject: (error: unknown) => void;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -66,6 +67,20 @@ export class MethodService {
     pending.resolve({ status, payload: parseDevicePayload(payload) });
   }
 
+  /**
+   * Called by the gateway when an identity's connection ended and no other took over: the calls sent to it can no
+   * longer be answered, so they end now with 404 DeviceNotOnline instead of waiting for their timeout (504).
+   */
+  connectionLost(deviceId: string, moduleId?: string): void {
+    const prefix = `${identityKey(deviceId, moduleId)}\n`;
+    for (const [key, pending] of [...this.pending]) {
+      if (!key.startsWith(prefix)) continue;
+      this.pending.delete(key);
+      clearTimeout(pending.timer);
+      pending.reject(deviceNotOnline(deviceId));
+    }
+  }
+
   /** Called by the gateway when an identity subscribes to methods (or reconnects with that subscription). */
   notifyReady(deviceId: string, moduleId?: string): void {
     const identity = identityKey(deviceId, moduleId);
@@ -85,7 +100,7 @@ export class MethodService {
         this.pending.delete(key);
         reject(gatewayTimeout());
       }, call.responseTimeoutInSeconds * 1000);
-      this.pending.set(key, { resolve, timer });
+      this.pending.set(key, { resolve, reject, timer });
       this.devices.invokeMethod(addressOf(call), call.methodName, JSON.stringify(call.payload), rid);
     });
   }

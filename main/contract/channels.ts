@@ -58,6 +58,7 @@ export const studioSettingsSchema = z.strictObject({
   ports: z.strictObject({ mqtts: port, https: port.nullable(), mqtt: port.nullable(), amqps: port.nullable() }),
   dataDir: z.string().min(1).max(4096),
   persistence: z.enum(['file', 'memory']),
+  reach: z.enum(['thisComputer', 'network']).optional(),
 });
 
 /** Run-time checks of every request payload; the keys are the invoke channel names. */

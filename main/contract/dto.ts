@@ -159,6 +159,11 @@ export interface StudioSettings {
   readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null };
   readonly dataDir: string;
   readonly persistence: 'file' | 'memory';
+  /**
+   * Who can reach the hub's ports: `network` (default) listens on every interface, so devices on the LAN can
+   * connect; `thisComputer` listens on 127.0.0.1 only.
+   */
+  readonly reach?: 'thisComputer' | 'network';
 }
 
 /** Settings as stored plus where they are kept. */

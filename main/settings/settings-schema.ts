@@ -16,6 +16,7 @@ export function parseSettings(value: unknown): StudioSettings {
     ports: { ...defaults.ports, ...(typeof candidate.ports === 'object' ? candidate.ports : {}) },
     dataDir: typeof candidate.dataDir === 'string' && candidate.dataDir ? candidate.dataDir : defaults.dataDir,
     persistence: candidate.persistence ?? defaults.persistence,
+    ...(candidate.reach === undefined ? {} : { reach: candidate.reach }),
   };
   const parsed = studioSettingsSchema.safeParse(merged);
   return parsed.success ? parsed.data : defaults;

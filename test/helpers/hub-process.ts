@@ -14,9 +14,18 @@ export interface HubProcess {
   kill(): Promise<void>;
 }
 
+/** Options of the child process. */
+export interface HubProcessOptions {
+  /** Run under `prlimit --nofile=<n>:<n>` (Linux): the hub gets at most n file descriptors. */
+  readonly fdLimit?: number;
+}
+
 /** Starts `emulator/cli/hub.ts --json` and resolves with its ready line. */
-export function startHubProcess(args: readonly string[]): Promise<HubProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startHubProcess(args: readonly string[], options: HubProcessOptions = {}): Promise<HubProcess> {
+  const command = [process.execPath, '--import', 'tsx', CLI, '--json', ...args];
+  if (options.fdLimit !== undefined) command.unshift('prlimit', `--nofile=${options.fdLimit}:${options.fdLimit}`, '--');
+  const [file = '', ...rest] = command;
+  const child = spawn(file, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {

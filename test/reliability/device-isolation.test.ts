@@ -115,9 +115,50 @@ describe('devices cannot read or write each other', () => {
     expect(seenByAlice).toEqual([]);
   });
 
+  it.each(['+', '#', 'a+b'])('refuses to register module %s: its topic filter would be a wildcard over its siblings (issue 11)', async (moduleId) => {
+    await expect(hub.hub.modules.create({ deviceId: 'alice', moduleId })).rejects.toMatchObject({ code: 'ArgumentInvalid', httpStatus: 400 });
+  });
+
   it("refuses a device's token for one of its modules (CONNACK 5)", async () => {
     const aliceToken = deviceToken(hub.hub, 'alice', hub.hub.registry.get('alice').authentication.symmetricKey.primaryKey);
     const attempt = connectRaw(hub.hub, 'alice', { clientId: 'alice/m1', username: 'localhost/alice/m1/?api-version=2021-04-12', password: aliceToken });
     await expect(attempt).rejects.toMatchObject({ code: 5 });
   });
+});
+
+/**
+ * A device whose socket just dropped is offline for direct methods at once (issue 11, item 9e): before, a call made
+ * in the milliseconds before aedes reported the disconnect was sent to the dead connection and waited the full
+ * response timeout (504) instead of answering 404 DeviceNotOnline.
+ */
+describe('a direct method right after the device dropped', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    await hub.hub.registry.create({ deviceId: 'dropper' });
+  });
+  afterAll(async () => {
+    await hub.dispose();
+  });
+
+  it('answers 404 DeviceNotOnline at once, not 504 after the timeout', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const client = await connectRaw(hub.hub, 'dropper', { clean: true });
+      await client.subscribeAsync('$iothub/methods/POST/#');
+      await waitForSubscription(hub.hub, 'dropper', '$iothub/methods/POST/#');
+      client.stream.destroy();
+      // Round 0 calls in the same tick, before the hub can have seen the drop; later rounds a few ms after it.
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, round));
+      const started = Date.now();
+      const outcome = await hub.hub.methods
+        .invoke({ deviceId: 'dropper', methodName: 'ping', payload: null, responseTimeoutInSeconds: 5, connectTimeoutInSeconds: 0 })
+        .then(
+          () => 'answered',
+          (error: { code?: string }) => error.code,
+        );
+      expect({ round, outcome, fast: Date.now() - started < 1_000 }).toEqual({ round, outcome: 'DeviceNotOnline', fast: true });
+      client.end(true);
+    }
+  }, 30_000);
 });

@@ -1,8 +1,9 @@
-import type { MqttClient } from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSasToken } from '../../emulator/auth/sas-token.js';
-import { closedByServer, connectRaw, deviceToken, twinRequest } from '../helpers/raw-mqtt.js';
+import { closedByServer, connectRaw, deviceToken, rawDeviceOptions, twinRequest } from '../helpers/raw-mqtt.js';
+import { eventually } from '../helpers/wait-for.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
 /** The CONNACK return code a refused connection reported, or 0 when it connected. */
@@ -52,6 +53,16 @@ describe('device authentication and authorization (iothub-protocol.md §2-3, che
     expect(await connackCode(connectRaw(hub.hub, 'alice', { clientId: 'bob' }))).toBe(5);
   });
 
+  it('refuses a username and token made for another hub with CONNACK 5, as REST refuses the token (checklist 2)', async () => {
+    const other = 'otherhub.azure-devices.net';
+    const password = createSasToken({
+      resourceUri: `${other}/devices/alice`,
+      base64Key: keyOf('alice').primaryKey,
+      expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
+    });
+    expect(await connackCode(connectRaw(hub.hub, 'alice', { username: `${other}/alice/?api-version=2021-04-12`, password }))).toBe(5);
+  });
+
   it('refuses a disabled device with CONNACK 3', async () => {
     expect(await connackCode(connectRaw(hub.hub, 'carol'))).toBe(3);
   });
@@ -79,12 +90,12 @@ describe('device authentication and authorization (iothub-protocol.md §2-3, che
     await client.endAsync();
   });
 
-  it('accepts a QoS 2 subscription and answers on it at QoS 0 (hub replies are QoS 0, §3.4)', async () => {
-    // Known deviation, see emulator/transports/mqtt/README.md: IoT Hub's SUBACK grants QoS 1 here; aedes' hooks can
-    // refuse a filter or change delivery QoS but not the QoS written in the SUBACK, so it reports 2.
+  it('grants a QoS 2 subscription QoS 1 and answers on it at QoS 0 (§3.4, checklist 18)', async () => {
+    // aedes writes the requested QoS into the SUBACK before authorizeSubscribe runs; the frame guard in front of
+    // aedes rewrites the request (emulator/transports/mqtt/frame-guard.ts).
     const client = await connectRaw(hub.hub, 'alice');
     const [grant] = await client.subscribeAsync('$iothub/twin/res/#', { qos: 2 });
-    expect(grant?.qos).toBeGreaterThanOrEqual(1);
+    expect(grant?.qos).toBe(1);
     const response = await twinRequest(client, '$iothub/twin/GET/?$rid=q2', '', 'q2');
     expect(response.qos).toBe(0);
     await client.endAsync();
@@ -132,6 +143,67 @@ describe('device authentication and authorization (iothub-protocol.md §2-3, che
     const closed = closedByServer(client);
     await hub.hub.registry.update({ deviceId: 'dave', status: 'disabled' });
     await closed;
+    client.end(true);
+  });
+});
+
+describe('a live connection whose SAS token expires (iothub-protocol.md §2.3 step 4)', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ tokenExpiryGraceMs: 2_000 });
+    await hub.hub.registry.create({ deviceId: 'dora' });
+  });
+  afterAll(async () => {
+    await hub.dispose();
+  });
+
+  it('stays open through the grace after expiry, then is closed', async () => {
+    // The token expires at the next whole second; the grace keeps the connection past it.
+    const client = await connectRaw(hub.hub, 'dora', { expiresInSeconds: 1 });
+    const expiresAt = (Math.floor(Date.now() / 1000) + 1) * 1000;
+    const closed = closedByServer(client, 6_000);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt + 1_000 - Date.now()));
+    expect(client.connected).toBe(true);
+    await closed;
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt + 2_000 - 50);
+  });
+});
+
+describe('the Will message (iothub-protocol.md §3.5, checklist 16 and 21)', () => {
+  let hub: TestHub;
+  const wills: { deviceId: string; application: Record<string, string | null>; body: string }[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    for (const deviceId of ['wendy', 'walt']) await hub.hub.registry.create({ deviceId });
+    hub.hub.events.on('telemetryReceived', (event) => wills.push({ deviceId: event.deviceId, application: { ...event.properties.application }, body: event.body.toString() }));
+  });
+  afterAll(async () => {
+    await hub.dispose();
+  });
+
+  const withWill = async (deviceId: string) => {
+    const options = await rawDeviceOptions(hub.hub, deviceId);
+    return mqtt.connect({ ...options, will: { topic: `devices/${deviceId}/messages/events/reason=gone`, payload: Buffer.from('bye'), qos: 1, retain: false } });
+  };
+
+  it('forwards the Will of a dropped connection as telemetry with iothub-MessageType=Will', async () => {
+    const client = await withWill('wendy');
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    client.stream.destroy();
+    await eventually(() => wills.some((will) => will.deviceId === 'wendy'), 5_000, "wendy's Will");
+    expect(wills.find((will) => will.deviceId === 'wendy')).toEqual({ deviceId: 'wendy', application: { reason: 'gone', 'iothub-MessageType': 'Will' }, body: 'bye' });
+  });
+
+  it('forwards the Will of a connection that drops right after CONNACK', async () => {
+    const client = await withWill('walt');
+    client.stream.on('data', () => client.stream.destroy());
+    await eventually(() => wills.some((will) => will.deviceId === 'walt'), 5_000, "walt's Will");
+    expect(wills.find((will) => will.deviceId === 'walt')?.application['iothub-MessageType']).toBe('Will');
     client.end(true);
   });
 });

@@ -28,7 +28,12 @@ export interface AmqpServerDeps {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Called with a connection's TLS socket once it is open (connection-guard.ts stops its open timeout). */
+  readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
 }
+
+/** The connection option carrying a WebSocket connection's admission (rhea hides the socket behind a wrapper). */
+const ADMIT_OPTION = 'twinStudioAdmit';
 
 interface ConnectionState {
   /** Expiry (seconds) of the last accepted CBS token; the connection may send C2D until then. */
@@ -54,7 +59,10 @@ export class AmqpServer {
   constructor(private readonly deps: AmqpServerDeps) {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
-    this.container.on('connection_open', (context: EventContext) => this.connections.add(context.connection));
+    this.container.on('connection_open', (context: EventContext) => {
+      this.connections.add(context.connection);
+      admitOpened(context.connection, deps.admit);
+    });
     this.container.on('disconnected', (context: EventContext) => this.connections.delete(context.connection));
     this.container.on('connection_close', (context: EventContext) => this.connections.delete(context.connection));
     this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
@@ -67,8 +75,8 @@ export class AmqpServer {
   }
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
-  handleWebSocket(stream: Duplex, request: IncomingMessage): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, {} as never);
+  handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted } as never);
   }
 
   /** Closes every AMQP connection. */
@@ -201,4 +209,12 @@ function requestHostOf(connection: Connection): string | undefined {
   const socket = (connection as unknown as { socket?: { servername?: unknown; requestHost?: unknown } }).socket;
   const host = socket?.servername ?? socket?.requestHost;
   return typeof host === 'string' && host !== '' ? host : undefined;
+}
+
+/** An open AMQP connection is admitted: over TLS by its socket, over WebSockets by the callback in its options. */
+function admitOpened(connection: Connection, admit: AmqpServerDeps['admit']): void {
+  const viaWebSocket = (connection.options as unknown as Record<string, unknown> | undefined)?.[ADMIT_OPTION];
+  if (typeof viaWebSocket === 'function') (viaWebSocket as () => void)();
+  const socket = (connection as unknown as { socket?: { remoteAddress?: string; remotePort?: number; localPort?: number } }).socket;
+  if (socket?.remoteAddress !== undefined) admit?.(socket);
 }

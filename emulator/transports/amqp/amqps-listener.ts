@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 
 import type { Container } from 'rhea';
 
-import { isErrno, type BoundListener } from '../listen.js';
+import { isErrno, type BoundListener, type ListenGuard } from '../listen.js';
 
 /** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`). */
 export interface AmqpsListenerOptions {
@@ -10,6 +10,9 @@ export interface AmqpsListenerOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   readonly port: number;
   readonly host: string;
+  /** The TLS handshake must finish within this time (also the guard's open timeout). */
+  readonly handshakeTimeoutMs: number;
+  readonly guard?: ListenGuard;
 }
 
 /**
@@ -33,7 +36,10 @@ function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundLis
       host,
       cert: options.tls.cert,
       key: options.tls.key,
+      handshakeTimeout: options.handshakeTimeoutMs,
     } as never);
+    if (options.guard) options.guard.guard.attach(server, options.guard.name);
+    server.on('error', (error: Error) => options.guard?.logger.error(`${options.guard.name}: ${error.message}`));
     const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toHttpError } from '../../errors/to-http.js';
 import { routeNotFound } from '../../errors/catalogue.js';
 import type { Clock } from '../../util/clock.js';
-import { isErrno, listen, type BoundListener } from '../listen.js';
+import { isErrno, listen, type BoundListener, type ListenGuard } from '../listen.js';
+import { DEFAULT_WIRE_LIMITS, type WireLimits } from '../wire-limits.js';
 import { createUpgradeHandler, type SubProtocolHandlers } from './websocket-upgrade.js';
 
 /** Answers REST requests; until the REST API is mounted, every route is the hub's 404. */
@@ -19,6 +20,9 @@ export interface HttpsListenerOptions {
   readonly webSockets: SubProtocolHandlers;
   readonly rest?: RestHandler;
   readonly clock: Clock;
+  /** Timeouts (wire-limits.ts) and the guard that admits a socket at its first request. */
+  readonly limits?: WireLimits;
+  readonly guard?: ListenGuard;
 }
 
 /** The bound HTTPS listener, and a warning when it had to fall back from the wanted port. */
@@ -34,23 +38,40 @@ export interface HttpsListener extends BoundListener {
 export async function startHttpsListener(options: HttpsListenerOptions): Promise<HttpsListener> {
   const rest = options.rest ?? notFound(options.clock);
   const create = (): Server => {
-    const server = createServer({ cert: options.tls.cert, key: options.tls.key }, rest);
+    const { limits = DEFAULT_WIRE_LIMITS, guard } = options;
+    // Slow or silent clients are closed (issue 11): the TLS handshake and the first request within the open timeout
+    // (connection-guard.ts), headers and whole requests within their own, idle keep-alive connections after theirs.
+    // Node checks headers/request timeouts every connectionsCheckingInterval (default 30 s): check every second.
+    const server = createServer(
+      {
+        cert: options.tls.cert,
+        key: options.tls.key,
+        handshakeTimeout: limits.openTimeoutMs,
+        headersTimeout: limits.httpHeadersTimeoutMs,
+        requestTimeout: limits.httpRequestTimeoutMs,
+        keepAliveTimeout: limits.httpKeepAliveTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, limits.httpHeadersTimeoutMs),
+      },
+      rest,
+    );
+    // A REST request admits its socket; a WebSocket stays pending until MQTT's CONNACK or AMQP's open.
+    server.on('request', (request: IncomingMessage) => guard?.guard.admit(request.socket));
     const upgrade = createUpgradeHandler(options.webSockets);
     server.on('upgrade', (request, socket, head) => upgrade.handleUpgrade(request, socket, head));
     server.on('close', () => upgrade.close());
     return server;
   };
   try {
-    return await listen(create(), options.port, options.host);
+    return await listen(create(), options.port, options.host, options.guard);
   } catch (error) {
     if (!isRecoverable(error) || options.fallbackPort === null) throw error;
     let bound: BoundListener;
     try {
-      bound = await listen(create(), options.fallbackPort, options.host);
+      bound = await listen(create(), options.fallbackPort, options.host, options.guard);
     } catch (fallbackError) {
       // The fallback is taken too (a second hub, another app): any free port keeps REST and WebSockets usable.
       if (!isRecoverable(fallbackError)) throw fallbackError;
-      bound = await listen(create(), 0, options.host);
+      bound = await listen(create(), 0, options.host, options.guard);
     }
     return { ...bound, warning: port443Warning(options.port, bound.port, error) };
   }

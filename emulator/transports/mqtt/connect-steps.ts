@@ -4,6 +4,7 @@ import { parseMqttUsername } from '../../auth/mqtt-username.js';
 import type { ConnectRefusal, DevicePrincipal } from '../../services/device-authenticator.js';
 import type { GatewayCore } from './gateway-core.js';
 import { runSteps, stop, type Step } from './steps.js';
+import { hasWildcard } from './topics.js';
 
 // CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token, remember who connected. A refusal
 // sets CONNACK 5 (credentials) or 3 (disabled device), iothub-protocol.md §3.2. What happens once the CONNACK is
@@ -31,6 +32,10 @@ const readUsername: ConnectStep = ({ client, username }) => {
   return parsed.ok ? undefined : stop({ returnCode: 5, reason: `bad username: ${parsed.error}` });
 };
 
+/** Topic levels are built from the ids: `+` or `#` in a ClientId would act as a wildcard (issue 11). */
+const refuseWildcardIds: ConnectStep = ({ client }) =>
+  hasWildcard(client.id) ? stop({ returnCode: 5, reason: 'the ClientId contains an MQTT wildcard (+ or #)' }) : undefined;
+
 /** The SAS token, the identity's keys or a DeviceConnect policy, expiry, then the device status (§2.3). */
 const verifySas: ConnectStep = (exchange) => {
   const { core, client, username, password } = exchange;
@@ -48,7 +53,7 @@ const rememberPrincipal: ConnectStep = ({ core, client, principal }) => {
 };
 
 /** The CONNECT flow, in order. */
-export const AUTHENTICATE_STEPS: readonly ConnectStep[] = [readUsername, verifySas, rememberPrincipal];
+export const AUTHENTICATE_STEPS: readonly ConnectStep[] = [readUsername, refuseWildcardIds, verifySas, rememberPrincipal];
 
 /** aedes' `authenticate`; a refusal carries its CONNACK return code. */
 export function authenticate(

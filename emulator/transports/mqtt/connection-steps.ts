@@ -24,15 +24,24 @@ type ConnectionStep = Step<ConnectionExchange, never>;
 
 const trackConnection: ConnectionStep = ({ core, connection }) => {
   core.connections.add(connection);
+  core.admissions.get(connection.client)?.();
   return undefined;
 };
 
-/** A live connection is cut when its SAS token expires (iothub-protocol.md §2.3 step 4). */
+/**
+ * A live connection is cut once its SAS token has expired, after the grace IoT Hub also gives ("a few minutes",
+ * iothub-protocol.md §2.3 step 4); SDKs renew well before expiry (Node: 15 min), so only a device that stopped
+ * renewing is cut.
+ */
 const scheduleExpiry: ConnectionStep = ({ core, connection }) => {
-  const remainingMs = connection.principal.expiresAtSeconds * 1000 - core.deps.clock.now().getTime();
+  const graceMs = core.deps.tokenExpiryGraceMs ?? 0;
+  const remainingMs = connection.principal.expiresAtSeconds * 1000 + graceMs - core.deps.clock.now().getTime();
   // setTimeout overflows past ~24.8 days; such tokens are simply never cut while connected.
   if (remainingMs > 2_147_000_000) return undefined;
-  connection.expiryTimer = setTimeout(() => connection.client.close(), Math.max(0, remainingMs));
+  connection.expiryTimer = setTimeout(() => {
+    core.deps.logger.info(`closing the connection: its SAS token expired ${graceMs} ms ago`, connection.client.id);
+    connection.client.close();
+  }, Math.max(0, remainingMs));
   connection.expiryTimer.unref();
   return undefined;
 };
@@ -80,6 +89,16 @@ const releaseC2d: ConnectionStep = ({ core, connection }) => {
   return undefined;
 };
 
+/**
+ * Method calls sent to a connection that is gone can never be answered: they end now with 404 DeviceNotOnline
+ * (unless a newer connection of the identity took over, which may still answer).
+ */
+const failMethodCalls: ConnectionStep = ({ core, connection }) => {
+  if (core.connections.forDevice(connection.client.id)) return undefined;
+  core.deps.methods?.connectionLost?.(connection.owner.deviceId, connection.owner.moduleId);
+  return undefined;
+};
+
 const recordDisconnect: ConnectionStep = ({ core, connection }) => {
   core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
   return undefined;
@@ -94,7 +113,7 @@ const markDisconnected: ConnectionStep = ({ core, connection }) => {
 };
 
 /** After the connection ended (it is no longer tracked), in order. */
-export const DISCONNECT_STEPS: readonly ConnectionStep[] = [stopExpiry, releaseC2d, recordDisconnect, markDisconnected];
+export const DISCONNECT_STEPS: readonly ConnectionStep[] = [stopExpiry, releaseC2d, failMethodCalls, recordDisconnect, markDisconnected];
 
 /** aedes' `connackSent` with return code 0: the authenticated client becomes a tracked connection. */
 export function onConnectionReady(core: GatewayCore, client: Client): void {
@@ -115,7 +134,14 @@ export function onConnectionEnded(core: GatewayCore, client: Client): void {
 function openConnection(core: GatewayCore, client: Client, principal: DevicePrincipal): DeviceConnection {
   const restored = client.clean ? [] : core.deps.sessions.get(client.id).map((sub) => sub.topic);
   const owner = principal.moduleId === undefined ? { deviceId: principal.deviceId } : { deviceId: principal.deviceId, moduleId: principal.moduleId };
-  return { client, principal, owner, subscriptions: new Set(restored.filter((topic) => isAllowedSubscription(topic, principal))) };
+  const { maxOutgoingBytes: maxBytes, maxOutgoingMessages: maxMessages } = core.limits;
+  return {
+    client,
+    principal,
+    owner,
+    subscriptions: new Set(restored.filter((topic) => isAllowedSubscription(topic, principal))),
+    outbox: { messages: 0, maxBytes, maxMessages },
+  };
 }
 
 /** Connection state of the device, or of the module for `<device>/<module>` clients. */

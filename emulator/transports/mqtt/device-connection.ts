@@ -11,6 +11,15 @@ export interface DeviceConnection {
   /** Granted topic filters; restored from the durable session for clean=false clients. */
   readonly subscriptions: Set<string>;
   expiryTimer?: NodeJS.Timeout;
+  /** What the hub holds for this client and may hold (reply.ts); absent in tests that build connections by hand. */
+  readonly outbox?: Outbox;
+}
+
+/** The hub → device messages written and not yet taken by the client, and the bounds (wire-limits.ts). */
+export interface Outbox {
+  messages: number;
+  readonly maxMessages: number;
+  readonly maxBytes: number;
 }
 
 /** Live connections by client id; aedes guarantees one per client id, we keep the newest. */

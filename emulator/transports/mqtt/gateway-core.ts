@@ -11,6 +11,7 @@ import type { TelemetryService } from '../../services/telemetry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import type { WireLimits } from '../wire-limits.js';
 import type { C2dDelivery } from './c2d-handler.js';
 import type { ConnectionRegistry, DeviceConnection } from './device-connection.js';
 import type { SessionStore } from './durable-sessions.js';
@@ -22,7 +23,7 @@ export interface MqttServices {
   readonly twins: Pick<TwinService, 'getDeviceTwin' | 'patchReported' | 'setModelId'>;
   readonly authenticator: Pick<DeviceAuthenticator, 'authenticate'>;
   /** Direct methods; without it the gateway never delivers method requests. */
-  readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'>;
+  readonly methods?: Pick<MethodService, 'complete' | 'notifyReady'> & Partial<Pick<MethodService, 'connectionLost'>>;
   /** C2D queues; without it devices receive no C2D messages. */
   readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
   /** Device-to-cloud messages. */
@@ -39,6 +40,10 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly logger: Logger;
   /** How long a device stays "Connected" after its connection ends, to absorb SAS-renewal reconnects (§6.2). */
   readonly disconnectGraceMs: number;
+  /** Packet sizes, the CONNECT timeout and the outgoing bounds (wire-limits.ts); defaults when absent. */
+  readonly limits?: Partial<WireLimits>;
+  /** How long a connection outlives its SAS token (config `tokenExpiryGraceMs`); 0 when absent. */
+  readonly tokenExpiryGraceMs?: number;
 }
 
 /** The gateway's shared state, handed to every step. */
@@ -48,6 +53,12 @@ export interface GatewayCore {
   readonly principals: WeakMap<Client, DevicePrincipal>;
   readonly connections: ConnectionRegistry;
   readonly c2d: C2dDelivery | undefined;
+  /** The limits with defaults filled in. */
+  readonly limits: WireLimits;
+  /** Called once a client's CONNACK 0 is out (its listener stops the open timeout: connection-guard.ts). */
+  readonly admissions: WeakMap<Client, () => void>;
+  /** The Will topic of each client that sent one (aedes' `preConnect`), to recognise the Will when it is published. */
+  readonly wills: WeakMap<Client, string>;
 }
 
 /** One device request on its way to its handler, with the context built for it (mqtt-context.ts). */

@@ -45,7 +45,10 @@ export class MqttDevicePort implements DevicePort {
     }
   }
 
+  /** The live connection; one whose socket is already gone (aedes has not reported it yet) counts as none. */
   private connectionOf(address: TwinAddress): DeviceConnection | undefined {
-    return this.core.connections.forDevice(twinKey(address));
+    const connection = this.core.connections.forDevice(twinKey(address));
+    if (!connection || connection.client.closed || connection.client.conn.destroyed) return undefined;
+    return connection;
   }
 }

@@ -16,6 +16,8 @@ import { MqttDevicePort } from './mqtt-device-port.js';
 import { authorizePublish } from './publish-steps.js';
 import { authorizeSubscribe, SUBSCRIBED_STEPS } from './subscribe-steps.js';
 import { runSteps } from './steps.js';
+import { resolveWireLimits } from '../wire-limits.js';
+import { FrameGuard } from './frame-guard.js';
 
 export type { MqttGatewayDeps } from './gateway-core.js';
 
@@ -36,21 +38,37 @@ export class MqttGateway {
     readonly broker: Aedes,
   ) {
     const c2d = deps.c2d && new C2dDelivery(deps.c2d, deps);
-    this.core = { deps, principals: new WeakMap<Client, DevicePrincipal>(), connections: new ConnectionRegistry(), c2d };
+    this.core = {
+      deps,
+      principals: new WeakMap<Client, DevicePrincipal>(),
+      connections: new ConnectionRegistry(),
+      c2d,
+      limits: resolveWireLimits(deps.limits),
+      admissions: new WeakMap<Client, () => void>(),
+      wills: new WeakMap<Client, string>(),
+    };
     this.devicePort = new MqttDevicePort(this.core);
   }
 
   /** Builds the broker with durable sessions and installs the hooks. */
   static async create(deps: MqttGatewayDeps): Promise<MqttGateway> {
-    const broker = await Aedes.createBroker({ persistence: createDurableSessionPersistence(deps.sessions) });
+    const { openTimeoutMs } = resolveWireLimits(deps.limits);
+    // connectTimeout: a client must CONNECT within the open timeout (issue 11), not aedes' default 30 s.
+    const broker = await Aedes.createBroker({ persistence: createDurableSessionPersistence(deps.sessions), connectTimeout: openTimeoutMs });
     const gateway = new MqttGateway(deps, broker);
     gateway.installHooks();
     return gateway;
   }
 
-  /** Accepts one client stream (TLS socket, WebSocket stream, TCP socket, or one end of an in-memory pair). */
-  handle(stream: Duplex, request?: IncomingMessage): void {
-    this.broker.handle(stream, request);
+  /**
+   * Accepts one client stream (TLS socket, WebSocket stream, TCP socket, or one end of an in-memory pair) behind a
+   * {@link FrameGuard}; `onAdmitted` runs once its CONNACK 0 is out.
+   */
+  handle(stream: Duplex, request?: IncomingMessage, onAdmitted?: () => void): void {
+    const { logger } = this.core.deps;
+    const guarded = new FrameGuard(stream, this.core.limits, (reason) => logger.warn(`closing MQTT connection: ${reason}`));
+    const client = this.broker.handle(guarded, request);
+    if (onAdmitted) this.core.admissions.set(client, onAdmitted);
   }
 
   /** Number of authenticated live connections. */
@@ -74,6 +92,12 @@ export class MqttGateway {
   private installHooks(): void {
     const { broker, core } = this;
     const log = core.deps.logger;
+    broker.preConnect = (client, packet, done) => {
+      guard(log, 'preConnect', client.id, () => {
+        if (packet.will) core.wills.set(client, packet.will.topic);
+      }, () => undefined);
+      done(null, true);
+    };
     // Every hook and listener is guarded (hook-guard.ts): a throw is a logged bug and a refusal, never a crash.
     broker.authenticate = (client, username, password, done) => {
       let answered = false;

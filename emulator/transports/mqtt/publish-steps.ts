@@ -18,6 +18,8 @@ export interface PublishExchange {
   readonly payload: Buffer;
   /** Unparsed means forbidden: only `parseTopic` lets a request through. */
   request: DeviceRequest;
+  /** True for the client's Will, which aedes publishes through this hook when the connection ends ungracefully. */
+  readonly isWill?: boolean;
 }
 
 /** A PUBLISH step; stopping with an Error closes the connection. */
@@ -33,6 +35,18 @@ const dropRetain: PublishStep = ({ packet }) => {
 
 const parseTopic: PublishStep = (exchange) => {
   exchange.request = parseDeviceTopic(exchange.packet.topic, exchange.connection.owner);
+  return undefined;
+};
+
+/**
+ * A Will arrives as telemetry with the application property `iothub-MessageType=Will` (iothub-protocol.md §3.5,
+ * checklist 21). Its topic must be the identity's telemetry topic; any other Will is refused like any publish.
+ */
+const markWill: PublishStep = (exchange) => {
+  const { request, isWill } = exchange;
+  if (!isWill || request.kind !== 'telemetry') return undefined;
+  const bag = request.propertyBag.endsWith('/') ? request.propertyBag.slice(0, -1) : request.propertyBag;
+  exchange.request = { kind: 'telemetry', propertyBag: `${bag}${bag === '' ? '' : '&'}iothub-MessageType=Will` };
   return undefined;
 };
 
@@ -67,19 +81,37 @@ const dispatch: PublishStep = ({ core, connection, request, payload }) => {
 };
 
 /** The PUBLISH flow, in order. */
-export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, touchIdentity, refuseForbidden, recordIncoming, dispatch];
+export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, markWill, touchIdentity, refuseForbidden, recordIncoming, dispatch];
 
 /** aedes' `authorizePublish`: null allows the packet, an Error closes the connection. */
 export function authorizePublish(core: GatewayCore, client: Client | null, packet: PublishPacket): Error | null {
   // The broker's own publishes (there are none: replies use client.publish) pass.
   if (client === null) return null;
-  const connection = core.connections.of(client);
+  const isWill = isWillOf(core, client, packet);
+  // A Will can come before the connection was tracked (a socket that drops right after CONNACK): the principal
+  // authenticated at CONNECT is enough to forward it.
+  const connection = core.connections.of(client) ?? (isWill ? willConnection(core, client) : undefined);
   if (!connection) return new Error('not authenticated');
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-  const exchange: PublishExchange = { core, connection, packet, payload, request: { kind: 'forbidden', reason: 'not parsed' } };
+  const exchange: PublishExchange = { core, connection, packet, payload, request: { kind: 'forbidden', reason: 'not parsed' }, isWill };
   const stopped = runSteps(PUBLISH_STEPS, exchange);
   if (!stopped) return null;
   // The connection id is the correlation id of connection-level events.
   core.deps.logger.info(`closing connection (${stopped.by}): ${stopped.value.message}`, client.id);
   return stopped.value;
+}
+
+/**
+ * aedes publishes the Will through `authorizePublish` once the client is closed; no PUBLISH of the client's own is
+ * handled after that. The Will's topic is remembered at `preConnect` (mqtt-gateway.ts).
+ */
+function isWillOf(core: GatewayCore, client: Client, packet: PublishPacket): boolean {
+  return client.closed && core.wills.get(client) === packet.topic;
+}
+
+function willConnection(core: GatewayCore, client: Client): DeviceConnection | undefined {
+  const principal = core.principals.get(client);
+  if (!principal) return undefined;
+  const { deviceId, moduleId } = principal;
+  return { client, principal, owner: moduleId === undefined ? { deviceId } : { deviceId, moduleId }, subscriptions: new Set() };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { TrafficTap } from '../tap.js';
 import type { DeviceConnection } from './device-connection.js';
+import { FrameGuard } from './frame-guard.js';
 
 /** What the MQTT handlers need from the gateway to answer a device. */
 export interface ReplyContext {
@@ -27,7 +28,11 @@ export interface OutgoingPublish {
  */
 export function publishTo(context: ReplyContext, connection: DeviceConnection, message: OutgoingPublish): void {
   const payload = Buffer.from(message.payload, 'utf8');
+  if (!roomFor(context, connection, message.rid)) return;
+  const { outbox } = connection;
+  if (outbox) outbox.messages += 1;
   connection.client.publish({ cmd: 'publish', topic: message.topic, payload, qos: 0, retain: false, dup: false }, (error) => {
+    if (outbox) outbox.messages -= 1;
     if (error) context.logger.debug(`publish to ${connection.client.id} failed: ${error.message}`, message.rid);
   });
   context.tap.record({
@@ -40,6 +45,30 @@ export function publishTo(context: ReplyContext, connection: DeviceConnection, m
     ...(message.rid === undefined ? {} : { rid: message.rid }),
     ...(message.status === undefined ? {} : { status: message.status }),
   });
+}
+
+/**
+ * A client that does not read its replies must not grow the hub (issue 11): past the outbox bounds the connection
+ * is closed, as brokers do with slow consumers. Dropping the reply instead would leave the SDK waiting forever
+ * (sdk-notes.md §6.3: twin requests have no timeout); a closed connection makes it reconnect and ask again.
+ */
+export function roomFor(context: ReplyContext, connection: DeviceConnection, correlationId?: string): boolean {
+  const { outbox, client } = connection;
+  if (!outbox) return true;
+  const bytes = outgoingBytes(client.conn);
+  if (bytes <= outbox.maxBytes && outbox.messages < outbox.maxMessages) return !client.closed;
+  context.logger.warn(
+    `closing ${client.id}: it does not read (${bytes} bytes, ${outbox.messages} messages waiting; limits.maxOutgoingBytes ${outbox.maxBytes}, maxOutgoingMessages ${outbox.maxMessages})`,
+    correlationId ?? client.id,
+  );
+  client.close();
+  return false;
+}
+
+function outgoingBytes(conn: unknown): number {
+  if (conn instanceof FrameGuard) return conn.outgoingBytes;
+  const length = (conn as { writableLength?: unknown }).writableLength;
+  return typeof length === 'number' ? length : 0;
 }
 
 /** Answers a twin request with the hub's error status and JSON `{errorCode,…}` body (§4.5), at the request's time. */

@@ -64,9 +64,16 @@ export function isDeviceTopicFamily(filter: string): boolean {
 /** True when a filter is shared or names the owner's own topics: C2D for a device, `…/modules/<m>/#` for a module. */
 export function isOwnSubscription(filter: string, owner: TopicOwner): boolean {
   if (SHARED_FILTERS.has(filter)) return true;
+  // An id holding `+` or `#` (a data file from before they were refused) would make its own filter a wildcard.
+  if (hasWildcard(owner.deviceId) || (owner.moduleId !== undefined && hasWildcard(owner.moduleId))) return false;
   if (owner.moduleId === undefined) return filter === `devices/${owner.deviceId}/messages/devicebound/#`;
   const prefix = ownerPrefix(owner);
   return filter === `${prefix}/#` || filter === `${prefix}/inputs/#`;
+}
+
+/** True when an id holds an MQTT wildcard character; such an id must never be put into a topic filter. */
+export function hasWildcard(id: string): boolean {
+  return id.includes('+') || id.includes('#');
 }
 
 /** Topic filters a device may subscribe to (iothub-protocol.md §3.4 "Subscribe filters accepted"). */

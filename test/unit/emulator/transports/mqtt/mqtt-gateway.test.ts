@@ -35,6 +35,12 @@ describe('CONNECT', () => {
     expect(gateway.connectedCount).toBe(0);
   });
 
+  it.each(['+', 'dev1/+', 'dev1/#'])('refuses the ClientId %s, which would act as a wildcard, with CONNACK 5 even with good credentials', async (clientId) => {
+    const { client, connack } = await connectDevice(gateway, clientId);
+    expect(connack).toMatchObject({ cmd: 'connack', returnCode: 5 });
+    await client.closed;
+  });
+
   it('refuses a disabled device with CONNACK 3', async () => {
     const { connack } = await connectDevice(gateway, 'disabled');
     expect(connack).toMatchObject({ cmd: 'connack', returnCode: 3 });

@@ -25,12 +25,12 @@ describe('runSteps', () => {
 
 describe('the gateway flows', () => {
   it('read as named steps (README.md lists the same)', () => {
-    expect(names(AUTHENTICATE_STEPS)).toEqual(['readUsername', 'verifySas', 'rememberPrincipal']);
+    expect(names(AUTHENTICATE_STEPS)).toEqual(['readUsername', 'refuseWildcardIds', 'verifySas', 'rememberPrincipal']);
     expect(names(READY_STEPS)).toEqual(['trackConnection', 'scheduleExpiry', 'wakeMethodCalls', 'startC2d', 'markConnected', 'recordModelId', 'recordConnect']);
-    expect(names(DISCONNECT_STEPS)).toEqual(['stopExpiry', 'releaseC2d', 'recordDisconnect', 'markDisconnected']);
+    expect(names(DISCONNECT_STEPS)).toEqual(['stopExpiry', 'releaseC2d', 'failMethodCalls', 'recordDisconnect', 'markDisconnected']);
     expect(names(SUBSCRIBE_STEPS)).toEqual(['allowTopicFamily', 'allowOwnTopics', 'capQos']);
     expect(names(SUBSCRIBED_STEPS)).toEqual(['trackSubscriptions', 'wakeMethodCalls', 'startC2d', 'recordSubscribe']);
-    expect(names(PUBLISH_STEPS)).toEqual(['refuseQos2', 'dropRetain', 'parseTopic', 'touchIdentity', 'refuseForbidden', 'recordIncoming', 'dispatch']);
+    expect(names(PUBLISH_STEPS)).toEqual(['refuseQos2', 'dropRetain', 'parseTopic', 'markWill', 'touchIdentity', 'refuseForbidden', 'recordIncoming', 'dispatch']);
     expect(Object.keys(REQUEST_HANDLERS)).toEqual(['twinGet', 'twinPatchReported', 'methodResponse', 'telemetry']);
   });
 });
