@@ -1,20 +1,23 @@
-// Benchmark 3 (issue 7): the query engine over 10k and 100k twins (test/bench/query.bench.ts, with its own
-// hand-written-loop baseline), and the hub's start time over 100k persisted twins against JSON.parse of the file.
+// Benchmark 5 of the core issue: the hub's start time and RSS over 100k stored twins against a fresh process's
+// readFile + JSON.parse of the same snapshot, and RSS across repeated query/write rounds (no growth).
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { createEmulator } from '../../emulator/index.js';
 import type { BenchContext } from './bench-context.js';
-import { averageRecordBytes, populateTwins } from './populate.js';
-import { runQueryBench, type QueryBenchResult } from './query.bench.js';
 import type { BenchRow } from './report.js';
+import type { ChurnRound } from './server/server-protocol.js';
 import { median, ratio, round1 } from './stats.js';
 
 const PROBE = fileURLToPath(new URL('./server/start-probe.ts', import.meta.url));
 const RUNS = 3;
+const START_GOAL = 1.3;
+const RSS_GOAL = 1.5;
+/** Allowed RSS drift between the first and the last churn round (allocator noise, not growth). */
+const GROWTH_GOAL = 1.05;
+/** Twins the churn writes: few enough that their bounded change log (32 entries) is full after the first round. */
+const CHURN_TWINS = 64;
+const MiB = 2 ** 20;
 
 interface Probe {
   readonly ms: number;
@@ -28,15 +31,8 @@ async function probe(mode: 'hub' | 'parse', dataDir: string): Promise<Probe> {
 }
 
 async function startTime(context: BenchContext, twins: number): Promise<{ rows: BenchRow[]; data: object }> {
-  const dataDir = await context.dataDir('start');
-  const seed = createEmulator({ dataDir, fsync: false, bindAddress: '127.0.0.1', ports: { mqtts: 0, https: null, amqps: null } });
-  await seed.start();
-  const t0 = performance.now();
-  await populateTwins(seed, twins);
-  const populateMs = performance.now() - t0;
-  const size = averageRecordBytes(seed);
-  await seed.stop();
-  const fileBytes = (await stat(join(dataDir, 'hub.json'))).size;
+  const dataDir = await context.seededDataDir(twins);
+  const fileBytes = await context.snapshotBytes(twins);
   const hub: Probe[] = [];
   const parse: Probe[] = [];
   // Alternate so machine noise hits both alike; each run is a fresh process.
@@ -47,31 +43,50 @@ async function startTime(context: BenchContext, twins: number): Promise<{ rows: 
   if ([...hub, ...parse].some((run) => run.devices !== twins)) throw new Error(`a probe did not see all ${twins} persisted devices`);
   const hubMs = median(hub.map((run) => run.ms));
   const parseMs = median(parse.map((run) => run.ms));
-  const label = `${twins} twins, ${Math.round(fileBytes / 1e6)} MB file`;
+  const hubRss = median(hub.map((run) => run.rss));
+  const parseRss = median(parse.map((run) => run.rss));
+  const label = `${twins} twins, ${Math.round(fileBytes / 1e6)} MB snapshot`;
+  const baselineName = 'fresh readFile + JSON.parse';
+  const startRatio = ratio(hubMs, parseMs);
+  const rssRatio = ratio(hubRss, parseRss);
   return {
     rows: [
-      { bench: '3 start time', case: label, metric: 'start() to listening', value: round1(hubMs), unit: 'ms', baselineName: 'readFile + JSON.parse', baseline: round1(parseMs), ratio: ratio(hubMs, parseMs) },
-      { bench: '3 start time', case: label, metric: 'RSS after start', value: Math.round(median(hub.map((run) => run.rss)) / 2 ** 20), unit: 'MiB', baselineName: 'readFile + JSON.parse', baseline: Math.round(median(parse.map((run) => run.rss)) / 2 ** 20), ratio: ratio(median(hub.map((run) => run.rss)), median(parse.map((run) => run.rss))) },
+      { bench: '6 start', case: label, metric: 'start() to listening', value: round1(hubMs), unit: 'ms', baselineName, baseline: round1(parseMs), ratio: startRatio, goal: `≤ ${START_GOAL}×`, met: startRatio <= START_GOAL },
+      { bench: '6 start', case: label, metric: 'RSS after start', value: Math.round(hubRss / MiB), unit: 'MiB', baselineName, baseline: Math.round(parseRss / MiB), ratio: rssRatio, goal: `≤ ${RSS_GOAL}×`, met: rssRatio <= RSS_GOAL },
     ],
-    data: { twins, fileBytes, recordBytes: size.record, twinBytes: size.twin, populateMs: Math.round(populateMs), hub, parse },
+    data: { twins, fileBytes, hub, parse },
   };
 }
 
-/** Query at each size (the query benchmark's own table goes to bench-results/query.json), then start time. */
-export async function benchStartupAndQuery(context: BenchContext, queryTwins: readonly number[], startTwins: number): Promise<{ rows: BenchRow[]; data: object }> {
-  const rows: BenchRow[] = [];
-  const queries: object[] = [];
-  for (const twins of queryTwins) {
-    const report = (await runQueryBench({ twins })) as { results: QueryBenchResult[]; pass: boolean };
-    queries.push(report);
-    for (const result of report.results) {
-      rows.push({
-        bench: '3 query', case: `${twins} twins, ${result.name}`, metric: 'all pages', value: result.engineMs, unit: 'ms',
-        baselineName: 'hand-written loop', baseline: result.handWrittenMs, ratio: result.ratio, goal: '≤ 3× loop, < 100 ms', met: result.ratio <= 3 && result.engineMs < 100,
-      });
-    }
-  }
-  const start = await startTime(context, startTwins);
-  rows.push(...start.rows);
-  return { rows, data: { queries, start: start.data } };
+/** Rounds of queries (every page of three) and writes in a hub started from the seed; RSS after GC per round. */
+async function churn(context: BenchContext, twins: number, rounds: number, writes: number): Promise<{ rows: BenchRow[]; data: object }> {
+  return context.withServer({ kind: 'hub', fsync: true, devices: 0, storedTwins: twins }, async (_target, server) => {
+    const measured = await server.request<ChurnRound[]>({ cmd: 'churn', rounds, writes, twins: CHURN_TWINS, prefix: 'dev-' }, 1_200_000);
+    const first = measured[0];
+    const last = measured.at(-1);
+    if (!first || !last) throw new Error('churn returned no rounds');
+    const growth = ratio(last.rss, first.rss);
+    const label = `${twins} twins, ${rounds} rounds of 3 queries (all pages) + ${writes} writes`;
+    return {
+      rows: [
+        {
+          bench: '6 start', case: label, metric: 'RSS after last round', value: Math.round(last.rss / MiB), unit: 'MiB', baselineName: 'RSS after round 1',
+          baseline: Math.round(first.rss / MiB), ratio: growth, goal: `≤ ${GROWTH_GOAL}× (no growth)`, met: growth <= GROWTH_GOAL,
+        },
+        {
+          bench: '6 start', case: label, metric: 'heap after last round', value: Math.round(last.heapUsed / MiB), unit: 'MiB', baselineName: 'heap after round 1',
+          baseline: Math.round(first.heapUsed / MiB), ratio: ratio(last.heapUsed, first.heapUsed),
+        },
+      ],
+      data: { twins, writes, churnTwins: CHURN_TWINS, rounds: measured },
+    };
+  });
 }
+
+/** Start time and RSS at `twins`, then the churn rounds. */
+export async function benchStartup(context: BenchContext, twins: number, rounds: number, writes: number): Promise<{ rows: BenchRow[]; data: object }> {
+  const start = await startTime(context, twins);
+  const rss = await churn(context, twins, rounds, writes);
+  return { rows: [...start.rows, ...rss.rows], data: { start: start.data, churn: rss.data } };
+}
+
