@@ -27,7 +27,7 @@ import { TwinService } from './services/twin-service.js';
 import { TwinViewUpkeep } from './services/twin-view-upkeep.js';
 import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
-import type { EmulatorStore } from './store/store.js';
+import type { EmulatorStore, StoreStats } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
 import { startHttpsListener } from './transports/http/https-listener.js';
@@ -152,6 +152,14 @@ export class HubEmulator {
    */
   query(text: string, options: { pageSize?: number; continuation?: string } = {}): QueryPage {
     return this.running().query(text, options);
+  }
+
+  /**
+   * What the store has written since this start: journal and snapshot bytes, durable batches (one fdatasync each),
+   * change records and compactions (the memory store counts batches and changes only). For benchmarks and the studio's status line.
+   */
+  storeStats(): StoreStats {
+    return this.running().store.stats;
   }
 
   /** Queues a cloud-to-device message, as the service SDK's `Client.send` does over AMQP. */

@@ -20,6 +20,7 @@ export type { QueryPage } from './query/index.js';
 export { QueryError } from './query/index.js';
 export { IotHubError } from './errors/iothub-error.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
+export type { StoreStats } from './store/store.js';
 export { ManualClock, systemClock, type Clock } from './util/clock.js';
 export * from './model/index.js';
 export * from './simulation/index.js';

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:https';
 import { createSasToken, parseConnectionString } from '../index.js';
 
 /** A response from the hub's REST API. */
-interface RestResponse {
+export interface RestResponse {
   readonly status: number;
   readonly body: unknown;
 }
@@ -59,6 +59,16 @@ export class ServiceRestClient {
   async patchDesired(deviceId: string, desired: object): Promise<void> {
     const response = await this.call('PATCH', `/twins/${encodeURIComponent(deviceId)}`, { properties: { desired } }, { 'If-Match': '"*"' });
     if (response.status !== 200) throw restError('patch desired', response);
+  }
+
+  /**
+   * `POST /devices`: the bulk registry call (at most 100 items, e.g. `{ id, importMode: 'create' }`). Resolves with
+   * the HTTP status (200, or 400 when an item failed) and the `{ isSuccessful, errors, warnings }` body.
+   */
+  async bulkModify(items: readonly object[]): Promise<RestResponse> {
+    const response = await this.call('POST', '/devices', items);
+    if (response.status !== 200 && response.status !== 400) throw restError('bulk registry call', response);
+    return response;
   }
 
   close(): void {

@@ -1,5 +1,6 @@
-// Benchmark 2 (issue 7): a desired-property PATCH through the service REST API until the notification reaches the
-// device, with 1,000 devices connected; against raw Aedes delivering a publish to one of 1,000 subscribers.
+// Benchmark 3b of the core issue: a desired-property PATCH through the service REST API until the notification
+// reaches the device, with 1,000 devices connected and 1k/10k/100k twins stored; against raw Aedes delivering a
+// publish to one of 1,000 subscribers. Goal: p50 ≤ 3 ms.
 import { Agent, request } from 'node:https';
 
 import type { BenchContext } from './bench-context.js';
@@ -80,16 +81,18 @@ function restPatcher(target: Target): (index: number, seq: number) => Promise<nu
     });
 }
 
-/** Runs REST → device and service layer → device on the hub, and publish → subscriber on raw Aedes. */
-export async function benchDesiredNotify(context: BenchContext, devices: number, patches: number): Promise<{ rows: BenchRow[]; data: object }> {
+const GOAL_P50_MS = 3;
+
+/** Runs REST → device and service layer → device on the hub at each stored size, and publish → subscriber on raw Aedes. */
+export async function benchDesiredNotify(context: BenchContext, storedTwins: readonly number[], devices: number, patches: number): Promise<{ rows: BenchRow[]; data: object }> {
   const hubFilters = () => [{ topic: '$iothub/twin/res/#', qos: 0 as const }, { topic: '$iothub/twin/PATCH/properties/desired/#', qos: 0 as const }];
-  const hubRun = (fsync: boolean) => context.withServer({ kind: 'hub', fsync, devices, https: true }, async (target: Target, server: ServerProcess) => {
-    const { clients } = await connectFleet(target, devices, { concurrency: 50, filters: hubFilters });
+  const hubRun = (twins: number, connected: number) => context.withServer({ kind: 'hub', fsync: true, devices: connected, https: true, storedTwins: twins }, async (target: Target, server: ServerProcess) => {
+    const { clients } = await connectFleet(target, connected, { concurrency: 50, filters: hubFilters });
     const patch = restPatcher(target);
-    await sequential(Math.min(100, patches), devices, patch, clients);
-    const rest = await sequential(patches, devices, patch, clients);
+    await sequential(Math.min(100, patches), connected, patch, clients);
+    const rest = await sequential(patches, connected, patch, clients);
     // The second line: the same change made in-process through the twin service (one IPC hop, measured below).
-    const layer = await sequential(patches, devices, async (index, seq) => {
+    const layer = await sequential(patches, connected, async (index, seq) => {
       await server.request({ cmd: 'update-desired', deviceId: `${target.prefix}${index}`, desired: { setpoint: 21, seq } });
       return undefined;
     }, clients);
@@ -102,28 +105,33 @@ export async function benchDesiredNotify(context: BenchContext, devices: number,
     await closeFleet(clients);
     return { rest, layer, ipcRoundTripMs: summarise(ipc) };
   });
-  const hub = await hubRun(true);
-  // Where the time goes: the notification leaves only after the change is durable (fsync), as acks do.
-  const noFsync = await hubRun(false);
-  const raw = await context.withServer({ kind: 'raw' }, async (target: Target) => {
-    const { clients } = await connectFleet(target, devices + 1, { concurrency: 50, filters: (index) => [{ topic: `bench/${target.prefix}${index}/desired/#`, qos: 0 }] });
-    const service = clients[devices];
+  const rawRun = (connected: number) => context.withServer({ kind: 'raw' }, async (target: Target) => {
+    const { clients } = await connectFleet(target, connected + 1, { concurrency: 50, filters: (index) => [{ topic: `bench/${target.prefix}${index}/desired/#`, qos: 0 }] });
+    const service = clients[connected];
     const publish = async (index: number, seq: number) => {
       service?.publish(`bench/${target.prefix}${index}/desired/?$version=${seq}`, JSON.stringify({ setpoint: 21, seq, $version: seq }), 0);
       return undefined;
     };
-    await sequential(Math.min(100, patches), devices, publish, clients);
-    const series = await sequential(patches, devices, publish, clients);
+    await sequential(Math.min(100, patches), connected, publish, clients);
+    const series = await sequential(patches, connected, publish, clients);
     await closeFleet(clients);
     return series;
   });
   const rows: BenchRow[] = [];
-  const label = `${devices} devices connected`;
-  const lines = [['REST PATCH → device', hub.rest], ['service layer → device', hub.layer], ['REST, fsync off', noFsync.rest]] as const;
-  for (const [name, series] of lines) {
-    for (const metric of ['p50', 'p99'] as const) {
-      rows.push({ bench: '2 desired notify', case: `${label}, ${name}`, metric, value: series.notifyMs[metric], unit: 'ms', baselineName: 'raw Aedes publish → sub', baseline: raw.notifyMs[metric], ratio: ratio(series.notifyMs[metric], raw.notifyMs[metric]) });
+  const data: object[] = [];
+  for (const twins of storedTwins) {
+    const connected = Math.min(devices, twins);
+    const raw = await rawRun(connected);
+    const hub = await hubRun(twins, connected);
+    data.push({ twins, devices: connected, patches, rest: hub.rest, serviceLayer: hub.layer, ipcRoundTripMs: hub.ipcRoundTripMs, raw });
+    const label = `${twins} twins, ${connected} devices connected`;
+    const lines = [['REST PATCH → device', hub.rest], ['service layer → device', hub.layer]] as const;
+    for (const [name, series] of lines) {
+      for (const metric of ['p50', 'p99'] as const) {
+        const goal = name.startsWith('REST') && metric === 'p50' ? { goal: `≤ ${GOAL_P50_MS} ms`, met: series.notifyMs.p50 <= GOAL_P50_MS } : {};
+        rows.push({ bench: '3 desired notify', case: `${label}, ${name}`, metric, value: series.notifyMs[metric], unit: 'ms', baselineName: 'raw Aedes publish → sub', baseline: raw.notifyMs[metric], ratio: ratio(series.notifyMs[metric], raw.notifyMs[metric]), ...goal });
+      }
     }
   }
-  return { rows, data: { devices, patches, rest: hub.rest, serviceLayer: hub.layer, ipcRoundTripMs: hub.ipcRoundTripMs, restNoFsync: noFsync.rest, raw } };
+  return { rows, data: { sizes: data } };
 }

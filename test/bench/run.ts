@@ -1,14 +1,17 @@
-// `npm run bench`: the issue-7 benchmarks, each figure next to a baseline measured in the same run.
+// `npm run bench`: the core issue's benchmarks on the user's path, at 1k/10k/100k stored twins, each figure next to a
+// baseline measured in the same run.
 // Not part of the test command. See docs/benchmarks.md for what each number means.
 import { loadavg } from 'node:os';
 
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.js';
 import { createBenchContext } from './bench-context.js';
 import { printTable, writeResult, type BenchRow } from './report.js';
+import { benchBulkCreate } from './bulk-create.bench.js';
 import { benchConnections } from './connections.bench.js';
 import { benchDesiredNotify } from './desired-notify.bench.js';
+import { benchQuery } from './query-both.js';
 import { benchReportedRoundTrip } from './reported-round-trip.bench.js';
-import { benchStartupAndQuery } from './startup-and-query.bench.js';
+import { benchStartup } from './startup.bench.js';
 import { benchStoreWrites } from './store-writes.bench.js';
 
 async function main(): Promise<void> {
@@ -24,7 +27,8 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const [load1] = loadavg();
+  const loadAtStart = loadavg();
+  const [load1] = loadAtStart;
   if ((load1 ?? 0) > 0.5) console.error(`[bench] load average ${load1?.toFixed(2)}: other work shares the CPU, figures will be noisy`);
   const context = await createBenchContext(options);
   const rows: BenchRow[] = [];
@@ -38,15 +42,18 @@ async function main(): Promise<void> {
     console.error(`[bench] ${n} ${name} done in ${Math.round((Date.now() - t0) / 1000)} s → ${path}`);
   };
   try {
-    await step(1, 'reported-round-trip', () => benchReportedRoundTrip(context, options.reportedDevices));
-    await step(2, 'desired-notify', () => benchDesiredNotify(context, options.desiredDevices, options.desiredPatches));
-    await step(3, 'query-and-start', () => benchStartupAndQuery(context, options.queryTwins, options.startTwins));
-    await step(4, 'connections', () => benchConnections(context, options.connections));
-    await step(5, 'store-writes', () => benchStoreWrites(context, options.storeTwins));
+    await step(1, 'reported-round-trip', () => benchReportedRoundTrip(context, options.twins));
+    await step(2, 'desired-notify', () => benchDesiredNotify(context, options.twins, options.desiredDevices, options.desiredPatches));
+    await step(3, 'query', () => benchQuery(context, options.twins, options.queryRuns, options.engineTwins));
+    await step(4, 'bulk-create', () => benchBulkCreate(context, options.bulkDevices));
+    await step(5, 'startup', () => benchStartup(context, options.startTwins, options.churnRounds, options.churnWrites));
+    await step(6, 'connections', () => benchConnections(context, options.connectionTwins, options.connections));
+    await step(7, 'store-writes', () => benchStoreWrites(context, options.storeTwins));
   } finally {
     await context.dispose();
   }
-  writeResult('summary', { seconds: Math.round((Date.now() - started) / 1000), rows });
+  const seeds = Object.fromEntries(context.seedSeconds);
+  writeResult('summary', { seconds: Math.round((Date.now() - started) / 1000), loadAverageAtStart: loadAtStart, seedSeconds: seeds, rows });
   console.log('');
   printTable(rows);
   const missed = rows.filter((row) => row.goal !== undefined && !row.met);

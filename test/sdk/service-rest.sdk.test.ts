@@ -141,6 +141,23 @@ describe('registry, twins and queries on the wire', () => {
     expectHubError(await rest(hub.hub, { method: 'GET', path: '/twins/wire%3A1' }), 404, 'DeviceNotFound');
   });
 
+  it('applies the items of a bulk call together (shared durable writes) and lists failures in item order', async () => {
+    await hub.hub.registry.create({ deviceId: 'order-taken-7' });
+    await hub.hub.registry.create({ deviceId: 'order-taken-42' });
+    const body = Array.from({ length: 100 }, (_, i) => ({ id: i === 7 || i === 42 ? `order-taken-${i}` : `order-${i}`, importMode: 'create' }));
+    const batchesBefore = hub.hub.storeStats().batches;
+    const reply = await rest(hub.hub, { method: 'POST', path: '/devices', body });
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toMatchObject({
+      isSuccessful: false,
+      errors: [{ deviceId: 'order-taken-7', errorCode: 'DeviceAlreadyExists' }, { deviceId: 'order-taken-42', errorCode: 'DeviceAlreadyExists' }],
+    });
+    expect(hub.hub.registry.find('order-0')).toBeDefined();
+    expect(hub.hub.registry.find('order-99')).toBeDefined();
+    // One item per durable write would be 98 batches; together they share a handful.
+    expect(hub.hub.storeStats().batches - batchesBefore).toBeLessThan(10);
+  });
+
   it('applies a bulk call with importMode in any case and lists per-item failures', async () => {
     const created = await rest(hub.hub, {
       method: 'POST',

@@ -14,7 +14,14 @@ export type ServerCommand =
       readonly prefix: string;
       /** Every device gets this key, so the load process can sign tokens without asking. */
       readonly deviceKey: string;
+      /** Devices already in the data dir (a seeded store) are not registered again. */
+      readonly seeded?: boolean;
     }
+  | { readonly cmd: 'populate'; readonly twins: number; readonly prefix: string; readonly deviceKey: string }
+  | { readonly cmd: 'stats' }
+  /** Registers `<prefix>0…` in chunks of `chunk` concurrent `registry.create` calls; answers the wall ms. */
+  | { readonly cmd: 'create-devices'; readonly prefix: string; readonly count: number; readonly chunk: number }
+  | { readonly cmd: 'churn'; readonly rounds: number; readonly writes: number; readonly twins: number; readonly prefix: string }
   | { readonly cmd: 'start-raw'; readonly certDir: string }
   | { readonly cmd: 'memory' }
   | { readonly cmd: 'cpu' }
@@ -23,6 +30,30 @@ export type ServerCommand =
 
 /** The child's answer to one command. */
 export type ServerReply = { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: string };
+
+/** What the hub's store and the server process have written so far (`stats`). */
+export interface WriteStats {
+  /** `EmulatorStore.stats` of the hub (zeros for raw Aedes). */
+  readonly journalBytes: number;
+  readonly snapshotBytes: number;
+  readonly batches: number;
+  readonly changes: number;
+  readonly compactions: number;
+  /** `write_bytes` of /proc/self/io: bytes this process caused to be sent to storage (page-granular). */
+  readonly procWriteBytes: number;
+  /**
+   * Bytes written to the block device holding the data dir (/proc/diskstats, sectors × 512): what reached the disk,
+   * including the file system's own journal, but machine-wide, so other processes' writes count too.
+   */
+  readonly deviceWriteBytes: number;
+}
+
+/** One round of `churn`: RSS and heap after two forced GCs. */
+export interface ChurnRound {
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly ms: number;
+}
 
 /** Where the server child listens. */
 export interface HubStarted {
