@@ -1,3 +1,4 @@
+import { messageTooLarge } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
 import type { MessageProperties } from '../model/message.js';
 import type { RequestContext } from '../model/request-context.js';
@@ -25,6 +26,9 @@ export const TELEMETRY_PREVIEW_BYTES = 4096;
 /** Messages kept per device (house-style H16: bounded at every hop). */
 export const TELEMETRY_PER_DEVICE = 100;
 
+/** The largest device-to-cloud message IoT Hub takes: 256 KB of body (iothub-protocol.md §10). */
+export const MAX_D2C_BODY_BYTES = 256 * 1024;
+
 /**
  * D2C telemetry sink: keeps the last {@link TELEMETRY_PER_DEVICE} messages of each identity in a ring buffer and
  * hands each one to `onMessage` listeners (the studio's telemetry view); the raw `telemetryReceived` bus event
@@ -51,9 +55,12 @@ export class TelemetryService {
 
   /**
    * A device (or module) sent a message: keep it and tell observers (`telemetryReceived`). The request's time is
-   * the message's `enqueuedTime`.
+   * the message's `enqueuedTime`. A body over 256 KB is refused (413 MessageTooLarge) and nothing is kept.
    */
   receive(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): void {
+    if (body.length > MAX_D2C_BODY_BYTES) {
+      throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
+    }
     this.record(address.deviceId, address.moduleId, properties, body, ctx.time);
     const { deviceId, moduleId } = address;
     this.events.emit('telemetryReceived', { deviceId, ...(moduleId === undefined ? {} : { moduleId }), properties, body });

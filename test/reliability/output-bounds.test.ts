@@ -121,4 +121,16 @@ describe('bounded memory per connection', () => {
     expect(warnings.some((line) => /packet of \d+ bytes exceeds 524288 bytes/.test(line))).toBe(true);
     await normalDeviceIsServed();
   });
+
+  it('keeps a 256 KB device-to-cloud message and closes a device that sends one byte more, keeping nothing of it', async () => {
+    const client = await connectRaw(hub.hub, 'normal');
+    await client.publishAsync('devices/normal/messages/events/', Buffer.alloc(256 * 1024, 0x61), { qos: 1 });
+    expect(hub.hub.telemetry.recent('normal').at(-1)?.bodyBytes).toBe(256 * 1024);
+    const closed = closedByServer(client);
+    client.publish('devices/normal/messages/events/', Buffer.alloc(256 * 1024 + 1, 0x62), { qos: 1 });
+    await closed;
+    expect(hub.hub.telemetry.recent('normal').map((message) => message.bodyBytes)).not.toContain(256 * 1024 + 1);
+    expect(warnings.some((line) => line.includes('the maximum is 262144'))).toBe(true);
+    await normalDeviceIsServed();
+  });
 });

@@ -1,7 +1,16 @@
 import type { RequestHandler } from './gateway-core.js';
 import { decodePropertyBag } from './property-bag.js';
 
-/** D2C telemetry (iothub-protocol.md §6.1): decode the property bag and hand the message to the telemetry service. */
+/**
+ * D2C telemetry (iothub-protocol.md §6.1): decode the property bag and hand the message to the telemetry service.
+ * MQTT has no way to refuse one PUBLISH, so a message the hub refuses (over 256 KB, §10) closes the connection, as
+ * IoT Hub does; the device's QoS 1 PUBLISH is never acknowledged.
+ */
 export const handleTelemetry: RequestHandler<'telemetry'> = (core, { ctx, connection, request, payload }) => {
-  core.deps.telemetry.receive(ctx, connection.owner, decodePropertyBag(request.propertyBag), payload);
+  try {
+    core.deps.telemetry.receive(ctx, connection.owner, decodePropertyBag(request.propertyBag), payload);
+  } catch (error) {
+    core.deps.logger.warn(`telemetry refused, closing the connection: ${(error as Error).message}`, ctx.correlationId);
+    connection.client.close();
+  }
 };
