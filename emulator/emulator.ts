@@ -36,6 +36,7 @@ import { ConnectionGuard } from './transports/connection-guard.js';
 import { isErrno, listen, type BoundListener } from './transports/listen.js';
 import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
+import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
 import { TwinsApi } from './twins-api.js';
 import { TwinQueries } from './views/twin-queries.js';
@@ -59,6 +60,11 @@ export interface EmulatorInfo {
   readonly caCertPath: string;
   /** `iothubowner` connection string for service apps (azure-iothub). */
   readonly serviceConnectionString: string;
+  /**
+   * Where devices can reach the hub: host name and loopback, plus the machine's LAN addresses when it listens on
+   * every interface (`bindAddress` `::`, the default).
+   */
+  readonly addresses: readonly string[];
   /** Problems that did not stop the hub (e.g. 443 could not be bound). */
   readonly warnings: readonly string[];
 }
@@ -382,6 +388,7 @@ export class HubEmulator {
       serviceConnectionString: owner
         ? formatServiceConnectionString({ hostName: config.hostName, policyName: 'iothubowner', sharedAccessKey: owner.primaryKey })
         : '',
+      addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
     return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };

@@ -32,7 +32,7 @@ export interface WireLimits {
 export const DEFAULT_WIRE_LIMITS: WireLimits = {
   openTimeoutMs: 10_000,
   maxPendingPerListener: 256,
-  maxConnectionsPerListener: 5_000,
+  maxConnectionsPerListener: 65_536,
   maxConnectBytes: 64 * 1024,
   maxPacketBytes: 512 * 1024,
   maxOutgoingBytes: 4 * 1024 * 1024,

@@ -24,14 +24,17 @@ export function freshSection(now: string, trackVersion: boolean): TwinSection {
 }
 
 /**
- * Applies a merge patch and returns the new section (version + 1). The input section is not modified:
- * records are replaced, never mutated, so a failed commit can restore the old one.
+ * Applies a merge patch and returns the new section (version + 1). The input section is not modified: records are
+ * replaced, never mutated, so the old section stays valid for whoever still holds it (the committed state, a view,
+ * the change log). Copy-on-write: only the objects on the patch's paths are copied; untouched subtrees are shared
+ * with the old section, so a write costs the size of the patch, not of the section.
  */
 export function mergeSection(section: TwinSection, patch: JsonObject, write: SectionWrite): TwinSection {
   const version = section.version + 1;
   const stamp = write.trackVersion ? version : undefined;
-  const data = structuredClone(section.data);
-  const metadata = structuredClone(section.metadata);
+  // Spread copies own properties only and defines them as data, `__proto__` included (see util/own-keys.ts).
+  const data: JsonObject = { ...section.data };
+  const metadata: MetadataNode = { ...section.metadata };
   mergeInto(data, metadata, patch, write.now, stamp);
   return { data, metadata, version };
 }
@@ -64,9 +67,9 @@ function mergeInto(
       const existing = getOwn(target, key);
       const existingMeta = getOwn(meta, key);
       // An object replaces a scalar, and `{"x":{"y":null}}` on a missing x creates `"x":{}` (checklist 34-35).
-      const child: JsonObject = isJsonObject(existing) ? existing : {};
+      const child: JsonObject = isJsonObject(existing) ? { ...existing } : {};
       const childMeta: MetadataNode =
-        isJsonObject(existing) && isMetadataNode(existingMeta) ? existingMeta : metaLeaf(now, stamp);
+        isJsonObject(existing) && isMetadataNode(existingMeta) ? { ...existingMeta } : metaLeaf(now, stamp);
       setOwn(target, key, child);
       setOwn(meta, key, childMeta);
       mergeInto(child, childMeta, value, now, stamp);

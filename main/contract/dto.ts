@@ -23,6 +23,8 @@ export interface HubInfoDto {
   readonly dataDir: string;
   readonly caCertPath: string;
   readonly serviceConnectionString: string;
+  /** Where devices can reach the hub (host name, loopback, and the LAN addresses when it accepts the network). */
+  readonly addresses: readonly string[];
   readonly warnings: readonly string[];
 }
 

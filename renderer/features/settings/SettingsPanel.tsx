@@ -10,6 +10,8 @@ import { useStudio } from '../../state/studio-context.js';
 import type { ThemeChoice } from '../../state/theme.js';
 import { TransferSection } from './TransferSection.js';
 
+type Reach = NonNullable<StudioSettings['reach']>;
+
 function portText(port: number | null): string {
   return port === null ? 'off' : String(port);
 }
@@ -30,6 +32,7 @@ function HubFacts({ status }: { status: EmulatorStatusDto | undefined }) {
         <dl className="facts">
           <dt>Host name</dt><dd><code>{info.hostName}</code></dd>
           <dt>Listening</dt><dd>MQTT/TLS <code>{info.ports.mqtts}</code> · HTTPS <code>{portText(info.ports.https)}</code> · MQTT <code>{portText(info.ports.mqtt)}</code> · AMQP/TLS <code>{portText(info.ports.amqps)}</code></dd>
+          <dt>Devices can connect to</dt><dd data-testid="hub-addresses"><code>{info.addresses.join(' · ')}</code></dd>
           <dt>CA certificate</dt><dd><code>{info.caCertPath}</code> <CopyButton text={info.caCertPath} what="CA certificate path" /></dd>
           <dt>Service connection string</dt><dd><code className="secret">{info.serviceConnectionString}</code> <CopyButton text={info.serviceConnectionString} what="service connection string" /></dd>
           {info.warnings.map((warning) => <dd key={warning} className="notice">{warning}</dd>)}
@@ -44,7 +47,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
   const api = useApi();
   const status = useStore(useStudio().status);
   const [loaded, setLoaded] = useState<SettingsDto>();
-  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'] });
+  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'], reach: 'network' as Reach });
   const [message, setMessage] = useState<string>();
   const [confirm, setConfirm] = useState<'restart' | 'reset'>();
 
@@ -52,8 +55,8 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
     void api.settings.get({}).then((result) => {
       if (!result.ok) return setMessage(describeError(result.error));
       setLoaded(result.value);
-      const { ports, dataDir, persistence } = result.value.settings;
-      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence });
+      const { ports, dataDir, persistence, reach } = result.value.settings;
+      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence, reach: reach ?? 'network' });
     });
   }, [api]);
 
@@ -63,7 +66,12 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
     setConfirm(undefined);
     if (!valid) return;
     setMessage('Restarting the hub…');
-    const settings: StudioSettings = { ports: { mqtts: ports.mqtts ?? 8883, https: ports.https ?? null, mqtt: ports.mqtt ?? null, amqps: ports.amqps ?? null }, dataDir: form.dataDir.trim(), persistence: form.persistence };
+    const settings: StudioSettings = {
+      ports: { mqtts: ports.mqtts ?? 8883, https: ports.https ?? null, mqtt: ports.mqtt ?? null, amqps: ports.amqps ?? null },
+      dataDir: form.dataDir.trim(),
+      persistence: form.persistence,
+      reach: form.reach,
+    };
     const result = await api.settings.update({ settings });
     setMessage(result.ok ? 'Saved; the hub restarted with the new settings.' : describeError(result.error));
   };
@@ -92,6 +100,12 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
           <label className="field narrow"><span>AMQP/TLS port (or off)</span><input value={form.amqps} onChange={(e) => setForm({ ...form, amqps: e.target.value })} aria-invalid={ports.amqps === undefined || undefined} /></label>
         </div>
         <label className="field"><span>Data folder</span><input value={form.dataDir} onChange={(e) => setForm({ ...form, dataDir: e.target.value })} /></label>
+        <label className="field"><span>Accept devices from</span>
+          <select aria-label="Accept devices from" value={form.reach} onChange={(e) => setForm({ ...form, reach: e.target.value as Reach })}>
+            <option value="thisComputer">This computer only</option>
+            <option value="network">My network (other machines can reach every port)</option>
+          </select>
+        </label>
         <label className="checkbox"><input type="checkbox" checked={form.persistence === 'memory'} onChange={(e) => setForm({ ...form, persistence: e.target.checked ? 'memory' : 'file' })} /> Keep everything in memory (forgotten when the hub stops)</label>
         <p className="muted small">{loaded?.settingsFile ? `Saved in ${loaded.settingsFile}.` : 'Started with command-line options: changes last until the studio exits.'} Port 0 picks any free port; 443 falls back to 8443 when it cannot be bound.</p>
         <button type="button" className="button primary" disabled={!valid} onClick={() => setConfirm('restart')}>Save and restart hub</button>

@@ -17,12 +17,13 @@ describe('settings', () => {
     expect((screen.getByRole('button', { name: 'Save and restart hub' }) as HTMLButtonElement).disabled).toBe(true);
     fireEvent.change(mqtts, { target: { value: '18883' } });
     fireEvent.change(screen.getByLabelText('HTTPS port (or off)'), { target: { value: 'off' } });
+    fireEvent.change(screen.getByLabelText('Accept devices from'), { target: { value: 'thisComputer' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save and restart hub' }));
     expect(api.calls.some((call) => call.channel === 'settings.update')).toBe(false);
     fireEvent.click(screen.getByRole('button', { name: 'Save and restart' }));
     await screen.findByText(/the hub restarted/);
     expect(api.calls.find((call) => call.channel === 'settings.update')?.req).toEqual({
-      settings: { ports: { mqtts: 18883, https: null, mqtt: null, amqps: 5671 }, dataDir: '/data', persistence: 'file' },
+      settings: { ports: { mqtts: 18883, https: null, mqtt: null, amqps: 5671 }, dataDir: '/data', persistence: 'file', reach: 'thisComputer' },
     });
   });
 
@@ -41,5 +42,7 @@ describe('settings', () => {
     renderWithStudio(<SettingsPanel theme="light" onTheme={() => undefined} />);
     expect((await screen.findByText(/SharedAccessKeyName=iothubowner/)).textContent).toContain('HostName=localhost');
     expect(screen.getByText('/data/certs/ca.pem')).toBeTruthy();
+    expect(screen.getByTestId('hub-addresses').textContent).toBe('localhost · 127.0.0.1 · 192.168.1.20');
+    expect((screen.getByLabelText('Accept devices from') as HTMLSelectElement).value).toBe('network');
   });
 });
