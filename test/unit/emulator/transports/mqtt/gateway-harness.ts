@@ -24,6 +24,8 @@ export function fakeServices(calls: ServiceCall[]): MqttServices {
   return {
     authenticator: {
       authenticate: (clientId, _username, password): DeviceAuthResult => {
+        // A record the authenticator cannot read (issue 11): the hook must not throw out of aedes.
+        if (clientId === 'broken') throw new TypeError("Cannot read properties of undefined (reading 'symmetricKey')");
         if (clientId === 'disabled' && password === GOOD_SAS) return { ok: false, returnCode: 3, reason: 'device is disabled' };
         if (password !== GOOD_SAS) return { ok: false, returnCode: 5, reason: 'signature mismatch' };
         return { ok: true, principal: { deviceId: clientId, hostName: 'hub', expiresAtSeconds: 4102444800 } };

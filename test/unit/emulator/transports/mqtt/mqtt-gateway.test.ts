@@ -28,6 +28,13 @@ describe('CONNECT', () => {
     expect(calls).toContainEqual(['setModelId', 'dev1', '']);
   });
 
+  it('answers an authenticator that throws with CONNACK 5, logs it as a bug, and keeps serving other devices', async () => {
+    const { client, connack } = await connectDevice(gateway, 'broken');
+    expect(connack).toMatchObject({ cmd: 'connack', returnCode: 5 });
+    await client.closed;
+    expect((await connectDevice(gateway, 'dev1')).connack).toMatchObject({ returnCode: 0 });
+  });
+
   it('refuses a bad SAS token with CONNACK 5 and closes the connection', async () => {
     const { client, connack } = await connectDevice(gateway, 'dev1', 'SharedAccessSignature sig=bad');
     expect(connack).toMatchObject({ cmd: 'connack', returnCode: 5 });
