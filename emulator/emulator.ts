@@ -1,12 +1,10 @@
-import type { IncomingMessage } from 'node:http';
-import { createServer as createTcpServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
 
 import { formatDeviceConnectionString, formatServiceConnectionString } from './auth/connection-string.js';
 import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
+import { startListeners } from './hub-listeners.js';
 import type { QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
@@ -29,11 +27,9 @@ import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
 import type { EmulatorStore, StoreStats } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
-import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
-import { startHttpsListener } from './transports/http/https-listener.js';
 import { createRestApi } from './transports/http/rest-api.js';
 import { ConnectionGuard } from './transports/connection-guard.js';
-import { isErrno, listen, type BoundListener } from './transports/listen.js';
+import type { BoundListener } from './transports/listen.js';
 import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
@@ -292,7 +288,6 @@ export class HubEmulator {
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
-    const guarded = (name: string) => ({ name, guard, logger: config.logger });
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
     const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger, admit });
     const gateway = await MqttGateway.create({
@@ -313,66 +308,8 @@ export class HubEmulator {
     });
     const unbindDevices = devices.bind(gateway.devicePort);
 
-    const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
-    // Each stream is admitted (connection-guard.ts) once its CONNACK 0 is out; the TLS handshake has the open timeout.
-    const handle = (stream: Socket, request?: IncomingMessage) => gateway.handle(stream, request, () => admit(request?.socket ?? stream));
-    const tlsServer = createTlsServer({ ...tls, handshakeTimeout: config.limits.openTimeoutMs }, handle);
-    const mqtts = await listen(tlsServer, config.ports.mqtts, config.bindAddress, guarded('mqtts'));
-    listeners.push(mqtts);
-    const warnings: string[] = [];
-    let httpsPort: number | null = null;
-    if (config.ports.https !== null) {
-      const https = await startHttpsListener({
-        tls,
-        port: config.ports.https,
-        fallbackPort: config.ports.httpsFallback,
-        host: config.bindAddress,
-        webSockets: {
-          mqtt: (stream, request) => gateway.handle(stream, request, () => admit(request.socket)),
-          amqpwsb10: (stream, request) => amqp.handleWebSocket(stream, request, () => admit(request.socket)),
-        },
-        limits: config.limits,
-        guard: guarded('https'),
-        rest: createRestApi({
-          services: { registry, twins, methods, c2d, modules, query },
-          authenticator: serviceAuth,
-          tap: this.tap,
-          clock: config.clock,
-          logger: config.logger,
-        }),
-        clock: config.clock,
-      });
-      listeners.push(https);
-      httpsPort = https.port;
-      if (https.warning) warnings.push(https.warning);
-    }
-    let mqttPort: number | null = null;
-    if (config.ports.mqtt !== null) {
-      const plain = await listen(createTcpServer(handle), config.ports.mqtt, config.bindAddress, guarded('mqtt'));
-      listeners.push(plain);
-      mqttPort = plain.port;
-    }
-    let amqpsPort: number | null = null;
-    if (config.ports.amqps !== null) {
-      try {
-        const amqps = await startAmqpsListener({
-          container: amqp.container,
-          tls,
-          port: config.ports.amqps,
-          host: config.bindAddress,
-          handshakeTimeoutMs: config.limits.openTimeoutMs,
-          guard: guarded('amqps'),
-        });
-        listeners.push(amqps);
-        amqpsPort = amqps.port;
-      } catch (error) {
-        if (!isErrno(error, 'EADDRINUSE') && !isErrno(error, 'EACCES')) throw error;
-        warnings.push(
-          `AMQP port ${config.ports.amqps} cannot be bound (${(error as NodeJS.ErrnoException).code}); C2D sends over amqps are off. ` +
-            'The service SDK still reaches C2D with the AmqpWs transport on the HTTPS port.',
-        );
-      }
-    }
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
+    const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
       const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');
@@ -382,7 +319,7 @@ export class HubEmulator {
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
-      ports: { mqtts: mqtts.port, https: httpsPort, mqtt: mqttPort, amqps: amqpsPort },
+      ports,
       dataDir: config.dataDir,
       caCertPath: certs.caCertPath,
       serviceConnectionString: owner

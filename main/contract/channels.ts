@@ -22,7 +22,7 @@ import type {
   TwinHistoryDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
-import { jsonObjectSchema, jsonValueSchema } from './json-schema.js';
+import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
 
 export { INVOKE_CHANNELS, PUSH_CHANNELS, isInvokeChannel, type InvokeChannel, type PushChannel } from './channel-names.js';
 
@@ -107,7 +107,7 @@ export const requestSchemas = {
   'c2d.send': z.strictObject({
     deviceId,
     body: z.string().max(65_536),
-    properties: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+    properties: stringMapSchema({ maxKey: 128, maxValue: 1024 }).optional(),
   }),
   'traffic.snapshot': empty,
   'simulations.list': empty,

@@ -32,3 +32,19 @@ export const jsonValueSchema = z.custom<JsonValue>((value) => isJsonValue(value)
 export const jsonObjectSchema = z.custom<JsonObject>((value) => isJsonObjectValue(value), {
   message: 'expected a JSON object',
 });
+
+/**
+ * Schema of a string → string map (message properties). Not `z.record`: it drops a `__proto__` key silently, and
+ * the hub keeps such keys as plain data (issue 11). The object is passed through as it came.
+ */
+export function stringMapSchema(limits: { readonly maxKey: number; readonly maxValue: number }) {
+  return z.custom<Record<string, string>>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null) &&
+      Object.entries(value).every(([key, item]) => key.length >= 1 && key.length <= limits.maxKey && typeof item === 'string' && item.length <= limits.maxValue),
+    { message: `expected an object of strings (names 1-${limits.maxKey} characters, values at most ${limits.maxValue})` },
+  );
+}

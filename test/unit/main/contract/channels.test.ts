@@ -53,4 +53,12 @@ describe('the IPC contract', () => {
     expect(isInvokeChannel('toString')).toBe(false);
     expect(isInvokeChannel('__proto__')).toBe(false);
   });
+
+  it('keeps a C2D property named __proto__ as plain data and refuses non-string values', () => {
+    const payload = JSON.parse('{"deviceId":"d","body":"x","properties":{"__proto__":"p","a":"b"}}') as unknown;
+    const parsed = requestSchemas['c2d.send'].parse(payload);
+    expect(Object.keys(parsed.properties ?? {})).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(parsed.properties)).toBe(Object.prototype);
+    expect(requestSchemas['c2d.send'].safeParse({ deviceId: 'd', body: 'x', properties: { a: 1 } }).success).toBe(false);
+  });
 });
