@@ -69,6 +69,16 @@ export function preconditionFailed(message = 'Precondition failed: the etag does
   return new IotHubError({ code: 'PreconditionFailed', httpStatus: 412, errorCode: 412001, message });
 }
 
+/** 412002: settling an HTTPS-received C2D message with an unknown or expired lock (iothub-protocol-2.md §4.4). */
+export function deviceMessageLockLost(lockToken: string): IotHubError {
+  return new IotHubError({
+    code: 'DeviceMessageLockLost',
+    httpStatus: 412,
+    errorCode: 412002,
+    message: `The lock token '${lockToken}' is not valid: the message was settled, or its lock expired.`,
+  });
+}
+
 /** 413001 */
 export function messageTooLarge(message: string): IotHubError {
   return new IotHubError({ code: 'MessageTooLarge', httpStatus: 413, errorCode: 413001, message });

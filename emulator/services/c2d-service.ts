@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { argumentInvalid, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
+import { argumentInvalid, deviceMessageLockLost, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
 import type { C2dOutcome, HubEventBus } from '../events.js';
 import type { C2dAck, StoredC2dMessage } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
+import { C2dLocks } from './c2d-locks.js';
 import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
@@ -39,6 +40,18 @@ export interface C2dFeedbackRecord {
   readonly deviceGenerationId: string;
 }
 
+/** A message handed to an HTTPS receiver, invisible to other receivers until settled or until `lockedUntil`. */
+export interface LockedC2dMessage {
+  /** The message with its delivery count after this delivery. */
+  readonly message: StoredC2dMessage;
+  readonly lockToken: string;
+  /** ISO time the lock ends. */
+  readonly lockedUntil: string;
+}
+
+/** HTTPS receive lock: IoT Hub's default is 1 minute, configurable 5–300 s (iothub-protocol-2.md §4.4, §4.5). */
+export const C2D_LOCK_MS = { default: 60_000, min: 1_000, max: 300_000 } as const;
+
 const FEEDBACK_DESCRIPTIONS: Readonly<Record<C2dOutcome, string>> = {
   Success: 'Success',
   Expired: 'Message expired',
@@ -54,6 +67,8 @@ const FEEDBACK_DESCRIPTIONS: Readonly<Record<C2dOutcome, string>> = {
  */
 export class C2dService {
   private readonly feedback = new RingBuffer<C2dFeedbackRecord>(1000);
+  private readonly locks = new C2dLocks();
+  private readonly lockTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly data: HubData,
@@ -96,17 +111,108 @@ export class C2dService {
     return (own(this.data.committed.c2dQueues, deviceId) ?? []).filter((message) => !isC2dExpired(message, now));
   }
 
-  /** The next message to deliver, after dropping expired ones; undefined when the queue is empty. */
+  /**
+   * The next message to deliver, after dropping expired ones; undefined when nothing is visible. A message an HTTPS
+   * receiver holds locked is skipped, so MQTT never hands it out while the lock lasts.
+   */
   async next(deviceId: string): Promise<StoredC2dMessage | undefined> {
     await this.expire(deviceId);
-    return this.queueOf(deviceId)[0];
+    return this.firstUnlocked(deviceId);
   }
 
   /**
    * Counts one delivery attempt. Returns false (and dead-letters the message) when it was already delivered the
-   * maximum number of times, so the caller must not send it again.
+   * maximum number of times, so the caller must not send it again; false too when an HTTPS receiver locked the
+   * message meanwhile.
    */
   async markDelivered(deviceId: string, messageId: string): Promise<boolean> {
+    if (this.locks.isLocked(deviceId, messageId, this.clock.now().getTime())) return false;
+    return this.countDelivery(deviceId, messageId);
+  }
+
+  /**
+   * HTTPS receive (`GET /devices/{id}/messages/devicebound`, iothub-protocol-2.md §4.4): the oldest visible message,
+   * counted as delivered once more (`c2dDelivered`; the delivery-count limit is shared with MQTT) and locked for
+   * `lockTimeoutMs`. Undefined when nothing is visible. The lock lives in memory only (see `c2d-locks.ts`).
+   */
+  async lock(deviceId: string, lockTimeoutMs: number, ctx?: RequestContext): Promise<LockedC2dMessage | undefined> {
+    this.registry.get(deviceId);
+    await this.expire(deviceId);
+    const timeout = Math.min(Math.max(Math.round(lockTimeoutMs), C2D_LOCK_MS.min), C2D_LOCK_MS.max);
+    for (;;) {
+      const candidate = this.firstUnlocked(deviceId);
+      if (!candidate) return undefined;
+      const lockedUntil = Date.parse(timeOf(ctx, this.clock)) + timeout;
+      // Lock before the first await: a concurrent receive (or MQTT's next()) must not take the same message.
+      const lockToken = randomUUID();
+      this.locks.take({ lockToken, deviceId, messageId: candidate.messageId, lockedUntil });
+      let delivered: boolean;
+      try {
+        delivered = await this.countDelivery(deviceId, candidate.messageId);
+      } catch (error) {
+        this.locks.release(lockToken);
+        throw error;
+      }
+      const message = this.queueOf(deviceId).find((queued) => queued.messageId === candidate.messageId);
+      if (delivered && message) {
+        this.wakeAt(deviceId, lockedUntil);
+        return { message, lockToken, lockedUntil: new Date(lockedUntil).toISOString() };
+      }
+      this.locks.release(lockToken);
+    }
+  }
+
+  /** HTTPS complete (`DELETE …/devicebound/{lockToken}`): the message leaves with `Success`; 412 DeviceMessageLockLost for a lock that is not live. */
+  async completeLocked(deviceId: string, lockToken: string): Promise<void> {
+    await this.settleLocked(deviceId, lockToken, 'Success');
+  }
+
+  /** HTTPS reject (`DELETE …/devicebound/{lockToken}?reject`): the message leaves with `Rejected` (dead-lettered). */
+  async rejectLocked(deviceId: string, lockToken: string): Promise<void> {
+    await this.settleLocked(deviceId, lockToken, 'Rejected');
+  }
+
+  /**
+   * HTTPS abandon (`POST …/devicebound/{lockToken}/abandon`): the lock ends and the message is visible again, to
+   * the next receive or to MQTT; its delivery count already counts the abandoned delivery.
+   */
+  async abandonLocked(deviceId: string, lockToken: string): Promise<void> {
+    this.liveLock(deviceId, lockToken);
+    this.locks.release(lockToken);
+    this.devices.deliverC2d(deviceId);
+  }
+
+  private async settleLocked(deviceId: string, lockToken: string, outcome: 'Success' | 'Rejected'): Promise<void> {
+    const lock = this.liveLock(deviceId, lockToken);
+    const message = this.queueOf(deviceId).find((queued) => queued.messageId === lock.messageId);
+    // Released before the write: a second settle with the same token is refused, not applied twice.
+    this.locks.release(lockToken);
+    if (!message) throw deviceMessageLockLost(lockToken);
+    await this.settle(deviceId, [message], outcome);
+  }
+
+  private liveLock(deviceId: string, lockToken: string): { readonly messageId: string } {
+    const lock = this.locks.find(deviceId, lockToken, this.clock.now().getTime());
+    if (!lock) throw deviceMessageLockLost(lockToken);
+    return lock;
+  }
+
+  /** When a lock lapses unsettled, the message is visible again: tell MQTT so a connected device gets it. */
+  private wakeAt(deviceId: string, lockedUntil: number): void {
+    const timer = setTimeout(() => {
+      this.lockTimers.delete(timer);
+      this.devices.deliverC2d(deviceId);
+    }, Math.max(0, lockedUntil - this.clock.now().getTime()) + 10);
+    timer.unref();
+    this.lockTimers.add(timer);
+  }
+
+  private firstUnlocked(deviceId: string): StoredC2dMessage | undefined {
+    const now = this.clock.now().getTime();
+    return this.queueOf(deviceId).find((message) => !this.locks.isLocked(deviceId, message.messageId, now));
+  }
+
+  private async countDelivery(deviceId: string, messageId: string): Promise<boolean> {
     const queue = this.queueOf(deviceId);
     const index = queue.findIndex((message) => message.messageId === messageId);
     const message = queue[index];
@@ -151,7 +257,11 @@ export class C2dService {
     return this.feedback.size > 0;
   }
 
-  close(): void {}
+  close(): void {
+    for (const timer of this.lockTimers) clearTimeout(timer);
+    this.lockTimers.clear();
+    this.locks.clear();
+  }
 
   private async expire(deviceId: string): Promise<void> {
     const now = this.clock.now();
@@ -165,6 +275,7 @@ export class C2dService {
     const messageIds = messages.map((message) => message.messageId);
     const gone = new Set(messageIds);
     const rest = this.queueOf(deviceId).filter((message) => !gone.has(message.messageId));
+    this.locks.releaseMessages(deviceId, messageIds);
     await this.data.write([{ kind: 'c2dRemoved', deviceId, messageIds, outcome }], [{ kind: 'queue', deviceId, value: rest }]);
     const generationId = this.registry.find(deviceId)?.generationId ?? '';
     for (const message of messages) {

@@ -100,3 +100,89 @@ describe('C2dService', () => {
     expect(state.c2dQueues).toEqual({});
   });
 });
+
+describe('C2dService HTTPS locks', () => {
+  const MINUTE = 60_000;
+
+  it('locks the oldest message, counts the delivery and hides it from MQTT and other receivers while locked', async () => {
+    await c2d.send('dev1', { body: 'a', messageId: 'a' });
+    await c2d.send('dev1', { body: 'b', messageId: 'b' });
+    const first = await c2d.lock('dev1', MINUTE);
+    expect(first).toMatchObject({ message: { messageId: 'a', deliveryCount: 1 }, lockedUntil: '2026-01-01T00:01:00.000Z' });
+    expect(first?.lockToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(state.c2dQueues.dev1?.[0]?.deliveryCount).toBe(1);
+    expect((await c2d.next('dev1'))?.messageId).toBe('b');
+    expect(await c2d.markDelivered('dev1', 'a')).toBe(false);
+    expect((await c2d.lock('dev1', MINUTE))?.message.messageId).toBe('b');
+    expect(await c2d.lock('dev1', MINUTE)).toBeUndefined();
+    expect(c2d.pending('dev1')).toHaveLength(2);
+  });
+
+  it('completes with Success and rejects with Rejected feedback; a second settle with the same token is 412 DeviceMessageLockLost', async () => {
+    await c2d.send('dev1', { body: 'a', messageId: 'a', ack: 'full' });
+    await c2d.send('dev1', { body: 'b', messageId: 'b', ack: 'full' });
+    const a = await c2d.lock('dev1', MINUTE);
+    const b = await c2d.lock('dev1', MINUTE);
+    await c2d.completeLocked('dev1', a?.lockToken ?? '');
+    await c2d.rejectLocked('dev1', b?.lockToken ?? '');
+    expect(c2d.pending('dev1')).toEqual([]);
+    expect(settled).toEqual([
+      { deviceId: 'dev1', messageId: 'a', outcome: 'Success' },
+      { deviceId: 'dev1', messageId: 'b', outcome: 'Rejected' },
+    ]);
+    expect(c2d.takeFeedback().map((record) => [record.originalMessageId, record.statusCode])).toEqual([
+      ['a', 'Success'],
+      ['b', 'Rejected'],
+    ]);
+    await expect(c2d.completeLocked('dev1', a?.lockToken ?? '')).rejects.toMatchObject({ code: 'DeviceMessageLockLost', httpStatus: 412, errorCode: 412002 });
+  });
+
+  it('abandons: the message is visible again and the next receive sees a higher delivery count', async () => {
+    await c2d.send('dev1', { body: 'a', messageId: 'a' });
+    const first = await c2d.lock('dev1', MINUTE);
+    await c2d.abandonLocked('dev1', first?.lockToken ?? '');
+    await expect(c2d.abandonLocked('dev1', first?.lockToken ?? '')).rejects.toMatchObject({ code: 'DeviceMessageLockLost' });
+    expect((await c2d.next('dev1'))?.messageId).toBe('a');
+    const second = await c2d.lock('dev1', MINUTE);
+    expect(second).toMatchObject({ message: { messageId: 'a', deliveryCount: 2 } });
+    expect(second?.lockToken).not.toBe(first?.lockToken);
+  });
+
+  it('lets a lock lapse: the message is visible again and the old token is refused', async () => {
+    await c2d.send('dev1', { body: 'a', messageId: 'a' });
+    const first = await c2d.lock('dev1', 10_000);
+    clock.advance(9_999);
+    expect(await c2d.next('dev1')).toBeUndefined();
+    clock.advance(1);
+    expect((await c2d.next('dev1'))?.messageId).toBe('a');
+    await expect(c2d.completeLocked('dev1', first?.lockToken ?? '')).rejects.toMatchObject({ code: 'DeviceMessageLockLost' });
+    expect(c2d.pending('dev1')).toHaveLength(1);
+  });
+
+  it('refuses a lock token on another device and a token for a message that left the queue', async () => {
+    await registry.create({ deviceId: 'dev2' });
+    await c2d.send('dev1', { body: 'a', messageId: 'a' });
+    const lock = await c2d.lock('dev1', MINUTE);
+    await expect(c2d.completeLocked('dev2', lock?.lockToken ?? '')).rejects.toMatchObject({ code: 'DeviceMessageLockLost' });
+    await c2d.purge('dev1');
+    await expect(c2d.completeLocked('dev1', lock?.lockToken ?? '')).rejects.toMatchObject({ code: 'DeviceMessageLockLost' });
+  });
+
+  it('shares the delivery-count limit with MQTT: the eleventh delivery dead-letters the message', async () => {
+    await c2d.send('dev1', { body: 'a', messageId: 'a', ack: 'negative' });
+    for (let i = 0; i < C2D_LIMITS.maxDeliveryCount - 1; i++) {
+      const lock = await c2d.lock('dev1', MINUTE);
+      await c2d.abandonLocked('dev1', lock?.lockToken ?? '');
+    }
+    expect(await c2d.markDelivered('dev1', 'a')).toBe(true);
+    expect(state.c2dQueues.dev1?.[0]?.deliveryCount).toBe(C2D_LIMITS.maxDeliveryCount);
+    expect(await c2d.lock('dev1', MINUTE)).toBeUndefined();
+    expect(settled).toEqual([{ deviceId: 'dev1', messageId: 'a', outcome: 'DeliveryCountExceeded' }]);
+  });
+
+  it('refuses an unknown device and clamps the lock time to 1..300 s', async () => {
+    await expect(c2d.lock('ghost', MINUTE)).rejects.toMatchObject({ code: 'DeviceNotFound' });
+    await c2d.send('dev1', { body: 'a', messageId: 'a' });
+    expect((await c2d.lock('dev1', 10 * MINUTE))?.lockedUntil).toBe('2026-01-01T00:05:00.000Z');
+  });
+});
