@@ -27,6 +27,7 @@ import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
 import type { EmulatorStore, StoreStats } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
+import { createDeviceApi } from './transports/http/device-api.js';
 import { createRestApi } from './transports/http/rest-api.js';
 import { ConnectionGuard } from './transports/connection-guard.js';
 import type { BoundListener } from './transports/listen.js';
@@ -290,13 +291,14 @@ export class HubEmulator {
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
     const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger, admit });
+    const deviceAuth = new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]);
     const gateway = await MqttGateway.create({
       methods,
       c2d,
       modules,
       registry,
       twins,
-      authenticator: new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]),
+      authenticator: deviceAuth,
       sessions: createSessionStore(new SessionService(data)),
       telemetry,
       tap: this.tap,
@@ -308,7 +310,8 @@ export class HubEmulator {
     });
     const unbindDevices = devices.bind(gateway.devicePort);
 
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
+    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {

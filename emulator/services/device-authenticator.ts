@@ -1,6 +1,7 @@
 import { parseMqttUsername } from '../auth/mqtt-username.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
 import type { HubState, ModuleRecord } from '../model/hub-state.js';
+import type { TwinAddress } from '../model/twin-address.js';
 import type { Clock } from '../util/clock.js';
 import type { RegistryService } from './registry-service.js';
 
@@ -44,6 +45,29 @@ export class DeviceAuthenticator {
     // Checklist 2: the username's host must be this hub, as REST requires of a token's audience; a token made for
     // `otherhub.azure-devices.net` must not connect here (its `sr` would carry that host too).
     if (!this.namesThisHub(hostName)) return refuse(5, `the MQTT username names host '${hostName}', not this hub`);
+    const result = this.verify(hostName, { deviceId, ...(moduleId === undefined ? {} : { moduleId }) }, password);
+    return result.ok && modelId !== undefined ? { ok: true, principal: { ...result.principal, modelId } } : result;
+  }
+
+  /**
+   * Verifies the `Authorization` header of a device HTTPS request (iothub-protocol-2.md §4.1) for the identity its
+   * path names, with the same checks as an MQTT CONNECT: the token's `sr` must name this hub (a configured host name
+   * or the request's `Host`) and exactly this identity, or be a hub-level policy token with DeviceConnect
+   * (iothub-protocol.md §2.3 step 5: "DeviceConnect for device endpoints"); then key, expiry, disabled.
+   */
+  authenticateHttp(authorization: string | undefined, address: TwinAddress, requestHost?: string): DeviceAuthResult {
+    if (authorization === undefined || authorization === '') return refuse(5, 'no Authorization header: X.509 is not supported, send a SAS token');
+    const token = parseSasToken(authorization);
+    if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
+    const hostName = token.value.resource.split('/')[0] ?? '';
+    const named = this.namesThisHub(hostName) || (requestHost !== undefined && stripPort(requestHost) === stripPort(hostName));
+    if (!named) return refuse(5, `the token audience '${token.value.resource}' is not this hub`);
+    return this.verify(hostName, address, authorization);
+  }
+
+  /** Identity, key, expiry and status checks shared by MQTT and HTTPS. */
+  private verify(hostName: string, address: TwinAddress, password: string | undefined): DeviceAuthResult {
+    const { deviceId, moduleId } = address;
     const device = this.registry.find(deviceId);
     if (!device) return refuse(5, `device '${deviceId}' is not registered`);
     const module = moduleId === undefined ? undefined : this.findModule(deviceId, moduleId);
@@ -63,7 +87,7 @@ export class DeviceAuthenticator {
     if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
     const principal: DevicePrincipal =
       moduleId === undefined ? { deviceId, hostName, expiresAtSeconds: token.value.se } : { deviceId, moduleId, hostName, expiresAtSeconds: token.value.se };
-    return { ok: true, principal: modelId === undefined ? principal : { ...principal, modelId } };
+    return { ok: true, principal };
   }
 
   private namesThisHub(hostName: string): boolean {

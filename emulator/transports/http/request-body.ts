@@ -17,11 +17,14 @@ const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 /** The parsed JSON body (undefined for an empty body), or the hub error to answer with. */
 export type BodyResult = { ok: true; value: unknown; bytes: number; text: string } | { ok: false; error: IotHubError; abort: boolean };
 
+/** The raw body bytes, or the hub error to answer with (`abort`: close the connection after the reply). */
+export type RawBodyResult = { ok: true; value: Buffer } | { ok: false; error: IotHubError; abort: boolean };
+
 /**
- * Reads and parses a JSON request body with the size limit. An oversized body is drained (so the client can read
- * the 413 instead of seeing a reset) unless it is absurdly large.
+ * Reads a request body with the size limit. An oversized body is drained (so the client can read the 413 instead of
+ * seeing a reset) unless it is absurdly large. Device telemetry bodies are bytes, not JSON.
  */
-export function readJsonBody(request: IncomingMessage, limit = MAX_REST_BODY_BYTES): Promise<BodyResult> {
+export function readRawBody(request: IncomingMessage, limit = MAX_REST_BODY_BYTES): Promise<RawBodyResult> {
   return new Promise((resolve) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
@@ -43,20 +46,20 @@ export function readJsonBody(request: IncomingMessage, limit = MAX_REST_BODY_BYT
     });
     request.on('error', () => resolve({ ok: false, error: malformedJson('the request body could not be read'), abort: true }));
     request.on('end', () => {
-      if (tooLarge) {
-        resolve({ ok: false, error: requestBodyTooLarge(limit), abort: false });
-        return;
-      }
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') {
-        resolve({ ok: true, value: undefined, bytes: size, text });
-        return;
-      }
-      try {
-        resolve({ ok: true, value: JSON.parse(text) as unknown, bytes: size, text });
-      } catch (error) {
-        resolve({ ok: false, error: malformedJson(error instanceof Error ? error.message : 'invalid JSON'), abort: false });
-      }
+      resolve(tooLarge ? { ok: false, error: requestBodyTooLarge(limit), abort: false } : { ok: true, value: Buffer.concat(chunks) });
     });
   });
+}
+
+/** Reads and parses a JSON request body with the size limit ({@link readRawBody}). */
+export async function readJsonBody(request: IncomingMessage, limit = MAX_REST_BODY_BYTES): Promise<BodyResult> {
+  const raw = await readRawBody(request, limit);
+  if (!raw.ok) return raw;
+  const text = raw.value.toString('utf8');
+  if (text.trim() === '') return { ok: true, value: undefined, bytes: raw.value.length, text };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown, bytes: raw.value.length, text };
+  } catch (error) {
+    return { ok: false, error: malformedJson(error instanceof Error ? error.message : 'invalid JSON'), abort: false };
+  }
 }

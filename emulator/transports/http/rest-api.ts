@@ -8,6 +8,7 @@ import type { RequestContext } from '../../model/request-context.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import type { DeviceApi } from './device-api.js';
 import type { RestHandler } from './https-listener.js';
 import { readJsonBody } from './request-body.js';
 import type { RestRequest, RestResponse, RestServices } from './rest-types.js';
@@ -21,6 +22,8 @@ export interface RestApiDeps {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The device HTTPS routes (`device-api.ts`), tried first; the rest are service routes. */
+  readonly device?: DeviceApi;
 }
 
 let nextRequestId = 0;
@@ -35,6 +38,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function createRestApi(deps: RestApiDeps): RestHandler {
   const router = new Router(ROUTES);
   return (request, response) => {
+    if (deps.device?.(request, response)) return;
     void handle(deps, router, request, response).catch((error: unknown) => {
       deps.logger.error(`REST handler crashed: ${String(error)}`);
       if (!response.headersSent) reply(request, response, errorReply(error, deps.clock.now()));

@@ -2,19 +2,26 @@ import { argumentInvalid } from '../../errors/catalogue.js';
 import type { IotHubError } from '../../errors/iothub-error.js';
 import type { RouteDefinition } from './rest-types.js';
 
+/** What the router needs of a route table row (service routes, device routes). */
+export interface RoutePattern {
+  readonly method: string;
+  /** Path pattern with `{name}` segments. */
+  readonly pattern: string;
+}
+
 /** A route that matched a request, with its decoded parameters. */
-export interface RouteMatch {
-  readonly route: RouteDefinition;
+export interface RouteMatch<R extends RoutePattern = RouteDefinition> {
+  readonly route: R;
   readonly params: Record<string, string>;
 }
 
 /** Result of {@link Router.match}: a match, no route at all, or a parameter that is not valid percent-encoding. */
-export type RouteResult = { kind: 'match'; match: RouteMatch } | { kind: 'none' } | { kind: 'invalid'; error: IotHubError };
+export type RouteResult<R extends RoutePattern = RouteDefinition> = { kind: 'match'; match: RouteMatch<R> } | { kind: 'none' } | { kind: 'invalid'; error: IotHubError };
 
 type Segment = { literal: string } | { param: string };
 
-interface CompiledRoute {
-  readonly route: RouteDefinition;
+interface CompiledRoute<R extends RoutePattern> {
+  readonly route: R;
   readonly segments: readonly Segment[];
 }
 
@@ -24,17 +31,17 @@ interface CompiledRoute {
  * `Registry.list()` asks for `/devices/`, iothub-protocol.md §8.1); literal segments compare case-insensitively,
  * parameters are percent-decoded (ids are case-sensitive).
  */
-export class Router {
-  private readonly compiled: readonly CompiledRoute[];
+export class Router<R extends RoutePattern = RouteDefinition> {
+  private readonly compiled: readonly CompiledRoute<R>[];
 
-  constructor(routes: readonly RouteDefinition[]) {
+  constructor(routes: readonly R[]) {
     this.compiled = routes
       .map((route) => ({ route, segments: splitPath(route.pattern).map(toSegment) }))
       // More literal segments first: specific routes before generic ones.
       .sort((a, b) => literalCount(b.segments) - literalCount(a.segments));
   }
 
-  match(method: string, rawPath: string): RouteResult {
+  match(method: string, rawPath: string): RouteResult<R> {
     const parts = splitPath(rawPath);
     const wanted = method.toUpperCase();
     for (const { route, segments } of this.compiled) {
