@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import { argumentInvalid, deviceMessageLockLost, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
+import { deviceMessageLockLost, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
 import type { C2dOutcome, HubEventBus } from '../events.js';
 import type { C2dAck, StoredC2dMessage } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 import { C2dLocks } from './c2d-locks.js';
-import { C2D_LIMITS, isC2dExpired } from './c2d-rules.js';
+import { C2D_LIMITS, C2D_LOCK_MS, checkAck, expiryOf, isC2dExpired, wantsFeedback } from './c2d-rules.js';
 import type { HubData } from './hub-data.js';
 import { own } from './hub-data.js';
 import type { RequestContext } from '../model/request-context.js';
@@ -48,9 +48,6 @@ export interface LockedC2dMessage {
   /** ISO time the lock ends. */
   readonly lockedUntil: string;
 }
-
-/** HTTPS receive lock: IoT Hub's default is 1 minute, configurable 5–300 s (iothub-protocol-2.md §4.4, §4.5). */
-export const C2D_LOCK_MS = { default: 60_000, min: 1_000, max: 300_000 } as const;
 
 const FEEDBACK_DESCRIPTIONS: Readonly<Record<C2dOutcome, string>> = {
   Success: 'Success',
@@ -306,24 +303,4 @@ function systemProperties(deviceId: string, input: C2dMessageInput): Record<stri
   if (input.contentType !== undefined) system.ct = input.contentType;
   if (input.contentEncoding !== undefined) system.ce = input.contentEncoding;
   return system;
-}
-
-function expiryOf(wanted: Date | undefined, now: Date): Date {
-  const latest = now.getTime() + C2D_LIMITS.maxTtlMs;
-  if (wanted === undefined || Number.isNaN(wanted.getTime())) return new Date(now.getTime() + C2D_LIMITS.defaultTtlMs);
-  return new Date(Math.min(wanted.getTime(), latest));
-}
-
-function checkAck(ack: string | undefined): C2dAck {
-  if (ack === undefined) return 'none';
-  const lower = ack.toLowerCase();
-  if (lower === 'none' || lower === 'positive' || lower === 'negative' || lower === 'full') return lower;
-  throw argumentInvalid(`iothub-ack must be none, positive, negative or full, not '${ack}'.`);
-}
-
-function wantsFeedback(ack: C2dAck, outcome: C2dOutcome): boolean {
-  if (ack === 'full') return true;
-  if (ack === 'positive') return outcome === 'Success';
-  if (ack === 'negative') return outcome !== 'Success';
-  return false;
 }

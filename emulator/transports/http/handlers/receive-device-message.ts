@@ -1,4 +1,4 @@
-import { C2D_LOCK_MS } from '../../../services/c2d-service.js';
+import { C2D_LOCK_MS } from '../../../services/c2d-rules.js';
 import { c2dHeaders } from '../device-message-headers.js';
 import type { DeviceOperation } from '../device-types.js';
 
