@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+
+import { connectionStringFor, connectSnippet, TRANSPORTS, transportNotes } from './connect-snippets.js';
+
+const input = { connectionString: 'HostName=localhost;DeviceId=d1;SharedAccessKey=a2V5;GatewayHostName=localhost:18883', caCertPath: '/data/certs/ca.pem' };
+
+describe('connect snippets', () => {
+  it('offers MQTT, MQTT over WebSockets and HTTPS, and AMQP only as not emulated yet', () => {
+    expect(TRANSPORTS.map((t) => [t.id, t.disabledReason ?? null])).toEqual([
+      ['mqtt', null],
+      ['mqttWs', null],
+      ['http', null],
+      ['amqp', 'not emulated yet'],
+    ]);
+  });
+
+  it('fills in the real connection string and CA path, trusts the CA with setOptions({ ca }), sends once and closes', () => {
+    const mqtt = connectSnippet('mqtt', input);
+    expect(mqtt).toContain(`const connectionString = ${JSON.stringify(input.connectionString)};`);
+    expect(mqtt).toContain(`fs.readFileSync("/data/certs/ca.pem", 'utf8')`);
+    expect(mqtt).toContain("import mqttTransport from 'azure-iot-device-mqtt';");
+    expect(mqtt).toContain('Client.fromConnectionString(connectionString, mqttTransport.Mqtt)');
+    expect(mqtt).toContain('await client.setOptions({ ca });');
+    expect(mqtt.indexOf('sendEvent')).toBeLessThan(mqtt.indexOf('await client.close();'));
+    expect(connectSnippet('mqttWs', input)).toContain('mqttTransport.MqttWs');
+  });
+
+  it('gives Http the CA and its http options in one setOptions call', () => {
+    const http = connectSnippet('http', input);
+    expect(http).toContain("import httpTransport from 'azure-iot-device-http';");
+    expect(http).toContain('httpTransport.Http');
+    expect(http.match(/setOptions\(/g)).toHaveLength(1);
+    expect(http).toContain('await client.setOptions({ ca, http: { receivePolicy: { interval: 1 } } });');
+  });
+
+  it('drops GatewayHostName for MqttWs and Http (they dial HostName:443) and keeps it for MQTT', () => {
+    expect(connectionStringFor('mqtt', input.connectionString)).toBe(input.connectionString);
+    expect(connectionStringFor('mqttWs', input.connectionString)).toBe('HostName=localhost;DeviceId=d1;SharedAccessKey=a2V5');
+    expect(connectSnippet('http', input)).not.toContain('GatewayHostName');
+    expect(connectionStringFor('http', 'HostName=h;DeviceId=d;SharedAccessKey=k')).toBe('HostName=h;DeviceId=d;SharedAccessKey=k');
+  });
+
+  it('notes that HTTPS has no twins or methods and that MqttWs/Http dial 443, with a warning when HTTPS is elsewhere', () => {
+    const on443 = transportNotes('http', 'localhost', { mqtts: 8883, https: 443 });
+    expect(on443.endpoint).toBe('localhost:443 (HTTPS)');
+    expect(on443.notes.join(' ')).toMatch(/twins and direct methods/);
+    expect(on443.notes.join(' ')).toContain('hub HTTPS port: 443');
+    expect(on443.warning).toBeUndefined();
+    const elsewhere = transportNotes('mqttWs', 'localhost', { mqtts: 8883, https: 8443 });
+    expect(elsewhere.warning).toMatch(/HTTPS port is 8443, but MqttWs dials port 443 only/);
+    expect(transportNotes('http', 'localhost', { mqtts: 8883, https: null }).warning).toMatch(/no HTTPS port/);
+    expect(transportNotes('mqtt', 'localhost', { mqtts: 18883, https: null })).toMatchObject({ endpoint: 'localhost:18883 (MQTT 3.1.1 over TLS)', notes: [expect.stringContaining('GatewayHostName=localhost:18883')] });
+  });
+});
