@@ -1,19 +1,20 @@
+import { useState } from 'react';
+
 import type { DeviceDetails } from '../../../main/contract/index.js';
 import { CopyButton } from '../../components/CopyButton.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
+import { connectSnippet, TRANSPORTS, transportNotes, type DeviceTransport } from './connect-snippets.js';
 
-/** How to connect this device: connection string, CA file, a minimal Node sample. */
+type UsableTransport = Exclude<DeviceTransport, 'amqp'>;
+
+/** How to connect this device: connection string, CA file, and a ready-to-run Node sample per transport. */
 export function ConnectPanel({ device }: { device: DeviceDetails }) {
-  const sample = [
-    "const { Client } = require('azure-iot-device');",
-    "const { Mqtt } = require('azure-iot-device-mqtt');",
-    "const fs = require('fs');",
-    '',
-    `const client = Client.fromConnectionString(process.env.DEVICE_CONNECTION_STRING, Mqtt);`,
-    `await client.setOptions({ ca: fs.readFileSync(${JSON.stringify(device.caCertPath)}, 'utf8') });`,
-    'await client.open();',
-    'const twin = await client.getTwin();',
-    "twin.on('properties.desired', (patch) => console.log('desired', patch));",
-  ].join('\n');
+  const status = useStore(useStudio().status);
+  const [transport, setTransport] = useState<UsableTransport>('mqtt');
+  const ports = { mqtts: device.mqttsPort, https: status?.info?.ports.https ?? null };
+  const facts = transportNotes(transport, device.hostName, ports);
+  const sample = device.connectionString ? connectSnippet(transport, { connectionString: device.connectionString, caCertPath: device.caCertPath }) : '';
   return (
     <div className="connect-panel">
       <dl className="facts">
@@ -33,23 +34,48 @@ export function ConnectPanel({ device }: { device: DeviceDetails }) {
           <code data-testid="ca-path">{device.caCertPath}</code>
           <CopyButton text={device.caCertPath} what="CA certificate path" />
         </dd>
-        <dt>MQTT endpoint</dt>
-        <dd>
-          <code>{`${device.hostName}:${device.mqttsPort}`}</code> (MQTT 3.1.1 over TLS)
-        </dd>
         <dt>Generation id / etag</dt>
         <dd>
           <code>{device.generationId}</code> / <code>{device.deviceEtag}</code>
         </dd>
       </dl>
+      <fieldset className="transport-choice">
+        <legend>Transport</legend>
+        {TRANSPORTS.map((choice) => (
+          <label key={choice.id} className={choice.disabledReason ? 'muted' : undefined}>
+            <input
+              type="radio"
+              name="device-transport"
+              value={choice.id}
+              checked={transport === choice.id}
+              disabled={Boolean(choice.disabledReason)}
+              onChange={() => choice.id !== 'amqp' && setTransport(choice.id)}
+            />
+            {choice.label}
+            {choice.disabledReason ? <span className="small"> ({choice.disabledReason})</span> : null}
+          </label>
+        ))}
+      </fieldset>
+      <p>
+        Endpoint: <code data-testid="transport-endpoint">{facts.endpoint}</code>
+      </p>
+      {facts.notes.map((note) => (
+        <p key={note} className="muted small">{note}</p>
+      ))}
+      {facts.warning ? <p className="field-error" role="alert">{facts.warning}</p> : null}
       <p className="muted">
-        Devices must trust the hub&apos;s CA certificate. With the Node SDK pass it to <code>setOptions</code>, or set
-        <code> NODE_EXTRA_CA_CERTS</code> to the file. When MQTT is not on port 8883 the connection string carries a
-        <code> GatewayHostName</code> with the port.
+        Devices must trust the hub&apos;s CA certificate. With the Node SDK pass it to <code>setOptions</code> (as below), or
+        set <code>NODE_EXTRA_CA_CERTS</code> to the file before node starts.
       </p>
       <h4>Node.js device sample</h4>
-      <pre className="json-block">{sample}</pre>
-      <CopyButton text={sample} what="sample code" label="Copy sample" />
+      {sample ? (
+        <>
+          <pre className="json-block" data-testid="connect-snippet">{sample}</pre>
+          <CopyButton text={sample} what="sample code" label="Copy sample" />
+        </>
+      ) : (
+        <p className="muted">X.509 devices pass their certificate and key to <code>setOptions</code> as well; no sample is generated for them.</p>
+      )}
     </div>
   );
 }

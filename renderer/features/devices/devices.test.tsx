@@ -86,6 +86,32 @@ describe('the device list', () => {
     expect(screen.getByTestId('connection-string').textContent).toContain('DeviceId=dev-1');
     expect(screen.getByTestId('ca-path').textContent).toBe('/data/certs/ca.pem');
   });
+
+  it('switches the sample by transport, keeps AMQP disabled, and warns when HTTPS is not on 443', async () => {
+    const api = createFakeApi();
+    api.addDevice('dev-1');
+    renderWithStudio(<Harness />, api);
+    fireEvent.click(await screen.findByRole('option', { name: /dev-1/ }));
+    fireEvent.click(await screen.findByRole('tab', { name: 'Connect' }));
+    expect(screen.getByRole('radio', { name: 'MQTT' })).toHaveProperty('checked', true);
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.Mqtt)');
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('HostName=localhost;DeviceId=dev-1;SharedAccessKey=a2V5');
+    expect(screen.getByRole('radio', { name: /AMQP/ })).toHaveProperty('disabled', true);
+    expect(screen.getByText(/not emulated yet/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('radio', { name: 'MQTT over WebSockets' }));
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.MqttWs');
+    expect(screen.getByTestId('transport-endpoint').textContent).toBe('localhost:443 (MQTT over WebSockets, /$iothub/websocket)');
+
+    fireEvent.click(screen.getByRole('radio', { name: 'HTTPS' }));
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('await client.setOptions({ ca, http: { receivePolicy: { interval: 1 } } });');
+    expect(screen.getByText(/refuses twins and direct methods/)).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Copy sample code' })).toBeTruthy();
+
+    act(() => api.emit('emulator.status', { ...api.status, info: { ...api.status.info!, ports: { ...api.status.info!.ports, https: 8443 } } }));
+    expect(screen.getByRole('alert').textContent).toMatch(/HTTPS port is 8443, but Http dials port 443 only/);
+  });
 });
 
 describe('device filtering', () => {
