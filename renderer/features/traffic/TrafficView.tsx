@@ -3,10 +3,11 @@ import { useMemo, useRef, useState } from 'react';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { TrafficRowView } from './TrafficRowView.js';
-import { exportRows, matchesFilter, NO_FILTER, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
+import { exportRows, matchesFilter, NO_FILTER, PROTOCOL_LABELS, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;
+const PROTOCOLS = ['mqtt', 'http', 'amqp'] as const;
 const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'other'] as const;
 
 /** Live wire traffic: pairs by `$rid`, filters, pause, clear, export; a virtualised list (house-style H16). */
@@ -57,6 +58,10 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
           <option value="">All kinds</option>
           {KINDS.map((kind) => <option key={kind} value={kind}>{kind}</option>)}
         </select>
+        <select aria-label="Protocol" value={filter.protocol} onChange={(event) => setFilter({ ...filter, protocol: event.target.value as TrafficFilter['protocol'] })}>
+          <option value="">All protocols</option>
+          {PROTOCOLS.map((protocol) => <option key={protocol} value={protocol}>{PROTOCOL_LABELS[protocol]}</option>)}
+        </select>
         <input type="search" aria-label="Search topics and payloads" placeholder="Search topic / payload" value={filter.text} onChange={(event) => setFilter({ ...filter, text: event.target.value })} />
         <button type="button" className="button" aria-pressed={Boolean(paused)} onClick={() => setPaused(paused ? undefined : { rows: [...studio.traffic.all()], revision })}>
           {paused ? `Resume${newSincePause > 0 ? ` (${newSincePause} updates)` : ''}` : 'Pause'}
@@ -67,12 +72,12 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
       </div>
       {rows.length === 0 ? (
         <p className="muted pad">
-          Nothing yet. Every MQTT exchange appears here as it happens: connects, subscriptions, twin GET and PATCH with the
+          Nothing yet. Every MQTT and device HTTPS exchange appears here as it happens: connects, subscriptions, twin GET and PATCH with the
           hub&apos;s response (paired by <code>$rid</code>), desired-property notifications, telemetry, methods and C2D.
         </p>
       ) : null}
       <div className="traffic-header" aria-hidden="true">
-        <span>time</span><span>dir</span><span>device</span><span>kind</span><span>topic</span><span>status</span><span>bytes</span>
+        <span>time</span><span>dir</span><span title="MQTT includes MQTT over WebSockets">proto</span><span>device</span><span>kind</span><span>topic</span><span>status</span><span>bytes</span>
       </div>
       <div ref={viewport} className="traffic-viewport" role="list" aria-label="Traffic rows" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>

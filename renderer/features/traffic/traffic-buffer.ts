@@ -100,11 +100,12 @@ export interface TrafficFilter {
   readonly deviceId: string;
   readonly direction: '' | 'in' | 'out';
   readonly kind: '' | TrafficEventDto['kind'];
+  readonly protocol: '' | TrafficEventDto['protocol'];
   readonly text: string;
 }
 
 /** An empty filter (everything shown). */
-export const NO_FILTER: TrafficFilter = { deviceId: '', direction: '', kind: '', text: '' };
+export const NO_FILTER: TrafficFilter = { deviceId: '', direction: '', kind: '', protocol: '', text: '' };
 
 /** True when the row matches every set part of the filter (a pair matches on its request). */
 export function matchesFilter(row: TrafficRow, filter: TrafficFilter): boolean {
@@ -112,12 +113,33 @@ export function matchesFilter(row: TrafficRow, filter: TrafficFilter): boolean {
   if (filter.deviceId && event.deviceId !== filter.deviceId) return false;
   if (filter.direction && event.direction !== filter.direction) return false;
   if (filter.kind && event.kind !== filter.kind) return false;
+  if (filter.protocol && event.protocol !== filter.protocol) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
     const haystack = `${event.topic}\n${event.payload}\n${row.response?.topic ?? ''}\n${row.response?.payload ?? ''}`.toLowerCase();
     if (!haystack.includes(needle)) return false;
   }
   return true;
+}
+
+/**
+ * How the traffic view names a protocol. The tap records MQTT over WebSockets as `mqtt` (same MQTT session, other
+ * socket), so MQTT and MQTT-WS share a label.
+ */
+export const PROTOCOL_LABELS: Readonly<Record<TrafficEventDto['protocol'], string>> = { mqtt: 'MQTT', http: 'HTTPS', amqp: 'AMQP' };
+
+/**
+ * The protocol `deviceId` itself last used, from the newest row back, or undefined. Only device-originated events
+ * count: every MQTT event, and HTTPS events that are not service REST calls. AMQP events are service-side C2D sends
+ * until the hub serves device AMQP, so they are skipped.
+ */
+export function lastDeviceProtocol(rows: readonly TrafficRow[], deviceId: string): TrafficEventDto['protocol'] | undefined {
+  for (let i = rows.length - 1; i >= 0; i -= 1) {
+    const event = rows[i]?.request;
+    if (!event || event.deviceId !== deviceId) continue;
+    if (event.protocol === 'mqtt' || (event.protocol === 'http' && event.kind !== 'rest')) return event.protocol;
+  }
+  return undefined;
 }
 
 /** The events of `rows` as an export document (requests and responses, in order). */

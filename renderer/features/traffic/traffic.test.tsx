@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { TrafficEventDto } from '../../../main/contract/index.js';
 import { renderWithStudio } from '../../test-utils/render.js';
-import { exportRows, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer.js';
+import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer.js';
 import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
@@ -60,6 +60,22 @@ describe('the traffic buffer', () => {
     expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, direction: 'out' }))).toHaveLength(0);
     expect(exportRows(rows).events).toHaveLength(3);
   });
+
+  it('filters by protocol and finds the protocol a device itself last used', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([
+      event({ kind: 'telemetry' }),
+      event({ kind: 'telemetry', protocol: 'http', topic: 'POST /devices/dev-1/messages/events' }),
+      event({ kind: 'rest', protocol: 'http', topic: 'GET /twins/dev-1' }),
+      event({ kind: 'c2d', protocol: 'amqp', topic: '/devices/dev-1/messages/devicebound' }),
+    ]);
+    const rows = buffer.all();
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, protocol: 'http' }))).toHaveLength(2);
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, protocol: 'mqtt' }))).toHaveLength(1);
+    // The service REST call and the service-side AMQP C2D send come later but are not the device's transport.
+    expect(lastDeviceProtocol(rows, 'dev-1')).toBe('http');
+    expect(lastDeviceProtocol(rows, 'dev-9')).toBeUndefined();
+  });
 });
 
 describe('the traffic view', () => {
@@ -86,6 +102,22 @@ describe('the traffic view', () => {
     expect(within(list).getAllByRole('listitem')).toHaveLength(3);
 
     fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    expect(within(list).queryAllByRole('listitem')).toHaveLength(0);
+  });
+
+  it('shows the protocol of each row and filters by it', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    act(() => api.emit('traffic.batch', [
+      event({ id: 2001, kind: 'telemetry', topic: 'devices/dev-1/messages/events/' }),
+      event({ id: 2002, kind: 'telemetry', protocol: 'http', topic: 'POST /devices/dev-1/messages/events' }),
+    ]));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(list.querySelector('[data-protocol="http"]')?.textContent).toBe('HTTPS');
+    expect(list.querySelector('[data-protocol="mqtt"]')?.textContent).toBe('MQTT');
+    fireEvent.change(screen.getByLabelText('Protocol'), { target: { value: 'http' } });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(1);
+    fireEvent.change(screen.getByLabelText('Protocol'), { target: { value: 'amqp' } });
     expect(within(list).queryAllByRole('listitem')).toHaveLength(0);
   });
 });
