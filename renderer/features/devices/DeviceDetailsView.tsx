@@ -6,7 +6,10 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Tabs } from '../../components/Tabs.js';
 import { relativeTime } from '../../components/time.js';
+import { useStore } from '../../state/store.js';
+import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
+import { lastDeviceProtocol, PROTOCOL_LABELS } from '../traffic/traffic-buffer.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
 import { ConnectPanel } from './ConnectPanel.js';
@@ -31,6 +34,9 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
   const [tab, setTab] = useState<DeviceTab>('twin');
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [error, setError] = useState<string>();
+  const studio = useStudio();
+  useStore(studio.trafficRevision);
+  const lastProtocol = lastDeviceProtocol(studio.traffic.all(), deviceId);
 
   if (state.status === 'error') return <p className="field-error pad" role="alert">{describeError(state.error)}</p>;
   if (state.status !== 'ready') return <p className="muted pad">Loading {deviceId}…</p>;
@@ -55,6 +61,11 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
         <StatusBadge tone={device.status === 'enabled' ? 'good' : 'bad'}>{device.status}</StatusBadge>
         <span className="muted small">last activity {relativeTime(device.lastActivityTime)}</span>
+        {lastProtocol ? (
+          <span className="muted small" data-testid="last-protocol" title="From the traffic the studio has seen; MQTT includes MQTT over WebSockets">
+            last via {PROTOCOL_LABELS[lastProtocol]}
+          </span>
+        ) : null}
         <span className="spacer" />
         <button type="button" className="button" onClick={() => void toggleStatus()}>
           {device.status === 'enabled' ? 'Disable' : 'Enable'}

@@ -87,6 +87,21 @@ describe('the device list', () => {
     expect(screen.getByTestId('ca-path').textContent).toBe('/data/certs/ca.pem');
   });
 
+  it('shows which protocol the device last used, from the traffic the studio has seen', async () => {
+    const api = createFakeApi();
+    api.addDevice('dev-1');
+    renderWithStudio(<Harness />, api);
+    fireEvent.click(await screen.findByRole('option', { name: /dev-1/ }));
+    await screen.findByRole('tab', { name: 'Connect' });
+    expect(screen.queryByTestId('last-protocol')).toBeNull();
+    const base = { time: new Date().toISOString(), deviceId: 'dev-1', direction: 'in', payload: '', payloadBytes: 0, truncated: false } as const;
+    act(() => api.emit('traffic.batch', [
+      { ...base, id: 5001, protocol: 'http', kind: 'telemetry', topic: 'POST /devices/dev-1/messages/events' },
+      { ...base, id: 5002, protocol: 'http', kind: 'rest', topic: 'GET /twins/dev-1' },
+    ]));
+    await waitFor(() => expect(screen.getByTestId('last-protocol').textContent).toBe('last via HTTPS'));
+  });
+
   it('switches the sample by transport, keeps AMQP disabled, and warns when HTTPS is not on 443', async () => {
     const api = createFakeApi();
     api.addDevice('dev-1');
