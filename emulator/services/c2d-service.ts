@@ -8,7 +8,7 @@ import { RingBuffer } from '../util/ring-buffer.js';
 import { C2dLocks } from './c2d-locks.js';
 import { C2D_LIMITS, C2D_LOCK_MS, checkAck, expiryOf, isC2dExpired, wantsFeedback } from './c2d-rules.js';
 import type { HubData } from './hub-data.js';
-import { own } from './hub-data.js';
+import { getOwn } from '../util/own-keys.js';
 import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
@@ -105,7 +105,7 @@ export class C2dService {
   /** Pending (unexpired) messages of a device, oldest first (committed state). */
   pending(deviceId: string): readonly StoredC2dMessage[] {
     const now = this.clock.now();
-    return (own(this.data.committed.c2dQueues, deviceId) ?? []).filter((message) => !isC2dExpired(message, now));
+    return (getOwn(this.data.committed.c2dQueues, deviceId) ?? []).filter((message) => !isC2dExpired(message, now));
   }
 
   /**

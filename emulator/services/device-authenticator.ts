@@ -1,7 +1,8 @@
 import { parseMqttUsername } from '../auth/mqtt-username.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
-import type { HubState, ModuleRecord } from '../model/hub-state.js';
+import type { HubState } from '../model/hub-state.js';
 import type { TwinAddress } from '../model/twin-address.js';
+import { moduleOf, policyOf } from '../state/state-lookups.js';
 import type { Clock } from '../util/clock.js';
 import type { RegistryService } from './registry-service.js';
 
@@ -70,7 +71,7 @@ export class DeviceAuthenticator {
     const { deviceId, moduleId } = address;
     const device = this.registry.find(deviceId);
     if (!device) return refuse(5, `device '${deviceId}' is not registered`);
-    const module = moduleId === undefined ? undefined : this.findModule(deviceId, moduleId);
+    const module = moduleId === undefined ? undefined : moduleOf(this.state, deviceId, moduleId);
     if (moduleId !== undefined && !module) return refuse(5, `module '${deviceId}/${moduleId}' is not registered`);
     if (password === undefined || password === '') return refuse(5, 'X.509 authentication is not supported; send a SAS token');
     const token = parseSasToken(password);
@@ -95,17 +96,12 @@ export class DeviceAuthenticator {
     return this.hostNames.some((name) => stripPort(name) === wanted);
   }
 
-  private findModule(deviceId: string, moduleId: string): ModuleRecord | undefined {
-    const all = this.state.modules;
-    const modules = all && Object.hasOwn(all, deviceId) ? all[deviceId] : undefined;
-    return modules && Object.hasOwn(modules, moduleId) ? modules[moduleId] : undefined;
-  }
 
   /** Returns why the token does not grant this identity, or undefined when it does. */
   private checkKeys(token: SasToken, expected: string, keys: { primaryKey: string; secondaryKey: string }): string | undefined {
     if (token.skn !== undefined) {
       // A hub-level policy token (`sr=<host>`, skn=iothubowner|device) may connect any device (§2.3 step 5).
-      const policy = Object.hasOwn(this.state.policies, token.skn) ? this.state.policies[token.skn] : undefined;
+      const policy = policyOf(this.state, token.skn);
       if (!policy) return `unknown policy '${token.skn}'`;
       if (!policy.rights.includes('DeviceConnect')) return `policy '${token.skn}' lacks DeviceConnect`;
       if (!matchesResource(token.resource, expected)) return 'the token resource does not cover this device';

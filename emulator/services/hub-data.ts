@@ -1,7 +1,9 @@
 import type { HubChange } from '../model/changes.js';
 import type { DeviceRecord } from '../model/device.js';
 import type { AccessPolicy, HubState, ModuleRecord, StoredC2dMessage, StoredSubscription } from '../model/hub-state.js';
+import { deviceOf, moduleOf } from '../state/state-lookups.js';
 import type { EmulatorStore } from '../store/store.js';
+import { getOwn } from '../util/own-keys.js';
 
 /** A record a write produces, visible to later writers (never to readers) until the write is durable. */
 export type Staged =
@@ -42,7 +44,7 @@ export class HubData {
   latestDevice(deviceId: string): DeviceRecord | undefined {
     const key = `d:${deviceId}`;
     if (this.pending.has(key)) return this.pending.get(key)?.value as DeviceRecord | undefined;
-    return own(this.committed.devices, deviceId);
+    return deviceOf(this.committed, deviceId);
   }
 
   /** The module as the next write sees it (undefined when its device is gone). */
@@ -50,7 +52,7 @@ export class HubData {
     if (!this.latestDevice(deviceId)) return undefined;
     const key = `m:${deviceId}/${moduleId}`;
     if (this.pending.has(key)) return this.pending.get(key)?.value as ModuleRecord | undefined;
-    return own(own(this.committed.modules, deviceId) ?? {}, moduleId);
+    return moduleOf(this.committed, deviceId, moduleId);
   }
 
   /** A device's C2D queue as the next write sees it. */
@@ -58,14 +60,14 @@ export class HubData {
     const key = `q:${deviceId}`;
     if (this.pending.has(key)) return this.pending.get(key)?.value as readonly StoredC2dMessage[];
     if (!this.latestDevice(deviceId)) return [];
-    return own(this.committed.c2dQueues, deviceId) ?? [];
+    return getOwn(this.committed.c2dQueues, deviceId) ?? [];
   }
 
   /** A client's persistent-session subscriptions as the next write sees them. */
   latestSession(clientId: string): readonly StoredSubscription[] {
     const key = `s:${clientId}`;
     if (this.pending.has(key)) return this.pending.get(key)?.value as readonly StoredSubscription[];
-    return own(this.committed.sessions, clientId) ?? [];
+    return getOwn(this.committed.sessions, clientId) ?? [];
   }
 
   /** The shared access policies as the next write sees them. */
@@ -105,9 +107,4 @@ function keyOf(entry: Staged): string {
     default:
       return 'p';
   }
-}
-
-/** An own property of a record map (ids from outside never reach the prototype). */
-export function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(map, key) ? map[key] : undefined;
 }

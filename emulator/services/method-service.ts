@@ -1,6 +1,6 @@
 import { deviceNotOnline, gatewayTimeout } from '../errors/catalogue.js';
 import type { JsonValue } from '../model/json.js';
-import type { TwinAddress } from '../model/twin-address.js';
+import { twinKey, type TwinAddress } from '../model/twin-address.js';
 import type { DevicePort } from './device-port.js';
 import type { RegistryService } from './registry-service.js';
 
@@ -59,7 +59,7 @@ export class MethodService {
 
   /** The device answered on `$iothub/methods/res/<status>/?$rid=<rid>`; a late or unknown `rid` is discarded. */
   complete(address: TwinAddress, rid: string, status: number, payload: Buffer): void {
-    const key = `${identityKey(address.deviceId, address.moduleId)}\n${rid}`;
+    const key = `${twinKey(address)}\n${rid}`;
     const pending = this.pending.get(key);
     if (!pending) return;
     this.pending.delete(key);
@@ -72,7 +72,7 @@ export class MethodService {
    * longer be answered, so they end now with 404 DeviceNotOnline instead of waiting for their timeout (504).
    */
   connectionLost(deviceId: string, moduleId?: string): void {
-    const prefix = `${identityKey(deviceId, moduleId)}\n`;
+    const prefix = `${twinKey({ deviceId, moduleId })}\n`;
     for (const [key, pending] of [...this.pending]) {
       if (!key.startsWith(prefix)) continue;
       this.pending.delete(key);
@@ -83,7 +83,7 @@ export class MethodService {
 
   /** Called by the gateway when an identity subscribes to methods (or reconnects with that subscription). */
   notifyReady(deviceId: string, moduleId?: string): void {
-    const identity = identityKey(deviceId, moduleId);
+    const identity = twinKey({ deviceId, moduleId });
     for (const waiter of [...this.waiters]) if (waiter.identity === identity) waiter.wake();
   }
 
@@ -93,7 +93,7 @@ export class MethodService {
     const ready = await this.waitUntilReady(call);
     if (!ready) throw deviceNotOnline(call.deviceId);
     const rid = (this.nextRid++).toString(16);
-    const identity = identityKey(call.deviceId, call.moduleId);
+    const identity = twinKey(call);
     return new Promise<MethodResult>((resolve, reject) => {
       const key = `${identity}\n${rid}`;
       const timer = setTimeout(() => {
@@ -123,7 +123,7 @@ export class MethodService {
         resolve(result);
       };
       const waiter: ReadyWaiter = {
-        identity: identityKey(call.deviceId, call.moduleId),
+        identity: twinKey(call),
         wake: (stop = false) => {
           if (stop || check()) finish(!stop && check());
         },
@@ -147,8 +147,4 @@ export function parseDevicePayload(payload: Buffer): JsonValue {
 
 function addressOf(call: MethodInvocation): TwinAddress {
   return call.moduleId === undefined ? { deviceId: call.deviceId } : { deviceId: call.deviceId, moduleId: call.moduleId };
-}
-
-function identityKey(deviceId: string, moduleId: string | undefined): string {
-  return moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
 }

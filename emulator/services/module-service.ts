@@ -9,7 +9,8 @@ import type { ConnectionFacts, ConnectionTracker } from './connection-tracker.js
 import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
-import { own } from './hub-data.js';
+import { moduleOf } from '../state/state-lookups.js';
+import { getOwn } from '../util/own-keys.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkIfMatch, checkModuleId } from './identity-rules.js';
 import { timeOf } from './request-contexts.js';
@@ -85,13 +86,13 @@ export class ModuleService {
 
   /** The committed module or undefined. */
   find(deviceId: string, moduleId: string): ModuleRecord | undefined {
-    return own(own(this.data.committed.modules, deviceId) ?? {}, moduleId);
+    return moduleOf(this.data.committed, deviceId, moduleId);
   }
 
   /** The modules of a device (DeviceNotFound for an unknown device). */
   list(deviceId: string): ModuleRecord[] {
     this.registry.get(deviceId);
-    return Object.values(own(this.data.committed.modules, deviceId) ?? {});
+    return Object.values(getOwn(this.data.committed.modules, deviceId) ?? {});
   }
 
   /** Every module of every device (query `FROM devices.modules`). */

@@ -11,7 +11,8 @@ import type { ConnectionTracker } from './connection-tracker.js';
 import type { RequestContext } from '../model/request-context.js';
 import type { DevicePort } from './device-port.js';
 import type { HubData } from './hub-data.js';
-import { own } from './hub-data.js';
+import { deviceOf } from '../state/state-lookups.js';
+import { getOwn } from '../util/own-keys.js';
 import { buildAuthentication, generationId, type AuthenticationInput } from './identity-fields.js';
 import { checkDeviceId, checkIfMatch } from './identity-rules.js';
 import { timeOf } from './request-contexts.js';
@@ -76,7 +77,7 @@ export class RegistryService {
 
   /** The committed device or undefined (for authentication, where a miss is not an error to send). */
   find(deviceId: string): DeviceRecord | undefined {
-    return own(this.data.committed.devices, deviceId);
+    return deviceOf(this.data.committed, deviceId);
   }
 
   /** All devices, at most `top` (1..1000, anything else means 1000; iothub-protocol.md §8.2). */
@@ -140,8 +141,8 @@ export class RegistryService {
     const committed = this.data.committed;
     return {
       connectionState: facts.connectionState,
-      lastActivityTime: facts.lastActivityTime ?? own(committed.devices, deviceId)?.lastActivityTime ?? NEVER,
-      cloudToDeviceMessageCount: countPendingC2d(own(committed.c2dQueues, deviceId), this.clock.now()),
+      lastActivityTime: facts.lastActivityTime ?? deviceOf(committed, deviceId)?.lastActivityTime ?? NEVER,
+      cloudToDeviceMessageCount: countPendingC2d(getOwn(committed.c2dQueues, deviceId), this.clock.now()),
     };
   }
 

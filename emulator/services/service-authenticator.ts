@@ -2,6 +2,7 @@ import { isSasTokenExpired, parseSasToken, verifySasSignature } from '../auth/sa
 import { missingRight, unauthorized } from '../errors/catalogue.js';
 import type { IotHubError } from '../errors/iothub-error.js';
 import type { HubState, PolicyRight } from '../model/hub-state.js';
+import { policyOf } from '../state/state-lookups.js';
 import type { Clock } from '../util/clock.js';
 
 /** A caller of the service-facing APIs (REST, AMQP C2D), authenticated by a shared access policy. */
@@ -47,7 +48,7 @@ export class ServiceAuthenticator {
     if (sas.skn === undefined) {
       return deny('A device or module token cannot call the service API; use a shared access policy (skn).');
     }
-    const policy = Object.hasOwn(this.state.policies, sas.skn) ? this.state.policies[sas.skn] : undefined;
+    const policy = policyOf(this.state, sas.skn);
     if (!policy) return deny(`Unknown shared access policy '${sas.skn}'.`);
     if (!this.namesThisHub(sas.resource, requestHost)) return deny(`The token audience '${sas.resource}' is not this hub.`);
     if (!verifySasSignature(sas, [policy.primaryKey, policy.secondaryKey])) return deny('The SAS signature does not match.');

@@ -2,7 +2,7 @@ import { messageTooLarge } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
 import type { MessageProperties } from '../model/message.js';
 import type { RequestContext } from '../model/request-context.js';
-import type { TwinAddress } from '../model/twin-address.js';
+import { twinKey, type TwinAddress } from '../model/twin-address.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 
@@ -68,7 +68,7 @@ export class TelemetryService {
 
   /** Recent messages of one device (or module), oldest first. */
   recent(deviceId: string, moduleId?: string): TelemetryMessage[] {
-    return this.buffers.get(identityKey(deviceId, moduleId))?.toArray() ?? [];
+    return this.buffers.get(twinKey({ deviceId, moduleId }))?.toArray() ?? [];
   }
 
   /** Recent messages of every identity, in arrival order. */
@@ -92,7 +92,7 @@ export class TelemetryService {
   }
 
   private record(deviceId: string, moduleId: string | undefined, properties: MessageProperties, body: Buffer, time: string): void {
-    const key = identityKey(deviceId, moduleId);
+    const key = twinKey({ deviceId, moduleId });
     let buffer = this.buffers.get(key);
     if (!buffer) {
       buffer = new RingBuffer<TelemetryMessage>(this.perDevice);
@@ -112,8 +112,4 @@ export class TelemetryService {
     buffer.push(message);
     for (const listener of this.listeners) listener(message);
   }
-}
-
-function identityKey(deviceId: string, moduleId: string | undefined): string {
-  return moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
 }

@@ -13,7 +13,8 @@ import { deviceTwinView, serviceTwin, twinEtag, type RuntimeState, type TwinOwne
 import { planReportedPatch, planServiceWrite, type PlannedTwinWrite, type ServiceTwinBody } from '../twin/twin-writes.js';
 import type { DevicePort } from './device-port.js';
 import type { HubData, Staged } from './hub-data.js';
-import { own } from './hub-data.js';
+import { deviceOf, ownerOf } from '../state/state-lookups.js';
+import { getOwn } from '../util/own-keys.js';
 import { checkIfMatch } from './identity-rules.js';
 
 /** Live facts of a twin's identity (connection state, activity, C2D count), from the registry. */
@@ -80,7 +81,7 @@ export class TwinService {
   /** The twin's change log, oldest first (bounded per twin; see `historyLimit`). */
   history(address: TwinAddress): readonly TwinHistoryEntry[] {
     this.committedOwner(address);
-    return own(this.data.committed.twinHistory, twinKey(address)) ?? [];
+    return getOwn(this.data.committed.twinHistory, twinKey(address)) ?? [];
   }
 
   /** The twin's content at a version still in its change log, or undefined when the log does not reach back. */
@@ -120,14 +121,9 @@ export class TwinService {
 
   private committedOwner(address: TwinAddress): TwinOwner {
     const committed = this.data.committed;
-    const device = own(committed.devices, address.deviceId);
-    if (address.moduleId === undefined) {
-      if (device) return device;
-      throw deviceNotFound(address.deviceId);
-    }
-    const module = device ? own(own(committed.modules, address.deviceId) ?? {}, address.moduleId) : undefined;
-    if (module) return module;
-    throw missing(address, device !== undefined);
+    const owner = ownerOf(committed, address);
+    if (owner) return owner;
+    throw missing(address, deviceOf(committed, address.deviceId) !== undefined);
   }
 }
 

@@ -6,7 +6,7 @@ import { addressOfKey, twinKey } from '../model/twin-address.js';
 import type { EmulatorStore } from '../store/store.js';
 import { serviceTwin, type RuntimeState } from '../twin/twin-views.js';
 import type { TwinViewIndex } from '../views/twin-view-index.js';
-import { own } from './hub-data.js';
+import { ownerOf } from '../state/state-lookups.js';
 
 /** Twins built per background step when the index is filled at start. */
 const FILL_STEP = 2_000;
@@ -62,16 +62,10 @@ export class TwinViewUpkeep {
   /** Re-builds one twin's view from the committed state, or removes it (with a device's modules) when gone. */
   private refresh(address: TwinAddress): void {
     const key = twinKey(address);
-    const owner = this.ownerOf(address);
+    const owner = ownerOf(this.state, address);
     if (owner) this.index.upsert(key, serviceTwin(owner, this.runtime(address)));
     else if (address.moduleId === undefined) this.index.removeDevice(address.deviceId);
     else this.index.remove(key);
-  }
-
-  private ownerOf(address: TwinAddress) {
-    const device = own(this.state.devices, address.deviceId);
-    if (address.moduleId === undefined || !device) return device;
-    return own(own(this.state.modules, address.deviceId) ?? {}, address.moduleId);
   }
 
   private allKeys(): string[] {

@@ -1,11 +1,11 @@
 import type { HubChange, TwinWritten } from '../model/changes.js';
-import type { DeviceRecord } from '../model/device.js';
 import type { HubState, ModuleRecord, StoredC2dMessage } from '../model/hub-state.js';
 import type { TwinAddress } from '../model/twin-address.js';
 import { twinKey } from '../model/twin-address.js';
 import type { TwinState } from '../model/twin.js';
 import { applyTwinWrite } from '../twin/twin-writes.js';
-import { setOwn } from '../util/own-keys.js';
+import { getOwn, setOwn } from '../util/own-keys.js';
+import { deviceOf, moduleOf, ownerOf } from './state-lookups.js';
 import { appendHistory, historyEntry } from './twin-history.js';
 
 /** How the reducer treats the twin change log. */
@@ -58,8 +58,7 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
 
 /** The twin state at an address, or undefined. */
 export function twinOf(state: HubState, address: TwinAddress): TwinState | undefined {
-  if (address.moduleId === undefined) return own(state.devices, address.deviceId)?.twin;
-  return own(own(state.modules, address.deviceId) ?? {}, address.moduleId)?.twin;
+  return ownerOf(state, address)?.twin;
 }
 
 function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions): void {
@@ -69,23 +68,23 @@ function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions)
   updateTwin(state, change.target, (twin) => applyTwinWrite(twin, stripUndefined(parts), change.time));
   if (options.historyLimit <= 0) return;
   const key = twinKey(change.target);
-  setOwn(state.twinHistory, key, appendHistory(own(state.twinHistory, key), historyEntry(before, change), options.historyLimit));
+  setOwn(state.twinHistory, key, appendHistory(getOwn(state.twinHistory, key), historyEntry(before, change), options.historyLimit));
 }
 
 function updateTwin(state: HubState, address: TwinAddress, update: (twin: TwinState) => TwinState): void {
   if (address.moduleId === undefined) {
-    const record: DeviceRecord | undefined = own(state.devices, address.deviceId);
+    const record = deviceOf(state, address.deviceId);
     if (record) setOwn(state.devices, address.deviceId, { ...record, twin: update(record.twin) });
     return;
   }
-  const record = own(own(state.modules, address.deviceId) ?? {}, address.moduleId);
+  const record = moduleOf(state, address.deviceId, address.moduleId);
   if (record) putModule(state, { ...record, twin: update(record.twin) });
 }
 
 function deleteDevice(state: HubState, deviceId: string): void {
   delete state.devices[deviceId];
   delete state.c2dQueues[deviceId];
-  const modules = own(state.modules, deviceId);
+  const modules = getOwn(state.modules, deviceId);
   delete state.modules[deviceId];
   delete state.twinHistory[deviceId];
   for (const moduleId of Object.keys(modules ?? {})) delete state.twinHistory[twinKey({ deviceId, moduleId })];
@@ -93,11 +92,11 @@ function deleteDevice(state: HubState, deviceId: string): void {
 
 function putModule(state: HubState, record: ModuleRecord): void {
   // The per-device map is replaced too, so a snapshot that holds the old map is unaffected.
-  setOwn(state.modules, record.deviceId, { ...own(state.modules, record.deviceId), [record.moduleId]: record });
+  setOwn(state.modules, record.deviceId, { ...getOwn(state.modules, record.deviceId), [record.moduleId]: record });
 }
 
 function deleteModule(state: HubState, deviceId: string, moduleId: string): void {
-  const modules = { ...own(state.modules, deviceId) };
+  const modules = { ...getOwn(state.modules, deviceId) };
   delete modules[moduleId];
   if (Object.keys(modules).length > 0) setOwn(state.modules, deviceId, modules);
   else delete state.modules[deviceId];
@@ -107,7 +106,7 @@ function deleteModule(state: HubState, deviceId: string, moduleId: string): void
 type C2dChange = Extract<HubChange, { kind: 'c2dEnqueued' | 'c2dDelivered' | 'c2dRemoved' }>;
 
 function applyC2dChange(state: HubState, change: C2dChange): void {
-  const queue: readonly StoredC2dMessage[] = own(state.c2dQueues, change.deviceId) ?? [];
+  const queue: readonly StoredC2dMessage[] = getOwn(state.c2dQueues, change.deviceId) ?? [];
   let next: StoredC2dMessage[];
   if (change.kind === 'c2dEnqueued') next = [...queue, change.message];
   else if (change.kind === 'c2dDelivered') {
@@ -118,10 +117,6 @@ function applyC2dChange(state: HubState, change: C2dChange): void {
   }
   if (next.length > 0) setOwn(state.c2dQueues, change.deviceId, next);
   else delete state.c2dQueues[change.deviceId];
-}
-
-function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import type { MessageProperties } from '../../model/message.js';
 import type { LockedC2dMessage } from '../../services/c2d-service.js';
+import { getOwn } from '../../util/own-keys.js';
 
 /** `iothub-app-<k>`: an application property `k` (iothub-protocol-2.md §4.2). */
 const APP_PREFIX = 'iothub-app-';
@@ -41,7 +42,7 @@ export function d2cProperties(named: Readonly<Record<string, string>>): MessageP
   const application: Record<string, string | null> = {};
   for (const [rawName, value] of Object.entries(named)) {
     const name = rawName.toLowerCase();
-    const short = Object.hasOwn(SYSTEM_HEADERS, name) ? SYSTEM_HEADERS[name] : undefined;
+    const short = getOwn(SYSTEM_HEADERS, name);
     if (short !== undefined) system[short] = value;
     else if (name.startsWith(APP_PREFIX) && name.length > APP_PREFIX.length) {
       // The original spelling of the key: header names arrive lower-cased, batch keys as the device wrote them.
@@ -80,7 +81,7 @@ export function c2dHeaders(locked: LockedC2dMessage): Record<string, string> {
     ['ce', 'iothub-contentencoding'],
   ];
   for (const [short, header] of systemHeaders) {
-    const value = Object.hasOwn(system, short) ? system[short] : undefined;
+    const value = getOwn(system, short);
     if (value !== undefined) headers[header] = writable(value);
   }
   for (const [key, value] of Object.entries(message.application)) {
