@@ -4,7 +4,6 @@ import { unauthorized } from '../../errors/catalogue.js';
 import { isIotHubError } from '../../errors/iothub-error.js';
 import { toHttpError } from '../../errors/to-http.js';
 import type { Logger } from '../../logger.js';
-import type { RequestContext } from '../../model/request-context.js';
 import type { TwinAddress } from '../../model/twin-address.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
 import { MAX_D2C_BODY_BYTES } from '../../services/telemetry-service.js';
@@ -14,6 +13,7 @@ import { DEVICE_ROUTES } from './device-routes.js';
 import type { DeviceRequest, DeviceResponse, DeviceRouteDefinition, DeviceServices } from './device-types.js';
 import { readRawBody } from './request-body.js';
 import { Router } from './router.js';
+import { requestContext } from '../../services/request-contexts.js';
 
 /** What the device HTTPS API needs from the emulator. */
 export interface DeviceApiDeps {
@@ -26,8 +26,6 @@ export interface DeviceApiDeps {
 
 /** Serves a request when its path is a device route (true), or leaves it to the service REST API (false). */
 export type DeviceApi = (request: IncomingMessage, response: ServerResponse) => boolean;
-
-let nextRequestId = 0;
 
 /**
  * The device HTTPS transport (iothub-protocol-2.md §4) on the hub's HTTPS port. Each request goes through the same
@@ -63,13 +61,13 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
     if (body.abort) response.once('finish', () => request.socket.destroy());
     return finish(deps, request, response, errorReply(body.error, now), route, address);
   }
-  const context: RequestContext = {
-    time: now.toISOString(),
-    correlationId: headerOf(request, 'x-ms-client-request-id') ?? `https-device-${(nextRequestId += 1).toString(36)}`,
+  const context = requestContext(deps.clock, {
+    time: now,
+    correlationId: headerOf(request, 'x-ms-client-request-id'),
     principal: { kind: 'device', ...address },
     operation: `${route.method} ${route.pattern}`,
     protocol: 'http',
-  };
+  });
   const deviceRequest: DeviceRequest = { address, params, query: new URL(request.url ?? '/', 'https://hub').searchParams, headers: request.headers, body: body.value, context };
   let result: DeviceResponse;
   try {

@@ -4,7 +4,6 @@ import { routeNotFound } from '../../errors/catalogue.js';
 import { isIotHubError } from '../../errors/iothub-error.js';
 import { toHttpError } from '../../errors/to-http.js';
 import type { Logger } from '../../logger.js';
-import type { RequestContext } from '../../model/request-context.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
@@ -14,6 +13,7 @@ import { readJsonBody } from './request-body.js';
 import type { RestRequest, RestResponse, RestServices } from './rest-types.js';
 import { Router } from './router.js';
 import { ROUTES } from './routes.js';
+import { requestContext } from '../../services/request-contexts.js';
 
 /** What the REST API needs from the emulator. */
 export interface RestApiDeps {
@@ -25,8 +25,6 @@ export interface RestApiDeps {
   /** The device HTTPS routes (`device-api.ts`), tried first; the rest are service routes. */
   readonly device?: DeviceApi;
 }
-
-let nextRequestId = 0;
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -68,13 +66,13 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
     if (body.abort) response.setHeader('connection', 'close');
     return finish(deps, request, response, errorReply(body.error, now), params, undefined, body.abort);
   }
-  const context: RequestContext = {
-    time: now.toISOString(),
-    correlationId: headerOf(request, 'x-ms-client-request-id') ?? `http-${(nextRequestId += 1).toString(36)}`,
+  const context = requestContext(deps.clock, {
+    time: now,
+    correlationId: headerOf(request, 'x-ms-client-request-id'),
     principal: { kind: 'service', policy: auth.principal.policyName },
     operation: `${method} ${route.pattern}`,
     protocol: 'http',
-  };
+  });
   const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, bodyText: body.text, now, context };
   let result: RestResponse;
   try {

@@ -1,5 +1,6 @@
 import type { Principal, RequestContext } from '../../model/request-context.js';
 import type { TwinAddress } from '../../model/twin-address.js';
+import { requestContext } from '../../services/request-contexts.js';
 import type { Clock } from '../../util/clock.js';
 import type { DeviceConnection } from './device-connection.js';
 
@@ -31,13 +32,7 @@ export function devicePrincipal(address: TwinAddress): Principal {
  * device principal, the operation and the protocol.
  */
 export function mqttContext(clock: Clock, identity: MqttIdentity, operation: MqttOperation, rid?: string): RequestContext {
-  return {
-    time: clock.now().toISOString(),
-    correlationId: rid ?? identity.clientId,
-    principal: devicePrincipal(identity.address),
-    operation,
-    protocol: 'mqtt',
-  };
+  return requestContext(clock, { correlationId: rid ?? identity.clientId, principal: devicePrincipal(identity.address), operation, protocol: 'mqtt' });
 }
 
 /** Who is on an MQTT connection: its client id and the identity it authenticated as. */
