@@ -295,8 +295,7 @@ export class HubEmulator {
     const gateway = await MqttGateway.create({
       methods,
       c2d,
-      modules,
-      registry,
+      connections,
       twins,
       authenticator: deviceAuth,
       sessions: createSessionStore(new SessionService(data)),

@@ -116,18 +116,6 @@ export class ModuleService {
     return { ...facts, lastActivityTime: facts.lastActivityTime ?? this.find(deviceId, moduleId)?.lastActivityTime ?? NEVER };
   }
 
-  markConnected(deviceId: string, moduleId: string): void {
-    this.connections.connected({ deviceId, moduleId });
-  }
-
-  markDisconnected(deviceId: string, moduleId: string): void {
-    this.connections.disconnected({ deviceId, moduleId });
-  }
-
-  touch(deviceId: string, moduleId: string): void {
-    this.connections.touch({ deviceId, moduleId });
-  }
-
   private latest(deviceId: string, moduleId: string): ModuleRecord {
     const record = this.data.latestModule(deviceId, moduleId);
     if (record) return record;

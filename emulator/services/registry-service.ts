@@ -152,21 +152,6 @@ export class RegistryService {
     return facts.connectionStateUpdatedTime !== NEVER ? facts.connectionStateUpdatedTime : (this.find(deviceId)?.connectionStateUpdatedTime ?? NEVER);
   }
 
-  /** An MQTT session for the device came up. */
-  markConnected(deviceId: string): void {
-    this.connections.connected({ deviceId });
-  }
-
-  /** An MQTT session for the device ended. */
-  markDisconnected(deviceId: string): void {
-    this.connections.disconnected({ deviceId });
-  }
-
-  /** The device sent something. */
-  touch(deviceId: string): void {
-    this.connections.touch({ deviceId });
-  }
-
   /** The device as the next write sees it, or 404. */
   private latest(deviceId: string): DeviceRecord {
     const record = this.data.latestDevice(deviceId);

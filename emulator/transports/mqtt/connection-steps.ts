@@ -146,11 +146,6 @@ function openConnection(core: GatewayCore, client: Client, principal: DevicePrin
 
 /** Connection state of the device, or of the module for `<device>/<module>` clients. */
 function markConnection(core: GatewayCore, owner: DeviceConnection['owner'], connected: boolean): void {
-  const { registry, modules } = core.deps;
-  const { deviceId, moduleId } = owner;
-  if (moduleId === undefined) {
-    if (connected) registry.markConnected(deviceId);
-    else registry.markDisconnected(deviceId);
-  } else if (connected) modules?.markConnected(deviceId, moduleId);
-  else modules?.markDisconnected(deviceId, moduleId);
+  if (connected) core.deps.connections.connected(owner);
+  else core.deps.connections.disconnected(owner);
 }

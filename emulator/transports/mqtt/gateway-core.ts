@@ -3,10 +3,9 @@ import type { Client } from 'aedes';
 import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { C2dService } from '../../services/c2d-service.js';
+import type { ConnectionTracker } from '../../services/connection-tracker.js';
 import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device-authenticator.js';
 import type { MethodService } from '../../services/method-service.js';
-import type { ModuleService } from '../../services/module-service.js';
-import type { RegistryService } from '../../services/registry-service.js';
 import type { TelemetryService } from '../../services/telemetry-service.js';
 import type { TwinService } from '../../services/twin-service.js';
 import type { Clock } from '../../util/clock.js';
@@ -19,7 +18,8 @@ import type { RequestKind, RequestOf } from './topics.js';
 
 /** The services the MQTT gateway calls (the narrow slices it uses, so tests can hand in small fakes). */
 export interface MqttServices {
-  readonly registry: Pick<RegistryService, 'markConnected' | 'markDisconnected' | 'touch'>;
+  /** Connection state and activity of devices and modules (one tracker for both). */
+  readonly connections: Pick<ConnectionTracker, 'connected' | 'disconnected' | 'touch'>;
   readonly twins: Pick<TwinService, 'getDeviceTwin' | 'patchReported' | 'setModelId'>;
   readonly authenticator: Pick<DeviceAuthenticator, 'authenticate'>;
   /** Direct methods; without it the gateway never delivers method requests. */
@@ -28,8 +28,6 @@ export interface MqttServices {
   readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
   /** Device-to-cloud messages. */
   readonly telemetry: Pick<TelemetryService, 'receive'>;
-  /** Module identities: connection state of `<device>/<module>` clients. */
-  readonly modules?: Pick<ModuleService, 'markConnected' | 'markDisconnected' | 'touch'>;
 }
 
 /** What the MQTT gateway needs from the rest of the emulator. */

@@ -52,9 +52,7 @@ const markWill: PublishStep = (exchange) => {
 
 /** Any publish, even a refused one, counts as activity of the identity (lastActivityTime). */
 const touchIdentity: PublishStep = ({ core, connection }) => {
-  const { deviceId, moduleId } = connection.owner;
-  if (moduleId === undefined) core.deps.registry.touch(deviceId);
-  else core.deps.modules?.touch(deviceId, moduleId);
+  core.deps.connections.touch(connection.owner);
   return undefined;
 };
 

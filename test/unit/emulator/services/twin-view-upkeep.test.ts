@@ -31,7 +31,7 @@ describe('TwinViewUpkeep keeps the query views equal to the committed state', ()
     await hub.modules.create({ deviceId: 'a', moduleId: 'm' });
     await hub.twins.updateTwin('a', { tags: { site: 'x' }, properties: { desired: { t: 1 } } });
     await hub.twins.patchReported('a', { t: 1 }, 'm');
-    hub.registry.markConnected('b');
+    hub.connections.connected({ deviceId: 'b' });
     expect(byKey(actual())).toEqual(byKey(expected()));
     expect(upkeep.index.get('b')).toMatchObject({ connectionState: 'Connected' });
     await hub.modules.delete('a', 'm');

@@ -31,10 +31,10 @@ export function fakeServices(calls: ServiceCall[]): MqttServices {
         return { ok: true, principal: { deviceId: clientId, hostName: 'hub', expiresAtSeconds: 4102444800 } };
       },
     },
-    registry: {
-      markConnected: (deviceId) => void calls.push(['markConnected', deviceId]),
-      markDisconnected: (deviceId) => void calls.push(['markDisconnected', deviceId]),
-      touch: (deviceId) => void calls.push(['touch', deviceId]),
+    connections: {
+      connected: ({ deviceId }) => void calls.push(['markConnected', deviceId]),
+      disconnected: ({ deviceId }) => void calls.push(['markDisconnected', deviceId]),
+      touch: ({ deviceId }) => void calls.push(['touch', deviceId]),
     },
     twins: {
       getDeviceTwin: ({ deviceId }) => (calls.push(['getDeviceTwin', deviceId]), twin),
