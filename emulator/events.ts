@@ -31,12 +31,10 @@ export interface HubEvents {
   moduleDeleted: { deviceId: string; moduleId: string };
   connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState };
   twinUpdated: { deviceId: string; moduleId?: string; sections: readonly ('tags' | 'desired' | 'reported')[]; version: number };
-  /** A desired change a connected device must be told about: body = applied change + `$version`. */
+  /** A desired change became durable: body = applied change + `$version` (devices hear it through the DevicePort). */
   twinDesiredUpdated: { deviceId: string; moduleId?: string; body: JsonObject; version: number };
   /** A device sent telemetry (D2C). */
   telemetryReceived: { deviceId: string; moduleId?: string; properties: MessageProperties; body: Buffer };
-  /** A device answered a direct method on `$iothub/methods/res/<status>/?$rid=<rid>`. */
-  methodResponded: { deviceId: string; moduleId?: string; rid: string; status: number; payload: Buffer };
   /** A C2D message was accepted into a device's queue (REST/AMQP/front door). */
   c2dQueued: { deviceId: string; messageId: string };
   /** A C2D message left the queue: the device PUBACKed it, it expired, was purged or was delivered too often. */

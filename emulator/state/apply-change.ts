@@ -56,13 +56,8 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
   }
 }
 
-/** The twin state at an address, or undefined. */
-export function twinOf(state: HubState, address: TwinAddress): TwinState | undefined {
-  return ownerOf(state, address)?.twin;
-}
-
 function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions): void {
-  const before = twinOf(state, change.target);
+  const before = ownerOf(state, change.target)?.twin;
   if (!before) return;
   const parts = { tags: change.tags, desired: change.desired, reported: change.reported };
   updateTwin(state, change.target, (twin) => applyTwinWrite(twin, stripUndefined(parts), change.time));
