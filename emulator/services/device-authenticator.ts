@@ -51,13 +51,14 @@ export class DeviceAuthenticator {
   }
 
   /**
-   * Verifies the `Authorization` header of a device HTTPS request (iothub-protocol-2.md §4.1) for the identity its
-   * path names, with the same checks as an MQTT CONNECT: the token's `sr` must name this hub (a configured host name
+   * Verifies a device SAS token that arrives outside an MQTT CONNECT — the `Authorization` header of a device HTTPS
+   * request (iothub-protocol-2.md §4.1, for the identity its path names) or an AMQP CBS put-token (§3.2, for the
+   * identity its audience names) — with the same checks as an MQTT CONNECT: the token's `sr` must name this hub (a configured host name
    * or the request's `Host`) and exactly this identity, or be a hub-level policy token with DeviceConnect
    * (iothub-protocol.md §2.3 step 5: "DeviceConnect for device endpoints"); then key, expiry, disabled.
    */
-  authenticateHttp(authorization: string | undefined, address: TwinAddress, requestHost?: string): DeviceAuthResult {
-    if (authorization === undefined || authorization === '') return refuse(5, 'no Authorization header: X.509 is not supported, send a SAS token');
+  authenticateToken(authorization: string | undefined, address: TwinAddress, requestHost?: string): DeviceAuthResult {
+    if (authorization === undefined || authorization === '') return refuse(5, 'no SAS token: X.509 is not supported, send a SAS token');
     const token = parseSasToken(authorization);
     if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
     const hostName = token.value.resource.split('/')[0] ?? '';

@@ -18,7 +18,7 @@ import { requestContext } from '../../services/request-contexts.js';
 /** What the device HTTPS API needs from the emulator. */
 export interface DeviceApiDeps {
   readonly services: DeviceServices;
-  readonly authenticator: Pick<DeviceAuthenticator, 'authenticateHttp'>;
+  readonly authenticator: Pick<DeviceAuthenticator, 'authenticateToken'>;
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -50,7 +50,7 @@ export function createDeviceApi(deps: DeviceApiDeps): DeviceApi {
 async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params: Record<string, string>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const now = deps.clock.now();
   const address: TwinAddress = params.moduleId === undefined ? { deviceId: params.deviceId ?? '' } : { deviceId: params.deviceId ?? '', moduleId: params.moduleId };
-  const auth = deps.authenticator.authenticateHttp(headerOf(request, 'authorization'), address, headerOf(request, 'host'));
+  const auth = deps.authenticator.authenticateToken(headerOf(request, 'authorization'), address, headerOf(request, 'host'));
   if (!auth.ok) {
     request.resume();
     deps.logger.debug(`device HTTPS request refused: ${auth.reason}`);

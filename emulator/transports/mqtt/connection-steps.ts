@@ -28,6 +28,12 @@ const trackConnection: ConnectionStep = ({ core, connection }) => {
   return undefined;
 };
 
+/** The newest connection of an identity wins on every transport: an older AMQP one closes (MQTT's own is aedes'). */
+const claimIdentity: ConnectionStep = ({ core, connection }) => {
+  core.deps.claim?.(connection.owner, connection);
+  return undefined;
+};
+
 /**
  * A live connection is cut once its SAS token has expired, after the grace IoT Hub also gives ("a few minutes",
  * iothub-protocol.md §2.3 step 4); SDKs renew well before expiry (Node: 15 min), so only a device that stopped
@@ -76,7 +82,7 @@ const recordConnect: ConnectionStep = ({ core, connection }) => {
 };
 
 /** After CONNACK 0, in order. */
-export const READY_STEPS: readonly ConnectionStep[] = [trackConnection, scheduleExpiry, wakeMethodCalls, startC2d, markConnected, recordModelId, recordConnect];
+export const READY_STEPS: readonly ConnectionStep[] = [trackConnection, claimIdentity, scheduleExpiry, wakeMethodCalls, startC2d, markConnected, recordModelId, recordConnect];
 
 const stopExpiry: ConnectionStep = ({ connection }) => {
   clearTimeout(connection.expiryTimer);
