@@ -205,6 +205,18 @@ export class AmqpServer {
     } else {
       this.deps.logger.debug(`AMQP put-token refused: ${outcome.description}`);
     }
+    const deviceId = grant?.kind === 'device' ? grant.address.deviceId : undefined;
+    const moduleId = grant?.kind === 'device' ? grant.address.moduleId : undefined;
+    this.deps.tap.record({
+      deviceId,
+      ...(moduleId === undefined ? {} : { moduleId }),
+      direction: 'in',
+      protocol: 'amqp',
+      kind: 'connect',
+      topic: '$cbs put-token',
+      status: outcome.status,
+      payload: outcome.status === 200 ? `${grant?.kind ?? ''} token until ${new Date((grant?.expiresAtSeconds ?? 0) * 1000).toISOString()}` : outcome.description,
+    });
     state.cbsReplies?.send({
       body: undefined,
       to: message.reply_to,
