@@ -59,6 +59,9 @@ for (const transport of ['Amqp', 'AmqpWs'] as const) {
         expect(received?.properties.system).toMatchObject({ mid: 'msg-1', cid: '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b', ct: 'application/json', ce: 'utf-8', to: `/devices/${id('events')}/messages/events` });
         expect(received?.properties.application).toEqual({ alert: 'high' });
         expect(hub.hub.registry.runtime(id('events')).connectionState).toBe('Connected');
+        expect(hub.hub.registry.connectedVia(id('events'))).toBe(transport === 'Amqp' ? 'amqp' : 'amqp-ws');
+        const telemetry = hub.hub.tap.snapshot().find((event) => event.deviceId === id('events') && event.kind === 'telemetry');
+        expect(telemetry).toMatchObject({ protocol: 'amqp', ...(transport === 'AmqpWs' ? { webSocket: true } : {}) });
       } finally {
         await client.close();
       }

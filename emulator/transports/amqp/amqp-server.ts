@@ -13,6 +13,7 @@ import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
 import { verifyPutToken } from './cbs.js';
+import { amqpWebSocketFlag, WEB_SOCKET_OPTION } from './connection-transport.js';
 import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
 import { parseDeviceLinkAddress } from './device/link-address.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
@@ -102,7 +103,7 @@ export class AmqpServer {
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
   handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted } as never);
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true } as never);
   }
 
   /** Closes every AMQP connection. */
@@ -212,6 +213,7 @@ export class AmqpServer {
       ...(moduleId === undefined ? {} : { moduleId }),
       direction: 'in',
       protocol: 'amqp',
+      ...amqpWebSocketFlag(context.connection),
       kind: 'connect',
       topic: '$cbs put-token',
       status: outcome.status,

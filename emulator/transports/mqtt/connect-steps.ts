@@ -5,6 +5,7 @@ import type { ConnectRefusal, DevicePrincipal } from '../../services/device-auth
 import type { GatewayCore } from './gateway-core.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { hasWildcard } from './topics.js';
+import { webSocketFlag } from './transport-of.js';
 
 // CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token, remember who connected. A refusal
 // sets CONNACK 5 (credentials) or 3 (disabled device), iothub-protocol.md §3.2. What happens once the CONNACK is
@@ -75,6 +76,7 @@ export function authenticate(
     deviceId: client.id,
     direction: 'in',
     protocol: 'mqtt',
+    ...webSocketFlag(client),
     kind: 'connect',
     topic: 'CONNECT',
     status: returnCode,

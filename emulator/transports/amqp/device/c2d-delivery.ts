@@ -4,6 +4,7 @@ import type { Logger } from '../../../logger.js';
 import type { C2dService, LockedC2dMessage } from '../../../services/c2d-service.js';
 import { C2D_LOCK_MS } from '../../../services/c2d-rules.js';
 import type { TrafficTap } from '../../tap.js';
+import { amqpWebSocketFlag } from '../connection-transport.js';
 import type { IdentityLinks } from './identity-links.js';
 import { wireId } from './message-ids.js';
 
@@ -48,7 +49,7 @@ export class AmqpC2dDelivery {
     identity.unsettledC2d.delete(delivery);
     const deviceId = identity.address.deviceId;
     const step = outcome === 'accepted' ? this.queue.completeLocked(deviceId, sent.lockToken) : outcome === 'rejected' ? this.queue.rejectLocked(deviceId, sent.lockToken) : this.queue.abandonLocked(deviceId, sent.lockToken);
-    this.tap.record({ deviceId, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: `${outcome} ${sent.messageId}`, payload: '' });
+    this.tap.record({ deviceId, direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'c2d', topic: `${outcome} ${sent.messageId}`, rid: sent.lockToken, payload: '' });
     void step
       .catch((error: unknown) => this.logger.debug(`C2D ${outcome} of ${sent.messageId}: ${String(error)}`))
       .finally(() => this.pump(identity));
@@ -77,7 +78,7 @@ export class AmqpC2dDelivery {
       const message = c2dAmqpMessage(locked, deviceId);
       const delivery = sender.send(message, Buffer.from(locked.lockToken, 'utf8'));
       identity.unsettledC2d.set(delivery, { lockToken: locked.lockToken, messageId: locked.message.messageId });
-      this.tap.record({ deviceId, direction: 'out', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: Buffer.from(locked.message.body, 'base64') });
+      this.tap.record({ deviceId, direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'c2d', topic: String(message.to), rid: locked.lockToken, payload: Buffer.from(locked.message.body, 'base64') });
     }
   }
 }

@@ -13,6 +13,7 @@ import { MAX_D2C_BODY_BYTES, type TelemetryService } from '../../../services/tel
 import type { TwinService } from '../../../services/twin-service.js';
 import type { Clock } from '../../../util/clock.js';
 import type { TrafficTap } from '../../tap.js';
+import { amqpTransportOf, amqpWebSocketFlag } from '../connection-transport.js';
 import { AmqpC2dDelivery, type C2dLockingQueue, type C2dSettlement } from './c2d-delivery.js';
 import { DeviceGrants } from './device-grants.js';
 import { channelOf, newIdentityLinks, type IdentityLinks } from './identity-links.js';
@@ -67,7 +68,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const key = twinKey(parsed.address);
     if (!this.grants.allows(connection, parsed.address)) {
       const error = toAmqpError(unauthorized(`No valid CBS token for '${key}' on this connection: put a token with audience <host>/devices/${parsed.address.deviceId}${parsed.address.moduleId === undefined ? '' : `/modules/${parsed.address.moduleId}`} on $cbs first.`));
-      this.deps.tap.record({ deviceId: parsed.address.deviceId, ...moduleOf(parsed.address), direction: 'in', protocol: 'amqp', kind: 'connect', topic: `attach ${linkAddressOf(link)}`, payload: `refused: ${error.description}` });
+      this.deps.tap.record({ deviceId: parsed.address.deviceId, ...moduleOf(parsed.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(connection), kind: 'connect', topic: `attach ${linkAddressOf(link)}`, payload: `refused: ${error.description}` });
       link.close(error);
       return;
     }
@@ -157,7 +158,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
       const sender = [...identity.twinSenders.values()].find((candidate) => candidate.is_open());
       if (!sender) continue;
       sendDesiredNotification(sender, body);
-      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', kind: 'twin', topic: 'desired properties', payload: JSON.stringify(body) });
+      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: 'desired properties', payload: JSON.stringify(body) });
     }
   }
 
@@ -180,7 +181,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
       application_properties: { [METHOD_NAME]: methodName },
       body: rhea.message.data_section(Buffer.from(payload, 'utf8')),
     });
-    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', kind: 'method', topic: `method ${methodName}`, payload, rid: correlationId });
+    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'method', topic: `method ${methodName}`, payload, rid: correlationId });
   }
 
   disconnect(address: TwinAddress): void {
@@ -226,8 +227,8 @@ export class AmqpDeviceEndpoint implements DevicePort {
       this.identities.set(key, set);
     }
     set.add(identity);
-    this.deps.connections.connected(identity.address);
-    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', kind: 'connect', topic: 'AMQP attach', payload: '' });
+    this.deps.connections.connected(identity.address, amqpTransportOf(identity.connection));
+    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'connect', topic: 'AMQP attach', payload: '' });
   }
 
   private disconnected(identity: IdentityLinks): void {
@@ -237,7 +238,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     if (set?.size === 0) this.identities.delete(key);
     this.byConnection.get(identity.connection)?.delete(key);
     this.deps.connections.disconnected(identity.address);
-    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', kind: 'disconnect', topic: 'AMQP detach', payload: '' });
+    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'disconnect', topic: 'AMQP detach', payload: '' });
   }
 
   private attachFeature(identity: IdentityLinks, link: Sender | Receiver, parsed: DeviceLinkAddress): void {
@@ -290,11 +291,11 @@ export class AmqpDeviceEndpoint implements DevicePort {
     try {
       if (body.length > MAX_D2C_BODY_BYTES) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
       this.deps.telemetry.receive(ctx, address, telemetryPropertiesOf(message), body);
-      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', kind: 'telemetry', topic: String(message.to ?? linkAddressOf(delivery.link)), payload: body });
+      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? linkAddressOf(delivery.link)), payload: body });
       settle(delivery, 'accept');
     } catch (error) {
       const condition = toAmqpError(error);
-      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
+      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
       settle(delivery, 'reject', condition);
     }
   }
@@ -310,7 +311,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const props = (message.application_properties ?? {}) as Record<string, unknown>;
     const status = Number(Object.prototype.hasOwnProperty.call(props, METHOD_STATUS) ? props[METHOD_STATUS] : NaN);
     const body = bodyBytesOf(message.body);
-    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', kind: 'method', topic: `method response ${Number.isFinite(status) ? status : '?'}`, payload: body, rid: correlationId, ...(Number.isFinite(status) ? { status } : {}) });
+    this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'method', topic: `method response ${Number.isFinite(status) ? status : '?'}`, payload: body, rid: correlationId, ...(Number.isFinite(status) ? { status } : {}) });
     this.deps.methods.complete(identity.address, rid, Number.isFinite(status) ? status : 500, body);
   }
 
@@ -320,12 +321,12 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...address }, operation: 'twin.request', protocol: 'amqp', correlationId: rid });
     const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
     const what = `${String(annotations.operation ?? '')} ${String(annotations.resource ?? '')}`.trim();
-    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', kind: 'twin', topic: `twin ${what}`, payload: bodyBytesOf(message.body), ...(rid === undefined ? {} : { rid }) });
+    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what}`, payload: bodyBytesOf(message.body), ...(rid === undefined ? {} : { rid }) });
     const reply = await answerTwinRequest(this.deps.twins, identity, ctx, message);
     const sender = identity.twinSenders.get(channelOf(receiver)) ?? [...identity.twinSenders.values()][0];
     if (!sender?.is_open()) return;
     sendTwinReply(sender, message, reply);
-    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', kind: 'twin', topic: `twin ${what} → ${reply.status}`, payload: reply.body, status: reply.status, ...(rid === undefined ? {} : { rid }) });
+    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what} → ${reply.status}`, payload: reply.body, status: reply.status, ...(rid === undefined ? {} : { rid }) });
   }
 
   /** The newest identity that attached both method links. */
