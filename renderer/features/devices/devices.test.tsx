@@ -114,7 +114,7 @@ describe('the device list', () => {
     await waitFor(() => expect(screen.getByTestId('connected-via').textContent).toBe('connected via AMQP-WS'));
   });
 
-  it('switches the sample by transport, keeps AMQP disabled, and warns when HTTPS is not on 443', async () => {
+  it('switches the sample by transport, AMQP included, and warns when HTTPS is not on 443', async () => {
     const api = createFakeApi();
     api.addDevice('dev-1');
     renderWithStudio(<Harness />, api);
@@ -123,8 +123,8 @@ describe('the device list', () => {
     expect(screen.getByRole('radio', { name: 'MQTT' })).toHaveProperty('checked', true);
     expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.Mqtt)');
     expect(screen.getByTestId('connect-snippet').textContent).toContain('HostName=localhost;DeviceId=dev-1;SharedAccessKey=a2V5');
-    expect(screen.getByRole('radio', { name: /AMQP/ })).toHaveProperty('disabled', true);
-    expect(screen.getByText(/not emulated yet/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('radio', { name: 'AMQP' }));
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('amqpTransport.Amqp)');
 
     fireEvent.click(screen.getByRole('radio', { name: 'MQTT over WebSockets' }));
     expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.MqttWs');
