@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** Options of `npm run bench`. */
 export interface BenchOptions {
-  /** Which benchmarks (1-7) to run. */
+  /** Which benchmarks (1-8) to run. */
   readonly only: ReadonlySet<number>;
   readonly quick: boolean;
   readonly warmupMs: number;
@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly connections: number;
   /** Benchmark 7: twins in the store. */
   readonly storeTwins: number;
+  /** Benchmark 8: stored-twin counts the device transports are compared at. */
+  readonly transportTwins: readonly number[];
 }
 
 /** Usage text of `npm run bench`. */
@@ -37,6 +39,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                              2 desired PATCH → device notification    3 query over REST (+ engine breakdown)
                              4 bulk create over REST                  5 start time, RSS, RSS across rounds
                              6 persistent-session connections         7 store breakdown (in-process writes)
+                             8 device transports (Mqtt, MqttWs, Amqp, AmqpWs, Http) vs Mqtt
   --twins <list>           stored twins for 1-3 (default 1000,10000,100000; quick 1000,10000)
   --measure-ms <n>         measuring window of each throughput run (default 5000; quick 1000)
   --warmup-ms <n>          warm-up before it (default 1500; quick 300)
@@ -50,6 +53,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --connection-twins <l>   6: stored twins (default 1000,10000; quick 1000)
   --connections <n>        6: devices to connect, at most the stored twins (default 10000; quick 500)
   --store-twins <n>        7: twins in the store (default 10000; quick 2000)
+  --transport-twins <l>    8: stored twins (default 1000,100000; quick 1000)
 
 Writes bench-results/<name>.json and prints a table; see docs/benchmarks.md.`;
 
@@ -71,7 +75,7 @@ function list(text: string | undefined, option: string, fallback: number[]): num
 
 const STRING_OPTIONS = [
   'only', 'measure-ms', 'warmup-ms', 'twins', 'desired-devices', 'patches', 'query-runs', 'engine-twins', 'bulk-devices',
-  'start-twins', 'churn-rounds', 'churn-writes', 'connection-twins', 'connections', 'store-twins',
+  'start-twins', 'churn-rounds', 'churn-writes', 'connection-twins', 'connections', 'store-twins', 'transport-twins',
 ] as const;
 
 /** Parses argv; throws with a message naming the bad option. */
@@ -91,8 +95,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
     return typeof value === 'string' ? value : undefined;
   };
   const quick = values.quick === true;
-  const only = list(text('only'), '--only', [1, 2, 3, 4, 5, 6, 7]);
-  if (only.some((n) => n > 7)) throw new Error('--only takes benchmark numbers 1-7');
+  const only = list(text('only'), '--only', [1, 2, 3, 4, 5, 6, 7, 8]);
+  if (only.some((n) => n > 8)) throw new Error('--only takes benchmark numbers 1-8');
   return {
     help: values.help === true,
     quick,
@@ -111,5 +115,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
     connectionTwins: list(text('connection-twins'), '--connection-twins', quick ? [1000] : [1000, 10_000]),
     connections: positive(text('connections'), '--connections', quick ? 500 : 10_000),
     storeTwins: positive(text('store-twins'), '--store-twins', quick ? 2000 : 10_000),
+    transportTwins: list(text('transport-twins'), '--transport-twins', quick ? [1000] : [1000, 100_000]),
   };
 }

@@ -39,6 +39,7 @@ export type ServerSpec =
       /** Devices `dev-0…` registered (with the run's key) before the body runs. */
       readonly devices: number;
       readonly https?: boolean;
+      readonly amqps?: boolean;
       readonly memory?: boolean;
       /** Start from a copy of the seed with this many stored twins (see `seed`). */
       readonly storedTwins?: number;
@@ -101,7 +102,7 @@ export async function createBenchContext(options: { quick: boolean; warmupMs: nu
           spec.kind === 'raw'
             ? await server.start({ cmd: 'start-raw', certDir })
             : await server.start({
-                cmd: 'start-hub', dataDir: await hubDir(spec.storedTwins), fsync: spec.fsync, memory: spec.memory ?? false, https: spec.https ?? false,
+                cmd: 'start-hub', dataDir: await hubDir(spec.storedTwins), fsync: spec.fsync, memory: spec.memory ?? false, https: spec.https ?? false, amqps: spec.amqps ?? false,
                 devices: spec.devices, prefix, deviceKey, seeded: spec.storedTwins !== undefined,
               });
         return await body({ kind: spec.kind, started, prefix, deviceKey }, server);

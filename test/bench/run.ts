@@ -13,6 +13,7 @@ import { benchQuery } from './query-both.js';
 import { benchReportedRoundTrip } from './reported-round-trip.bench.js';
 import { benchStartup } from './startup.bench.js';
 import { benchStoreWrites } from './store-writes.bench.js';
+import { benchTransports } from './transports.bench.js';
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseBenchArgs>;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     await step(5, 'startup', () => benchStartup(context, options.startTwins, options.churnRounds, options.churnWrites));
     await step(6, 'connections', () => benchConnections(context, options.connectionTwins, options.connections));
     await step(7, 'store-writes', () => benchStoreWrites(context, options.storeTwins));
+    await step(8, 'transports', () => benchTransports(context, options.transportTwins));
   } finally {
     await context.dispose();
   }

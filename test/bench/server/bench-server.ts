@@ -22,7 +22,7 @@ async function startHub(command: Extract<ServerCommand, { cmd: 'start-hub' }>): 
     persistence: command.memory ? 'memory' : 'file',
     bindAddress: '127.0.0.1',
     disconnectGraceMs: 0,
-    ports: { mqtts: 0, https: command.https ? 0 : null, httpsFallback: null, mqtt: null, amqps: null },
+    ports: { mqtts: 0, https: command.https ? 0 : null, httpsFallback: null, mqtt: null, amqps: command.amqps === true ? 0 : null },
   });
   const info = await hub.start();
   const registry = hub.registry;
@@ -41,6 +41,7 @@ async function startHub(command: Extract<ServerCommand, { cmd: 'start-hub' }>): 
   return {
     port: info.ports.mqtts,
     httpsPort: info.ports.https,
+    amqpsPort: info.ports.amqps,
     caPem: await readFile(info.caCertPath, 'utf8'),
     hostName: info.hostName,
     serviceConnectionString: info.serviceConnectionString,

@@ -9,6 +9,8 @@ export type ServerCommand =
       /** Memory store instead of the file store (isolates what persistence costs). */
       readonly memory?: boolean;
       readonly https: boolean;
+      /** Also listen for AMQP (device and service) on a free port. */
+      readonly amqps?: boolean;
       readonly devices: number;
       /** Device ids are `<prefix><index>`. */
       readonly prefix: string;
@@ -59,6 +61,7 @@ export interface ChurnRound {
 export interface HubStarted {
   readonly port: number;
   readonly httpsPort: number | null;
+  readonly amqpsPort?: number | null;
   readonly caPem: string;
   readonly hostName: string;
   readonly serviceConnectionString: string;

@@ -72,6 +72,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
       link.close(error);
       return;
     }
+    if (link.is_sender()) honourSettleMode(link as Sender);
     const identity = this.identityOn(connection, parsed.address);
     this.byLink.set(link, { identity, link: parsed });
     const first = identity.links.size === 0;
@@ -351,6 +352,17 @@ export class AmqpDeviceEndpoint implements DevicePort {
     else for (const link of [...identity.links]) link.close(error);
     for (const link of [...identity.links]) this.closeLink(link);
   }
+}
+
+/**
+ * A receiver that asks for pre-settled deliveries (`snd_settle_mode` 1, as the Node SDK's twin receiver does) gets
+ * them: it then sends no disposition per reply, which with Nagle on the client's socket would hold its next request
+ * back until our delayed ACK (~40 ms per twin round trip).
+ */
+function honourSettleMode(sender: Sender): void {
+  const requested = (sender as unknown as { remote?: { attach?: { snd_settle_mode?: number } } }).remote?.attach?.snd_settle_mode;
+  const local = (sender as unknown as { local?: { attach?: { snd_settle_mode?: number } } }).local?.attach;
+  if (requested === 1 && local) local.snd_settle_mode = 1;
 }
 
 function settle(delivery: Delivery, outcome: 'accept' | 'reject', error?: { condition: string; description: string }): void {
