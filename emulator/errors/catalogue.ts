@@ -79,6 +79,26 @@ export function deviceMessageLockLost(lockToken: string): IotHubError {
   });
 }
 
+/** 400014: a device asked for a file-upload SAS URI, and the hub has no storage account linked (none here). */
+export function defaultStorageEndpointNotConfigured(): IotHubError {
+  return new IotHubError({
+    code: 'DefaultStorageEndpointNotConfigured',
+    httpStatus: 400,
+    errorCode: 400014,
+    message: 'File upload is not configured for this hub: no storage account is linked (the emulator has none).',
+  });
+}
+
+/** 400015: a file-upload notification names a correlation id the hub never handed out. */
+export function invalidFileUploadCorrelationId(correlationId: string): IotHubError {
+  return new IotHubError({
+    code: 'InvalidFileUploadCorrelationId',
+    httpStatus: 400,
+    errorCode: 400015,
+    message: `The file upload correlation id '${correlationId}' is not valid.`,
+  });
+}
+
 /** 413001 */
 export function messageTooLarge(message: string): IotHubError {
   return new IotHubError({ code: 'MessageTooLarge', httpStatus: 413, errorCode: 413001, message });

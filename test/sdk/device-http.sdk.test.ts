@@ -122,6 +122,18 @@ describe('device HTTPS on the hub HTTPS port (raw requests)', () => {
     expect(done.status).toBe(204);
     expect(hub.hub.c2d.pending('raw-2')).toEqual([]);
   });
+
+  it('answers file upload as IoT Hub without a linked storage account: 400014 for the SAS URI, 400015 for a notification', async () => {
+    const sas = await asDevice(hub.hub, 'raw-1', { method: 'POST', path: '/devices/raw-1/files', body: '{"blobName":"log.txt"}', headers: { 'content-type': 'application/json' } });
+    expect(sas.status).toBe(400);
+    expect(sas.headers['iothub-errorcode']).toBe('DefaultStorageEndpointNotConfigured');
+    expect(sas.text).toContain('ErrorCode:DefaultStorageEndpointNotConfigured;');
+    const notify = await asDevice(hub.hub, 'raw-1', { method: 'POST', path: '/devices/raw-1/files/notifications/abc', body: '{"isSuccess":true,"statusCode":200,"statusDescription":"ok"}' });
+    expect(notify.status).toBe(400);
+    expect(notify.headers['iothub-errorcode']).toBe('InvalidFileUploadCorrelationId');
+    const stranger = await asDevice(hub.hub, 'raw-1', { method: 'POST', path: '/devices/raw-1/files', body: '{}' }, 'raw-2');
+    expect(stranger.status).toBe(401);
+  });
 });
 
 const can443 = await canBind443();
@@ -219,6 +231,12 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     await eventually(() => hub.hub.c2d.pending('http-3')[0]?.deliveryCount === 2, 5_000, 'delivery count 2');
     await client.complete(again);
     expect(hub.hub.c2d.pending('http-3')).toEqual([]);
+  });
+
+  it('fails the SDK\'s uploadToBlob at its first step, getting the SAS URI (no storage account is linked)', async () => {
+    const client = await open(hub.hub.deviceConnectionString('http-1').replace(/;GatewayHostName=[^;]+/, ''));
+    const { Readable } = await import('node:stream');
+    await expect(client.uploadToBlob('log.txt', Readable.from([Buffer.from('hello')]), 5)).rejects.toMatchObject({ name: 'BlobSasError', innerError: { message: 'Bad Request', responseBody: expect.stringContaining('ErrorCode:DefaultStorageEndpointNotConfigured;') as string } });
   });
 
   it('reports a wrong key as UnauthorizedError', async () => {

@@ -41,5 +41,5 @@ export interface DeviceRouteDefinition extends RoutePattern {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly operation: DeviceOperation;
   /** The traffic kind the studio files the call under. */
-  readonly traffic: 'telemetry' | 'c2d';
+  readonly traffic: 'telemetry' | 'c2d' | 'other';
 }
