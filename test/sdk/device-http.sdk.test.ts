@@ -239,6 +239,16 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     await expect(client.uploadToBlob('log.txt', Readable.from([Buffer.from('hello')]), 5)).rejects.toMatchObject({ name: 'BlobSasError', innerError: { message: 'Bad Request', responseBody: expect.stringContaining('ErrorCode:DefaultStorageEndpointNotConfigured;') as string } });
   });
 
+  it('leaves twins and direct methods to the SDK, which refuses them over HTTP before anything reaches the wire', async () => {
+    const client = await open(hub.hub.deviceConnectionString('http-1').replace(/;GatewayHostName=[^;]+/, ''));
+    const before = hub.hub.tap.snapshot().length;
+    await expect(client.getTwin()).rejects.toMatchObject({ name: 'NotImplementedError' });
+    // The transport's enableMethods throws, and the throw comes straight out of onDeviceMethod.
+    expect(() => client.onDeviceMethod('reboot', () => undefined)).toThrow(/Direct methods are not implemented over HTTP/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(hub.hub.tap.snapshot().slice(before).filter((event) => event.deviceId === 'http-1')).toEqual([]);
+  });
+
   it('reports a wrong key as UnauthorizedError', async () => {
     const wrongKey = Buffer.alloc(32, 7).toString('base64');
     const client = await open(`HostName=${hub.hub.info.hostName};DeviceId=http-1;SharedAccessKey=${wrongKey}`);
