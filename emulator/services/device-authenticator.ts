@@ -1,4 +1,19 @@
+import type { X509Certificate } from 'node:crypto';
+
 import { parseMqttUsername } from '../auth/mqtt-username.js';
+import {
+  chainToAnchor,
+  commonNameOfCertificate,
+  matchesThumbprint,
+  presentedCertificate,
+  thumbprintsOf,
+  validityProblem,
+  type PresentedCertificate,
+  type TrustAnchor,
+} from '../auth/x509-credential.js';
+import type { CaCertificateRecord } from '../model/ca-certificate.js';
+import type { DeviceRecord } from '../model/device.js';
+import type { ModuleRecord } from '../model/hub-state.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
 import type { HubState } from '../model/hub-state.js';
 import type { TwinAddress } from '../model/twin-address.js';
@@ -12,10 +27,21 @@ export interface DevicePrincipal {
   readonly moduleId?: string;
   /** Host name the device used (username and `sr`), kept for the replies that mention it. */
   readonly hostName: string;
-  /** Token expiry in seconds since the epoch; the live connection is cut after it (§2.3 step 4). */
+  /**
+   * Token expiry in seconds since the epoch; the live connection is cut after it (§2.3 step 4). X.509 connections
+   * have no token: {@link NO_TOKEN_EXPIRY}.
+   */
   readonly expiresAtSeconds: number;
+  /** How the identity proved itself: a SAS token, or an X.509 client certificate (iothub-protocol-2.md §1). */
+  readonly credential?: 'sas' | 'x509';
   readonly modelId?: string;
 }
+
+/** `expiresAtSeconds` of an X.509 connection: never cut for expiry while connected (the hub checks at connect). */
+export const NO_TOKEN_EXPIRY = Number.MAX_SAFE_INTEGER;
+
+/** What a TLS handshake presented: the client certificate chain as DER, leaf first (empty: no certificate). */
+export type ClientCertificateChain = readonly Buffer[];
 
 /**
  * CONNACK return codes the hub uses (iothub-protocol.md §3.2): 5 for anything about credentials, 3 for a
@@ -39,14 +65,16 @@ export class DeviceAuthenticator {
     private readonly hostNames: readonly string[],
   ) {}
 
-  authenticate(clientId: string, username: string | undefined, password: string | undefined): DeviceAuthResult {
+  authenticate(clientId: string, username: string | undefined, password: string | undefined, certificate: ClientCertificateChain = []): DeviceAuthResult {
     const parsed = parseMqttUsername(username ?? '', clientId);
     if (!parsed.ok) return refuse(5, `bad username: ${parsed.error}`);
     const { hostName, deviceId, moduleId, modelId } = parsed.value;
     // Checklist 2: the username's host must be this hub, as REST requires of a token's audience; a token made for
     // `otherhub.azure-devices.net` must not connect here (its `sr` would carry that host too).
     if (!this.namesThisHub(hostName)) return refuse(5, `the MQTT username names host '${hostName}', not this hub`);
-    const result = this.verify(hostName, { deviceId, ...(moduleId === undefined ? {} : { moduleId }) }, password);
+    const address = { deviceId, ...(moduleId === undefined ? {} : { moduleId }) };
+    // No password: the device authenticates with the certificate of its TLS handshake (iothub-protocol-2.md §1.5).
+    const result = password === undefined || password === '' ? this.verifyX509(hostName, address, certificate) : this.verify(hostName, address, password);
     return result.ok && modelId !== undefined ? { ok: true, principal: { ...result.principal, modelId } } : result;
   }
 
@@ -56,8 +84,11 @@ export class DeviceAuthenticator {
    * or the request's `Host`) and exactly this identity, or be a hub-level policy token with DeviceConnect
    * (iothub-protocol.md §2.3 step 5: "DeviceConnect for device endpoints"); then key, expiry, disabled.
    */
-  authenticateHttp(authorization: string | undefined, address: TwinAddress, requestHost?: string): DeviceAuthResult {
-    if (authorization === undefined || authorization === '') return refuse(5, 'no Authorization header: X.509 is not supported, send a SAS token');
+  authenticateHttp(authorization: string | undefined, address: TwinAddress, requestHost?: string, certificate: ClientCertificateChain = []): DeviceAuthResult {
+    if (authorization === undefined || authorization === '') {
+      // X.509 over HTTPS sends no Authorization header, only the client certificate (iothub-protocol-2.md §1.5).
+      return this.verifyX509(stripPort(requestHost ?? this.hostNames[0] ?? ''), address, certificate);
+    }
     const token = parseSasToken(authorization);
     if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
     const hostName = token.value.resource.split('/')[0] ?? '';
@@ -73,9 +104,14 @@ export class DeviceAuthenticator {
     if (!device) return refuse(5, `device '${deviceId}' is not registered`);
     const module = moduleId === undefined ? undefined : moduleOf(this.state, deviceId, moduleId);
     if (moduleId !== undefined && !module) return refuse(5, `module '${deviceId}/${moduleId}' is not registered`);
-    if (password === undefined || password === '') return refuse(5, 'X.509 authentication is not supported; send a SAS token');
+    if (password === undefined || password === '') return refuse(5, 'no SAS token and no client certificate');
     const token = parseSasToken(password);
     if (!token.ok) return refuse(5, `bad SAS token: ${token.error}`);
+    const identity = module ?? device;
+    if (identity.authentication.type !== 'sas' && token.value.skn === undefined) {
+      // An X.509 identity has no keys of its own (they are stored empty): only a policy token may stand in for it.
+      return refuse(5, `'${describeAddress(address)}' authenticates with X.509 (${identity.authentication.type}), not with its own SAS keys`);
+    }
     // A module signs with its own key over `<host>/devices/<d>/modules/<m>` (iothub-protocol.md §3.6).
     const resource = moduleId === undefined ? `${hostName}/devices/${deviceId}` : `${hostName}/devices/${deviceId}/modules/${moduleId}`;
     const keys = (module ?? device).authentication.symmetricKey;
@@ -87,8 +123,68 @@ export class DeviceAuthenticator {
     // Credentials first, status second: a stranger must not learn that a device exists but is disabled.
     if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
     const principal: DevicePrincipal =
-      moduleId === undefined ? { deviceId, hostName, expiresAtSeconds: token.value.se } : { deviceId, moduleId, hostName, expiresAtSeconds: token.value.se };
+      moduleId === undefined ? { deviceId, hostName, expiresAtSeconds: token.value.se, credential: 'sas' } : { deviceId, moduleId, hostName, expiresAtSeconds: token.value.se, credential: 'sas' };
     return { ok: true, principal };
+  }
+
+  /**
+   * X.509 authentication (iothub-protocol-2.md §1.1-1.4): the identity must exist and use `selfSigned` (either
+   * thumbprint of the leaf equals its primary or secondary thumbprint) or `certificateAuthority` (the chain ends in
+   * a registered, verified CA and the leaf's CN is the device id, or `<deviceId>/<moduleId>` for a module); the leaf
+   * must be inside its validity period. Every refusal is CONNACK 5 / 401 except a disabled device (3), and names
+   * its reason for the hub log.
+   */
+  private verifyX509(hostName: string, address: TwinAddress, chain: ClientCertificateChain): DeviceAuthResult {
+    const { deviceId, moduleId } = address;
+    const device = this.registry.find(deviceId);
+    if (!device) return refuse(5, `device '${deviceId}' is not registered`);
+    const module = moduleId === undefined ? undefined : moduleOf(this.state, deviceId, moduleId);
+    if (moduleId !== undefined && !module) return refuse(5, `module '${deviceId}/${moduleId}' is not registered`);
+    if (chain.length === 0) return refuse(5, 'no SAS token and no client certificate');
+    const presented = presentedCertificate(chain);
+    if (!presented) return refuse(5, 'the client certificate cannot be parsed');
+    const problem = this.x509Problem(module ?? device, address, presented);
+    if (problem) return refuse(5, problem);
+    if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
+    const base = { deviceId, hostName, expiresAtSeconds: NO_TOKEN_EXPIRY, credential: 'x509' as const };
+    return { ok: true, principal: moduleId === undefined ? base : { ...base, moduleId } };
+  }
+
+  /** Why the presented certificate does not authenticate this identity, or undefined when it does. */
+  private x509Problem(identity: DeviceRecord | ModuleRecord, address: TwinAddress, presented: PresentedCertificate): string | undefined {
+    const { type, x509Thumbprint } = identity.authentication;
+    const now = this.clock.now();
+    if (type === 'selfSigned') {
+      const expired = validityProblem(presented.leaf, now);
+      if (expired) return expired;
+      const prints = thumbprintsOf(presented.leafDer);
+      const stored = [x509Thumbprint.primaryThumbprint, x509Thumbprint.secondaryThumbprint];
+      if (matchesThumbprint(prints, stored)) return undefined;
+      // The wording of the hub's 401003 diagnostics (troubleshoot-error-codes).
+      return (
+        `thumbprint mismatch: Thumbprint doesn't match configuration: Thumbprint: SHA1Hash=${prints.sha1}, SHA2Hash=${prints.sha256}; ` +
+        `Configuration: PrimaryThumbprint=${stored[0] ?? ''}, SecondaryThumbprint=${stored[1] ?? ''}`
+      );
+    }
+    if (type === 'certificateAuthority') {
+      const chain = chainToAnchor(presented, this.trustAnchors(), now);
+      if (!chain.ok) return chain.reason;
+      const expected = describeAddress(address);
+      const commonName = commonNameOfCertificate(presented.leaf);
+      if (commonName !== expected) return `wrong CN: the client certificate's subject CN is '${commonName ?? '(none)'}', expected '${expected}'`;
+      return undefined;
+    }
+    return `'${describeAddress(address)}' authenticates with ${type === 'sas' ? 'SAS keys' : 'no credential of its own'} (authentication type '${type}'), not with an X.509 certificate`;
+  }
+
+  /** The registered CA certificates, parsed once per record (records are replaced on change, never mutated). */
+  private trustAnchors(): TrustAnchor[] {
+    const anchors: TrustAnchor[] = [];
+    for (const record of Object.values(this.state.caCertificates ?? {})) {
+      const certificate = parsedCa(record);
+      if (certificate) anchors.push({ name: record.name, certificate, verified: record.isVerified });
+    }
+    return anchors;
   }
 
   private namesThisHub(hostName: string): boolean {
@@ -120,6 +216,27 @@ function stripPort(host: string): string {
   if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
   const colon = lower.lastIndexOf(':');
   return colon > 0 && lower.indexOf(':') === colon ? lower.slice(0, colon) : lower;
+}
+
+const parsedCas = new WeakMap<CaCertificateRecord, X509Certificate | null>();
+
+function parsedCa(record: CaCertificateRecord): X509Certificate | undefined {
+  let parsed = parsedCas.get(record);
+  if (parsed === undefined) {
+    parsed = parseCaPem(record.certificate);
+    parsedCas.set(record, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function parseCaPem(pem: string): X509Certificate | null {
+  const chain = presentedCertificate([Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')]);
+  return chain?.leaf ?? null;
+}
+
+/** `d1` or `d1/m1`: also the CN a CA-signed identity's certificate must carry. */
+function describeAddress(address: TwinAddress): string {
+  return address.moduleId === undefined ? address.deviceId : `${address.deviceId}/${address.moduleId}`;
 }
 
 function refuse(returnCode: 3 | 5, reason: string): DeviceAuthResult {
