@@ -6,6 +6,7 @@ import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './confi
 import { HubEventBus } from './events.js';
 import { startListeners } from './hub-listeners.js';
 import type { QueryPage } from './query/index.js';
+import { CaCertificateService } from './services/ca-certificate-service.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
 import { DevicePortRelay } from './services/device-port.js';
@@ -28,6 +29,7 @@ import { createStore } from './store/create-store.js';
 import type { EmulatorStore, StoreStats } from './store/store.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { createDeviceApi } from './transports/http/device-api.js';
+import { createManagementApi } from './transports/http/management-api.js';
 import { createRestApi } from './transports/http/rest-api.js';
 import { ConnectionGuard } from './transports/connection-guard.js';
 import type { BoundListener } from './transports/listen.js';
@@ -89,6 +91,7 @@ interface Running {
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
+  readonly certificates: CaCertificateService;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
@@ -147,6 +150,11 @@ export class HubEmulator {
   /** The last device-to-cloud messages per device. */
   get telemetry(): TelemetryService {
     return this.running().telemetry;
+  }
+
+  /** CA certificates for X.509 CA authentication (the `…/IotHubs/{hub}/certificates` management resources). */
+  get certificates(): CaCertificateService {
+    return this.running().certificates;
   }
 
   /**
@@ -287,6 +295,7 @@ export class HubEmulator {
     const methods = new MethodService(registry, devices);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
+    const certificates = new CaCertificateService(data, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
@@ -310,7 +319,8 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const management = createManagementApi({ services: { certificates }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -330,6 +340,11 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, amqp, gateway, unbindDevices, listeners, info };
   }
+}
+
+/** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
+export function hubNameOf(hostName: string): string {
+  return hostName.split('.')[0] ?? hostName;
 }

@@ -125,3 +125,24 @@ function signedBy(certificate: X509Certificate, issuer: X509Certificate): boolea
     return false;
   }
 }
+
+/**
+ * The first certificate of an upload as IoT Hub takes it (§1.3): PEM (`-----BEGIN CERTIFICATE-----`) or the bare
+ * base64 of the DER; undefined when it is neither.
+ */
+export function parseCertificateText(text: string): X509Certificate | undefined {
+  const pem = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
+  const base64 = (pem ? (pem[1] ?? '') : text).replace(/\s+/g, '');
+  if (base64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return undefined;
+  try {
+    return new X509Certificate(Buffer.from(base64, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A certificate as PEM, 64 characters a line. */
+export function pemOf(certificate: X509Certificate): string {
+  const lines = certificate.raw.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}

@@ -5,6 +5,7 @@ import {
   chainToAnchor,
   commonNameOfCertificate,
   matchesThumbprint,
+  parseCertificateText,
   presentedCertificate,
   thumbprintsOf,
   validityProblem,
@@ -230,8 +231,7 @@ function parsedCa(record: CaCertificateRecord): X509Certificate | undefined {
 }
 
 function parseCaPem(pem: string): X509Certificate | null {
-  const chain = presentedCertificate([Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64')]);
-  return chain?.leaf ?? null;
+  return parseCertificateText(pem) ?? null;
 }
 
 /** `d1` or `d1/m1`: also the CN a CA-signed identity's certificate must carry. */
