@@ -38,6 +38,7 @@ import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
 import { TwinsApi } from './twins-api.js';
+import { X509Devices } from './x509-devices.js';
 import { TwinQueries } from './views/twin-queries.js';
 import { TwinViewIndex } from './views/twin-view-index.js';
 
@@ -92,6 +93,7 @@ interface Running {
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
   readonly certificates: CaCertificateService;
+  readonly x509: X509Devices;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
@@ -155,6 +157,11 @@ export class HubEmulator {
   /** CA certificates for X.509 CA authentication (the `…/IotHubs/{hub}/certificates` management resources). */
   get certificates(): CaCertificateService {
     return this.running().certificates;
+  }
+
+  /** The built-in test PKI: X.509 devices (self-signed or signed by the built-in device CA) with their PEM files. */
+  get x509(): X509Devices {
+    return this.running().x509;
   }
 
   /**
@@ -340,7 +347,8 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, amqp, gateway, unbindDevices, listeners, info };
+    const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, x509, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 
