@@ -96,7 +96,7 @@ function describe(info: EmulatorInfo, policies: Record<string, string>, devices:
       '',
     ]),
     'Trust the CA in apps: NODE_EXTRA_CA_CERTS=<CA certificate>, or client.setOptions({ ca }) in the device SDK.',
-    ...(info.ports.mqtts === 8883 ? [] : [`Devices on a non-default port: add ;GatewayHostName=${info.hostName}:${info.ports.mqtts} to their connection string.`]),
+    ...(info.ports.mqtts === 8883 ? [] : [`SAS devices on a non-default port: add ;GatewayHostName=${info.hostName}:${info.ports.mqtts} to their connection string.`]),
     ...info.warnings.map((warning) => `\nWARNING: ${warning}`),
     '',
     'hub ready (Ctrl+C to stop)',

@@ -97,6 +97,25 @@ describe('X.509 self-signed devices over MQTT and MQTT/WebSockets (real SDK, rea
     expect(await x509Connack(hub.hub, 'x-dev/x-mod', first)).toBe(5);
   });
 
+  it('serves the SDK ModuleClient with an X509AuthenticationProvider (ModuleClient.fromConnectionString refuses x509=true)', async () => {
+    const provider = new deviceSdk.X509AuthenticationProvider({
+      host: `localhost:${hub.hub.info.ports.mqtts}`,
+      deviceId: 'x-dev',
+      moduleId: 'x-mod',
+      x509: { cert: second.certPem, key: second.keyPem },
+    } as ConstructorParameters<typeof deviceSdk.X509AuthenticationProvider>[0]);
+    const module = deviceSdk.ModuleClient.fromAuthenticationProvider(provider, mqttTransport.Mqtt);
+    await module.setOptions({ ca: await readFile(hub.hub.info.caCertPath, 'utf8') });
+    await module.open();
+    try {
+      const twin = await module.getTwin();
+      expect(twin.properties.desired.$version).toBe(1);
+      await eventually(() => hub.hub.modules.runtime('x-dev', 'x-mod').connectionState === 'Connected', 5000, 'module Connected');
+    } finally {
+      await module.close();
+    }
+  });
+
   it('rolls a certificate over without downtime: the live connection outlasts both identity updates, then the new certificate connects and the old one no longer does', async () => {
     expect(await openOutcome(hub.hub, 'x-roll', second, 'Mqtt')).toBe('UnauthorizedError');
     const old = await openX509Device(hub.hub, 'x-roll', first, 'Mqtt');
