@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './certs/cert-files.js';
 import { issueDeviceCertificate, type IssuedCertificate } from './certs/device-certificates.js';
 import { ensureDeviceCa, type DeviceCa } from './certs/device-pki.js';
+import { deviceAlreadyExists, moduleAlreadyExists } from './errors/catalogue.js';
 import type { DeviceAuthentication } from './model/device.js';
 import type { CaCertificateService } from './services/ca-certificate-service.js';
 import type { ModuleService } from './services/module-service.js';
@@ -23,6 +24,8 @@ export interface X509DeviceRequest {
   readonly directory?: string;
   /** Certificate lifetime in days (default 365). */
   readonly validityDays?: number;
+  /** Refuse (409) instead of switching an identity that already exists (the studio's register form). */
+  readonly mustBeNew?: boolean;
 }
 
 /** A device (or module) ready to connect with X.509, and its files. */
@@ -76,6 +79,8 @@ export class X509Devices {
   /** Issues the certificate, registers (or updates) the identity, writes `<id>.pem` and `<id>-key.pem`. */
   async create(request: X509DeviceRequest): Promise<X509DeviceCredential> {
     const { deviceId, moduleId, mode } = request;
+    if (request.mustBeNew && moduleId === undefined && this.registry.find(deviceId)) throw deviceAlreadyExists(deviceId);
+    if (request.mustBeNew && moduleId !== undefined && this.modules.find(deviceId, moduleId)) throw moduleAlreadyExists(deviceId, moduleId);
     const now = this.clock.now();
     const commonName = moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
     const validity = { now, ...(request.validityDays === undefined ? {} : { days: request.validityDays }) };

@@ -40,6 +40,20 @@ describe('the handler table on a real hub', () => {
     expect(await call('devices.get', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound', httpStatus: 404 } });
   });
 
+  it('registers X.509 devices with the built-in test PKI (self-signed and CA-signed), refusing an existing id', async () => {
+    const self = await value('devices.createWithCertificate', { deviceId: 'h-x509', mode: 'selfSigned' });
+    expect(self).toMatchObject({ mode: 'selfSigned', device: { deviceId: 'h-x509', authenticationType: 'selfSigned', connectionString: '' } });
+    expect(self.connectionString).toMatch(/^HostName=localhost:\d+;DeviceId=h-x509;x509=true$/);
+    expect(self.certPem).toContain('BEGIN CERTIFICATE');
+    expect(self.keyPem).toContain('PRIVATE KEY');
+    expect(host.requireRunning().registry.get('h-x509').authentication.x509Thumbprint.primaryThumbprint).toBe(self.thumbprint);
+    const ca = await value('devices.createWithCertificate', { deviceId: 'h-x509-ca', mode: 'caSigned' });
+    expect(ca.device.authenticationType).toBe('certificateAuthority');
+    expect(await call('devices.createWithCertificate', { deviceId: 'h-x509', mode: 'caSigned' })).toMatchObject({ ok: false, error: { code: 'DeviceAlreadyExists', httpStatus: 409 } });
+    expect(await call('devices.createWithCertificate', { deviceId: 'h-sas', mode: 'bogus' as 'caSigned' })).toMatchObject({ ok: false });
+    expect(host.requireRunning().registry.find('h-sas')).toBeUndefined();
+  });
+
   it('patches tags and desired with the etag, and answers a stale etag with PreconditionFailed 412', async () => {
     await value('devices.create', { deviceId: 't-dev' });
     const twin = await value('twin.get', { deviceId: 't-dev' });
