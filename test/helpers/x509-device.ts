@@ -44,7 +44,9 @@ export async function x509Client(hub: HubEmulator, deviceId: string, credential:
   const Transport = transport === 'Http' ? httpTransport.Http : transport === 'Mqtt' ? mqttTransport.Mqtt : mqttTransport.MqttWs;
   const client = deviceSdk.Client.fromConnectionString(x509ConnectionString(hub, deviceId, transport), Transport);
   const webSocket = transport === 'MqttWs' ? { mqtt: { webSocketAgent: portForcingAgent(hub.info.ports.https ?? 0) } } : {};
-  await client.setOptions({ ca: await readFile(hub.info.caCertPath, 'utf8'), cert: credential.certPem, key: credential.keyPem, ...webSocket });
+  // The Http transport answers setOptions only when it carries receiver options (README, "Device transports").
+  const http = transport === 'Http' ? { http: { receivePolicy: { interval: 1 } } } : {};
+  await client.setOptions({ ca: await readFile(hub.info.caCertPath, 'utf8'), cert: credential.certPem, key: credential.keyPem, ...webSocket, ...http });
   return client;
 }
 

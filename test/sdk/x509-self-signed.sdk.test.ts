@@ -10,7 +10,8 @@ import type { HubEmulator } from '../../emulator/index.js';
 import { openDevice } from '../helpers/device-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForTraffic } from '../helpers/wait-for.js';
-import { openOutcome, openX509Device, portForcingAgent, x509Connack } from '../helpers/x509-device.js';
+import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
+import { openOutcome, openX509Device, portForcingAgent, x509Client, x509Connack } from '../helpers/x509-device.js';
 
 // Self-signed X.509 devices (iothub-protocol-2.md §1, checklist 101-104, 108) with the unmodified azure-iot-device +
 // azure-iot-device-mqtt (`x509=true`, cert/key through setOptions) over MQTT/TLS and MQTT over WebSockets, on the
@@ -244,3 +245,37 @@ async function httpsEvent(hub: HubEmulator, deviceId: string, credential: Issued
     req.end(body);
   });
 }
+
+const can443 = await canBind443();
+const title443 = 'X.509 with the real azure-iot-device-http transport (it dials only 443)';
+
+describe.skipIf(!can443)(can443 ? title443 : `${title443} — SKIPPED: ${SKIP_443_REASON}`, () => {
+  let hub: TestHub;
+  let device: IssuedCertificate;
+  let stranger: IssuedCertificate;
+
+  beforeAll(async () => {
+    hub = await startTestHub({ ports: { https: 443 } });
+    const now = new Date();
+    [device, stranger] = await Promise.all([issueDeviceCertificate('http-x509', { now }), issueDeviceCertificate('stranger', { now })]);
+    await hub.hub.registry.create({ deviceId: 'http-x509', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: device.thumbprint256 } } });
+  });
+  afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  it('sends telemetry with x509=true and cert/key in setOptions; another certificate gets UnauthorizedError', async () => {
+    const client = await x509Client(hub.hub, 'http-x509', device, 'Http');
+    await client.open();
+    try {
+      await client.sendEvent(new deviceSdk.Message('{"over":"https"}'));
+      expect(hub.hub.telemetry.recent('http-x509').at(-1)?.bodyPreview).toBe('{"over":"https"}');
+    } finally {
+      await client.close();
+    }
+    const refused = await x509Client(hub.hub, 'http-x509', stranger, 'Http');
+    await refused.open();
+    await expect(refused.sendEvent(new deviceSdk.Message('x'))).rejects.toMatchObject({ name: 'UnauthorizedError' });
+    await refused.close();
+  });
+});
