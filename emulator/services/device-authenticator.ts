@@ -98,6 +98,14 @@ export class DeviceAuthenticator {
     return this.verify(hostName, address, authorization);
   }
 
+  /**
+   * X.509 authentication of an identity by the certificate chain its TLS handshake presented (DER, leaf first), for
+   * transports that name the identity elsewhere (AMQP link addresses without CBS, iothub-protocol-2.md §1.5).
+   */
+  authenticateCertificate(address: TwinAddress, certificate: ClientCertificateChain, hostName = this.hostNames[0] ?? ''): DeviceAuthResult {
+    return this.verifyX509(stripPort(hostName), address, certificate);
+  }
+
   /** Identity, key, expiry and status checks shared by MQTT and HTTPS. */
   private verify(hostName: string, address: TwinAddress, password: string | undefined): DeviceAuthResult {
     const { deviceId, moduleId } = address;

@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { chainToAnchor, commonNameOfCertificate, isThumbprint, matchesThumbprint, presentedCertificate, thumbprintsOf, type TrustAnchor } from '../../../../emulator/auth/x509-credential.js';
 import { createDeviceCa, issueDeviceCertificate, type IssuedCertificate } from '../../../../emulator/certs/device-certificates.js';
+import { DeviceAuthenticator } from '../../../../emulator/services/device-authenticator.js';
+import { ManualClock } from '../../../../emulator/util/clock.js';
+import { serviceHarness } from '../../../helpers/service-harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-06-01T00:00:00Z');
@@ -74,5 +77,18 @@ describe('X.509 credential checks (iothub-protocol-2.md §1.2-1.4)', () => {
     const notCa = await issueDeviceCertificate('not-a-ca', { now }, root);
     const forged = await issueDeviceCertificate('dev-3', { now }, notCa);
     expect(chainToAnchor(presented(forged.certPem, notCa.certPem), [anchor('root', root, true)], now)).toMatchObject({ ok: false });
+  });
+});
+
+describe('DeviceAuthenticator.authenticateCertificate (for transports that name the identity elsewhere, e.g. AMQP)', () => {
+  it('accepts the registered thumbprint, refuses others and names the reason', async () => {
+    const harness = await serviceHarness({ clock: new ManualClock(now) });
+    const mine = await issueDeviceCertificate('amqp-dev', { now });
+    const other = await issueDeviceCertificate('other', { now });
+    await harness.registry.create({ deviceId: 'amqp-dev', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: mine.thumbprint } } });
+    const authenticator = new DeviceAuthenticator(harness.state, harness.registry, harness.clock, ['localhost']);
+    expect(authenticator.authenticateCertificate({ deviceId: 'amqp-dev' }, [der(mine.certPem)])).toMatchObject({ ok: true, principal: { deviceId: 'amqp-dev', credential: 'x509', hostName: 'localhost' } });
+    expect(authenticator.authenticateCertificate({ deviceId: 'amqp-dev' }, [der(other.certPem)])).toMatchObject({ ok: false, returnCode: 5, reason: expect.stringMatching(/thumbprint mismatch/) });
+    expect(authenticator.authenticateCertificate({ deviceId: 'amqp-dev' }, [])).toMatchObject({ ok: false, reason: 'no SAS token and no client certificate' });
   });
 });
