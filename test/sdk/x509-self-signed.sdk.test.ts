@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueDeviceCertificate, type IssuedCertificate } from '../../emulator/certs/device-certificates.js';
 import type { HubEmulator } from '../../emulator/index.js';
 import { openDevice } from '../helpers/device-sdk.js';
+import { rest } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForTraffic } from '../helpers/wait-for.js';
 import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
@@ -198,6 +199,20 @@ describe('X.509 self-signed devices over MQTT and MQTT/WebSockets (real SDK, rea
       await client.close();
     }
     expect(hub.hub.telemetry.recent('sas-dev').map((message) => message.bodyPreview)).toEqual(expect.arrayContaining(['{"sas":"Mqtt"}', '{"sas":"MqttWs"}']));
+  });
+
+  it('round-trips X.509 identities over REST (checklist 109): thumbprints kept, CA identities without them, bad thumbprints 400', async () => {
+    const put = (deviceId: string, authentication: object) => rest(hub.hub, { method: 'PUT', path: `/devices/${deviceId}`, body: { deviceId, authentication } });
+    const self = await put('rest-self', { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: first.thumbprint, secondaryThumbprint: second.thumbprint256 } });
+    expect(self.status).toBe(200);
+    const got = (await rest(hub.hub, { method: 'GET', path: '/devices/rest-self' })).json<{ authentication: object }>();
+    expect(got.authentication).toEqual({ type: 'selfSigned', symmetricKey: { primaryKey: null, secondaryKey: null }, x509Thumbprint: { primaryThumbprint: first.thumbprint, secondaryThumbprint: second.thumbprint256 } });
+    const ca = (await put('rest-ca', { type: 'certificateAuthority' })).json<{ authentication: object }>();
+    expect(ca.authentication).toMatchObject({ type: 'certificateAuthority', x509Thumbprint: { primaryThumbprint: null, secondaryThumbprint: null } });
+    const bad = await put('rest-bad', { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: 'not-hex' } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('ArgumentInvalid');
+    expect(await openOutcome(hub.hub, 'rest-self', second, 'Mqtt')).toBe('connected');
   });
 
   it('accepts X.509 on device HTTPS: no Authorization header, the certificate in the handshake → 204; a wrong one → 401', async () => {
