@@ -40,6 +40,7 @@ const exportedDevice = z.strictObject({
   authentication: z.strictObject({
     type: z.string(),
     symmetricKey: z.strictObject({ primaryKey: z.string(), secondaryKey: z.string() }).optional(),
+    x509Thumbprint: z.strictObject({ primaryThumbprint: z.string().max(128).nullable(), secondaryThumbprint: z.string().max(128).nullable() }).optional(),
   }),
   tags: jsonObjectSchema,
   desired: jsonObjectSchema,

@@ -199,6 +199,8 @@ export interface ExportedDevice {
   readonly authentication: {
     readonly type: string;
     readonly symmetricKey?: { readonly primaryKey: string; readonly secondaryKey: string };
+    /** X.509 `selfSigned` identities: the registered thumbprints. */
+    readonly x509Thumbprint?: { readonly primaryThumbprint: string | null; readonly secondaryThumbprint: string | null };
   };
   readonly tags: JsonObject;
   readonly desired: JsonObject;

@@ -107,6 +107,11 @@ describe('the handler table on a real hub', () => {
     expect(restored.tags).toEqual({ t: 1 });
     expect(restored.properties.desired).toMatchObject({ d: 2 });
     expect((await value('devices.get', { deviceId: 'x-dev' })).connectionString).toContain(`SharedAccessKey=${key}`);
+    // X.509 identities come back as X.509, with their thumbprints (made by the devices.createWithCertificate test above).
+    const selfSigned = exported.devices.find((d) => d.deviceId === 'h-x509')?.authentication;
+    expect(selfSigned).toMatchObject({ type: 'selfSigned', x509Thumbprint: { primaryThumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
+    expect(host.requireRunning().registry.get('h-x509').authentication).toMatchObject({ type: 'selfSigned', x509Thumbprint: selfSigned?.x509Thumbprint });
+    expect(host.requireRunning().registry.get('h-x509-ca').authentication.type).toBe('certificateAuthority');
     const again = await value('emulator.import', { data: exported, overwrite: false });
     expect(again.failed).toHaveLength(exported.devices.length);
     expect(await call('emulator.import', { data: { format: 'other' } as never, overwrite: false })).toMatchObject({ ok: false, error: { code: 'InvalidPayload' } });
