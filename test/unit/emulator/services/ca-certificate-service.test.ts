@@ -53,6 +53,21 @@ describe('CaCertificateService (iothub-protocol-2.md §1.3)', () => {
   });
 });
 
+describe('CA certificate names that are Object.prototype members', () => {
+  it('stores __proto__ and constructor as plain entries (util/own-keys.ts)', async () => {
+    const { certificates, state } = await setup();
+    const ca = await createDeviceCa('Proto', { now });
+    expect(() => certificates.get('constructor')).toThrow(/does not exist/);
+    await certificates.upload('__proto__', { certificate: ca.certPem });
+    await certificates.upload('constructor', { certificate: ca.certPem });
+    expect(Object.keys(state.caCertificates).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(state.caCertificates)).toBe(Object.prototype);
+    expect(certificates.get('__proto__').name).toBe('__proto__');
+    expect(await certificates.delete('__proto__', '*')).toBe(true);
+    expect(certificates.list().map((record) => record.name)).toEqual(['constructor']);
+  });
+});
+
 describe('X.509 identity fields (iothub-protocol-2.md §1.1-1.2)', () => {
   it('validates thumbprints, requires one for selfSigned, and lets an update clear the secondary', async () => {
     const { registry } = await setup();
