@@ -1,26 +1,12 @@
-import type { X509Certificate } from 'node:crypto';
-
 import { parseMqttUsername } from '../auth/mqtt-username.js';
-import {
-  chainToAnchor,
-  commonNameOfCertificate,
-  matchesThumbprint,
-  parseCertificateText,
-  presentedCertificate,
-  thumbprintsOf,
-  validityProblem,
-  type PresentedCertificate,
-  type TrustAnchor,
-} from '../auth/x509-credential.js';
-import type { CaCertificateRecord } from '../model/ca-certificate.js';
-import type { DeviceRecord } from '../model/device.js';
-import type { ModuleRecord } from '../model/hub-state.js';
+import { presentedCertificate } from '../auth/x509-credential.js';
 import { isSasTokenExpired, matchesResource, parseSasToken, verifySasSignature, type SasToken } from '../auth/sas-token.js';
 import type { HubState } from '../model/hub-state.js';
 import type { TwinAddress } from '../model/twin-address.js';
 import { moduleOf, policyOf } from '../state/state-lookups.js';
 import type { Clock } from '../util/clock.js';
 import type { RegistryService } from './registry-service.js';
+import { describeAddress, x509Problem } from './x509-identity-check.js';
 
 /** An authenticated device (or module) connection. */
 export interface DevicePrincipal {
@@ -152,55 +138,17 @@ export class DeviceAuthenticator {
     if (chain.length === 0) return refuse(5, 'no SAS token and no client certificate');
     const presented = presentedCertificate(chain);
     if (!presented) return refuse(5, 'the client certificate cannot be parsed');
-    const problem = this.x509Problem(module ?? device, address, presented);
+    const problem = x509Problem(this.state, (module ?? device).authentication, address, presented, this.clock.now());
     if (problem) return refuse(5, problem);
     if (device.status === 'disabled') return refuse(3, `device '${deviceId}' is disabled`);
     const base = { deviceId, hostName, expiresAtSeconds: NO_TOKEN_EXPIRY, credential: 'x509' as const };
     return { ok: true, principal: moduleId === undefined ? base : { ...base, moduleId } };
   }
 
-  /** Why the presented certificate does not authenticate this identity, or undefined when it does. */
-  private x509Problem(identity: DeviceRecord | ModuleRecord, address: TwinAddress, presented: PresentedCertificate): string | undefined {
-    const { type, x509Thumbprint } = identity.authentication;
-    const now = this.clock.now();
-    if (type === 'selfSigned') {
-      const expired = validityProblem(presented.leaf, now);
-      if (expired) return expired;
-      const prints = thumbprintsOf(presented.leafDer);
-      const stored = [x509Thumbprint.primaryThumbprint, x509Thumbprint.secondaryThumbprint];
-      if (matchesThumbprint(prints, stored)) return undefined;
-      // The wording of the hub's 401003 diagnostics (troubleshoot-error-codes).
-      return (
-        `thumbprint mismatch: Thumbprint doesn't match configuration: Thumbprint: SHA1Hash=${prints.sha1}, SHA2Hash=${prints.sha256}; ` +
-        `Configuration: PrimaryThumbprint=${stored[0] ?? ''}, SecondaryThumbprint=${stored[1] ?? ''}`
-      );
-    }
-    if (type === 'certificateAuthority') {
-      const chain = chainToAnchor(presented, this.trustAnchors(), now);
-      if (!chain.ok) return chain.reason;
-      const expected = describeAddress(address);
-      const commonName = commonNameOfCertificate(presented.leaf);
-      if (commonName !== expected) return `wrong CN: the client certificate's subject CN is '${commonName ?? '(none)'}', expected '${expected}'`;
-      return undefined;
-    }
-    return `'${describeAddress(address)}' authenticates with ${type === 'sas' ? 'SAS keys' : 'no credential of its own'} (authentication type '${type}'), not with an X.509 certificate`;
-  }
-
-  /** The registered CA certificates, parsed once per record (records are replaced on change, never mutated). */
-  private trustAnchors(): TrustAnchor[] {
-    const anchors: TrustAnchor[] = [];
-    for (const record of Object.values(this.state.caCertificates ?? {})) {
-      const certificate = parsedCa(record);
-      if (certificate) anchors.push({ name: record.name, certificate, verified: record.isVerified });
-    }
-    return anchors;
-  }
-
   private namesThisHub(hostName: string): boolean {
     const wanted = stripPort(hostName);
     return this.hostNames.some((name) => stripPort(name) === wanted);
   }
-
 
   /** Returns why the token does not grant this identity, or undefined when it does. */
   private checkKeys(token: SasToken, expected: string, keys: { primaryKey: string; secondaryKey: string }): string | undefined {
@@ -225,26 +173,6 @@ function stripPort(host: string): string {
   if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
   const colon = lower.lastIndexOf(':');
   return colon > 0 && lower.indexOf(':') === colon ? lower.slice(0, colon) : lower;
-}
-
-const parsedCas = new WeakMap<CaCertificateRecord, X509Certificate | null>();
-
-function parsedCa(record: CaCertificateRecord): X509Certificate | undefined {
-  let parsed = parsedCas.get(record);
-  if (parsed === undefined) {
-    parsed = parseCaPem(record.certificate);
-    parsedCas.set(record, parsed);
-  }
-  return parsed ?? undefined;
-}
-
-function parseCaPem(pem: string): X509Certificate | null {
-  return parseCertificateText(pem) ?? null;
-}
-
-/** `d1` or `d1/m1`: also the CN a CA-signed identity's certificate must carry. */
-function describeAddress(address: TwinAddress): string {
-  return address.moduleId === undefined ? address.deviceId : `${address.deviceId}/${address.moduleId}`;
 }
 
 function refuse(returnCode: 3 | 5, reason: string): DeviceAuthResult {
