@@ -59,7 +59,7 @@ describe('built-in X.509 test PKI at the front door (emulator.x509)', () => {
     expect((await stat(join(hub.dataDir, 'certs', 'device-ca-key.pem'))).mode & 0o777).toBe(0o600);
   });
 
-  it('switches an existing SAS device to the new certificate, and refuses a module of a missing device id rule break', async () => {
+  it('switches an existing SAS device to the new certificate, and refuses an id that breaks the registry rules before writing files', async () => {
     await hub.hub.registry.create({ deviceId: 'was-sas' });
     const made = await hub.hub.x509.create({ deviceId: 'was-sas', mode: 'selfSigned' });
     expect(made.registered).toBe(false);
