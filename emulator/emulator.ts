@@ -27,6 +27,7 @@ import { TwinViewUpkeep } from './services/twin-view-upkeep.js';
 import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
 import type { EmulatorStore, StoreStats } from './store/store.js';
+import type { TwinAddress } from './model/twin-address.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { createDeviceApi } from './transports/http/device-api.js';
 import { createManagementApi } from './transports/http/management-api.js';
@@ -306,8 +307,24 @@ export class HubEmulator {
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
-    const amqp = new AmqpServer({ c2d, authenticator: serviceAuth, events, tap: this.tap, clock: config.clock, logger: config.logger, admit });
     const deviceAuth = new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]);
+    const claim = (address: TwinAddress, newer: object) => devices.claim(address, newer);
+    const amqp = new AmqpServer({
+      c2d,
+      authenticator: serviceAuth,
+      deviceAuthenticator: deviceAuth,
+      twins,
+      telemetry,
+      methods,
+      connections,
+      claim,
+      tokenExpiryGraceMs: config.tokenExpiryGraceMs,
+      events,
+      tap: this.tap,
+      clock: config.clock,
+      logger: config.logger,
+      admit,
+    });
     const gateway = await MqttGateway.create({
       methods,
       c2d,
@@ -322,8 +339,14 @@ export class HubEmulator {
       disconnectGraceMs: config.disconnectGraceMs,
       limits: config.limits,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
+      claim,
     });
-    const unbindDevices = devices.bind(gateway.devicePort);
+    const unbindMqtt = devices.bind(gateway.devicePort);
+    const unbindAmqp = devices.bind(amqp.devices);
+    const unbindDevices = () => {
+      unbindMqtt();
+      unbindAmqp();
+    };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
     const management = createManagementApi({ services: { certificates }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });

@@ -12,6 +12,8 @@ export interface TrafficEvent {
   readonly moduleId?: string;
   readonly direction: 'in' | 'out';
   readonly protocol: 'mqtt' | 'http' | 'amqp';
+  /** True when the exchange ran on a WebSocket connection (MQTT or AMQP over WebSockets on the HTTPS port). */
+  readonly webSocket?: true;
   readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
   readonly topic: string;
   /** `$rid` of a twin/method request or response, so a view can pair them. */

@@ -6,6 +6,9 @@ export type DeviceStatus = 'enabled' | 'disabled';
 /** Connection state as the registry spells it (capitalised, iothub-protocol.md §7.1). */
 export type ConnectionState = 'Connected' | 'Disconnected';
 
+/** How a device is connected: MQTT or AMQP, over TLS or WebSockets (device HTTPS has no connection). */
+export type DeviceTransport = 'mqtt' | 'mqtt-ws' | 'amqp' | 'amqp-ws';
+
 /** How a device authenticates. */
 export type AuthenticationType = 'sas' | 'selfSigned' | 'certificateAuthority' | 'none';
 

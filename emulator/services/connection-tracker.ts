@@ -1,5 +1,5 @@
 import type { HubEventBus } from '../events.js';
-import type { ConnectionState } from '../model/device.js';
+import type { ConnectionState, DeviceTransport } from '../model/device.js';
 import { NEVER } from '../model/device.js';
 import type { TwinAddress } from '../model/twin-address.js';
 import { twinKey } from '../model/twin-address.js';
@@ -7,6 +7,8 @@ import type { Clock } from '../util/clock.js';
 
 interface Live {
   connections: number;
+  /** The transport of the newest live session. */
+  transport?: DeviceTransport;
   lastActivityTime: string;
   connectionStateUpdatedTime: string;
 }
@@ -17,6 +19,8 @@ export interface ConnectionFacts {
   /** Undefined when nothing was seen since the hub started (the record's persisted value applies). */
   readonly lastActivityTime: string | undefined;
   readonly connectionStateUpdatedTime: string;
+  /** The transport of the newest live session; undefined while disconnected. */
+  readonly transport?: DeviceTransport;
 }
 
 /**
@@ -31,10 +35,11 @@ export class ConnectionTracker {
     private readonly events: HubEventBus,
   ) {}
 
-  /** A session for the identity came up. */
-  connected(address: TwinAddress): void {
+  /** A session for the identity came up over `transport`. */
+  connected(address: TwinAddress, transport?: DeviceTransport): void {
     const live = this.liveOf(address);
     live.connections += 1;
+    if (transport !== undefined) live.transport = transport;
     live.lastActivityTime = this.clock.now().toISOString();
     if (live.connections === 1) this.changed(address, live, 'Connected');
   }
@@ -54,8 +59,10 @@ export class ConnectionTracker {
 
   facts(address: TwinAddress): ConnectionFacts {
     const live = this.live.get(twinKey(address));
+    const connected = live !== undefined && live.connections > 0;
     return {
-      connectionState: live && live.connections > 0 ? 'Connected' : 'Disconnected',
+      connectionState: connected ? 'Connected' : 'Disconnected',
+      ...(connected && live.transport !== undefined ? { transport: live.transport } : {}),
       lastActivityTime: live && live.lastActivityTime !== NEVER ? live.lastActivityTime : undefined,
       connectionStateUpdatedTime: live?.connectionStateUpdatedTime ?? NEVER,
     };

@@ -66,12 +66,14 @@ export class DeviceAuthenticator {
   }
 
   /**
-   * Verifies the `Authorization` header of a device HTTPS request (iothub-protocol-2.md §4.1) for the identity its
-   * path names, with the same checks as an MQTT CONNECT: the token's `sr` must name this hub (a configured host name
+   * Verifies a device SAS token that arrives outside an MQTT CONNECT — the `Authorization` header of a device HTTPS
+   * request (iothub-protocol-2.md §4.1, for the identity its path names) or an AMQP CBS put-token (§3.2, for the
+   * identity its audience names) — with the same checks as an MQTT CONNECT: the token's `sr` must name this hub (a configured host name
    * or the request's `Host`) and exactly this identity, or be a hub-level policy token with DeviceConnect
-   * (iothub-protocol.md §2.3 step 5: "DeviceConnect for device endpoints"); then key, expiry, disabled.
+   * (iothub-protocol.md §2.3 step 5: "DeviceConnect for device endpoints"); then key, expiry, disabled. Without a
+   * token, the client certificate chain of the TLS handshake (`certificate`, DER, leaf first) is checked instead.
    */
-  authenticateHttp(authorization: string | undefined, address: TwinAddress, requestHost?: string, certificate: ClientCertificateChain = []): DeviceAuthResult {
+  authenticateToken(authorization: string | undefined, address: TwinAddress, requestHost?: string, certificate: ClientCertificateChain = []): DeviceAuthResult {
     if (authorization === undefined || authorization === '') {
       // X.509 over HTTPS sends no Authorization header, only the client certificate (iothub-protocol-2.md §1.5).
       return this.verifyX509(stripPort(requestHost ?? this.hostNames[0] ?? ''), address, certificate);

@@ -20,6 +20,11 @@ export interface DevicePort {
   invokeMethod(address: TwinAddress, methodName: string, payload: string, rid: string): void;
   /** Closes the identity's live connection; a device address also closes its modules' (delete, disable). */
   disconnect(address: TwinAddress): void;
+  /**
+   * A newer connection of exactly this identity came up (`newer`, on this transport or another): close every other
+   * one. Two live connections of one identity behave as on IoT Hub: the newer one wins.
+   */
+  supersede(address: TwinAddress, newer: object): void;
 }
 
 /** The port before any transport is bound: nobody is connected. */
@@ -30,44 +35,56 @@ const NO_DEVICES: DevicePort = {
   canReceiveMethods: () => false,
   invokeMethod: () => undefined,
   disconnect: () => undefined,
+  supersede: () => undefined,
 };
 
 /**
- * The port services are built with. The transport that implements it is created after the services it calls, so
- * the composition root binds it once here, in one place, instead of each service having its own late `attach`.
+ * The port services are built with. The transports that implement it are created after the services they call, so
+ * the composition root binds them here, in one place, instead of each service having its own late `attach`. Every
+ * device transport (MQTT, AMQP) binds its half: a call reaches the identity on whichever transport it is connected
+ * with (the newest connection when it has several), and `claim` makes a new connection the only one.
  */
 export class DevicePortRelay implements DevicePort {
-  private target: DevicePort = NO_DEVICES;
+  private targets: readonly DevicePort[] = [];
 
-  /** Routes every call to `port` until the returned function unbinds it (hub stop). */
+  /** Adds `port` until the returned function unbinds it (hub stop). */
   bind(port: DevicePort): () => void {
-    this.target = port;
+    this.targets = [...this.targets, port];
     return () => {
-      if (this.target === port) this.target = NO_DEVICES;
+      this.targets = this.targets.filter((target) => target !== port);
     };
   }
 
+  /** A transport admitted `newer` for the identity: every other connection of it, on every transport, closes. */
+  claim(address: TwinAddress, newer: object): void {
+    this.supersede(address, newer);
+  }
+
   isConnected(address: TwinAddress): boolean {
-    return this.target.isConnected(address);
+    return this.targets.some((target) => target.isConnected(address));
   }
 
   notifyDesired(address: TwinAddress, body: JsonObject, version: number): void {
-    this.target.notifyDesired(address, body, version);
+    for (const target of this.targets) target.notifyDesired(address, body, version);
   }
 
   deliverC2d(deviceId: string): void {
-    this.target.deliverC2d(deviceId);
+    for (const target of this.targets) target.deliverC2d(deviceId);
   }
 
   canReceiveMethods(address: TwinAddress): boolean {
-    return this.target.canReceiveMethods(address);
+    return this.targets.some((target) => target.canReceiveMethods(address));
   }
 
   invokeMethod(address: TwinAddress, methodName: string, payload: string, rid: string): void {
-    this.target.invokeMethod(address, methodName, payload, rid);
+    (this.targets.find((target) => target.canReceiveMethods(address)) ?? NO_DEVICES).invokeMethod(address, methodName, payload, rid);
   }
 
   disconnect(address: TwinAddress): void {
-    this.target.disconnect(address);
+    for (const target of this.targets) target.disconnect(address);
+  }
+
+  supersede(address: TwinAddress, newer: object): void {
+    for (const target of this.targets) target.supersede(address, newer);
   }
 }

@@ -1,6 +1,6 @@
 import { deviceAlreadyExists, deviceNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
-import type { DeviceRecord, DeviceStatus } from '../model/device.js';
+import type { DeviceRecord, DeviceStatus, DeviceTransport } from '../model/device.js';
 import { NEVER } from '../model/device.js';
 import { freshSection } from '../twin/merge-section.js';
 import type { RuntimeState } from '../twin/twin-views.js';
@@ -133,6 +133,11 @@ export class RegistryService {
     this.connections.forget({ deviceId });
     this.devices.disconnect({ deviceId });
     this.events.emit('deviceDeleted', { deviceId });
+  }
+
+  /** The transport of the device's newest live connection (the studio shows it), undefined while disconnected. */
+  connectedVia(deviceId: string): DeviceTransport | undefined {
+    return this.connections.facts({ deviceId }).transport;
   }
 
   /** Live facts shown in twins and device JSON. */

@@ -53,7 +53,12 @@ export interface DeviceSummary {
   readonly twinVersion: number;
   /** True for devices driven by the emulator's simulator. */
   readonly simulated: boolean;
+  /** The transport of the device's newest live connection (null while disconnected; HTTPS has no connection). */
+  readonly connectedVia: DeviceTransportDto | null;
 }
+
+/** How a device is connected: MQTT or AMQP, over TLS or WebSockets. */
+export type DeviceTransportDto = 'mqtt' | 'mqtt-ws' | 'amqp' | 'amqp-ws';
 
 /** A device with what a developer needs to connect it. */
 export interface DeviceDetails extends DeviceSummary {
@@ -117,6 +122,8 @@ export interface TrafficEventDto {
   readonly moduleId?: string;
   readonly direction: 'in' | 'out';
   readonly protocol: 'mqtt' | 'http' | 'amqp';
+  /** True when the exchange ran on a WebSocket connection (MQTT-WS, AMQP-WS on the HTTPS port). */
+  readonly webSocket?: true;
   readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
   readonly topic: string;
   readonly rid?: string;

@@ -16,6 +16,7 @@ export function toDeviceSummary(hub: HubEmulator, record: DeviceRecord, simulate
     authenticationType: record.authentication.type,
     twinVersion: record.twin.version,
     simulated,
+    connectedVia: runtime.connectionState === 'Connected' ? (hub.registry.connectedVia(record.deviceId) ?? null) : null,
   };
 }
 
@@ -50,6 +51,7 @@ export function toTrafficDto(event: TrafficEvent): TrafficEventDto {
     ...(event.moduleId !== undefined ? { moduleId: event.moduleId } : {}),
     direction: event.direction,
     protocol: event.protocol,
+    ...(event.webSocket ? { webSocket: true as const } : {}),
     kind: event.kind,
     topic: event.topic,
     ...(event.rid !== undefined ? { rid: event.rid } : {}),

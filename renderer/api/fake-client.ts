@@ -80,7 +80,7 @@ export function createFakeApi(): FakeApi {
   });
   const addDevice: FakeApi['addDevice'] = (deviceId, twin = {}) => {
     devices.set(deviceId, {
-      summary: { deviceId, status: 'enabled', statusReason: null, connectionState: 'Disconnected', lastActivityTime: '0001-01-01T00:00:00Z', authenticationType: 'sas', twinVersion: 1, simulated: false },
+      summary: { deviceId, status: 'enabled', statusReason: null, connectionState: 'Disconnected', lastActivityTime: '0001-01-01T00:00:00Z', authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: null },
       tags: twin.tags ?? {}, desired: twin.desired ?? {}, reported: twin.reported ?? {}, version: 1, desiredVersion: 1, reportedVersion: 1,
     });
   };

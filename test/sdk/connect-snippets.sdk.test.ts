@@ -10,8 +10,9 @@ import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
 // The Connect tab's samples run exactly as printed: each is written to a .mjs file inside the repo (so the SDK
-// packages resolve from node_modules), run with node, and must exit 0 after the hub took its telemetry. MqttWs and
-// Http dial 443 only, so the hub needs 443; MQTT stays on an ephemeral port (the string then has GatewayHostName).
+// packages resolve from node_modules), run with node, and must exit 0 after the hub took its telemetry. MqttWs, AmqpWs
+// and Http dial 443 only, so the hub needs 443; MQTT and AMQP stay on ephemeral ports (their strings then carry
+// GatewayHostName with that port).
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 /** Gitignored scratch folder at the repo root. */
@@ -44,10 +45,10 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it.each<Exclude<DeviceTransport, 'amqp'>>(['mqtt', 'mqttWs', 'http'])('%s: exits 0 and the hub has its telemetry', async (transport) => {
+  it.each<DeviceTransport>(['mqtt', 'mqttWs', 'amqp', 'amqpWs', 'http'])('%s: exits 0 and the hub has its telemetry', async (transport) => {
     const deviceId = `snippet-${transport}`;
     await hub.hub.registry.create({ deviceId });
-    const snippet = connectSnippet(transport, { connectionString: hub.hub.deviceConnectionString(deviceId), caCertPath: hub.hub.info.caCertPath });
+    const snippet = connectSnippet(transport, { connectionString: hub.hub.deviceConnectionString(deviceId), caCertPath: hub.hub.info.caCertPath, amqps: hub.hub.info.ports.amqps });
     const file = join(dir, `${transport}.mjs`);
     await writeFile(file, snippet);
     const result = await runNode(file, 20_000);

@@ -43,6 +43,8 @@ describe('MQTT over WebSockets on the HTTPS listener (/$iothub/websocket)', () =
     try {
       const twin = await client.getTwin();
       expect(twin.properties.desired.$version).toBe(1);
+      expect(hub.hub.registry.connectedVia('ws-device')).toBe('mqtt-ws');
+      expect(hub.hub.tap.snapshot().find((event) => event.deviceId === 'ws-device' && event.kind === 'connect')).toMatchObject({ protocol: 'mqtt', webSocket: true });
       await updateReported(twin, { over: 'websocket' });
       const received = nextDesired(twin, 2);
       await waitForSubscription(hub.hub, 'ws-device', '$iothub/twin/PATCH/properties/desired/#');

@@ -12,18 +12,24 @@ import type { ServiceAuthenticator } from '../../services/service-authenticator.
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
+import { verifyPutToken } from './cbs.js';
+import { amqpWebSocketFlag, WEB_SOCKET_OPTION } from './connection-transport.js';
+import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
+import { parseDeviceLinkAddress } from './device/link-address.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
 import { requestContext } from '../../services/request-contexts.js';
+import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
 
 /** Link addresses of the IoT Hub service AMQP surface (iothub-protocol.md §6.3). */
 export const CBS_ADDRESS = '$cbs';
 export const DEVICEBOUND_ADDRESS = '/messages/devicebound';
 export const FEEDBACK_ADDRESS = '/messages/serviceBound/feedback';
 
-/** What the AMQP side needs from the emulator. */
-export interface AmqpServerDeps {
+/** What the AMQP side needs from the emulator: the service surface's, and the device side's (device/). */
+export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly c2d: C2dService;
   readonly authenticator: ServiceAuthenticator;
+  readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken'>;
   readonly events: HubEventBus;
   readonly tap: TrafficTap;
   readonly clock: Clock;
@@ -44,13 +50,16 @@ interface ConnectionState {
 }
 
 /**
- * The service-facing AMQP 1.0 endpoint, with rhea as the server (sdk-notes.md §4): SASL ANONYMOUS, claims-based
- * security on `$cbs` (put-token verified like a REST SAS, needing ServiceConnect), C2D sends on
- * `/messages/devicebound` (each delivery accepted once queued, or rejected with the hub's condition), and
- * feedback batches on `/messages/serviceBound/feedback`. Reached over `amqps://host:5671` and over WebSockets.
+ * The hub's AMQP 1.0 endpoint, with rhea as the server (sdk-notes.md §4), reached over `amqps://host:5671` and over
+ * WebSockets. Claims-based security on `$cbs`: a service token (needing ServiceConnect) opens the service surface —
+ * C2D sends on `/messages/devicebound` (each delivery accepted once queued, or rejected with the hub's condition)
+ * and feedback batches on `/messages/serviceBound/feedback`; a device or module token opens that identity's device
+ * links, served by `device/device-endpoint.ts` (iothub-protocol-2.md §3).
  */
 export class AmqpServer {
   readonly container: Container;
+  /** The device side, which is also the AMQP half of the device port. */
+  readonly devices: AmqpDeviceEndpoint;
   private readonly states = new WeakMap<Connection, ConnectionState>();
   private readonly feedbackSenders = new Set<Sender>();
   private readonly connections = new Set<Connection>();
@@ -59,24 +68,42 @@ export class AmqpServer {
   constructor(private readonly deps: AmqpServerDeps) {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
+    this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d });
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);
     });
-    this.container.on('disconnected', (context: EventContext) => this.connections.delete(context.connection));
-    this.container.on('connection_close', (context: EventContext) => this.connections.delete(context.connection));
+    const ended = (context: EventContext) => {
+      this.connections.delete(context.connection);
+      this.devices.closeConnection(context.connection);
+    };
+    this.container.on('disconnected', ended);
+    this.container.on('connection_close', ended);
     this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
     this.container.on('sender_open', (context: EventContext) => this.onSenderOpen(context));
-    this.container.on('sender_close', (context: EventContext) => context.sender && this.feedbackSenders.delete(context.sender));
-    this.container.on('sendable', () => this.flushFeedback());
-    this.container.on('message', (context: EventContext) => void this.onMessage(context));
+    this.container.on('sender_close', (context: EventContext) => {
+      if (context.sender) this.feedbackSenders.delete(context.sender);
+      if (context.sender) this.devices.closeLink(context.sender);
+    });
+    this.container.on('receiver_close', (context: EventContext) => context.receiver && this.devices.closeLink(context.receiver));
+    this.container.on('sendable', (context: EventContext) => {
+      this.flushFeedback();
+      this.devices.onSendable(context);
+    });
+    this.container.on('accepted', (context: EventContext) => this.devices.onSettled(context, 'accepted'));
+    this.container.on('rejected', (context: EventContext) => this.devices.onSettled(context, 'rejected'));
+    this.container.on('released', (context: EventContext) => this.devices.onSettled(context, 'released'));
+    this.container.on('message', (context: EventContext) => {
+      if (this.devices.owns(context.receiver)) this.devices.onMessage(context);
+      else void this.onMessage(context);
+    });
     this.container.on('error', (error: unknown) => deps.logger.debug(`AMQP error: ${String(error)}`));
     this.dispose = deps.events.on('c2dSettled', () => this.flushFeedback());
   }
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
   handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted } as never);
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true } as never);
   }
 
   /** Closes every AMQP connection. */
@@ -104,6 +131,11 @@ export class AmqpServer {
       if (!this.isAuthorized(context.connection)) receiver.close(toAmqpError(unauthorized('Put a token on $cbs before sending C2D messages.')));
       return;
     }
+    const deviceLink = parseDeviceLinkAddress(address, 'receiver');
+    if (deviceLink) {
+      this.devices.openLink(context, receiver, deviceLink);
+      return;
+    }
     receiver.close({ condition: 'amqp:not-found', description: `No AMQP node '${String(address)}' on this hub.` });
   }
 
@@ -122,6 +154,11 @@ export class AmqpServer {
       }
       this.feedbackSenders.add(sender);
       this.flushFeedback();
+      return;
+    }
+    const deviceLink = parseDeviceLinkAddress(address, 'sender');
+    if (deviceLink) {
+      this.devices.openLink(context, sender, deviceLink);
       return;
     }
     sender.close({ condition: 'amqp:not-found', description: `No AMQP node '${String(address)}' on this hub.` });
@@ -154,34 +191,39 @@ export class AmqpServer {
     }
   }
 
-  /** CBS put-token (iothub-protocol.md §6.3): reply `status-code` 200, or 401 and no authorization. */
+  /** CBS put-token (cbs.ts): reply `status-code` 200 and grant the service surface or a device identity, or 401. */
   private putToken(context: EventContext): void {
     const message = context.message;
     if (!message) return;
-    const props = (message.application_properties ?? {}) as Record<string, unknown>;
     const state = this.stateOf(context.connection);
-    let status = 200;
-    let description = 'OK';
-    if (props.operation !== 'put-token') {
-      status = 400;
-      description = `Unsupported CBS operation '${String(props.operation)}'.`;
+    const outcome = verifyPutToken(message, { service: this.deps.authenticator, device: this.deps.deviceAuthenticator }, requestHostOf(context.connection));
+    const grant = outcome.grant;
+    if (grant?.kind === 'service') {
+      state.authorizedUntil = grant.expiresAtSeconds;
+      state.policy = grant.policy;
+    } else if (grant?.kind === 'device') {
+      this.devices.grants.grant(context.connection, grant.address, grant.expiresAtSeconds);
     } else {
-      const token = typeof message.body === 'string' ? message.body : Buffer.isBuffer(message.body) ? message.body.toString('utf8') : '';
-      const result = this.deps.authenticator.authenticate(token, 'ServiceConnect', requestHostOf(context.connection));
-      if (result.ok) {
-        state.authorizedUntil = result.principal.expiresAtSeconds;
-        state.policy = result.principal.policyName;
-      }
-      else {
-        status = 401;
-        description = result.error.message;
-      }
+      this.deps.logger.debug(`AMQP put-token refused: ${outcome.description}`);
     }
+    const deviceId = grant?.kind === 'device' ? grant.address.deviceId : undefined;
+    const moduleId = grant?.kind === 'device' ? grant.address.moduleId : undefined;
+    this.deps.tap.record({
+      deviceId,
+      ...(moduleId === undefined ? {} : { moduleId }),
+      direction: 'in',
+      protocol: 'amqp',
+      ...amqpWebSocketFlag(context.connection),
+      kind: 'connect',
+      topic: '$cbs put-token',
+      status: outcome.status,
+      payload: outcome.status === 200 ? `${grant?.kind ?? ''} token until ${new Date((grant?.expiresAtSeconds ?? 0) * 1000).toISOString()}` : outcome.description,
+    });
     state.cbsReplies?.send({
       body: undefined,
       to: message.reply_to,
       correlation_id: message.message_id,
-      application_properties: { 'status-code': status, 'status-description': description },
+      application_properties: { 'status-code': outcome.status, 'status-description': outcome.description },
     });
   }
 

@@ -19,7 +19,7 @@ import { requestContext } from '../../services/request-contexts.js';
 /** What the device HTTPS API needs from the emulator. */
 export interface DeviceApiDeps {
   readonly services: DeviceServices;
-  readonly authenticator: Pick<DeviceAuthenticator, 'authenticateHttp'>;
+  readonly authenticator: Pick<DeviceAuthenticator, 'authenticateToken'>;
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -54,7 +54,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
   const authorization = headerOf(request, 'authorization');
   // Without an Authorization header the device may have sent an X.509 certificate in the TLS handshake (§1.5).
   const certificate = authorization === undefined || authorization === '' ? presentedChain(request.socket) : [];
-  const auth = deps.authenticator.authenticateHttp(authorization, address, headerOf(request, 'host'), certificate);
+  const auth = deps.authenticator.authenticateToken(authorization, address, headerOf(request, 'host'), certificate);
   if (!auth.ok) {
     request.resume();
     deps.logger.info(`device HTTPS request refused: ${auth.reason}`, address.deviceId);
@@ -80,7 +80,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
     if (!isIotHubError(error)) deps.logger.error(`${context.operation} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);
     result = errorReply(error, now);
   }
-  return finish(deps, request, response, result, route, address, body.value);
+  return finish(deps, request, response, result, route, address, body.value, params.lockToken);
 }
 
 function errorReply(error: unknown, now: Date): DeviceResponse {
@@ -89,9 +89,12 @@ function errorReply(error: unknown, now: Date): DeviceResponse {
 }
 
 /** Replies and records the exchange in the traffic tap: telemetry in, C2D out (GET) or settled (DELETE/POST). */
-function finish(deps: DeviceApiDeps, request: IncomingMessage, response: ServerResponse, result: DeviceResponse, route?: DeviceRouteDefinition, address?: TwinAddress, requestBody?: Buffer): void {
+function finish(deps: DeviceApiDeps, request: IncomingMessage, response: ServerResponse, result: DeviceResponse, route?: DeviceRouteDefinition, address?: TwinAddress, requestBody?: Buffer, lockToken?: string): void {
   writeReply(response, result);
   const outgoing = route?.method === 'GET' && result.status === 200;
+  // A C2D delivery and its settlement carry the lock token, so the traffic view can pair them.
+  const etag = result.headers?.etag;
+  const rid = lockToken ?? (outgoing && typeof etag === 'string' ? etag.replace(/^"|"$/g, '') : undefined);
   deps.tap.record({
     deviceId: address?.deviceId,
     ...(address?.moduleId === undefined ? {} : { moduleId: address.moduleId }),
@@ -100,6 +103,7 @@ function finish(deps: DeviceApiDeps, request: IncomingMessage, response: ServerR
     kind: route?.traffic ?? 'other',
     topic: `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`,
     status: result.status,
+    ...(rid === undefined ? {} : { rid }),
     payload: outgoing || result.status >= 300 ? result.body : requestBody,
   });
 }

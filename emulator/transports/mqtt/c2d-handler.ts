@@ -8,6 +8,7 @@ import type { DeviceConnection } from './device-connection.js';
 import { identityOf, mqttContext } from './mqtt-context.js';
 import { decodePropertyBag, encodePropertyBag } from './property-bag.js';
 import type { ReplyContext } from './reply.js';
+import { webSocketFlag } from './transport-of.js';
 
 /** Topic filter a device subscribes to for C2D messages (`devices/<id>/messages/devicebound/#`). */
 export function c2dFilter(deviceId: string): string {
@@ -136,6 +137,7 @@ export class C2dDelivery {
       deviceId: connection.owner.deviceId,
       direction: 'out',
       protocol: 'mqtt',
+      ...webSocketFlag(connection.client),
       kind: 'c2d',
       topic,
       payload,

@@ -6,6 +6,7 @@ import { presentedChain } from '../peer-certificate.js';
 import type { GatewayCore } from './gateway-core.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { hasWildcard } from './topics.js';
+import { webSocketFlag } from './transport-of.js';
 
 // CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token or, without a password, the X.509
 // client certificate of the TLS handshake (iothub-protocol-2.md §1), remember who connected. A refusal sets CONNACK 5
@@ -81,6 +82,7 @@ export function authenticate(
     deviceId: client.id,
     direction: 'in',
     protocol: 'mqtt',
+    ...webSocketFlag(client),
     kind: 'connect',
     topic: 'CONNECT',
     status: returnCode,

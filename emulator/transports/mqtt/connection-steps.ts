@@ -8,6 +8,8 @@ import { announceMethodReadiness } from './method-handler.js';
 import { identityOf, mqttContext } from './mqtt-context.js';
 import { runSteps, type Step } from './steps.js';
 import { isAllowedSubscription } from './topics.js';
+import { mqttTransportOf, webSocketFlag } from './transport-of.js';
+import type { DeviceTransport } from '../../model/device.js';
 
 // A connection's life after CONNECT. READY_STEPS run at aedes' `connackSent` (return code 0), not `clientReady`:
 // aedes handles a PUBLISH sent right after CONNACK before `clientReady` (it waits for the stored-packet replay), and
@@ -25,6 +27,12 @@ type ConnectionStep = Step<ConnectionExchange, never>;
 const trackConnection: ConnectionStep = ({ core, connection }) => {
   core.connections.add(connection);
   core.admissions.get(connection.client)?.();
+  return undefined;
+};
+
+/** The newest connection of an identity wins on every transport: an older AMQP one closes (MQTT's own is aedes'). */
+const claimIdentity: ConnectionStep = ({ core, connection }) => {
+  core.deps.claim?.(connection.owner, connection);
   return undefined;
 };
 
@@ -57,7 +65,7 @@ const startC2d: ConnectionStep = ({ core, connection }) => {
 };
 
 const markConnected: ConnectionStep = ({ core, connection }) => {
-  markConnection(core, connection.owner, true);
+  markConnection(core, connection.owner, true, mqttTransportOf(connection.client));
   return undefined;
 };
 
@@ -71,12 +79,12 @@ const recordModelId: ConnectionStep = ({ core, ctx, connection }) => {
 
 const recordConnect: ConnectionStep = ({ core, connection }) => {
   const payload = `clean=${connection.client.clean}`;
-  core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', kind: 'connect', topic: 'CONNECT', status: 0, payload });
+  core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', ...webSocketFlag(connection.client), kind: 'connect', topic: 'CONNECT', status: 0, payload });
   return undefined;
 };
 
 /** After CONNACK 0, in order. */
-export const READY_STEPS: readonly ConnectionStep[] = [trackConnection, scheduleExpiry, wakeMethodCalls, startC2d, markConnected, recordModelId, recordConnect];
+export const READY_STEPS: readonly ConnectionStep[] = [trackConnection, claimIdentity, scheduleExpiry, wakeMethodCalls, startC2d, markConnected, recordModelId, recordConnect];
 
 const stopExpiry: ConnectionStep = ({ connection }) => {
   clearTimeout(connection.expiryTimer);
@@ -100,7 +108,7 @@ const failMethodCalls: ConnectionStep = ({ core, connection }) => {
 };
 
 const recordDisconnect: ConnectionStep = ({ core, connection }) => {
-  core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
+  core.deps.tap.record({ deviceId: connection.owner.deviceId, direction: 'in', protocol: 'mqtt', ...webSocketFlag(connection.client), kind: 'disconnect', topic: 'DISCONNECT', payload: '' });
   return undefined;
 };
 
@@ -145,7 +153,7 @@ function openConnection(core: GatewayCore, client: Client, principal: DevicePrin
 }
 
 /** Connection state of the device, or of the module for `<device>/<module>` clients. */
-function markConnection(core: GatewayCore, owner: DeviceConnection['owner'], connected: boolean): void {
-  if (connected) core.deps.connections.connected(owner);
+function markConnection(core: GatewayCore, owner: DeviceConnection['owner'], connected: boolean, transport?: DeviceTransport): void {
+  if (connected) core.deps.connections.connected(owner, transport);
   else core.deps.connections.disconnected(owner);
 }

@@ -2,6 +2,7 @@ import type { Client } from 'aedes';
 
 import type { Logger } from '../../logger.js';
 import type { RequestContext } from '../../model/request-context.js';
+import type { TwinAddress } from '../../model/twin-address.js';
 import type { C2dService } from '../../services/c2d-service.js';
 import type { ConnectionTracker } from '../../services/connection-tracker.js';
 import type { DeviceAuthenticator, DevicePrincipal } from '../../services/device-authenticator.js';
@@ -42,6 +43,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly limits?: Partial<WireLimits>;
   /** How long a connection outlives its SAS token (config `tokenExpiryGraceMs`); 0 when absent. */
   readonly tokenExpiryGraceMs?: number;
+  /** A connection became ready: the identity's connections on other transports close (device-port.ts `claim`). */
+  readonly claim?: (address: TwinAddress, newer: object) => void;
 }
 
 /** The gateway's shared state, handed to every step. */

@@ -45,6 +45,12 @@ export class MqttDevicePort implements DevicePort {
     }
   }
 
+  /** A newer connection of the identity (on another transport, or this one) took over. */
+  supersede(address: TwinAddress, newer: object): void {
+    const connection = this.core.connections.forDevice(twinKey(address));
+    if (connection && connection !== newer) connection.client.close();
+  }
+
   /** The live connection; one whose socket is already gone (aedes has not reported it yet) counts as none. */
   private connectionOf(address: TwinAddress): DeviceConnection | undefined {
     const connection = this.core.connections.forDevice(twinKey(address));

@@ -5,6 +5,7 @@ import type { GatewayCore } from './gateway-core.js';
 import { dispatchRequest } from './request-handlers.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { parseDeviceTopic, type DeviceRequest } from './topics.js';
+import { webSocketFlag } from './transport-of.js';
 
 // PUBLISH (aedes' `authorizePublish` hook): parse the topic into a typed request, authorize it, dispatch it to its
 // handler. Request topics are handled here and then allowed: routing them is a no-op, since nobody can subscribe to
@@ -64,6 +65,7 @@ const recordIncoming: PublishStep = ({ core, connection, packet, payload, reques
     deviceId: connection.owner.deviceId,
     direction: 'in',
     protocol: 'mqtt',
+    ...webSocketFlag(connection.client),
     kind,
     topic: packet.topic,
     payload,

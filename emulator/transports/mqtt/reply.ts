@@ -5,6 +5,7 @@ import type { RequestContext } from '../../model/request-context.js';
 import type { TrafficTap } from '../tap.js';
 import type { DeviceConnection } from './device-connection.js';
 import { FrameGuard } from './frame-guard.js';
+import { webSocketFlag } from './transport-of.js';
 
 /** What the MQTT handlers need from the gateway to answer a device. */
 export interface ReplyContext {
@@ -39,6 +40,7 @@ export function publishTo(context: ReplyContext, connection: DeviceConnection, m
     deviceId: connection.principal.deviceId,
     direction: 'out',
     protocol: 'mqtt',
+    ...webSocketFlag(connection.client),
     kind: message.kind,
     topic: message.topic,
     payload,

@@ -8,6 +8,7 @@ import { announceMethodReadiness } from './method-handler.js';
 import { identityOf, mqttContext } from './mqtt-context.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { isDeviceTopicFamily, isOwnSubscription } from './topics.js';
+import { webSocketFlag } from './transport-of.js';
 
 // SUBSCRIBE (aedes' `authorizeSubscribe` hook, once per filter): only the four device topic families, only the
 // identity's own per-device topics, QoS at most 1; anything else gets SUBACK 0x80 (iothub-protocol.md §3.4).
@@ -76,6 +77,7 @@ const recordSubscribe: SubscribedStep = ({ core, connection, subs }) => {
     deviceId: connection.owner.deviceId,
     direction: 'in',
     protocol: 'mqtt',
+    ...webSocketFlag(connection.client),
     kind: 'subscribe',
     topic: 'SUBSCRIBE',
     payload: subs.map((sub) => `${sub.topic} → ${isRefused(sub) ? 'refused' : `QoS ${sub.qos}`}`).join('\n'),

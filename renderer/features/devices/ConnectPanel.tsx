@@ -6,15 +6,14 @@ import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { connectSnippet, TRANSPORTS, transportNotes, type DeviceTransport } from './connect-snippets.js';
 
-type UsableTransport = Exclude<DeviceTransport, 'amqp'>;
 
 /** How to connect this device: connection string, CA file, and a ready-to-run Node sample per transport. */
 export function ConnectPanel({ device }: { device: DeviceDetails }) {
   const status = useStore(useStudio().status);
-  const [transport, setTransport] = useState<UsableTransport>('mqtt');
-  const ports = { mqtts: device.mqttsPort, https: status?.info?.ports.https ?? null };
+  const [transport, setTransport] = useState<DeviceTransport>('mqtt');
+  const ports = { mqtts: device.mqttsPort, https: status?.info?.ports.https ?? null, amqps: status?.info?.ports.amqps ?? null };
   const facts = transportNotes(transport, device.hostName, ports);
-  const sample = device.connectionString ? connectSnippet(transport, { connectionString: device.connectionString, caCertPath: device.caCertPath }) : '';
+  const sample = device.connectionString ? connectSnippet(transport, { connectionString: device.connectionString, caCertPath: device.caCertPath, amqps: ports.amqps }) : '';
   return (
     <div className="connect-panel">
       <dl className="facts">
@@ -45,17 +44,9 @@ export function ConnectPanel({ device }: { device: DeviceDetails }) {
       <fieldset className="transport-choice">
         <legend>Transport</legend>
         {TRANSPORTS.map((choice) => (
-          <label key={choice.id} className={choice.disabledReason ? 'muted' : undefined}>
-            <input
-              type="radio"
-              name="device-transport"
-              value={choice.id}
-              checked={transport === choice.id}
-              disabled={Boolean(choice.disabledReason)}
-              onChange={() => choice.id !== 'amqp' && setTransport(choice.id)}
-            />
+          <label key={choice.id}>
+            <input type="radio" name="device-transport" value={choice.id} checked={transport === choice.id} onChange={() => setTransport(choice.id)} />
             {choice.label}
-            {choice.disabledReason ? <span className="small"> ({choice.disabledReason})</span> : null}
           </label>
         ))}
       </fieldset>

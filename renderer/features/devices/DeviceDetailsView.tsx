@@ -9,7 +9,7 @@ import { relativeTime } from '../../components/time.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
-import { lastDeviceProtocol, PROTOCOL_LABELS } from '../traffic/traffic-buffer.js';
+import { lastDeviceProtocol, TRANSPORT_LABELS } from '../traffic/traffic-buffer.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
 import { ConnectPanel } from './ConnectPanel.js';
@@ -61,9 +61,13 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
         <StatusBadge tone={device.status === 'enabled' ? 'good' : 'bad'}>{device.status}</StatusBadge>
         <span className="muted small">last activity {relativeTime(device.lastActivityTime)}</span>
-        {lastProtocol ? (
-          <span className="muted small" data-testid="last-protocol" title="From the traffic the studio has seen; MQTT includes MQTT over WebSockets">
-            last via {PROTOCOL_LABELS[lastProtocol]}
+        {device.connectedVia ? (
+          <span className="muted small" data-testid="connected-via" title="The transport of the device's newest live connection, as the hub sees it">
+            connected via {TRANSPORT_LABELS[device.connectedVia]}
+          </span>
+        ) : lastProtocol ? (
+          <span className="muted small" data-testid="last-protocol" title="From the traffic the studio has seen">
+            last via {TRANSPORT_LABELS[lastProtocol]}
           </span>
         ) : null}
         <span className="spacer" />

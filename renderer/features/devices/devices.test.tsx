@@ -70,7 +70,7 @@ describe('the device list', () => {
     renderWithStudio(<Harness />, api);
     const list = await screen.findByRole('listbox', { name: 'Registered devices' });
     await waitFor(() => expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-2', 'dev-10', 'other']));
-    act(() => api.emit('devices.changed', { deviceId: 'dev-10', reason: 'connection', device: { deviceId: 'dev-10', status: 'enabled', statusReason: null, connectionState: 'Connected', lastActivityTime: new Date().toISOString(), authenticationType: 'sas', twinVersion: 1, simulated: false } }));
+    act(() => api.emit('devices.changed', { deviceId: 'dev-10', reason: 'connection', device: { deviceId: 'dev-10', status: 'enabled', statusReason: null, connectionState: 'Connected', lastActivityTime: new Date().toISOString(), authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: 'amqp' } }));
     fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'connected' } });
     expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-10']);
     fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'all' } });
@@ -121,7 +121,19 @@ describe('the device list', () => {
     await waitFor(() => expect(screen.getByTestId('last-protocol').textContent).toBe('last via HTTPS'));
   });
 
-  it('switches the sample by transport, keeps AMQP disabled, and warns when HTTPS is not on 443', async () => {
+  it('shows the transport the hub says the device is connected with', async () => {
+    const api = createFakeApi();
+    api.addDevice('dev-1');
+    renderWithStudio(<Harness />, api);
+    fireEvent.click(await screen.findByRole('option', { name: /dev-1/ }));
+    await screen.findByRole('tab', { name: 'Connect' });
+    expect(screen.queryByTestId('connected-via')).toBeNull();
+    const device = { deviceId: 'dev-1', status: 'enabled', statusReason: null, connectionState: 'Connected', lastActivityTime: new Date().toISOString(), authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: 'amqp-ws' } as const;
+    act(() => api.emit('devices.changed', { deviceId: 'dev-1', reason: 'connection', device }));
+    await waitFor(() => expect(screen.getByTestId('connected-via').textContent).toBe('connected via AMQP-WS'));
+  });
+
+  it('switches the sample by transport, AMQP included, and warns when HTTPS is not on 443', async () => {
     const api = createFakeApi();
     api.addDevice('dev-1');
     renderWithStudio(<Harness />, api);
@@ -130,8 +142,8 @@ describe('the device list', () => {
     expect(screen.getByRole('radio', { name: 'MQTT' })).toHaveProperty('checked', true);
     expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.Mqtt)');
     expect(screen.getByTestId('connect-snippet').textContent).toContain('HostName=localhost;DeviceId=dev-1;SharedAccessKey=a2V5');
-    expect(screen.getByRole('radio', { name: /AMQP/ })).toHaveProperty('disabled', true);
-    expect(screen.getByText(/not emulated yet/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('radio', { name: 'AMQP' }));
+    expect(screen.getByTestId('connect-snippet').textContent).toContain('amqpTransport.Amqp)');
 
     fireEvent.click(screen.getByRole('radio', { name: 'MQTT over WebSockets' }));
     expect(screen.getByTestId('connect-snippet').textContent).toContain('mqttTransport.MqttWs');
@@ -150,7 +162,7 @@ describe('the device list', () => {
 
 describe('device filtering', () => {
   it('sorts ids naturally and case-insensitively', () => {
-    const make = (deviceId: string) => ({ deviceId, status: 'enabled' as const, statusReason: null, connectionState: 'Disconnected' as const, lastActivityTime: '', authenticationType: 'sas', twinVersion: 1, simulated: false });
+    const make = (deviceId: string) => ({ deviceId, status: 'enabled' as const, statusReason: null, connectionState: 'Disconnected' as const, lastActivityTime: '', authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: null });
     expect(filterDevices(['b', 'A-10', 'a-9'].map(make), { text: '', state: 'all' }).map((d) => d.deviceId)).toEqual(['a-9', 'A-10', 'b']);
   });
 });

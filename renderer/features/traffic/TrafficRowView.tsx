@@ -1,6 +1,6 @@
 import { memo } from 'react';
 
-import { PROTOCOL_LABELS, type TrafficRow } from './traffic-buffer.js';
+import { TRANSPORT_LABELS, transportOf, type TrafficRow } from './traffic-buffer.js';
 
 /** One (memoised) line of the traffic list: request, and its response when paired. */
 export const TrafficRowView = memo(function TrafficRowView({
@@ -31,7 +31,7 @@ export const TrafficRowView = memo(function TrafficRowView({
     >
       <span className="muted">{request.time.slice(11, 23)}</span>
       <span title={request.direction === 'in' ? 'device → hub' : 'hub → device'}>{request.direction === 'in' ? '→ hub' : '← hub'}</span>
-      <span className="muted" data-protocol={request.protocol}>{PROTOCOL_LABELS[request.protocol]}</span>
+      <span className="muted" data-protocol={transportOf(request)}>{TRANSPORT_LABELS[transportOf(request)]}</span>
       <span className="ellipsis">{request.deviceId ?? '—'}</span>
       <span>{request.kind}</span>
       <span className="ellipsis mono" title={request.topic}>

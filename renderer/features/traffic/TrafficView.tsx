@@ -3,11 +3,10 @@ import { useMemo, useRef, useState } from 'react';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { TrafficRowView } from './TrafficRowView.js';
-import { exportRows, matchesFilter, NO_FILTER, PROTOCOL_LABELS, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
+import { exportRows, matchesFilter, NO_FILTER, TRAFFIC_TRANSPORTS, TRANSPORT_LABELS, transportOf, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;
-const PROTOCOLS = ['mqtt', 'http', 'amqp'] as const;
 const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'other'] as const;
 
 /** Live wire traffic: pairs by `$rid`, filters, pause, clear, export; a virtualised list (house-style H16). */
@@ -60,7 +59,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
         </select>
         <select aria-label="Protocol" value={filter.protocol} onChange={(event) => setFilter({ ...filter, protocol: event.target.value as TrafficFilter['protocol'] })}>
           <option value="">All protocols</option>
-          {PROTOCOLS.map((protocol) => <option key={protocol} value={protocol}>{PROTOCOL_LABELS[protocol]}</option>)}
+          {TRAFFIC_TRANSPORTS.map((transport) => <option key={transport} value={transport}>{TRANSPORT_LABELS[transport]}</option>)}
         </select>
         <input type="search" aria-label="Search topics and payloads" placeholder="Search topic / payload" value={filter.text} onChange={(event) => setFilter({ ...filter, text: event.target.value })} />
         <button type="button" className="button" aria-pressed={Boolean(paused)} onClick={() => setPaused(paused ? undefined : { rows: [...studio.traffic.all()], revision })}>
@@ -103,7 +102,7 @@ function TrafficDetails({ row }: { row: TrafficRow | undefined }) {
   const part = (label: string, event: TrafficRow['request']) => (
     <div className="traffic-part">
       <h4>{label}: <code>{event.topic}</code></h4>
-      <p className="muted small">{event.time} · {event.protocol} · {event.payloadBytes} bytes{event.truncated ? ' (preview cut)' : ''}</p>
+      <p className="muted small">{event.time} · {TRANSPORT_LABELS[transportOf(event)]} · {event.payloadBytes} bytes{event.truncated ? ' (preview cut)' : ''}</p>
       <pre className="json-block">{event.payload || '(empty)'}</pre>
     </div>
   );

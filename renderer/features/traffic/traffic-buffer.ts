@@ -18,14 +18,21 @@ export interface TrafficBufferLimits {
 
 const DEFAULT_LIMITS: TrafficBufferLimits = { maxRows: 5000, maxPayloadChars: 4 * 1024 * 1024 };
 
-/** Twin and method exchanges carry `$rid`; a response is the event with a status (`…/res/<status>/?$rid=`). */
+/**
+ * Twin and method exchanges carry `$rid` (MQTT) or the correlation id (AMQP); device C2D deliveries over AMQP and
+ * HTTPS carry the lock token.
+ */
 function pairKey(event: TrafficEventDto): string | undefined {
-  if (event.rid === undefined || (event.kind !== 'twin' && event.kind !== 'method')) return undefined;
+  if (event.rid === undefined || (event.kind !== 'twin' && event.kind !== 'method' && event.kind !== 'c2d')) return undefined;
   return `${event.deviceId ?? ''}\u0000${event.moduleId ?? ''}\u0000${event.kind}\u0000${event.rid}`;
 }
 
+/**
+ * The answer of a pair: for twin and method exchanges the event with a status (`…/res/<status>/`, the AMQP reply); for
+ * C2D the device's settlement (complete / reject / abandon, in) of the delivery the hub sent (out), paired by lock token.
+ */
 function isResponse(event: TrafficEventDto): boolean {
-  return event.status !== undefined;
+  return event.kind === 'c2d' ? event.direction === 'in' : event.status !== undefined;
 }
 
 /**
@@ -100,7 +107,7 @@ export interface TrafficFilter {
   readonly deviceId: string;
   readonly direction: '' | 'in' | 'out';
   readonly kind: '' | TrafficEventDto['kind'];
-  readonly protocol: '' | TrafficEventDto['protocol'];
+  readonly protocol: '' | TrafficTransport;
   readonly text: string;
 }
 
@@ -113,7 +120,7 @@ export function matchesFilter(row: TrafficRow, filter: TrafficFilter): boolean {
   if (filter.deviceId && event.deviceId !== filter.deviceId) return false;
   if (filter.direction && event.direction !== filter.direction) return false;
   if (filter.kind && event.kind !== filter.kind) return false;
-  if (filter.protocol && event.protocol !== filter.protocol) return false;
+  if (filter.protocol && transportOf(event) !== filter.protocol) return false;
   if (filter.text) {
     const needle = filter.text.toLowerCase();
     const haystack = `${event.topic}\n${event.payload}\n${row.response?.topic ?? ''}\n${row.response?.payload ?? ''}`.toLowerCase();
@@ -122,22 +129,33 @@ export function matchesFilter(row: TrafficRow, filter: TrafficFilter): boolean {
   return true;
 }
 
-/**
- * How the traffic view names a protocol. The tap records MQTT over WebSockets as `mqtt` (same MQTT session, other
- * socket), so MQTT and MQTT-WS share a label.
- */
-export const PROTOCOL_LABELS: Readonly<Record<TrafficEventDto['protocol'], string>> = { mqtt: 'MQTT', http: 'HTTPS', amqp: 'AMQP' };
+/** The wire an event ran on: the protocol, and for MQTT and AMQP whether it was over WebSockets. */
+export type TrafficTransport = 'mqtt' | 'mqtt-ws' | 'amqp' | 'amqp-ws' | 'http';
+
+/** Every transport, in the order the filter lists them. */
+export const TRAFFIC_TRANSPORTS: readonly TrafficTransport[] = ['mqtt', 'mqtt-ws', 'amqp', 'amqp-ws', 'http'];
+
+/** How the studio names a transport. */
+export const TRANSPORT_LABELS: Readonly<Record<TrafficTransport, string>> = { mqtt: 'MQTT', 'mqtt-ws': 'MQTT-WS', amqp: 'AMQP', 'amqp-ws': 'AMQP-WS', http: 'HTTPS' };
+
+/** The transport of one event. */
+export function transportOf(event: TrafficEventDto): TrafficTransport {
+  if (event.protocol === 'http') return 'http';
+  return event.webSocket === true ? (`${event.protocol}-ws` as const) : event.protocol;
+}
 
 /**
- * The protocol `deviceId` itself last used, from the newest row back, or undefined. Only device-originated events
- * count: every MQTT event, and HTTPS events that are not service REST calls. AMQP events are service-side C2D sends
- * until the hub serves device AMQP, so they are skipped.
+ * The transport `deviceId` itself last used, from the newest row back, or undefined. Only device-originated events
+ * count: MQTT events, device HTTPS events (not service REST calls), and AMQP events of device links (not a service's
+ * C2D send, which is an incoming AMQP C2D event without a lock token).
  */
-export function lastDeviceProtocol(rows: readonly TrafficRow[], deviceId: string): TrafficEventDto['protocol'] | undefined {
+export function lastDeviceProtocol(rows: readonly TrafficRow[], deviceId: string): TrafficTransport | undefined {
   for (let i = rows.length - 1; i >= 0; i -= 1) {
     const event = rows[i]?.request;
     if (!event || event.deviceId !== deviceId) continue;
-    if (event.protocol === 'mqtt' || (event.protocol === 'http' && event.kind !== 'rest')) return event.protocol;
+    if (event.protocol === 'http' && event.kind === 'rest') continue;
+    if (event.protocol === 'amqp' && event.kind === 'c2d' && event.direction === 'in' && event.rid === undefined) continue;
+    return transportOf(event);
   }
   return undefined;
 }

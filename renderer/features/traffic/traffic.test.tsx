@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { TrafficEventDto } from '../../../main/contract/index.js';
 import { renderWithStudio } from '../../test-utils/render.js';
-import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer } from './traffic-buffer.js';
+import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer, transportOf } from './traffic-buffer.js';
 import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
@@ -75,6 +75,31 @@ describe('the traffic buffer', () => {
     // The service REST call and the service-side AMQP C2D send come later but are not the device's transport.
     expect(lastDeviceProtocol(rows, 'dev-1')).toBe('http');
     expect(lastDeviceProtocol(rows, 'dev-9')).toBeUndefined();
+  });
+
+  it('tells MQTT and AMQP over WebSockets apart from TLS, and counts a device\'s own AMQP links as its transport', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([
+      event({ kind: 'telemetry', webSocket: true }),
+      event({ kind: 'telemetry', protocol: 'amqp', webSocket: true, topic: '/devices/dev-1/messages/events' }),
+    ]);
+    const rows = buffer.all();
+    expect(rows.map((row) => transportOf(row.request))).toEqual(['mqtt-ws', 'amqp-ws']);
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, protocol: 'mqtt' }))).toHaveLength(0);
+    expect(rows.filter((row) => matchesFilter(row, { ...NO_FILTER, protocol: 'amqp-ws' }))).toHaveLength(1);
+    expect(lastDeviceProtocol(rows, 'dev-1')).toBe('amqp-ws');
+  });
+
+  it('pairs a C2D delivery with the device\'s settlement by lock token', () => {
+    const buffer = new TrafficBuffer();
+    buffer.add([
+      event({ kind: 'c2d', protocol: 'amqp', direction: 'out', rid: 'lock-1', topic: '/devices/dev-1/messages/devicebound' }),
+      event({ kind: 'telemetry', protocol: 'amqp', topic: '/devices/dev-1/messages/events' }),
+      event({ kind: 'c2d', protocol: 'amqp', direction: 'in', rid: 'lock-1', topic: 'accepted m-1' }),
+    ]);
+    const rows = buffer.all();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]?.response?.topic).toBe('accepted m-1');
   });
 });
 

@@ -31,6 +31,7 @@ beforeEach(async () => {
     canReceiveMethods: () => online,
     invokeMethod: ({ deviceId }, methodName, payload, rid) => void sent.push({ deviceId, methodName, rid, payload }),
     disconnect: () => undefined,
+    supersede: () => undefined,
   };
   methods = new MethodService(registry, devices);
 });

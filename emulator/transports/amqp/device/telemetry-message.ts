@@ -1,0 +1,50 @@
+import type { Message } from 'rhea';
+
+import type { MessageProperties } from '../../../model/message.js';
+import { dictionary } from '../../../util/own-keys.js';
+import { idText } from './message-ids.js';
+
+/**
+ * A device's AMQP telemetry message → the properties MQTT and HTTPS telemetry have (short system names `mid`, `cid`,
+ * `uid`, `to`, `exp`, `ct`, `ce`, `ifid`, `sub`; iothub-protocol-2.md §3.4), so every transport looks the same to
+ * the telemetry service and the studio. Application properties keep their names; `iothub-ack` is not one.
+ */
+export function telemetryPropertiesOf(message: Message): MessageProperties {
+  // No prototype: `__proto__` is an ordinary property name, kept as data (util/own-keys.ts).
+  const system: Record<string, string> = dictionary();
+  const application: Record<string, string | null> = dictionary();
+  const set = (name: string, value: unknown) => {
+    const text = idText(value);
+    if (text !== undefined) system[name] = text;
+  };
+  set('mid', message.message_id);
+  set('cid', message.correlation_id);
+  set('uid', message.user_id);
+  set('to', message.to);
+  if (message.absolute_expiry_time !== undefined) set('exp', new Date(message.absolute_expiry_time as Date | number).toISOString());
+  set('ct', message.content_type);
+  set('ce', message.content_encoding);
+  const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
+  set('ifid', ownValue(annotations, 'iothub-interface-id'));
+  set('sub', ownValue(annotations, 'dt-subject'));
+  const props = (message.application_properties ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(props)) {
+    if (key === 'iothub-ack') continue;
+    const value = props[key];
+    application[key] = value === null || value === undefined ? null : String(value);
+  }
+  return { system, application };
+}
+
+/** The bytes of a message body: a data section (what the SDKs send), a string, or another AMQP value as JSON. */
+export function bodyBytesOf(body: unknown): Buffer {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (typeof body === 'object' && 'content' in body) return bodyBytesOf((body as { content: unknown }).content);
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+function ownValue(record: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
