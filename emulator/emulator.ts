@@ -243,10 +243,12 @@ export class HubEmulator {
     }));
   }
 
-  /** A device connection string for a registered device (primary key). */
+  /** A device connection string for a registered device (primary key; `x509=true` for an X.509 device). */
   deviceConnectionString(deviceId: string): string {
-    const { info, registry } = this.running();
+    const { info, registry, x509 } = this.running();
     const record = registry.get(deviceId);
+    // An X.509 identity has no keys: `…;x509=true`, used with its certificate and key.
+    if (record.authentication.type === 'selfSigned' || record.authentication.type === 'certificateAuthority') return x509.connectionString(deviceId);
     return formatDeviceConnectionString({
       hostName: info.hostName,
       deviceId,
@@ -257,8 +259,9 @@ export class HubEmulator {
 
   /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
   moduleConnectionString(deviceId: string, moduleId: string): string {
-    const { info, modules } = this.running();
+    const { info, modules, x509 } = this.running();
     const record = modules.get(deviceId, moduleId);
+    if (record.authentication.type === 'selfSigned' || record.authentication.type === 'certificateAuthority') return x509.connectionString(deviceId, moduleId);
     return formatDeviceConnectionString({
       hostName: info.hostName,
       deviceId,

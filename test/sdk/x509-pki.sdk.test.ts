@@ -37,6 +37,8 @@ describe('built-in X.509 test PKI at the front door (emulator.x509)', () => {
     expect(hub.hub.registry.get('pki-self').authentication).toMatchObject({ type: 'selfSigned', x509Thumbprint: { primaryThumbprint: made.thumbprint, secondaryThumbprint: null } });
     expect((await stat(made.keyPath)).mode & 0o777).toBe(0o600);
     expect(made.connectionString).toBe(`HostName=localhost:${hub.hub.info.ports.mqtts};DeviceId=pki-self;x509=true`);
+    // The front door's connection string of an X.509 identity is this one too (never a SAS string with an empty key).
+    expect(hub.hub.deviceConnectionString('pki-self')).toBe(made.connectionString);
     const client = deviceSdk.Client.fromConnectionString(made.connectionString, mqttTransport.Mqtt);
     await client.setOptions({ ca: await readFile(hub.hub.info.caCertPath, 'utf8'), cert: await readFile(made.certPath, 'utf8'), key: await readFile(made.keyPath, 'utf8') });
     await client.open();
@@ -55,6 +57,7 @@ describe('built-in X.509 test PKI at the front door (emulator.x509)', () => {
     expect(module.certPath.endsWith('pki-ca%2Fedge.pem')).toBe(true);
     expect(hub.hub.certificates.get(DEVICE_CA_CERTIFICATE_NAME).etag).toBe(ca.etag);
     expect(await x509Connack(hub.hub, 'pki-ca/edge', module)).toBe(0);
+    expect(hub.hub.moduleConnectionString('pki-ca', 'edge')).toBe(`HostName=localhost:${hub.hub.info.ports.mqtts};DeviceId=pki-ca;ModuleId=edge;x509=true`);
     expect(existsSync(join(hub.dataDir, 'certs', 'device-ca.pem'))).toBe(true);
     expect((await stat(join(hub.dataDir, 'certs', 'device-ca-key.pem'))).mode & 0o777).toBe(0o600);
   });
