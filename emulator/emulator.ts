@@ -6,6 +6,7 @@ import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './confi
 import { HubEventBus } from './events.js';
 import { startListeners } from './hub-listeners.js';
 import type { QueryPage } from './query/index.js';
+import { CaCertificateService } from './services/ca-certificate-service.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
 import { DevicePortRelay } from './services/device-port.js';
@@ -29,6 +30,7 @@ import type { EmulatorStore, StoreStats } from './store/store.js';
 import type { TwinAddress } from './model/twin-address.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
 import { createDeviceApi } from './transports/http/device-api.js';
+import { createManagementApi } from './transports/http/management-api.js';
 import { createRestApi } from './transports/http/rest-api.js';
 import { ConnectionGuard } from './transports/connection-guard.js';
 import type { BoundListener } from './transports/listen.js';
@@ -37,6 +39,7 @@ import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
 import { TwinsApi } from './twins-api.js';
+import { X509Devices } from './x509-devices.js';
 import { TwinQueries } from './views/twin-queries.js';
 import { TwinViewIndex } from './views/twin-view-index.js';
 
@@ -90,6 +93,8 @@ interface Running {
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
+  readonly certificates: CaCertificateService;
+  readonly x509: X509Devices;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
@@ -148,6 +153,16 @@ export class HubEmulator {
   /** The last device-to-cloud messages per device. */
   get telemetry(): TelemetryService {
     return this.running().telemetry;
+  }
+
+  /** CA certificates for X.509 CA authentication (the `…/IotHubs/{hub}/certificates` management resources). */
+  get certificates(): CaCertificateService {
+    return this.running().certificates;
+  }
+
+  /** The built-in test PKI: X.509 devices (self-signed or signed by the built-in device CA) with their PEM files. */
+  get x509(): X509Devices {
+    return this.running().x509;
   }
 
   /**
@@ -228,10 +243,12 @@ export class HubEmulator {
     }));
   }
 
-  /** A device connection string for a registered device (primary key). */
+  /** A device connection string for a registered device (primary key; `x509=true` for an X.509 device). */
   deviceConnectionString(deviceId: string): string {
-    const { info, registry } = this.running();
+    const { info, registry, x509 } = this.running();
     const record = registry.get(deviceId);
+    // An X.509 identity has no keys: `…;x509=true`, used with its certificate and key.
+    if (record.authentication.type === 'selfSigned' || record.authentication.type === 'certificateAuthority') return x509.connectionString(deviceId);
     return formatDeviceConnectionString({
       hostName: info.hostName,
       deviceId,
@@ -242,8 +259,9 @@ export class HubEmulator {
 
   /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
   moduleConnectionString(deviceId: string, moduleId: string): string {
-    const { info, modules } = this.running();
+    const { info, modules, x509 } = this.running();
     const record = modules.get(deviceId, moduleId);
+    if (record.authentication.type === 'selfSigned' || record.authentication.type === 'certificateAuthority') return x509.connectionString(deviceId, moduleId);
     return formatDeviceConnectionString({
       hostName: info.hostName,
       deviceId,
@@ -288,6 +306,7 @@ export class HubEmulator {
     const methods = new MethodService(registry, devices);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
+    const certificates = new CaCertificateService(data, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
@@ -333,7 +352,8 @@ export class HubEmulator {
     };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const management = createManagementApi({ services: { certificates }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -353,6 +373,12 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, x509, amqp, gateway, unbindDevices, listeners, info };
   }
+}
+
+/** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
+export function hubNameOf(hostName: string): string {
+  return hostName.split('.')[0] ?? hostName;
 }

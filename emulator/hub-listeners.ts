@@ -10,6 +10,7 @@ import type { ConnectionGuard } from './transports/connection-guard.js';
 import { startHttpsListener, type RestHandler } from './transports/http/https-listener.js';
 import { isErrno, listen, type BoundListener } from './transports/listen.js';
 import type { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
+import { REQUEST_CLIENT_CERTIFICATE } from './transports/peer-certificate.js';
 
 /** What the listeners serve. */
 export interface ListenerDeps {
@@ -36,7 +37,8 @@ export interface StartedListeners {
  */
 export async function startListeners(deps: ListenerDeps): Promise<StartedListeners> {
   const { config, certs, gateway, amqp, guard, listeners } = deps;
-  const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
+  // Devices may authenticate with an X.509 certificate on every TLS listener; SAS clients send none (peer-certificate.ts).
+  const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem, ...REQUEST_CLIENT_CERTIFICATE };
   const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
   const guarded = (name: string) => ({ name, guard, logger: config.logger });
   const handle = (stream: Socket, request?: IncomingMessage) => gateway.handle(stream, request, () => admit(request?.socket ?? stream));

@@ -10,6 +10,8 @@ export interface HubCliOptions {
   readonly help: boolean;
   /** Devices to register (if absent) at start, whose connection strings are printed. */
   readonly devices: readonly string[];
+  /** X.509 devices (or `<device>/<module>`) to make at start with the built-in test PKI. */
+  readonly x509Devices: readonly { readonly deviceId: string; readonly moduleId?: string; readonly mode: 'selfSigned' | 'caSigned' }[];
 }
 
 /** Usage text of `npm run hub`. */
@@ -30,6 +32,12 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
   --amqps-port <n|off>  AMQP over TLS for cloud-to-device sends (default 5671)
   --device <id>         register this device if it does not exist and print its connection
                         string (repeatable)
+  --device-x509 <id>    make an X.509 device with a new self-signed certificate (registered with
+                        its thumbprint), write its PEM files under <data-dir>/certs/devices and print
+                        their paths and an x509=true connection string (repeatable; <device>/<module>
+                        for a module); an existing identity switches to the new certificate
+  --device-x509-ca <id> the same, with a certificate signed by the built-in device CA, which is
+                        registered and verified on the hub (certificateAuthority identity)
   --limit <name>=<n>    set one of the wire limits (see test/reliability/README.md), e.g.
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
@@ -56,6 +64,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       device: { type: 'string', multiple: true },
+      'device-x509': { type: 'string', multiple: true },
+      'device-x509-ca': { type: 'string', multiple: true },
       limit: { type: 'string', multiple: true },
     },
     strict: true,
@@ -87,7 +97,18 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     verbose: values.verbose === true,
     help: values.help === true,
     devices: values.device ?? [],
+    x509Devices: [
+      ...(values['device-x509'] ?? []).map((id) => x509Target(id, 'selfSigned')),
+      ...(values['device-x509-ca'] ?? []).map((id) => x509Target(id, 'caSigned')),
+    ],
   };
+}
+
+/** `<device>` or `<device>/<module>` (device ids cannot contain `/`). */
+function x509Target(raw: string, mode: 'selfSigned' | 'caSigned'): HubCliOptions['x509Devices'][number] {
+  const slash = raw.indexOf('/');
+  if (raw === '' || slash === 0 || slash === raw.length - 1) throw new Error(`--device-x509${mode === 'caSigned' ? '-ca' : ''} needs <device> or <device>/<module>, got '${raw}'`);
+  return slash < 0 ? { deviceId: raw, mode } : { deviceId: raw.slice(0, slash), moduleId: raw.slice(slash + 1), mode };
 }
 
 const LIMIT_NAMES = new Set<string>(Object.keys(DEFAULT_WIRE_LIMITS));

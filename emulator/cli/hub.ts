@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run hub`: the emulator headless, for scripts and CI. Prints where the hub is and how to connect, then a
 // single ready line; stops cleanly (pending writes flushed) on SIGINT/SIGTERM.
-import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator } from '../index.js';
+import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type X509DeviceCredential } from '../index.js';
 import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
 
 async function main(): Promise<void> {
@@ -25,8 +25,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let devices: Record<string, string>;
+  let x509: Record<string, X509Summary>;
   try {
     devices = await registerDevices(hub, options.devices);
+    x509 = await makeX509Devices(hub, options.x509Devices);
   } catch (error) {
     process.stderr.write(`Could not register devices: ${(error as Error).message}\n`);
     await hub.stop();
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   }
   const policies = Object.fromEntries(hub.policies().map((policy) => [policy.keyName, policy.connectionString]));
   process.stdout.write(
-    options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices })}\n` : describe(info, policies, devices),
+    options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices, x509Devices: x509 })}\n` : describe(info, policies, devices, x509),
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -57,7 +59,20 @@ async function registerDevices(hub: HubEmulator, deviceIds: readonly string[]): 
   return strings;
 }
 
-function describe(info: EmulatorInfo, policies: Record<string, string>, devices: Record<string, string>): string {
+/** What the CLI prints for an X.509 device (never the key itself, only its path). */
+type X509Summary = Pick<X509DeviceCredential, 'mode' | 'certPath' | 'keyPath' | 'thumbprint' | 'connectionString'>;
+
+/** Makes the devices named with --device-x509 / --device-x509-ca (built-in test PKI) and returns their files. */
+async function makeX509Devices(hub: HubEmulator, targets: HubCliOptions['x509Devices']): Promise<Record<string, X509Summary>> {
+  const made: Record<string, X509Summary> = {};
+  for (const target of targets) {
+    const { mode, certPath, keyPath, thumbprint, connectionString } = await hub.x509.create(target);
+    made[target.moduleId === undefined ? target.deviceId : `${target.deviceId}/${target.moduleId}`] = { mode, certPath, keyPath, thumbprint, connectionString };
+  }
+  return made;
+}
+
+function describe(info: EmulatorInfo, policies: Record<string, string>, devices: Record<string, string>, x509: Record<string, X509Summary>): string {
   const lines = [
     'Twin Studio IoT Hub emulator',
     `  host name         ${info.hostName}`,
@@ -72,8 +87,16 @@ function describe(info: EmulatorInfo, policies: Record<string, string>, devices:
     ...Object.entries(policies).map(([name, cs]) => `  ${name.padEnd(18)} ${cs}`),
     '',
     ...Object.entries(devices).flatMap(([id, cs]) => [`Device ${id}:`, `  ${cs}`, '']),
+    ...Object.entries(x509).flatMap(([id, device]) => [
+      `X.509 device ${id} (${device.mode === 'caSigned' ? 'signed by the built-in device CA' : `self-signed, thumbprint ${device.thumbprint}`}):`,
+      `  certificate       ${device.certPath}`,
+      `  private key       ${device.keyPath}`,
+      `  ${device.connectionString}`,
+      '  (device SDK: client.setOptions({ cert, key }) with these files before open())',
+      '',
+    ]),
     'Trust the CA in apps: NODE_EXTRA_CA_CERTS=<CA certificate>, or client.setOptions({ ca }) in the device SDK.',
-    ...(info.ports.mqtts === 8883 ? [] : [`Devices on a non-default port: add ;GatewayHostName=${info.hostName}:${info.ports.mqtts} to their connection string.`]),
+    ...(info.ports.mqtts === 8883 ? [] : [`SAS devices on a non-default port: add ;GatewayHostName=${info.hostName}:${info.ports.mqtts} to their connection string.`]),
     ...info.warnings.map((warning) => `\nWARNING: ${warning}`),
     '',
     'hub ready (Ctrl+C to stop)',

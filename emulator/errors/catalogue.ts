@@ -194,3 +194,41 @@ export function deviceDefinedMultipleTimes(deviceId: string): IotHubError {
     message: `The device '${deviceId}' is defined more than once in the bulk request.`,
   });
 }
+
+// CA certificates (management plane, iothub-protocol-2.md §1.3). The resource provider answers in ARM's error shape
+// (`{code, httpStatusCode, message}`, transports/http/management-api.ts); codes and numbers are the emulator's choice.
+
+/** 404: no CA certificate of that name on the hub. */
+export function certificateNotFound(name: string): IotHubError {
+  return new IotHubError({ code: 'CertificateNotFound', httpStatus: 404, errorCode: 404005, message: `The certificate '${name}' does not exist on this IoT hub.` });
+}
+
+/** 400: the uploaded or proof-of-possession certificate is unusable, or breaks a certificate rule. */
+export function invalidCertificate(message: string): IotHubError {
+  return new IotHubError({ code: 'InvalidCertificate', httpStatus: 400, errorCode: 400040, message });
+}
+
+/** 400: proof of possession failed (no code generated, wrong CN, not signed by the CA). */
+export function certificateVerificationFailed(message: string): IotHubError {
+  return new IotHubError({ code: 'CertificateVerificationFailed', httpStatus: 400, errorCode: 400041, message });
+}
+
+/** 403: the caller's token is valid but not the `iothubowner` policy the management plane needs here. */
+export function managementForbidden(policyName: string): IotHubError {
+  return new IotHubError({
+    code: 'AuthorizationFailed',
+    httpStatus: 403,
+    errorCode: 403000,
+    message: `The policy '${policyName}' may not manage certificates; sign the bearer token with the iothubowner policy.`,
+  });
+}
+
+/** 400: a Resource Manager request without `api-version`. */
+export function managementApiVersionMissing(): IotHubError {
+  return new IotHubError({ code: 'MissingApiVersionParameter', httpStatus: 400, errorCode: 400000, message: 'The api-version query parameter (?api-version=) is required for all requests.' });
+}
+
+/** 404: a Resource Manager path or resource this emulator does not have (`NotFound`, `ResourceNotFound`). */
+export function managementNotFound(code: 'NotFound' | 'ResourceNotFound', message: string): IotHubError {
+  return new IotHubError({ code, httpStatus: 404, errorCode: 404000, message });
+}

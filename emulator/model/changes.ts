@@ -1,3 +1,4 @@
+import type { CaCertificateRecord } from './ca-certificate.js';
 import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
@@ -54,7 +55,10 @@ export type HubChange =
   | { readonly kind: 'c2dEnqueued'; readonly deviceId: string; readonly message: StoredC2dMessage }
   /** A C2D message handed to the device once more without a PUBACK. */
   | { readonly kind: 'c2dDelivered'; readonly deviceId: string; readonly messageId: string; readonly deliveryCount: number }
-  | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval };
+  | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval }
+  /** A CA certificate uploaded, given a verification code, or verified (iothub-protocol-2.md §1.3). */
+  | { readonly kind: 'caCertificatePut'; readonly record: CaCertificateRecord }
+  | { readonly kind: 'caCertificateDeleted'; readonly name: string };
 
 /** The kinds of change records. */
 export type HubChangeKind = HubChange['kind'];

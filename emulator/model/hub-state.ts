@@ -1,3 +1,4 @@
+import type { CaCertificateRecord } from './ca-certificate.js';
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
@@ -68,6 +69,8 @@ export interface HubState {
   modules: Record<string, Record<string, ModuleRecord>>;
   /** The twin change log by twin key (`twinKey`: `d1` or `d1/m1`), oldest first, bounded per twin. */
   twinHistory: Record<string, TwinHistoryEntry[]>;
+  /** CA certificates registered for X.509 CA authentication, by name. Data files written before X.509 lack it. */
+  caCertificates: Record<string, CaCertificateRecord>;
 }
 
 /**
@@ -78,5 +81,5 @@ export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, caCertificates: {} };
 }

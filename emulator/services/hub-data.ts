@@ -1,3 +1,4 @@
+import type { CaCertificateRecord } from '../model/ca-certificate.js';
 import type { HubChange } from '../model/changes.js';
 import type { DeviceRecord } from '../model/device.js';
 import type { AccessPolicy, HubState, ModuleRecord, StoredC2dMessage, StoredSubscription } from '../model/hub-state.js';
@@ -11,7 +12,8 @@ export type Staged =
   | { readonly kind: 'module'; readonly deviceId: string; readonly moduleId: string; readonly value: ModuleRecord | undefined }
   | { readonly kind: 'queue'; readonly deviceId: string; readonly value: readonly StoredC2dMessage[] }
   | { readonly kind: 'session'; readonly clientId: string; readonly value: readonly StoredSubscription[] }
-  | { readonly kind: 'policies'; readonly value: Readonly<Record<string, AccessPolicy>> };
+  | { readonly kind: 'policies'; readonly value: Readonly<Record<string, AccessPolicy>> }
+  | { readonly kind: 'caCertificate'; readonly name: string; readonly value: CaCertificateRecord | undefined };
 
 interface PendingEntry {
   readonly value: unknown;
@@ -75,6 +77,24 @@ export class HubData {
     return (this.pending.get('p')?.value as Record<string, AccessPolicy> | undefined) ?? this.committed.policies;
   }
 
+  /** A registered CA certificate as the next write sees it. */
+  latestCaCertificate(name: string): CaCertificateRecord | undefined {
+    const key = `c:${name}`;
+    if (this.pending.has(key)) return this.pending.get(key)?.value as CaCertificateRecord | undefined;
+    return getOwn(this.committed.caCertificates, name);
+  }
+
+  /** The names of the registered CA certificates as the next write sees them. */
+  latestCaCertificateNames(): string[] {
+    const names = new Set(Object.keys(this.committed.caCertificates));
+    for (const [key, entry] of this.pending) {
+      if (!key.startsWith('c:')) continue;
+      if (entry.value === undefined) names.delete(key.slice(2));
+      else names.add(key.slice(2));
+    }
+    return [...names];
+  }
+
   /**
    * Stages the records a write produced and appends its change records; resolves when they are durable and
    * committed, rejects (503) when the store failed.
@@ -104,6 +124,8 @@ function keyOf(entry: Staged): string {
       return `q:${entry.deviceId}`;
     case 'session':
       return `s:${entry.clientId}`;
+    case 'caCertificate':
+      return `c:${entry.name}`;
     default:
       return 'p';
   }

@@ -51,6 +51,12 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];
       else setOwn(state.sessions, change.clientId, [...change.subscriptions]);
       return;
+    case 'caCertificatePut':
+      setOwn(state.caCertificates, change.record.name, change.record);
+      return;
+    case 'caCertificateDeleted':
+      delete state.caCertificates[change.name];
+      return;
     default:
       applyC2dChange(state, change);
   }

@@ -82,6 +82,19 @@ const historyEntry = z.looseObject({
   reportedVersion: count,
 });
 
+const caCertificate = z.looseObject({
+  name: text,
+  certificate: text,
+  subject: text,
+  thumbprint: text,
+  expiry: text,
+  isVerified: z.boolean(),
+  created: text,
+  updated: text,
+  etag: text,
+  verificationCode: text.nullable(),
+});
+
 const address = z.looseObject({ deviceId: text, moduleId: text.optional() });
 
 /** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
@@ -92,6 +105,7 @@ export const MAP_VALUE_SCHEMAS = {
   c2dQueues: z.array(c2dMessage),
   modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
   twinHistory: z.array(historyEntry),
+  caCertificates: caCertificate,
 } as const;
 
 /** Schema of one module record (the values of `modules[deviceId]`). */
@@ -126,6 +140,8 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
     messageIds: z.array(text),
     outcome: z.enum(['Success', 'Expired', 'DeliveryCountExceeded', 'Rejected', 'Purged']),
   }),
+  z.looseObject({ kind: z.literal('caCertificatePut'), record: caCertificate }),
+  z.looseObject({ kind: z.literal('caCertificateDeleted'), name: text }),
 ]);
 
 /** `a.b[0]["odd key"]` for an issue path below `base`. */
@@ -161,6 +177,7 @@ export function stateProblem(maps: Readonly<Record<keyof typeof MAP_VALUE_SCHEMA
       const problem = firstProblem(MAP_VALUE_SCHEMAS[name], value, base);
       if (problem) return problem;
       if (name === 'devices' && (value as { deviceId: string }).deviceId !== key) return `${base}.deviceId: does not match the key`;
+      if (name === 'caCertificates' && (value as { name: string }).name !== key) return `${base}.name: does not match the key`;
       if (name === 'modules') {
         const modules = value as Record<string, unknown>;
         for (const moduleId of Object.keys(modules)) {

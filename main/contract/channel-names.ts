@@ -14,6 +14,7 @@ export const INVOKE_CHANNELS = [
   'devices.list',
   'devices.get',
   'devices.create',
+  'devices.createWithCertificate',
   'devices.setStatus',
   'devices.delete',
   'twin.get',

@@ -20,6 +20,7 @@ import type {
   TwinAtVersionDto,
   TwinDocument,
   TwinHistoryDto,
+  X509DeviceDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
@@ -39,6 +40,7 @@ const exportedDevice = z.strictObject({
   authentication: z.strictObject({
     type: z.string(),
     symmetricKey: z.strictObject({ primaryKey: z.string(), secondaryKey: z.string() }).optional(),
+    x509Thumbprint: z.strictObject({ primaryThumbprint: z.string().max(128).nullable(), secondaryThumbprint: z.string().max(128).nullable() }).optional(),
   }),
   tags: jsonObjectSchema,
   desired: jsonObjectSchema,
@@ -74,6 +76,8 @@ export const requestSchemas = {
   'devices.list': empty,
   'devices.get': z.strictObject({ deviceId }),
   'devices.create': z.strictObject({ deviceId, status: deviceStatus.optional() }),
+  /** Registers a new device authenticated by X.509 with a certificate from the hub's built-in test PKI. */
+  'devices.createWithCertificate': z.strictObject({ deviceId, mode: z.enum(['selfSigned', 'caSigned']) }),
   'devices.setStatus': z.strictObject({ deviceId, status: deviceStatus, statusReason: z.string().max(128).nullable().optional() }),
   'devices.delete': z.strictObject({ deviceId }),
   'twin.get': z.strictObject({ deviceId }),
@@ -129,6 +133,7 @@ export interface Responses {
   'devices.list': DeviceSummary[];
   'devices.get': DeviceDetails;
   'devices.create': DeviceDetails;
+  'devices.createWithCertificate': X509DeviceDto;
   'devices.setStatus': DeviceSummary;
   'devices.delete': { readonly deviceId: string };
   'twin.get': TwinDocument;

@@ -73,6 +73,22 @@ export interface DeviceDetails extends DeviceSummary {
   readonly mqttsPort: number;
 }
 
+/** A device registered with X.509 by the built-in test PKI, with the files it needs to connect. */
+export interface X509DeviceDto {
+  readonly device: DeviceDetails;
+  /** `selfSigned` (the identity stores the thumbprint) or `caSigned` (by the hub's built-in device CA). */
+  readonly mode: 'selfSigned' | 'caSigned';
+  /** `HostName=…;DeviceId=…;x509=true` (the port is in HostName when MQTT is not on 8883). */
+  readonly connectionString: string;
+  /** The device certificate and private key (PEM), also written to `certPath` / `keyPath` in the data folder. */
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly certPath: string;
+  readonly keyPath: string;
+  /** SHA-1 thumbprint of the certificate. */
+  readonly thumbprint: string;
+}
+
 /** The service-side twin document exactly as the hub returns it (iothub-protocol.md §7.1). */
 export interface TwinDocument extends JsonObject {
   deviceId: string;
@@ -190,6 +206,8 @@ export interface ExportedDevice {
   readonly authentication: {
     readonly type: string;
     readonly symmetricKey?: { readonly primaryKey: string; readonly secondaryKey: string };
+    /** X.509 `selfSigned` identities: the registered thumbprints. */
+    readonly x509Thumbprint?: { readonly primaryThumbprint: string | null; readonly secondaryThumbprint: string | null };
   };
   readonly tags: JsonObject;
   readonly desired: JsonObject;

@@ -1,4 +1,4 @@
-import type { DeviceRecord, HubEmulator, JsonObject } from '../../emulator/index.js';
+import type { DeviceInput, DeviceRecord, HubEmulator, JsonObject } from '../../emulator/index.js';
 import type { ExportedDevice, HubExport, ImportReport } from '../contract/dto.js';
 
 /** The registry and twins as a JSON document (keys included: this is a local, offline development hub). */
@@ -16,6 +16,7 @@ function exportDevice(record: DeviceRecord, includeReported: boolean): ExportedD
     authentication: {
       type: authentication.type,
       ...(authentication.type === 'sas' ? { symmetricKey: { ...authentication.symmetricKey } } : {}),
+      ...(authentication.type === 'selfSigned' ? { x509Thumbprint: { ...authentication.x509Thumbprint } } : {}),
     },
     tags: structuredClone(twin.tags),
     desired: structuredClone(twin.desired.data),
@@ -48,15 +49,22 @@ export async function importHub(hub: HubEmulator, data: HubExport, overwrite: bo
 }
 
 async function writeIdentity(hub: HubEmulator, device: ExportedDevice, exists: boolean): Promise<void> {
-  const keys = device.authentication.symmetricKey;
   const input = {
     deviceId: device.deviceId,
     status: device.status,
     statusReason: device.statusReason ?? null,
-    ...(keys ? { authentication: { type: 'sas' as const, symmetricKey: { ...keys } } } : {}),
+    ...authenticationOf(device),
   };
   if (exists) await hub.registry.update(input);
   else await hub.registry.create(input);
+}
+
+/** SAS keys, X.509 thumbprints (selfSigned) or the CA type as exported; nothing (new keys) for anything else. */
+function authenticationOf(device: ExportedDevice): Pick<DeviceInput, 'authentication'> {
+  const { type, symmetricKey, x509Thumbprint } = device.authentication;
+  if (type === 'selfSigned' && x509Thumbprint) return { authentication: { type, x509Thumbprint: { ...x509Thumbprint } } };
+  if (type === 'certificateAuthority') return { authentication: { type } };
+  return symmetricKey ? { authentication: { type: 'sas', symmetricKey: { ...symmetricKey } } } : {};
 }
 
 /** Deletes every device (and with it its twin); returns how many. */

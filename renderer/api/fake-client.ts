@@ -106,6 +106,27 @@ export function createFakeApi(): FakeApi {
       emit('devices.changed', { deviceId, reason: 'created', device: device.summary });
       return { ok: true, value: details(device) };
     },
+    'devices.createWithCertificate': ({ deviceId, mode }) => {
+      if (devices.has(deviceId)) return fail('DeviceAlreadyExists', `Device ${deviceId} already exists`, 409);
+      addDevice(deviceId);
+      const device = devices.get(deviceId) as FakeDevice;
+      device.summary = { ...device.summary, authenticationType: mode === 'caSigned' ? 'certificateAuthority' : 'selfSigned' };
+      emit('devices.changed', { deviceId, reason: 'created', device: device.summary });
+      const pem = (label: string) => `-----BEGIN ${label}-----\nFAKE-${deviceId}\n-----END ${label}-----\n`;
+      return {
+        ok: true,
+        value: {
+          device: { ...details(device), connectionString: '' },
+          mode,
+          connectionString: `HostName=localhost;DeviceId=${deviceId};x509=true`,
+          certPem: pem('CERTIFICATE'),
+          keyPem: pem('PRIVATE KEY'),
+          certPath: `/data/certs/devices/${deviceId}.pem`,
+          keyPath: `/data/certs/devices/${deviceId}-key.pem`,
+          thumbprint: 'AB'.repeat(20),
+        },
+      };
+    },
     'devices.setStatus': ({ deviceId, status }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.summary = { ...d.summary, status }; return { ok: true, value: d.summary }; },
     'devices.delete': ({ deviceId }) => { devices.delete(deviceId); emit('devices.changed', { deviceId, reason: 'deleted' }); return { ok: true, value: { deviceId } }; },
     'twin.get': ({ deviceId }) => { const d = get(deviceId); return d ? { ok: true, value: twinOf(d) } : fail('DeviceNotFound', 'not found', 404); },

@@ -99,6 +99,13 @@ export class ChangeMaker {
     return { kind: 'c2dEnqueued', deviceId, message };
   }
 
+  /** A CA certificate upload (the PEM is a stand-in: the reducer and the store never parse it). */
+  caCertificatePut(name: string, isVerified: boolean): HubChange {
+    const time = this.time();
+    const record = { name, certificate: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`, subject: `CN=${name}`, thumbprint: 'AB'.repeat(20), expiry: '2036-01-01T00:00:00.000Z', isVerified, created: time, updated: time, etag: `etag-${name}-${isVerified}`, verificationCode: isVerified ? null : 'C0DE' } as const;
+    return { kind: 'caCertificatePut', record };
+  }
+
   private bump(target: TwinAddress, section: 'desired' | 'reported'): Versions {
     const key = twinKey(target);
     const current = this.versions.get(key) ?? { version: 1, desired: 1, reported: 1 };
@@ -121,5 +128,6 @@ export function mixedWorkload(maker: ChangeMaker, devices: number, count: number
     else batches.push([maker.reported({ deviceId }, { temperature: 20 + (i % 10), counter: i, text: 'x'.repeat(40) })]);
   }
   batches.push([maker.deviceDeleted(`dev-${devices - 1}`)]);
+  batches.push([maker.caCertificatePut('root-ca', false), maker.caCertificatePut('old-ca', true)], [maker.caCertificatePut('root-ca', true)], [{ kind: 'caCertificateDeleted', name: 'old-ca' }]);
   return batches;
 }

@@ -129,6 +129,8 @@ function restartCases({ durableOnly, durable, newDir, start }: Harness): void {
     const fromSnapshot = await start(dir);
     expect(jsonOf(fromSnapshot.state)).toEqual(live);
     expect(fromSnapshot.state.twinHistory['dev-0/m1']?.length).toBeGreaterThan(0);
+    expect(Object.keys(fromSnapshot.state.caCertificates)).toEqual(['root-ca']);
+    expect(fromSnapshot.state.caCertificates['root-ca']?.isVerified).toBe(true);
   });
 
   it.skipIf(durableOnly)(durable('compacts under load without losing a change, and deletes the old segments'), async () => {
@@ -265,6 +267,15 @@ function fileCases({ backend, durableOnly, durable, newDir, start }: Harness): v
     await store.close();
     expect(JSON.parse(await readFile(join(dir, 'hub.json'), 'utf8'))).toMatchObject({ schemaVersion: 2 });
     expect(jsonOf((await start(dir)).state)).toEqual(live);
+  });
+
+  it.skipIf(durableOnly)(durable('opens a schema 2 hub.json written before CA certificates existed, with an empty list'), async () => {
+    const dir = await newDir();
+    const before = { schemaVersion: 2, journalSeq: 0, policies: {}, devices: { d1: deviceRecord('d1', '2025-01-01T00:00:00.000Z') }, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} };
+    await writeFile(join(dir, 'hub.json'), JSON.stringify(before));
+    const { state } = await start(dir);
+    expect(state.caCertificates).toEqual({});
+    expect(state.devices.d1?.deviceId).toBe('d1');
   });
 
   it.skipIf(durableOnly)(durable('refuses a damaged hub.json, naming it and leaving it untouched'), async () => {

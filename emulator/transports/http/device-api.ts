@@ -8,6 +8,7 @@ import type { TwinAddress } from '../../model/twin-address.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
 import { MAX_D2C_BODY_BYTES } from '../../services/telemetry-service.js';
 import type { Clock } from '../../util/clock.js';
+import { presentedChain } from '../peer-certificate.js';
 import type { TrafficTap } from '../tap.js';
 import { DEVICE_ROUTES } from './device-routes.js';
 import type { DeviceRequest, DeviceResponse, DeviceRouteDefinition, DeviceServices } from './device-types.js';
@@ -50,10 +51,13 @@ export function createDeviceApi(deps: DeviceApiDeps): DeviceApi {
 async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params: Record<string, string>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const now = deps.clock.now();
   const address: TwinAddress = params.moduleId === undefined ? { deviceId: params.deviceId ?? '' } : { deviceId: params.deviceId ?? '', moduleId: params.moduleId };
-  const auth = deps.authenticator.authenticateToken(headerOf(request, 'authorization'), address, headerOf(request, 'host'));
+  const authorization = headerOf(request, 'authorization');
+  // Without an Authorization header the device may have sent an X.509 certificate in the TLS handshake (§1.5).
+  const certificate = authorization === undefined || authorization === '' ? presentedChain(request.socket) : [];
+  const auth = deps.authenticator.authenticateToken(authorization, address, headerOf(request, 'host'), certificate);
   if (!auth.ok) {
     request.resume();
-    deps.logger.debug(`device HTTPS request refused: ${auth.reason}`);
+    deps.logger.info(`device HTTPS request refused: ${auth.reason}`, address.deviceId);
     return finish(deps, request, response, errorReply(unauthorized(`Unauthorized: ${auth.reason}`), now), route, address);
   }
   const body = await readRawBody(request, MAX_D2C_BODY_BYTES);

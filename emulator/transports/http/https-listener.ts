@@ -13,7 +13,8 @@ export type RestHandler = (request: IncomingMessage, response: ServerResponse) =
 
 /** Options of the 443 listener. */
 export interface HttpsListenerOptions {
-  readonly tls: { readonly cert: string; readonly key: string };
+  /** Server certificate and key; `requestCert` asks clients for an X.509 certificate (device HTTPS, MQTT/WS). */
+  readonly tls: { readonly cert: string; readonly key: string; readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
   readonly port: number;
   readonly fallbackPort: number | null;
   readonly host: string;
@@ -46,6 +47,8 @@ export async function startHttpsListener(options: HttpsListenerOptions): Promise
       {
         cert: options.tls.cert,
         key: options.tls.key,
+        requestCert: options.tls.requestCert ?? false,
+        rejectUnauthorized: options.tls.rejectUnauthorized ?? false,
         handshakeTimeout: limits.openTimeoutMs,
         headersTimeout: limits.httpHeadersTimeoutMs,
         requestTimeout: limits.httpRequestTimeoutMs,

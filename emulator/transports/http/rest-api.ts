@@ -8,6 +8,7 @@ import type { ServiceAuthenticator } from '../../services/service-authenticator.
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import type { DeviceApi } from './device-api.js';
+import type { ManagementApi } from './management-api.js';
 import type { RestHandler } from './https-listener.js';
 import { readJsonBody } from './request-body.js';
 import type { RestRequest, RestResponse, RestServices } from './rest-types.js';
@@ -24,6 +25,8 @@ export interface RestApiDeps {
   readonly logger: Logger;
   /** The device HTTPS routes (`device-api.ts`), tried first; the rest are service routes. */
   readonly device?: DeviceApi;
+  /** The Resource Manager paths (`/subscriptions/…`, management-api.ts), tried before the service routes. */
+  readonly management?: ManagementApi;
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -37,6 +40,7 @@ export function createRestApi(deps: RestApiDeps): RestHandler {
   const router = new Router(ROUTES);
   return (request, response) => {
     if (deps.device?.(request, response)) return;
+    if (deps.management?.(request, response)) return;
     void handle(deps, router, request, response).catch((error: unknown) => {
       deps.logger.error(`REST handler crashed: ${String(error)}`);
       if (!response.headersSent) reply(request, response, errorReply(error, deps.clock.now()));

@@ -2,13 +2,15 @@ import type { AuthenticateError, Client } from 'aedes';
 
 import { parseMqttUsername } from '../../auth/mqtt-username.js';
 import type { ConnectRefusal, DevicePrincipal } from '../../services/device-authenticator.js';
+import { presentedChain } from '../peer-certificate.js';
 import type { GatewayCore } from './gateway-core.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { hasWildcard } from './topics.js';
 import { webSocketFlag } from './transport-of.js';
 
-// CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token, remember who connected. A refusal
-// sets CONNACK 5 (credentials) or 3 (disabled device), iothub-protocol.md §3.2. What happens once the CONNACK is
+// CONNECT (aedes' `authenticate` hook): read the username, verify the SAS token or, without a password, the X.509
+// client certificate of the TLS handshake (iothub-protocol-2.md §1), remember who connected. A refusal sets CONNACK 5
+// (credentials) or 3 (disabled device), iothub-protocol.md §3.2. What happens once the CONNACK is
 // out (connection tracking, model id, …) is READY_STEPS in connection-steps.ts.
 
 /** One CONNECT on its way through {@link AUTHENTICATE_STEPS}. */
@@ -37,10 +39,14 @@ const readUsername: ConnectStep = ({ client, username }) => {
 const refuseWildcardIds: ConnectStep = ({ client }) =>
   hasWildcard(client.id) ? stop({ returnCode: 5, reason: 'the ClientId contains an MQTT wildcard (+ or #)' }) : undefined;
 
-/** The SAS token, the identity's keys or a DeviceConnect policy, expiry, then the device status (§2.3). */
-const verifySas: ConnectStep = (exchange) => {
+/**
+ * The SAS token, the identity's keys or a DeviceConnect policy, expiry, then the device status (§2.3); without a
+ * password, the client certificate against the identity's thumbprints or registered CAs (iothub-protocol-2.md §1).
+ */
+const verifyCredential: ConnectStep = (exchange) => {
   const { core, client, username, password } = exchange;
-  const result = core.deps.authenticator.authenticate(client.id, username, password);
+  const certificate = password === undefined || password === '' ? presentedChain(core.sockets.get(client)) : [];
+  const result = core.deps.authenticator.authenticate(client.id, username, password, certificate);
   if (!result.ok) return stop({ returnCode: result.returnCode, reason: result.reason });
   exchange.principal = result.principal;
   return undefined;
@@ -54,7 +60,7 @@ const rememberPrincipal: ConnectStep = ({ core, client, principal }) => {
 };
 
 /** The CONNECT flow, in order. */
-export const AUTHENTICATE_STEPS: readonly ConnectStep[] = [readUsername, refuseWildcardIds, verifySas, rememberPrincipal];
+export const AUTHENTICATE_STEPS: readonly ConnectStep[] = [readUsername, refuseWildcardIds, verifyCredential, rememberPrincipal];
 
 /** aedes' `authenticate`; a refusal carries its CONNACK return code. */
 export function authenticate(

@@ -58,6 +58,8 @@ export interface GatewayCore {
   readonly limits: WireLimits;
   /** Called once a client's CONNACK 0 is out (its listener stops the open timeout: connection-guard.ts). */
   readonly admissions: WeakMap<Client, () => void>;
+  /** The TLS socket under each client (its own socket, or the one a WebSocket was upgraded on): X.509 at CONNECT. */
+  readonly sockets: WeakMap<Client, unknown>;
   /** The Will topic of each client that sent one (aedes' `preConnect`), to recognise the Will when it is published. */
   readonly wills: WeakMap<Client, string>;
 }

@@ -46,6 +46,7 @@ export class MqttGateway {
       limits: resolveWireLimits(deps.limits),
       admissions: new WeakMap<Client, () => void>(),
       wills: new WeakMap<Client, string>(),
+      sockets: new WeakMap<Client, unknown>(),
     };
     this.devicePort = new MqttDevicePort(this.core);
   }
@@ -69,6 +70,8 @@ export class MqttGateway {
     const guarded = new FrameGuard(stream, this.core.limits, (reason) => logger.warn(`closing MQTT connection: ${reason}`));
     const client = this.broker.handle(guarded, request);
     if (onAdmitted) this.core.admissions.set(client, onAdmitted);
+    // The socket whose handshake may carry an X.509 client certificate (connect-steps.ts reads it at CONNECT).
+    this.core.sockets.set(client, request?.socket ?? stream);
   }
 
   /** Number of authenticated live connections. */

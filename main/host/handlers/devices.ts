@@ -23,6 +23,21 @@ export const deviceHandlers: NamespaceHandlers<'devices'> = {
     return toDeviceDetails(hub, record, false);
   },
 
+  'devices.createWithCertificate': async ({ deviceId, mode }, context) => {
+    const hub = context.host.requireRunning();
+    const made = await hub.x509.create({ deviceId, mode, mustBeNew: true });
+    return {
+      device: toDeviceDetails(hub, hub.registry.get(deviceId), false),
+      mode: made.mode,
+      connectionString: made.connectionString,
+      certPem: made.certPem,
+      keyPem: made.keyPem,
+      certPath: made.certPath,
+      keyPath: made.keyPath,
+      thumbprint: made.thumbprint,
+    };
+  },
+
   'devices.setStatus': async ({ deviceId, status, statusReason }, context) => {
     const hub = context.host.requireRunning();
     const record = await hub.registry.update({ deviceId, status, ...(statusReason !== undefined ? { statusReason } : {}) });

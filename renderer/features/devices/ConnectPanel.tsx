@@ -25,7 +25,10 @@ export function ConnectPanel({ device }: { device: DeviceDetails }) {
               <CopyButton text={device.connectionString} what="connection string" />
             </>
           ) : (
-            <span className="muted">This device authenticates with X.509; it has no connection string.</span>
+            <span className="muted">
+              This device authenticates with X.509: <code>{`HostName=${device.mqttsPort === 8883 ? device.hostName : `${device.hostName}:${device.mqttsPort}`};DeviceId=${device.deviceId};x509=true`}</code>{' '}
+              with its certificate and key in <code>client.setOptions({'{ ca, cert, key }'})</code> (files made by the studio are in the data folder, <code>certs/devices/</code>).
+            </span>
           )}
         </dd>
         <dt>CA certificate</dt>

@@ -1,10 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 
-import type { SimulationProfileDto } from '../../../main/contract/index.js';
+import type { SimulationProfileDto, X509DeviceDto } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
+import { X509Issued } from './X509Issued.js';
+
+/** How a real device authenticates: its SAS keys, or an X.509 certificate from the hub's built-in test PKI. */
+type Credential = 'sas' | 'selfSigned' | 'caSigned';
 
 /** iothub-protocol.md §10: the registry's device id alphabet (checked again by the hub). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
@@ -19,6 +23,8 @@ export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: 
   const [profile, setProfile] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [credential, setCredential] = useState<Credential>('sas');
+  const [issued, setIssued] = useState<X509DeviceDto>();
   const canSimulate = status?.features.simulation === true;
   const idProblem = deviceId && !DEVICE_ID.test(deviceId) ? "Use 1-128 letters, digits or - . % _ * ? ! ( ) , : = @ $ '" : undefined;
 
@@ -35,11 +41,21 @@ export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: 
     event.preventDefault();
     if (!deviceId || idProblem || (simulated && !profile)) return;
     setBusy(true);
+    if (!simulated && credential !== 'sas') {
+      const made = await api.devices.createWithCertificate({ deviceId, mode: credential });
+      setBusy(false);
+      // The files are shown (and offered for download) before the device is opened.
+      if (made.ok) setIssued(made.value);
+      else setError(describeError(made.error));
+      return;
+    }
     const result = simulated ? await api.simulations.create({ deviceId, profile }) : await api.devices.create({ deviceId });
     setBusy(false);
     if (result.ok) onCreated(deviceId);
     else setError(describeError(result.error));
   };
+
+  if (issued) return <X509Issued issued={issued} onDone={() => onCreated(issued.device.deviceId)} />;
 
   const chosen = profiles.find((candidate) => candidate.name === profile);
   return (
@@ -63,6 +79,16 @@ export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: 
         <input type="checkbox" checked={simulated} disabled={!canSimulate} onChange={(event) => setSimulated(event.target.checked)} />
         Simulated (the hub runs the device for you)
       </label>
+      {!simulated ? (
+        <label className="field">
+          <span>Authentication</span>
+          <select value={credential} onChange={(event) => setCredential(event.target.value as Credential)} aria-label="Authentication">
+            <option value="sas">Symmetric key (SAS)</option>
+            <option value="selfSigned">X.509 (self-signed)</option>
+            <option value="caSigned">X.509 (CA-signed)</option>
+          </select>
+        </label>
+      ) : null}
       {simulated ? (
         <label className="field">
           <span>Profile</span>

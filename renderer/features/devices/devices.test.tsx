@@ -28,6 +28,25 @@ describe('the device list', () => {
     expect(screen.getByRole('option', { name: /sensor-1/ }).getAttribute('aria-selected')).toBe('true');
   });
 
+  it('registers an X.509 device and offers its certificate, key and connection string before opening it', async () => {
+    const { api } = renderWithStudio(<Harness />);
+    await screen.findByText('No devices yet');
+    fireEvent.click(screen.getByRole('button', { name: 'Register your first device' }));
+    fireEvent.change(screen.getByLabelText('Device id'), { target: { value: 'cam-1' } });
+    fireEvent.change(screen.getByLabelText('Authentication'), { target: { value: 'caSigned' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    const files = await screen.findByRole('region', { name: 'X.509 device files' });
+    expect(api.calls.find((call) => call.channel === 'devices.createWithCertificate')?.req).toEqual({ deviceId: 'cam-1', mode: 'caSigned' });
+    const certificate = within(files).getByRole('link', { name: 'Download certificate' });
+    expect(certificate.getAttribute('download')).toBe('cam-1.pem');
+    expect(decodeURIComponent(certificate.getAttribute('href') ?? '')).toContain('-----BEGIN CERTIFICATE-----\nFAKE-cam-1');
+    expect(within(files).getByRole('link', { name: 'Download private key' }).getAttribute('download')).toBe('cam-1-key.pem');
+    expect(files.textContent).toContain('HostName=localhost;DeviceId=cam-1;x509=true');
+    expect(files.textContent).toContain('CA-signed');
+    fireEvent.click(within(files).getByRole('button', { name: 'Done' }));
+    expect(await screen.findByRole('heading', { name: 'cam-1' })).toBeTruthy();
+  });
+
   it('registers a simulated device with a built-in profile and shows its simulation controls', async () => {
     const { api } = renderWithStudio(<Harness />);
     await screen.findByText('No devices yet');

@@ -16,4 +16,15 @@ describe('npm run hub arguments', () => {
     expect(() => parseHubArgs(['--https-port', '70000'])).toThrow(/--https-port/);
     expect(() => parseHubArgs(['--bogus'])).toThrow(/bogus/);
   });
+
+  it('reads X.509 devices: self-signed and CA-signed, devices and <device>/<module>', () => {
+    const options = parseHubArgs(['--device-x509', 'a', '--device-x509-ca', 'b/m', '--device-x509', 'c']);
+    expect(options.x509Devices).toEqual([
+      { deviceId: 'a', mode: 'selfSigned' },
+      { deviceId: 'c', mode: 'selfSigned' },
+      { deviceId: 'b', moduleId: 'm', mode: 'caSigned' },
+    ]);
+    expect(parseHubArgs([]).x509Devices).toEqual([]);
+    expect(() => parseHubArgs(['--device-x509-ca', 'b/'])).toThrow(/--device-x509-ca/);
+  });
 });

@@ -40,6 +40,20 @@ describe('the handler table on a real hub', () => {
     expect(await call('devices.get', { deviceId: 'h-dev' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound', httpStatus: 404 } });
   });
 
+  it('registers X.509 devices with the built-in test PKI (self-signed and CA-signed), refusing an existing id', async () => {
+    const self = await value('devices.createWithCertificate', { deviceId: 'h-x509', mode: 'selfSigned' });
+    expect(self).toMatchObject({ mode: 'selfSigned', device: { deviceId: 'h-x509', authenticationType: 'selfSigned', connectionString: '' } });
+    expect(self.connectionString).toMatch(/^HostName=localhost:\d+;DeviceId=h-x509;x509=true$/);
+    expect(self.certPem).toContain('BEGIN CERTIFICATE');
+    expect(self.keyPem).toContain('PRIVATE KEY');
+    expect(host.requireRunning().registry.get('h-x509').authentication.x509Thumbprint.primaryThumbprint).toBe(self.thumbprint);
+    const ca = await value('devices.createWithCertificate', { deviceId: 'h-x509-ca', mode: 'caSigned' });
+    expect(ca.device.authenticationType).toBe('certificateAuthority');
+    expect(await call('devices.createWithCertificate', { deviceId: 'h-x509', mode: 'caSigned' })).toMatchObject({ ok: false, error: { code: 'DeviceAlreadyExists', httpStatus: 409 } });
+    expect(await call('devices.createWithCertificate', { deviceId: 'h-sas', mode: 'bogus' as 'caSigned' })).toMatchObject({ ok: false });
+    expect(host.requireRunning().registry.find('h-sas')).toBeUndefined();
+  });
+
   it('patches tags and desired with the etag, and answers a stale etag with PreconditionFailed 412', async () => {
     await value('devices.create', { deviceId: 't-dev' });
     const twin = await value('twin.get', { deviceId: 't-dev' });
@@ -93,6 +107,11 @@ describe('the handler table on a real hub', () => {
     expect(restored.tags).toEqual({ t: 1 });
     expect(restored.properties.desired).toMatchObject({ d: 2 });
     expect((await value('devices.get', { deviceId: 'x-dev' })).connectionString).toContain(`SharedAccessKey=${key}`);
+    // X.509 identities come back as X.509, with their thumbprints (made by the devices.createWithCertificate test above).
+    const selfSigned = exported.devices.find((d) => d.deviceId === 'h-x509')?.authentication;
+    expect(selfSigned).toMatchObject({ type: 'selfSigned', x509Thumbprint: { primaryThumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
+    expect(host.requireRunning().registry.get('h-x509').authentication).toMatchObject({ type: 'selfSigned', x509Thumbprint: selfSigned?.x509Thumbprint });
+    expect(host.requireRunning().registry.get('h-x509-ca').authentication.type).toBe('certificateAuthority');
     const again = await value('emulator.import', { data: exported, overwrite: false });
     expect(again.failed).toHaveLength(exported.devices.length);
     expect(await call('emulator.import', { data: { format: 'other' } as never, overwrite: false })).toMatchObject({ ok: false, error: { code: 'InvalidPayload' } });

@@ -25,8 +25,8 @@ describe('runSteps', () => {
 
 describe('the gateway flows', () => {
   it('read as named steps (README.md lists the same)', () => {
-    expect(names(AUTHENTICATE_STEPS)).toEqual(['readUsername', 'refuseWildcardIds', 'verifySas', 'rememberPrincipal']);
-    expect(names(READY_STEPS)).toEqual(['trackConnection', 'scheduleExpiry', 'wakeMethodCalls', 'startC2d', 'markConnected', 'recordModelId', 'recordConnect']);
+    expect(names(AUTHENTICATE_STEPS)).toEqual(['readUsername', 'refuseWildcardIds', 'verifyCredential', 'rememberPrincipal']);
+    expect(names(READY_STEPS)).toEqual(['trackConnection', 'claimIdentity', 'scheduleExpiry', 'wakeMethodCalls', 'startC2d', 'markConnected', 'recordModelId', 'recordConnect']);
     expect(names(DISCONNECT_STEPS)).toEqual(['stopExpiry', 'releaseC2d', 'failMethodCalls', 'recordDisconnect', 'markDisconnected']);
     expect(names(SUBSCRIBE_STEPS)).toEqual(['allowTopicFamily', 'allowOwnTopics', 'capQos']);
     expect(names(SUBSCRIBED_STEPS)).toEqual(['trackSubscriptions', 'wakeMethodCalls', 'startC2d', 'recordSubscribe']);
