@@ -1,4 +1,5 @@
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
+import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
 
@@ -68,6 +69,14 @@ export interface HubState {
   modules: Record<string, Record<string, ModuleRecord>>;
   /** The twin change log by twin key (`twinKey`: `d1` or `d1/m1`), oldest first, bounded per twin. */
   twinHistory: Record<string, TwinHistoryEntry[]>;
+  /** The provisioning service of this hub by id scope (one entry, minted on first start). Older files lack it. */
+  dpsInstances: Record<string, DpsInstance>;
+  /** DPS individual enrollments by lower-case registration id. Older files lack it. */
+  enrollments: Record<string, EnrollmentRecord>;
+  /** DPS enrollment groups by lower-case group id. Older files lack it. */
+  enrollmentGroups: Record<string, EnrollmentGroupRecord>;
+  /** DPS device registration states by lower-case registration id. Older files lack it. */
+  registrations: Record<string, RegistrationRecord>;
 }
 
 /**
@@ -78,5 +87,5 @@ export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, dpsInstances: {}, enrollments: {}, enrollmentGroups: {}, registrations: {} };
 }

@@ -21,9 +21,11 @@ export interface LoadedSnapshot {
   readonly bytes: number;
 }
 
-const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory'] as const;
+const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations'] as const;
 /** Maps a schema 1 file may lack (it predates C2D, modules or the change log). */
 const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory']);
+/** Maps any file written before the provisioning service existed lacks (an empty map then). */
+const ADDED_LATER: ReadonlySet<string> = new Set(['dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations']);
 
 /**
  * The snapshot file, read and written through lowdb with the atomic adapter (temp file, fsync, rename, folder
@@ -81,6 +83,10 @@ export function freezeState(state: HubState): HubState {
     c2dQueues: copyMap(state.c2dQueues),
     modules: copyMap(state.modules),
     twinHistory: copyMap(state.twinHistory),
+    dpsInstances: copyMap(state.dpsInstances),
+    enrollments: copyMap(state.enrollments),
+    enrollmentGroups: copyMap(state.enrollmentGroups),
+    registrations: copyMap(state.registrations),
   };
 }
 
@@ -109,7 +115,7 @@ function toState(document: unknown, filePath: string): { state: HubState; journa
   const maps: Record<string, Record<string, unknown>> = {};
   for (const key of MAPS) {
     const value = raw[key];
-    if (value === undefined && version === 1 && OPTIONAL_IN_V1.has(key)) maps[key] = {};
+    if (value === undefined && ((version === 1 && OPTIONAL_IN_V1.has(key)) || ADDED_LATER.has(key))) maps[key] = {};
     else if (isMap(value)) maps[key] = value;
     else throw new StoreCorruptError(filePath, `"${key}" is missing or not an object`);
   }
