@@ -15,6 +15,12 @@ import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
+import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
+import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
+import { EnrollmentService } from './provisioning/enrollment-service.js';
+import { RegistrationService } from './provisioning/registration-service.js';
+import { WriteLock } from './provisioning/write-lock.js';
+import { createDpsApi } from './transports/dps/dps-http-api.js';
 import { StoreCorruptError } from './store/store-corrupt-error.js';
 import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
@@ -64,6 +70,15 @@ export interface EmulatorInfo {
   readonly addresses: readonly string[];
   /** Problems that did not stop the hub (e.g. 443 could not be bound). */
   readonly warnings: readonly string[];
+  /**
+   * The Device Provisioning Service served by this hub: devices use `provisioningHost` = `hostName` (MQTT on the
+   * MQTT/TLS port, HTTPS on the HTTPS port) with this id scope; `ProvisioningServiceClient` uses the connection string.
+   */
+  readonly provisioning: {
+    readonly idScope: string;
+    /** `HostName=<hostName>;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=…` */
+    readonly serviceConnectionString: string;
+  };
 }
 
 /** A shared access policy as the front door shows it. */
@@ -89,6 +104,7 @@ interface Running {
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
+  readonly enrollments: EnrollmentService;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
@@ -147,6 +163,11 @@ export class HubEmulator {
   /** The last device-to-cloud messages per device. */
   get telemetry(): TelemetryService {
     return this.running().telemetry;
+  }
+
+  /** DPS enrollments, enrollment groups and registration states (the same service as the DPS service API). */
+  get enrollments(): EnrollmentService {
+    return this.running().enrollments;
   }
 
   /**
@@ -271,6 +292,7 @@ export class HubEmulator {
       throw new StoreCorruptError(join(dataDir, 'hub.json'), 'it has devices but no shared access policies (new keys would replace the ones every service client uses)');
     }
     await ensureDefaultPolicies(data);
+    const dpsInstance = await ensureDpsInstance(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const devices = new DevicePortRelay();
     const connections = new ConnectionTracker(config.clock, events);
@@ -287,6 +309,11 @@ export class HubEmulator {
     const methods = new MethodService(registry, devices);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
+    const provisioningLock = new WriteLock();
+    const enrollments = new EnrollmentService(data, provisioningLock, config.clock, events);
+    const registrations = new RegistrationService({
+      data, lock: provisioningLock, enrollments, registry, twins, clock: config.clock, events, logger: config.logger, instance: () => dpsInstance, hubHostName: config.hostName,
+    });
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
@@ -300,6 +327,7 @@ export class HubEmulator {
       authenticator: deviceAuth,
       sessions: createSessionStore(new SessionService(data)),
       telemetry,
+      provisioning: registrations,
       tap: this.tap,
       clock: config.clock,
       logger: config.logger,
@@ -310,7 +338,14 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const dps = createDpsApi({
+      services: { enrollments, registrations },
+      serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),
+      tap: this.tap,
+      clock: config.clock,
+      logger: config.logger,
+    });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, dps });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -329,7 +364,11 @@ export class HubEmulator {
         : '',
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
+      provisioning: {
+        idScope: dpsInstance.idScope,
+        serviceConnectionString: formatServiceConnectionString({ hostName: config.hostName, policyName: DPS_OWNER_POLICY, sharedAccessKey: dpsInstance.policies[DPS_OWNER_POLICY]?.primaryKey ?? '' }),
+      },
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import type { DpsApi } from '../dps/dps-http-api.js';
 import type { DeviceApi } from './device-api.js';
 import type { RestHandler } from './https-listener.js';
 import { readJsonBody } from './request-body.js';
@@ -24,6 +25,8 @@ export interface RestApiDeps {
   readonly logger: Logger;
   /** The device HTTPS routes (`device-api.ts`), tried first; the rest are service routes. */
   readonly device?: DeviceApi;
+  /** The provisioning service's routes (`transports/dps/`), tried before everything else. */
+  readonly dps?: DpsApi;
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -36,6 +39,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function createRestApi(deps: RestApiDeps): RestHandler {
   const router = new Router(ROUTES);
   return (request, response) => {
+    if (deps.dps?.(request, response)) return;
     if (deps.device?.(request, response)) return;
     void handle(deps, router, request, response).catch((error: unknown) => {
       deps.logger.error(`REST handler crashed: ${String(error)}`);
