@@ -120,4 +120,13 @@ describe('provisioning state', () => {
     expect(changesProblem([{ kind: 'enrollmentDeleted', registrationId: 'a' }, { kind: 'registrationPut', record: { registrationId: 'a', status: 'done' } }])).toMatch(/^changes\[1\]\.record\.status/);
     expect(changesProblem([{ kind: 'dpsInstanceSet', instance: { idScope: '0ne00000000', policies: {} } }])).toBeUndefined();
   });
+
+  it('opens a data folder written before DPS existed (no provisioning maps) with empty ones', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'hub.json'), JSON.stringify({ schemaVersion: 2, journalSeq: 0, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} }));
+    const { store, state, data } = await open(dir);
+    expect([state.dpsInstances, state.enrollments, state.enrollmentGroups, state.registrations]).toEqual([{}, {}, {}, {}]);
+    expect((await ensureDpsInstance(data)).idScope).toMatch(/^0ne/);
+    await store.close();
+  });
 });
