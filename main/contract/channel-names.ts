@@ -30,6 +30,11 @@ export const INVOKE_CHANNELS = [
   'simulations.create',
   'simulations.setRunState',
   'simulations.remove',
+  'provisioning.overview',
+  'provisioning.putEnrollment',
+  'provisioning.putGroup',
+  'provisioning.remove',
+  'provisioning.deriveKey',
 ] as const;
 
 /** Names of all invoke channels. */
