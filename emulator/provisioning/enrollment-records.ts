@@ -4,6 +4,7 @@ import { generateSymmetricKey, isValidBase64Key } from '../auth/key.js';
 import { dpsBadRequest, dpsPreconditionFailed } from '../errors/dps-catalogue.js';
 import type { JsonObject } from '../model/json.js';
 import type { EnrollmentAttestation, EnrollmentCommon, EnrollmentGroupRecord, EnrollmentRecord, InitialTwin, ReprovisionPolicy } from '../model/provisioning.js';
+import { checkSectionSize, validateSectionContent } from '../twin/validate-patch.js';
 
 /** An attestation as a caller sends it: symmetric keys may be missing (DPS generates them). */
 export type AttestationInput =
@@ -64,6 +65,7 @@ export function buildEnrollmentGroup(input: EnrollmentGroupInput, current: Enrol
 
 function common(input: EnrollmentFieldsInput, current: EnrollmentCommon | undefined, now: string): EnrollmentCommon {
   checkEtag(input.ifMatch, current?.etag);
+  if (input.initialTwin) checkInitialTwin(input.initialTwin);
   return {
     attestation: buildAttestation(input.attestation, current?.attestation),
     provisioningStatus: input.provisioningStatus ?? 'enabled',
@@ -78,6 +80,17 @@ function common(input: EnrollmentFieldsInput, current: EnrollmentCommon | undefi
     createdDateTimeUtc: current?.createdDateTimeUtc ?? now,
     lastUpdatedDateTimeUtc: now,
   };
+}
+
+/**
+ * The initial twin must pass the hub's twin rules (keys, values, depth, size) now, so a bad one is refused when the
+ * enrollment is saved instead of failing each device's registration later.
+ */
+function checkInitialTwin(twin: InitialTwin): void {
+  for (const [section, content] of [['tags', twin.tags], ['desired', twin.desired]] as const) {
+    const problem = validateSectionContent(content, `initialTwin.${section === 'tags' ? 'tags' : 'properties.desired'}`) ?? checkSectionSize(content, section);
+    if (problem) throw dpsBadRequest(problem.message);
+  }
 }
 
 /** Keys sent empty or missing are kept from the stored enrollment, else generated; bad keys are refused (400). */

@@ -96,7 +96,10 @@ export class RegistrationService {
     }
     const key = provisioningKey(principal.registrationId);
     const operationId = this.operations.start(key, this.deps.clock.now().getTime());
-    void this.deps.lock.run(() => this.assign(ctx, principal)).then((record) => this.operations.finish(operationId, record));
+    void this.deps.lock
+      .run(() => this.assign(ctx, principal))
+      .then((record) => this.operations.finish(operationId, record))
+      .catch((error: unknown) => this.deps.logger.error(`bug: registration of ${principal.registrationId} threw: ${String(error)}`, ctx.correlationId));
     return { operationId, status: 'assigning' };
   }
 

@@ -20,7 +20,7 @@ import type { HubEmulator } from '../../emulator/index.js';
 const requireFrom = (pkg: string) => createRequire(createRequire(import.meta.url).resolve(pkg));
 
 /** The DPS device transports the tests drive. */
-export type DpsTransport = 'Mqtt' | 'Http';
+export type DpsTransport = 'Mqtt' | 'MqttWs' | 'Http';
 
 /** What `register()` resolves with (the SDK's `RegistrationResult`). */
 export interface RegistrationResult {
@@ -60,11 +60,16 @@ function httpsPort(hub: HubEmulator): number {
 /** A DPS device transport reaching the test hub. */
 export function dpsTransport(hub: HubEmulator, kind: DpsTransport): { transport: unknown; provisioningHost: string } {
   const ca = caOf(hub);
-  if (kind === 'Mqtt') {
+  if (kind === 'Mqtt' || kind === 'MqttWs') {
     const { MqttBase } = requireFrom('azure-iot-provisioning-device-mqtt')('azure-iot-mqtt-base') as { MqttBase: new () => { setOptions(options: object): void } };
     const base = new MqttBase();
-    base.setOptions({ ca });
-    return { transport: new provisioningMqtt.Mqtt(base as never), provisioningHost: `localhost:${hub.info.ports.mqtts}` };
+    if (kind === 'Mqtt') {
+      base.setOptions({ ca });
+      return { transport: new provisioningMqtt.Mqtt(base as never), provisioningHost: `localhost:${hub.info.ports.mqtts}` };
+    }
+    // MqttWs dials wss://<host>:443/$iothub/websocket; its agent option carries the socket to the HTTPS port.
+    base.setOptions({ ca, mqtt: { webSocketAgent: new PortAgent(httpsPort(hub), { ca }) } });
+    return { transport: new provisioningMqtt.MqttWs(base as never), provisioningHost: 'localhost' };
   }
   const { Http } = requireFrom('azure-iot-provisioning-device-http')('azure-iot-http-base') as { Http: new () => { setOptions(options: object): void } };
   const base = new Http();

@@ -46,7 +46,7 @@ describe('DPS device registration with the real provisioning SDK', () => {
     await test?.dispose();
   });
 
-  it.each<DpsTransport>(['Mqtt', 'Http'])('%s: an individual enrollment provisions a device that connects and sees its initial twin', async (transport) => {
+  it.each<DpsTransport>(['Mqtt', 'MqttWs', 'Http'])('%s: an individual enrollment provisions a device that connects and sees its initial twin', async (transport) => {
     const registrationId = `ind-${transport.toLowerCase()}`;
     const enrollment = await hub.enrollments.putEnrollment({
       registrationId,
@@ -135,7 +135,7 @@ describe('DPS device registration with the real provisioning SDK', () => {
     expect(hub.registry.find('blocked-1')).toBeUndefined();
   });
 
-  it.each<DpsTransport>(['Mqtt', 'Http'])('%s: a wrong key, an unknown registration id and a wrong id scope are refused with 401', async (transport) => {
+  it.each<DpsTransport>(['Mqtt', 'MqttWs', 'Http'])('%s: a wrong key, an unknown registration id and a wrong id scope are refused with 401', async (transport) => {
     await hub.enrollments.putEnrollment({ registrationId: `badsas-${transport}`, attestation: symmetric });
     const wrongKey = Buffer.alloc(32, 7).toString('base64');
     await expect(registerWithKey(hub, transport, `badsas-${transport}`, wrongKey)).rejects.toMatchObject({ name: 'UnauthorizedError' });

@@ -82,6 +82,7 @@ describe('provisioning state', () => {
     const { store, state, enrollments } = await open(await freshDir());
     await expect(enrollments.putEnrollment({ registrationId: 'dev-1', attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: 'not base64!' } } })).rejects.toMatchObject({ httpStatus: 400 });
     await expect(enrollments.putEnrollment({ registrationId: 'bad/id', attestation: symmetric })).rejects.toMatchObject({ httpStatus: 400 });
+    await expect(enrollments.putEnrollment({ registrationId: 'dev-2', attestation: symmetric, initialTwin: { tags: {}, desired: { $bad: 1 } } })).rejects.toMatchObject({ httpStatus: 400, message: expect.stringContaining('$bad') });
     expect(Object.keys(state.enrollments)).toEqual([]);
     await store.close();
   });
