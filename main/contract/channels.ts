@@ -194,6 +194,8 @@ export interface Pushes {
   'emulator.status': EmulatorStatusDto;
   /** A simulated device changed state or counters (coalesced); `simulation` is absent when it was removed. */
   'simulations.changed': { readonly deviceId: string; readonly simulation?: SimulationDto };
+  /** DPS enrollments, groups or registration states changed (coalesced; ask `provisioning.overview` again). */
+  'provisioning.changed': { readonly kinds: readonly string[] };
 }
 
 type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;

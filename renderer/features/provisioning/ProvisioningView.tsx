@@ -25,7 +25,8 @@ export function ProvisioningView() {
 
   useEffect(() => {
     void refresh();
-    return api.on('emulator.status', () => void refresh());
+    const disposers = [api.on('emulator.status', () => void refresh()), api.on('provisioning.changed', () => void refresh())];
+    return () => disposers.forEach((dispose) => dispose());
   }, [api, refresh]);
 
   const remove = async (kind: 'individual' | 'group' | 'registration', id: string) => {

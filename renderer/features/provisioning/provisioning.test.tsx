@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createFakeApi } from '../../api/fake-client.js';
@@ -52,5 +52,15 @@ describe('the Provisioning view', () => {
     expect(within(history).getByText('assigned (initialAssignment)')).toBeTruthy();
     fireEvent.click(within(history).getByRole('button', { name: 'Forget registration member-9' }));
     await waitFor(() => expect(screen.queryByTestId('registrations')).toBeNull());
+  });
+
+  it('refreshes when the hub pushes provisioning.changed', async () => {
+    const api = createFakeApi();
+    renderWithStudio(<ProvisioningView />, api);
+    await screen.findByTestId('id-scope');
+    expect(screen.queryByTestId('registrations')).toBeNull();
+    api.addRegistration({ registrationId: 'late-1', status: 'assigned', substatus: 'initialAssignment', deviceId: 'late-1', enrollmentGroupId: null, errorMessage: null, lastUpdatedDateTimeUtc: '2026-01-01T00:00:01Z' });
+    act(() => api.emit('provisioning.changed', { kinds: ['registrationPut'] }));
+    expect(within(await screen.findByTestId('registrations')).getAllByText('late-1')).toHaveLength(2);
   });
 });

@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, InvokeChannel, Invokes } from '../../../../main/contract/index.js';
 import type { EmulatorHost } from '../../../../main/emulator-host.js';
 import { dispatch } from '../../../../main/host/dispatch.js';
+import { EventPump } from '../../../../main/host/event-pump.js';
 import { handlers } from '../../../../main/host/handlers/index.js';
 import { startStudioHost } from '../../../helpers/studio-host.js';
+import { eventually } from '../../../helpers/wait-for.js';
 
 let host: EmulatorHost;
 let dispose: () => Promise<void>;
@@ -45,5 +47,19 @@ describe('provisioning.* on a real hub', () => {
     expect((await value('provisioning.overview', {})).enrollments).toEqual([]);
     expect(await call('provisioning.remove', { kind: 'registration', id: 'nobody' })).toMatchObject({ ok: false, error: { httpStatus: 404 } });
     expect(await call('provisioning.putEnrollment', { registrationId: 'bad/id', provisioningStatus: 'enabled' })).toMatchObject({ ok: false, error: { httpStatus: 400 } });
+  });
+
+  it('pushes provisioning.changed once per batch of provisioning writes', async () => {
+    const pushes: { channel: string; payload: unknown }[] = [];
+    const pump = new EventPump(host, (channel, payload) => pushes.push({ channel, payload }), { intervalMs: 20 });
+    try {
+      await value('provisioning.putGroup', { enrollmentGroupId: 'pushed-group', provisioningStatus: 'enabled' });
+      await value('provisioning.remove', { kind: 'group', id: 'pushed-group' });
+      await eventually(() => pushes.some((push) => push.channel === 'provisioning.changed'), 2000, 'provisioning.changed push');
+      const kinds = pushes.filter((push) => push.channel === 'provisioning.changed').flatMap((push) => (push.payload as { kinds: string[] }).kinds);
+      expect(kinds).toEqual(expect.arrayContaining(['enrollmentGroupPut', 'enrollmentGroupDeleted']));
+    } finally {
+      pump.dispose();
+    }
   });
 });
