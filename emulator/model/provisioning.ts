@@ -1,4 +1,4 @@
-import type { JsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
 
 // The Device Provisioning Service (DPS) records the hub keeps (iothub-protocol-2.md §2): its instance (id scope and
 // service policy), individual enrollments, enrollment groups and the registration state of each registration id.
@@ -92,6 +92,8 @@ export interface RegistrationRecord {
   readonly attestationType: string;
   readonly errorCode: number | null;
   readonly errorMessage: string | null;
+  /** What a custom-allocation webhook answered as `payload`, returned to the device; absent otherwise. */
+  readonly payload?: JsonValue;
   readonly etag: string;
   readonly createdDateTimeUtc: string;
   readonly lastUpdatedDateTimeUtc: string;

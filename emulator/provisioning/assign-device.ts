@@ -1,5 +1,5 @@
 import type { DeviceRecord } from '../model/device.js';
-import type { RegistrationRecord } from '../model/provisioning.js';
+import type { InitialTwin, RegistrationRecord } from '../model/provisioning.js';
 import type { RequestContext } from '../model/request-context.js';
 import type { RegistryService } from '../services/registry-service.js';
 import type { TwinService } from '../services/twin-service.js';
@@ -28,13 +28,15 @@ export async function assignDevice(input: {
   readonly previous: RegistrationRecord | undefined;
   readonly registry: RegistryService;
   readonly twins: TwinService;
+  /** The custom-allocation webhook's initial twin, which replaces the enrollment's. */
+  readonly initialTwin?: InitialTwin;
 }): Promise<Assignment> {
   const { ctx, principal, previous, registry, twins } = input;
   const { match, proof } = principal;
   const enrollment = match.enrollment;
   const deviceId = match.kind === 'individual' ? (match.deviceId ?? principal.registrationId) : principal.registrationId;
   const address = { deviceId };
-  const initial = enrollment.initialTwin;
+  const initial = input.initialTwin ?? enrollment.initialTwin;
   const existing = registry.find(deviceId);
   if (!existing) {
     await registry.create({ deviceId, authentication: proof.authentication, capabilities: { iotEdge: enrollment.iotEdge } }, ctx);

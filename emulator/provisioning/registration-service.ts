@@ -3,7 +3,8 @@ import { dpsBadRequest, dpsUnauthorized, operationNotFound } from '../errors/dps
 import { isIotHubError, type IotHubError } from '../errors/iothub-error.js';
 import type { HubEventBus } from '../events.js';
 import type { Logger } from '../logger.js';
-import { provisioningKey, type DpsInstance, type EnrollmentCommon, type RegistrationRecord } from '../model/provisioning.js';
+import type { JsonValue } from '../model/json.js';
+import { provisioningKey, type DpsInstance, type EnrollmentCommon, type EnrollmentGroupRecord, type EnrollmentRecord, type RegistrationRecord } from '../model/provisioning.js';
 import type { RequestContext } from '../model/request-context.js';
 import type { HubData } from '../services/hub-data.js';
 import type { RegistryService } from '../services/registry-service.js';
@@ -16,6 +17,7 @@ import type { EnrollmentService } from './enrollment-service.js';
 import { OperationTable, type OperationStatus } from './operations.js';
 import type { WriteLock } from './write-lock.js';
 import { assignDevice } from './assign-device.js';
+import { allocateWithWebhook, CustomAllocationError, type CustomAllocation } from './custom-allocation.js';
 
 /** A device that proved a registration id: the enrollment it matched and what its hub identity gets. */
 export interface RegistrationPrincipal {
@@ -28,8 +30,8 @@ export interface RegistrationPrincipal {
 
 /** The enrollment a device matched: its own individual enrollment, or a group. */
 export type EnrollmentMatch =
-  | { readonly kind: 'individual'; readonly registrationId: string; readonly deviceId: string | null; readonly enrollment: EnrollmentCommon }
-  | { readonly kind: 'group'; readonly enrollmentGroupId: string; readonly enrollment: EnrollmentCommon };
+  | { readonly kind: 'individual'; readonly registrationId: string; readonly deviceId: string | null; readonly enrollment: EnrollmentCommon; readonly record: EnrollmentRecord }
+  | { readonly kind: 'group'; readonly enrollmentGroupId: string; readonly enrollment: EnrollmentCommon; readonly record: EnrollmentGroupRecord };
 
 /** Result of {@link RegistrationService.authenticate}; never throws (house-style H8). */
 export type RegistrationAuthResult = { ok: true; principal: RegistrationPrincipal } | { ok: false; error: IotHubError };
@@ -94,10 +96,12 @@ export class RegistrationService {
     if (named !== undefined && (typeof named !== 'string' || named.toLowerCase() !== principal.registrationId.toLowerCase())) {
       throw dpsBadRequest(`The body names registration id '${String(named)}', the request '${principal.registrationId}'.`);
     }
+    const payload = typeof body === 'object' && body !== null ? (body as { payload?: JsonValue }).payload : undefined;
     const key = provisioningKey(principal.registrationId);
     const operationId = this.operations.start(key, this.deps.clock.now().getTime());
-    void this.deps.lock
-      .run(() => this.assign(ctx, principal))
+    // The custom-allocation webhook is asked before the write lock is taken: it may take seconds.
+    void this.allocate(principal, payload)
+      .then((allocation) => this.deps.lock.run(() => this.assign(ctx, principal, allocation)))
       .then((record) => this.operations.finish(operationId, record))
       .catch((error: unknown) => this.deps.logger.error(`bug: registration of ${principal.registrationId} threw: ${String(error)}`, ctx.correlationId));
     return { operationId, status: 'assigning' };
@@ -115,17 +119,28 @@ export class RegistrationService {
     const individual = this.deps.enrollments.findEnrollment(registrationId);
     if (individual) {
       const proof = mechanismFor(individual.attestation)?.proveIndividual(credential, individual.attestation, registrationId);
-      return proof && { proof, match: { kind: 'individual', registrationId: individual.registrationId, deviceId: individual.deviceId, enrollment: individual } };
+      return proof && { proof, match: { kind: 'individual', registrationId: individual.registrationId, deviceId: individual.deviceId, enrollment: individual, record: individual } };
     }
     for (const group of this.deps.enrollments.groups()) {
       const proof = mechanismFor(group.attestation)?.proveGroupMember(credential, group.attestation, registrationId);
-      if (proof) return { proof, match: { kind: 'group', enrollmentGroupId: group.enrollmentGroupId, enrollment: group } };
+      if (proof) return { proof, match: { kind: 'group', enrollmentGroupId: group.enrollmentGroupId, enrollment: group, record: group } };
     }
     return undefined;
   }
 
+  /** The webhook's decision for a `custom` enrollment; nothing to decide for the other policies (one hub). */
+  private async allocate(principal: RegistrationPrincipal, payload: JsonValue | undefined): Promise<CustomAllocation | CustomAllocationError | undefined> {
+    if (principal.match.enrollment.allocationPolicy !== 'custom' || principal.match.enrollment.provisioningStatus === 'disabled') return undefined;
+    try {
+      return await allocateWithWebhook(principal, payload, this.deps.hubHostName);
+    } catch (error) {
+      if (error instanceof CustomAllocationError) return error;
+      throw error;
+    }
+  }
+
   /** Runs under the write lock; never rejects: a failure becomes a `failed` registration state. */
-  private async assign(ctx: RequestContext, principal: RegistrationPrincipal): Promise<RegistrationRecord> {
+  private async assign(ctx: RequestContext, principal: RegistrationPrincipal, allocation: CustomAllocation | CustomAllocationError | undefined): Promise<RegistrationRecord> {
     const { data, enrollments, registry, twins, hubHostName } = this.deps;
     const previous = enrollments.findRegistration(principal.registrationId);
     const now = ctx.time;
@@ -140,10 +155,21 @@ export class RegistrationService {
     let record: RegistrationRecord;
     if (principal.match.enrollment.provisioningStatus === 'disabled') {
       record = { ...base, status: 'disabled', substatus: null, deviceId: null, assignedHub: null, errorCode: null, errorMessage: null };
+    } else if (allocation instanceof CustomAllocationError) {
+      record = { ...base, status: 'failed', substatus: null, deviceId: null, assignedHub: null, errorCode: allocation.errorCode, errorMessage: allocation.message };
     } else {
       try {
-        const assigned = await assignDevice({ ctx, principal, previous, registry, twins });
-        record = { ...base, status: 'assigned', substatus: assigned.substatus, deviceId: assigned.deviceId, assignedHub: hubHostName, errorCode: null, errorMessage: null };
+        const assigned = await assignDevice({ ctx, principal, previous, registry, twins, ...(allocation?.initialTwin ? { initialTwin: allocation.initialTwin } : {}) });
+        record = {
+          ...base,
+          status: 'assigned',
+          substatus: assigned.substatus,
+          deviceId: assigned.deviceId,
+          assignedHub: hubHostName,
+          errorCode: null,
+          errorMessage: null,
+          ...(allocation?.payload === undefined ? {} : { payload: allocation.payload }),
+        };
       } catch (error) {
         if (!isIotHubError(error)) this.deps.logger.error(`provisioning ${principal.registrationId} failed: ${String(error)}`, ctx.correlationId);
         const hubError = isIotHubError(error) ? error : undefined;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 
 import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
@@ -143,6 +144,64 @@ describe('DPS device registration with the real provisioning SDK', () => {
     const enrollment = hub.enrollments.getEnrollment(`badsas-${transport}`);
     await expect(registerWithKey(hub, transport, `badsas-${transport}`, primaryKeyOf(enrollment.attestation), { idScope: '0ne00000000' })).rejects.toMatchObject({ name: 'UnauthorizedError' });
     expect(hub.registry.find(`badsas-${transport}`)).toBeUndefined();
+  });
+});
+
+describe('DPS custom allocation through a webhook', () => {
+  let test: TestHub;
+  let hub: HubEmulator;
+  let webhook: Server;
+  let webhookUrl: string;
+  const received: Record<string, unknown>[] = [];
+  let answer: { status: number; body: unknown } = { status: 200, body: {} };
+
+  beforeAll(async () => {
+    test = await startTestHub({ ports: { https: 0 } });
+    hub = test.hub;
+    webhook = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      request.on('end', () => {
+        received.push(JSON.parse(text) as Record<string, unknown>);
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    const address = webhook.address();
+    webhookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/allocate?code=secret`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => webhook?.close(resolve));
+    await test?.dispose();
+  });
+
+  it("sends the device's payload to the webhook, applies its initial twin and returns its payload to the device", async () => {
+    const group = await hub.enrollments.putGroup({
+      enrollmentGroupId: 'custom-group',
+      attestation: symmetric,
+      allocationPolicy: 'custom',
+      customAllocationDefinition: { webhookUrl, apiVersion: '2021-10-01' },
+      initialTwin: { tags: { from: 'enrollment' }, desired: {} },
+    });
+    answer = { status: 200, body: { iotHubHostName: hub.info.hostName, initialTwin: { tags: { from: 'webhook' }, properties: { desired: { mode: 'eco' } } }, payload: { answer: 42 } } };
+    const derived = deriveDeviceKey(primaryKeyOf(group.attestation), 'custom-1');
+    const result = await registerWithKey(hub, 'Mqtt', 'custom-1', derived, { payload: { modelId: 'dtmi:x;1' } });
+    expect(result).toMatchObject({ status: 'assigned', deviceId: 'custom-1', payload: { answer: 42 } });
+    expect(received.at(-1)).toMatchObject({ enrollmentGroup: { enrollmentGroupId: 'custom-group' }, deviceRuntimeContext: { registrationId: 'custom-1', payload: { modelId: 'dtmi:x;1' } }, linkedHubs: [hub.info.hostName] });
+    expect(hub.twins.getServiceTwin('custom-1')).toMatchObject({ tags: { from: 'webhook' }, properties: { desired: { mode: 'eco' } } });
+  });
+
+  it('ends in "failed" with DPS\'s custom-allocation codes when the webhook fails, and creates no device', async () => {
+    const enrollment = await hub.enrollments.putEnrollment({ registrationId: 'custom-2', attestation: symmetric, allocationPolicy: 'custom', customAllocationDefinition: { webhookUrl, apiVersion: '2021-10-01' } });
+    for (const [status, body, code] of [[500, {}, 400207], [401, {}, 400209], [200, { payload: 1 }, 400208]] as const) {
+      answer = { status, body };
+      const error = (await registerWithKey(hub, 'Http', 'custom-2', primaryKeyOf(enrollment.attestation)).catch((caught: unknown) => caught)) as Error & { result?: unknown };
+      expect(error.name).toBe('ProvisioningRegistrationFailedError');
+      expect(error.result).toMatchObject({ status: 'failed', registrationState: { status: 'failed', errorCode: code } });
+    }
+    expect(hub.registry.find('custom-2')).toBeUndefined();
   });
 });
 

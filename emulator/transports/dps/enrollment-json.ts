@@ -1,10 +1,11 @@
 import { attestationNotSupported, dpsBadRequest } from '../../errors/dps-catalogue.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../model/json.js';
-import type { EnrollmentAttestation, EnrollmentCommon, EnrollmentGroupRecord, EnrollmentRecord, InitialTwin, RegistrationRecord, ReprovisionPolicy } from '../../model/provisioning.js';
+import type { InitialTwin, ReprovisionPolicy } from '../../model/provisioning.js';
 import type { AttestationInput, EnrollmentFieldsInput, EnrollmentGroupInput, EnrollmentInput } from '../../provisioning/enrollment-records.js';
 
-// Wire ⇄ typed for the DPS service API (iothub-protocol-2.md §2.9): enrollment JSON in (validated once, here,
-// house-style H8), enrollment / group / registration-state JSON out. Unknown fields are ignored.
+// Wire → typed for the DPS service API (iothub-protocol-2.md §2.9): enrollment JSON in, validated once, here
+// (house-style H8). Unknown fields are ignored. The JSON going out is provisioning/enrollment-documents.ts.
+export { attestationJson, enrollmentGroupJson, enrollmentJson, registrationJson } from '../../provisioning/enrollment-documents.js';
 
 /** An individual enrollment body for `PUT /enrollments/{id}` (the path id wins; a different body id is 400). */
 export function parseEnrollment(body: unknown, pathId: string | undefined, ifMatch: string | undefined): EnrollmentInput {
@@ -91,59 +92,4 @@ function optionalString(value: JsonValue | undefined, name: string): string | nu
   if (value === undefined || value === null) return value;
   if (typeof value !== 'string') throw dpsBadRequest(`${name} must be a string.`);
   return value;
-}
-
-/** An individual enrollment as DPS returns it (keys included), with its registration state when there is one. */
-export function enrollmentJson(record: EnrollmentRecord, registration: RegistrationRecord | undefined): JsonObject {
-  return {
-    registrationId: record.registrationId,
-    ...(record.deviceId === null ? {} : { deviceId: record.deviceId }),
-    ...(registration ? { registrationState: registrationJson(registration) } : {}),
-    ...commonJson(record),
-  };
-}
-
-/** An enrollment group as DPS returns it. */
-export function enrollmentGroupJson(record: EnrollmentGroupRecord): JsonObject {
-  return { enrollmentGroupId: record.enrollmentGroupId, ...commonJson(record) };
-}
-
-function commonJson(record: EnrollmentCommon): JsonObject {
-  return {
-    attestation: attestationJson(record.attestation),
-    capabilities: { iotEdge: record.iotEdge },
-    ...(record.iotHubHostName === null ? {} : { iotHubHostName: record.iotHubHostName }),
-    ...(record.initialTwin === null ? {} : { initialTwin: { tags: record.initialTwin.tags, properties: { desired: record.initialTwin.desired } } }),
-    etag: record.etag,
-    provisioningStatus: record.provisioningStatus,
-    reprovisionPolicy: { ...record.reprovisionPolicy },
-    createdDateTimeUtc: record.createdDateTimeUtc,
-    lastUpdatedDateTimeUtc: record.lastUpdatedDateTimeUtc,
-    ...(record.allocationPolicy === null ? {} : { allocationPolicy: record.allocationPolicy }),
-    iotHubs: [...record.iotHubs],
-    ...(record.customAllocationDefinition === null ? {} : { customAllocationDefinition: record.customAllocationDefinition }),
-  };
-}
-
-/** The attestation mechanism (`…/attestationmechanism`): the type and its keys or certificates. */
-export function attestationJson(attestation: EnrollmentAttestation): JsonObject {
-  if (attestation.type === 'x509') return { type: 'x509', x509: attestation.x509 };
-  return { type: 'symmetricKey', symmetricKey: { ...attestation.symmetricKey } };
-}
-
-/** A device registration state (service API and the device's `registrationState`, §2.5). */
-export function registrationJson(record: RegistrationRecord): JsonObject {
-  return {
-    registrationId: record.registrationId,
-    createdDateTimeUtc: record.createdDateTimeUtc,
-    ...(record.assignedHub === null ? {} : { assignedHub: record.assignedHub }),
-    ...(record.deviceId === null ? {} : { deviceId: record.deviceId }),
-    status: record.status,
-    ...(record.substatus === null ? {} : { substatus: record.substatus }),
-    ...(record.errorCode === null ? {} : { errorCode: record.errorCode }),
-    ...(record.errorMessage === null ? {} : { errorMessage: record.errorMessage }),
-    lastUpdatedDateTimeUtc: record.lastUpdatedDateTimeUtc,
-    etag: record.etag,
-    ...(record.attestationType === 'symmetricKey' ? { symmetricKey: record.enrollmentGroupId === null ? {} : { enrollmentGroupId: record.enrollmentGroupId } } : {}),
-  };
 }
