@@ -4,6 +4,7 @@ import { generateSymmetricKey, isValidBase64Key } from '../auth/key.js';
 import { dpsBadRequest, dpsPreconditionFailed } from '../errors/dps-catalogue.js';
 import type { JsonObject } from '../model/json.js';
 import type { EnrollmentAttestation, EnrollmentCommon, EnrollmentGroupRecord, EnrollmentRecord, InitialTwin, ReprovisionPolicy } from '../model/provisioning.js';
+import { checkDeviceId } from '../services/identity-rules.js';
 import { checkSectionSize, validateSectionContent } from '../twin/validate-patch.js';
 
 /** An attestation as a caller sends it: symmetric keys may be missing (DPS generates them). */
@@ -54,6 +55,8 @@ export function checkEtag(ifMatch: string | undefined, current: string | undefin
 /** The individual enrollment a create-or-update produces; `current` is the stored one, if any. */
 export function buildEnrollment(input: EnrollmentInput, current: EnrollmentRecord | undefined, now: string): EnrollmentRecord {
   checkProvisioningId(input.registrationId, 'registration id');
+  const deviceIdProblem = input.deviceId ? checkDeviceId(input.deviceId) : undefined;
+  if (deviceIdProblem) throw dpsBadRequest(deviceIdProblem.message);
   return { registrationId: current?.registrationId ?? input.registrationId, deviceId: input.deviceId ?? null, ...common(input, current, now) };
 }
 

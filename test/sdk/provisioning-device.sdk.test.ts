@@ -234,6 +234,9 @@ describe('DPS on the hub HTTPS listener (raw requests)', () => {
     const done = await rest(hub, { method: 'GET', path: `/${scope}/registrations/http-raw/operations/${operationId}`, body: '{}', authorization });
     expect(done.status).toBe(200);
     expect(done.json()).toMatchObject({ operationId, status: 'assigned', registrationState: { deviceId: 'http-raw', assignedHub: hub.info.hostName } });
+    const lookup = await rest(hub, { method: 'POST', path: `/${scope}/registrations/http-raw`, body: { registrationId: 'http-raw' }, authorization });
+    expect(lookup.status).toBe(200);
+    expect(lookup.json()).toMatchObject({ registrationId: 'http-raw', status: 'assigned', deviceId: 'http-raw' });
   });
 
   it('refuses a bad SAS with 401, x-ms-error-code and the DPS error body', async () => {

@@ -82,6 +82,7 @@ describe('provisioning state', () => {
     const { store, state, enrollments } = await open(await freshDir());
     await expect(enrollments.putEnrollment({ registrationId: 'dev-1', attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: 'not base64!' } } })).rejects.toMatchObject({ httpStatus: 400 });
     await expect(enrollments.putEnrollment({ registrationId: 'bad/id', attestation: symmetric })).rejects.toMatchObject({ httpStatus: 400 });
+    await expect(enrollments.putEnrollment({ registrationId: 'ok-id', deviceId: 'no spaces please', attestation: symmetric })).rejects.toMatchObject({ httpStatus: 400 });
     await expect(enrollments.putEnrollment({ registrationId: 'dev-2', attestation: symmetric, initialTwin: { tags: {}, desired: { $bad: 1 } } })).rejects.toMatchObject({ httpStatus: 400, message: expect.stringContaining('$bad') });
     expect(Object.keys(state.enrollments)).toEqual([]);
     await store.close();
@@ -129,5 +130,23 @@ describe('provisioning state', () => {
     expect([state.dpsInstances, state.enrollments, state.enrollmentGroups, state.registrations]).toEqual([{}, {}, {}, {}]);
     expect((await ensureDpsInstance(data)).idScope).toMatch(/^0ne/);
     await store.close();
+  });
+
+  it('keeps ids such as __proto__ and constructor as plain keys, and finds no inherited member', async () => {
+    const dir = await freshDir();
+    const first = await open(dir);
+    await first.enrollments.putEnrollment({ registrationId: '__proto__', attestation: symmetric });
+    await first.enrollments.putGroup({ enrollmentGroupId: 'constructor', attestation: symmetric });
+    expect(() => first.enrollments.getEnrollment('toString')).toThrow(/not found/);
+    expect(() => first.enrollments.getRegistration('hasOwnProperty')).toThrow(/not found/);
+    expect(Object.getPrototypeOf(first.state.enrollments)).toBe(Object.prototype);
+    await first.store.close();
+    const second = await open(dir);
+    expect(second.enrollments.getEnrollment('__proto__').registrationId).toBe('__proto__');
+    expect(second.enrollments.getGroup('constructor').enrollmentGroupId).toBe('constructor');
+    expect(second.enrollments.queryEnrollments({}).items.map((item) => item.registrationId)).toEqual(['__proto__']);
+    await second.enrollments.deleteEnrollment('__proto__');
+    expect(() => second.enrollments.getEnrollment('__proto__')).toThrow(/not found/);
+    await second.store.close();
   });
 });
