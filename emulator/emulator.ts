@@ -312,7 +312,7 @@ export class HubEmulator {
     const provisioningLock = new WriteLock();
     const enrollments = new EnrollmentService(data, provisioningLock, config.clock, events);
     const registrations = new RegistrationService({
-      data, lock: provisioningLock, enrollments, registry, twins, clock: config.clock, events, logger: config.logger, instance: () => dpsInstance, hubHostName: config.hostName,
+      data, enrollments, registry, twins, clock: config.clock, events, logger: config.logger, instance: () => dpsInstance, hubHostName: config.hostName,
     });
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);

@@ -34,7 +34,7 @@ export async function assignDevice(input: {
   const { ctx, principal, previous, registry, twins } = input;
   const { match, proof } = principal;
   const enrollment = match.enrollment;
-  const deviceId = match.kind === 'individual' ? (match.deviceId ?? principal.registrationId) : principal.registrationId;
+  const deviceId = deviceIdOf(principal);
   const address = { deviceId };
   const initial = input.initialTwin ?? enrollment.initialTwin;
   const existing = registry.find(deviceId);
@@ -60,4 +60,10 @@ function sameKeys(device: DeviceRecord, proof: RegistrationPrincipal['proof']): 
   const wanted = proof.authentication;
   const keys = device.authentication.symmetricKey;
   return device.authentication.type === (wanted.type ?? 'sas') && keys.primaryKey === wanted.symmetricKey?.primaryKey && keys.secondaryKey === wanted.symmetricKey?.secondaryKey;
+}
+
+/** The hub device a registration assigns: the individual enrollment's `deviceId`, else the registration id (§2.8). */
+export function deviceIdOf(principal: RegistrationPrincipal): string {
+  const { match } = principal;
+  return match.kind === 'individual' ? (match.deviceId ?? principal.registrationId) : principal.registrationId;
 }

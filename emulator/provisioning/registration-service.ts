@@ -15,8 +15,8 @@ import { mechanismFor } from './attestations.js';
 import { checkProvisioningId, newEtag } from './enrollment-records.js';
 import type { EnrollmentService } from './enrollment-service.js';
 import { OperationTable, type OperationStatus } from './operations.js';
-import type { WriteLock } from './write-lock.js';
-import { assignDevice } from './assign-device.js';
+import { KeyedWriteLock } from './write-lock.js';
+import { assignDevice, deviceIdOf } from './assign-device.js';
 import { allocateWithWebhook, CustomAllocationError, type CustomAllocation } from './custom-allocation.js';
 
 /** A device that proved a registration id: the enrollment it matched and what its hub identity gets. */
@@ -47,11 +47,12 @@ export const RETRY_AFTER_SECONDS = 1;
  */
 export class RegistrationService {
   private readonly operations = new OperationTable();
+  /** Registrations that assign the same device run in order; the others run side by side (and share fsyncs). */
+  private readonly deviceLock = new KeyedWriteLock();
 
   constructor(
     private readonly deps: {
       readonly data: HubData;
-      readonly lock: WriteLock;
       readonly enrollments: EnrollmentService;
       readonly registry: RegistryService;
       readonly twins: TwinService;
@@ -101,7 +102,7 @@ export class RegistrationService {
     const operationId = this.operations.start(key, this.deps.clock.now().getTime());
     // The custom-allocation webhook is asked before the write lock is taken: it may take seconds.
     void this.allocate(principal, payload)
-      .then((allocation) => this.deps.lock.run(() => this.assign(ctx, principal, allocation)))
+      .then((allocation) => this.deviceLock.run(deviceIdOf(principal), () => this.assign(ctx, principal, allocation)))
       .then((record) => this.operations.finish(operationId, record))
       .catch((error: unknown) => this.deps.logger.error(`bug: registration of ${principal.registrationId} threw: ${String(error)}`, ctx.correlationId));
     return { operationId, status: 'assigning' };
@@ -139,7 +140,7 @@ export class RegistrationService {
     }
   }
 
-  /** Runs under the write lock; never rejects: a failure becomes a `failed` registration state. */
+  /** Runs under the device's lock; never rejects: a failure becomes a `failed` registration state. */
   private async assign(ctx: RequestContext, principal: RegistrationPrincipal, allocation: CustomAllocation | CustomAllocationError | undefined): Promise<RegistrationRecord> {
     const { data, enrollments, registry, twins, hubHostName } = this.deps;
     const previous = enrollments.findRegistration(principal.registrationId);

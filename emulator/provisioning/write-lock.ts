@@ -12,3 +12,24 @@ export class WriteLock {
     return result;
   }
 }
+
+/**
+ * One {@link WriteLock} per key: registrations that assign different devices touch different records (and the
+ * registry and twin service stage their own), so they run side by side and share group commits; two registrations
+ * of the same device run one after the other.
+ */
+export class KeyedWriteLock {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    // The map holds only keys with work queued or running.
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
