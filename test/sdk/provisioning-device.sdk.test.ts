@@ -239,6 +239,26 @@ describe('DPS on the hub HTTPS listener (raw requests)', () => {
     expect(lookup.json()).toMatchObject({ registrationId: 'http-raw', status: 'assigned', deviceId: 'http-raw' });
   });
 
+  it('assigns concurrent registrations of many devices, and of one device several times, consistently', async () => {
+    const group = await hub.enrollments.putGroup({ enrollmentGroupId: 'crowd', attestation: symmetric, initialTwin: { tags: { crowd: true }, desired: {} } });
+    const scope = hub.info.provisioning.idScope;
+    const register = async (id: string): Promise<Record<string, unknown>> => {
+      const authorization = registrationToken(id, deriveDeviceKey(primaryKeyOf(group.attestation), id));
+      const { operationId } = (await rest(hub, { method: 'PUT', path: `/${scope}/registrations/${id}/register`, body: { registrationId: id }, authorization })).json<{ operationId: string }>();
+      for (let attempt = 0; attempt < 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const poll = await rest(hub, { method: 'GET', path: `/${scope}/registrations/${id}/operations/${operationId}`, authorization });
+        if (poll.status === 200) return poll.json();
+      }
+      throw new Error(`${id} was never assigned`);
+    };
+    const ids = [...Array.from({ length: 20 }, (_, i) => `crowd-${i}`), ...Array.from({ length: 5 }, () => 'crowd-same')];
+    const results = await Promise.all(ids.map(register));
+    expect(results.every((result) => result.status === 'assigned')).toBe(true);
+    for (const id of new Set(ids)) expect(hub.twins.getServiceTwin(id)).toMatchObject({ tags: { crowd: true }, version: 2 });
+    expect(hub.enrollments.getRegistration('crowd-same')).toMatchObject({ status: 'assigned', substatus: 'initialAssignment' });
+  });
+
   it('refuses a bad SAS with 401, x-ms-error-code and the DPS error body', async () => {
     await hub.enrollments.putEnrollment({ registrationId: 'http-bad', attestation: symmetric });
     const refused = await rest(hub, { method: 'PUT', path: `/${hub.info.provisioning.idScope}/registrations/http-bad/register`, body: {}, authorization: registrationToken('http-bad', Buffer.alloc(32, 3).toString('base64')) });
