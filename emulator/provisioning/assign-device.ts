@@ -14,10 +14,13 @@ export interface Assignment {
 /**
  * Creates or updates the hub device a registration was assigned (iothub-protocol-2.md §2.8), always through the
  * registry and the one twin write path (house-style H5):
- * - a new device gets the attestation's keys and the enrollment's `iotEdge`, then the `initialTwin` (tags and
- *   desired, merged) — substatus `initialAssignment`;
- * - an existing device keeps its twin; its keys are brought to the attestation's (a rotated group key) — the
- *   previous substatus stays (re-registration is idempotent);
+ * - a missing device is created with the attestation's keys and the enrollment's `iotEdge`; an existing one gets
+ *   the attestation's keys if they differ (a rotated group key);
+ * - on the registration id's first assignment to the device (no assigned registration state for it yet) the
+ *   `initialTwin` (tags and desired) is merged into the twin — substatus `initialAssignment`. Keyed on the
+ *   registration state, which is written last, so a crash between creating the device and writing its twin is
+ *   repaired by the device's next registration;
+ * - registering again keeps the twin and the previous substatus (re-registration is idempotent);
  * - with `reprovisionPolicy` {updateHubAssignment: true, migrateDeviceData: false}, a device registering again
  *   gets its tags and desired replaced by the initial twin — substatus `deviceDataReset`.
  * The one hub is the assignment of every allocation policy.
@@ -38,21 +41,21 @@ export async function assignDevice(input: {
   const address = { deviceId };
   const initial = input.initialTwin ?? enrollment.initialTwin;
   const existing = registry.find(deviceId);
-  if (!existing) {
-    await registry.create({ deviceId, authentication: proof.authentication, capabilities: { iotEdge: enrollment.iotEdge } }, ctx);
+  if (!existing) await registry.create({ deviceId, authentication: proof.authentication, capabilities: { iotEdge: enrollment.iotEdge } }, ctx);
+  else if (!sameKeys(existing, proof)) await registry.update({ deviceId, authentication: proof.authentication }, undefined, ctx);
+  const wasAssigned = existing !== undefined && previous?.status === 'assigned' && previous.deviceId === deviceId;
+  if (!wasAssigned) {
     if (initial && (Object.keys(initial.tags).length > 0 || Object.keys(initial.desired).length > 0)) {
       await twins.writeTwin(ctx, address, { tags: initial.tags, desired: initial.desired }, 'merge');
     }
     return { deviceId, substatus: 'initialAssignment' };
   }
-  if (!sameKeys(existing, proof)) await registry.update({ deviceId, authentication: proof.authentication }, undefined, ctx);
-  const wasAssigned = previous?.status === 'assigned' && previous.deviceId === deviceId;
   const policy = enrollment.reprovisionPolicy;
-  if (wasAssigned && policy.updateHubAssignment && !policy.migrateDeviceData) {
+  if (policy.updateHubAssignment && !policy.migrateDeviceData) {
     await twins.writeTwin(ctx, address, { tags: initial?.tags ?? {}, desired: initial?.desired ?? {} }, 'replace');
     return { deviceId, substatus: 'deviceDataReset' };
   }
-  const kept = previous?.substatus;
+  const kept = previous.substatus;
   return { deviceId, substatus: kept === 'deviceDataMigrated' || kept === 'deviceDataReset' ? kept : 'initialAssignment' };
 }
 

@@ -98,6 +98,16 @@ describe('DPS device registration with the real provisioning SDK', () => {
     expect(hub.twins.getServiceTwin('again-1').version).toBe(twinVersion);
   });
 
+  it("merges the initial twin into a device that existed before its first registration, and takes the enrollment's keys", async () => {
+    await hub.registry.create({ deviceId: 'pre-1' });
+    await hub.twins.updateTwin('pre-1', { tags: { owner: 'ops', site: 'old' } });
+    const enrollment = await hub.enrollments.putEnrollment({ registrationId: 'pre-1', attestation: symmetric, initialTwin: { tags: { site: 'new' }, desired: { on: true } } });
+    const result = await registerWithKey(hub, 'Http', 'pre-1', primaryKeyOf(enrollment.attestation));
+    expect(result).toMatchObject({ deviceId: 'pre-1', substatus: 'initialAssignment' });
+    expect(hub.twins.getServiceTwin('pre-1')).toMatchObject({ tags: { owner: 'ops', site: 'new' }, properties: { desired: { on: true } } });
+    expect(hub.registry.get('pre-1').authentication.symmetricKey.primaryKey).toBe(primaryKeyOf(enrollment.attestation));
+  });
+
   it('resets the twin to the initial twin on re-registration when the reprovision policy says so', async () => {
     const enrollment = await hub.enrollments.putEnrollment({
       registrationId: 'reset-1',
