@@ -109,11 +109,17 @@ export default tseslint.config(
     { group: ['**/store/*', '!**/store/store.js'], message: 'Services see the store through its interface emulator/store/store.ts only (H5/H10).' },
     { group: ['**/store/store.js'], allowTypeImports: true, message: 'Services import the store interface as types only; the store is injected (H5/H10).' },
   ]),
+  // The provisioning service (DPS) is a service layer of its own: the same rules as services/.
+  layer('provisioning', ['emulator/provisioning/**/*.ts'], [
+    { group: ['**/transports/**'], message: 'The provisioning service never calls back into transports (H5).' },
+    { group: ['**/store/*', '!**/store/store.js'], message: 'The provisioning service sees the store through its interface emulator/store/store.ts only (H5/H10).' },
+    { group: ['**/store/store.js'], allowTypeImports: true, message: 'The provisioning service imports the store interface as types only; the store is injected (H5/H10).' },
+  ]),
   layer('twin-and-state', ['emulator/twin/**/*.ts', 'emulator/state/**/*.ts'], [
-    { group: ['**/services/**', '**/transports/**'], message: 'Twin rules and the reducer are below services and transports (H5).' },
+    { group: ['**/services/**', '**/provisioning/**', '**/transports/**'], message: 'Twin rules and the reducer are below services and transports (H5).' },
   ]),
   layer('store', ['emulator/store/**/*.ts'], [
-    { group: ['**/services/**', '**/transports/**', '**/twin/**', '**/state/**'], message: 'The store persists and replays through an injected reducer: no services, transports, twin rules or state (H5/H10).' },
+    { group: ['**/services/**', '**/provisioning/**', '**/transports/**', '**/twin/**', '**/state/**'], message: 'The store persists and replays through an injected reducer: no services, transports, twin rules or state (H5/H10).' },
   ]),
   // Clients of the hub (H4), in tiers: the CLI drives load runs and simulations, a load run drives simulated devices.
   clientZone('simulation', []),

@@ -16,6 +16,12 @@ import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
+import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
+import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
+import { EnrollmentService } from './provisioning/enrollment-service.js';
+import { RegistrationService } from './provisioning/registration-service.js';
+import { WriteLock } from './provisioning/write-lock.js';
+import { createDpsApi } from './transports/dps/dps-http-api.js';
 import { StoreCorruptError } from './store/store-corrupt-error.js';
 import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
@@ -68,6 +74,15 @@ export interface EmulatorInfo {
   readonly addresses: readonly string[];
   /** Problems that did not stop the hub (e.g. 443 could not be bound). */
   readonly warnings: readonly string[];
+  /**
+   * The Device Provisioning Service served by this hub: devices use `provisioningHost` = `hostName` (MQTT on the
+   * MQTT/TLS port, HTTPS on the HTTPS port) with this id scope; `ProvisioningServiceClient` uses the connection string.
+   */
+  readonly provisioning: {
+    readonly idScope: string;
+    /** `HostName=<hostName>;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=…` */
+    readonly serviceConnectionString: string;
+  };
 }
 
 /** A shared access policy as the front door shows it. */
@@ -95,6 +110,7 @@ interface Running {
   readonly telemetry: TelemetryService;
   readonly certificates: CaCertificateService;
   readonly x509: X509Devices;
+  readonly enrollments: EnrollmentService;
   readonly amqp: AmqpServer;
   readonly gateway: MqttGateway;
   /** Unbinds the gateway from the services' device port (and the transitional event forwarding). */
@@ -163,6 +179,11 @@ export class HubEmulator {
   /** The built-in test PKI: X.509 devices (self-signed or signed by the built-in device CA) with their PEM files. */
   get x509(): X509Devices {
     return this.running().x509;
+  }
+
+  /** DPS enrollments, enrollment groups and registration states (the same service as the DPS service API). */
+  get enrollments(): EnrollmentService {
+    return this.running().enrollments;
   }
 
   /**
@@ -290,6 +311,7 @@ export class HubEmulator {
       throw new StoreCorruptError(join(dataDir, 'hub.json'), 'it has devices but no shared access policies (new keys would replace the ones every service client uses)');
     }
     await ensureDefaultPolicies(data);
+    const dpsInstance = await ensureDpsInstance(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const devices = new DevicePortRelay();
     const connections = new ConnectionTracker(config.clock, events);
@@ -307,6 +329,11 @@ export class HubEmulator {
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const certificates = new CaCertificateService(data, config.clock);
+    const provisioningLock = new WriteLock();
+    const enrollments = new EnrollmentService(data, provisioningLock, config.clock, events);
+    const registrations = new RegistrationService({
+      data, enrollments, registry, twins, clock: config.clock, events, logger: config.logger, instance: () => dpsInstance, hubHostName: config.hostName,
+    });
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
     const guard = new ConnectionGuard(config.limits, config.logger);
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
@@ -336,6 +363,7 @@ export class HubEmulator {
       authenticator: deviceAuth,
       sessions: createSessionStore(new SessionService(data)),
       telemetry,
+      provisioning: registrations,
       tap: this.tap,
       clock: config.clock,
       logger: config.logger,
@@ -353,7 +381,14 @@ export class HubEmulator {
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
     const management = createManagementApi({ services: { certificates }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management });
+    const dps = createDpsApi({
+      services: { enrollments, registrations },
+      serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),
+      tap: this.tap,
+      clock: config.clock,
+      logger: config.logger,
+    });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -372,9 +407,13 @@ export class HubEmulator {
         : '',
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
+      provisioning: {
+        idScope: dpsInstance.idScope,
+        serviceConnectionString: formatServiceConnectionString({ hostName: config.hostName, policyName: DPS_OWNER_POLICY, sharedAccessKey: dpsInstance.policies[DPS_OWNER_POLICY]?.primaryKey ?? '' }),
+      },
     };
     const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, x509, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

@@ -41,6 +41,8 @@ export interface HubEvents {
   c2dQueued: { deviceId: string; messageId: string };
   /** A C2D message left the queue: the device PUBACKed it, it expired, was purged or was delivered too often. */
   c2dSettled: { deviceId: string; messageId: string; outcome: C2dOutcome };
+  /** Provisioning (DPS) records changed: enrollments, groups or registration states (the change kinds). */
+  provisioningChanged: { kinds: readonly string[] };
   traffic: TrafficEvent;
 }
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 
 import { StatusBadge } from './components/StatusBadge.js';
 import { DevicesView } from './features/devices/DevicesView.js';
+import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
 import { SettingsPanel } from './features/settings/SettingsPanel.js';
 import { TrafficView } from './features/traffic/TrafficView.js';
@@ -9,13 +10,14 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'query' | 'settings';
+type View = 'devices' | 'traffic' | 'query' | 'settings' | 'provisioning';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'traffic', label: 'Traffic' },
   { id: 'query', label: 'Query' },
   { id: 'settings', label: 'Settings' },
+  { id: 'provisioning', label: 'Provisioning' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -23,7 +25,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…4), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…5), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -85,6 +87,7 @@ export function App() {
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
+        {view === 'provisioning' ? <ProvisioningView /> : null}
       </main>
     </div>
   );

@@ -2,6 +2,7 @@ import type { CaCertificateRecord } from './ca-certificate.js';
 import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
+import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
 
@@ -58,7 +59,20 @@ export type HubChange =
   | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval }
   /** A CA certificate uploaded, given a verification code, or verified (iothub-protocol-2.md §1.3). */
   | { readonly kind: 'caCertificatePut'; readonly record: CaCertificateRecord }
-  | { readonly kind: 'caCertificateDeleted'; readonly name: string };
+  | { readonly kind: 'caCertificateDeleted'; readonly name: string }
+  | ProvisioningChange;
+
+/** Changes of the provisioning service (DPS) that lives in the hub. */
+export type ProvisioningChange =
+  /** The DPS instance (id scope, service policies) minted on first start. */
+  | { readonly kind: 'dpsInstanceSet'; readonly instance: DpsInstance }
+  | { readonly kind: 'enrollmentPut'; readonly record: EnrollmentRecord }
+  | { readonly kind: 'enrollmentDeleted'; readonly registrationId: string }
+  | { readonly kind: 'enrollmentGroupPut'; readonly record: EnrollmentGroupRecord }
+  | { readonly kind: 'enrollmentGroupDeleted'; readonly enrollmentGroupId: string }
+  /** A device registration's state after a register call (assigned, disabled, failed). */
+  | { readonly kind: 'registrationPut'; readonly record: RegistrationRecord }
+  | { readonly kind: 'registrationDeleted'; readonly registrationId: string };
 
 /** The kinds of change records. */
 export type HubChangeKind = HubChange['kind'];

@@ -1,5 +1,6 @@
 import type { CaCertificateRecord } from './ca-certificate.js';
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
+import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
 
@@ -71,6 +72,14 @@ export interface HubState {
   twinHistory: Record<string, TwinHistoryEntry[]>;
   /** CA certificates registered for X.509 CA authentication, by name. Data files written before X.509 lack it. */
   caCertificates: Record<string, CaCertificateRecord>;
+  /** The provisioning service of this hub by id scope (one entry, minted on first start). Older files lack it. */
+  dpsInstances: Record<string, DpsInstance>;
+  /** DPS individual enrollments by lower-case registration id. Older files lack it. */
+  enrollments: Record<string, EnrollmentRecord>;
+  /** DPS enrollment groups by lower-case group id. Older files lack it. */
+  enrollmentGroups: Record<string, EnrollmentGroupRecord>;
+  /** DPS device registration states by lower-case registration id. Older files lack it. */
+  registrations: Record<string, RegistrationRecord>;
 }
 
 /**
@@ -81,5 +90,18 @@ export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, caCertificates: {} };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    policies: {},
+    devices: {},
+    sessions: {},
+    c2dQueues: {},
+    modules: {},
+    twinHistory: {},
+    caCertificates: {},
+    dpsInstances: {},
+    enrollments: {},
+    enrollmentGroups: {},
+    registrations: {},
+  };
 }

@@ -7,6 +7,8 @@ export type Principal =
   | { readonly kind: 'service'; readonly policy: string }
   | { readonly kind: 'studio' }
   | { readonly kind: 'job'; readonly jobId: string }
+  /** The provisioning service (DPS) creating or updating the device a registration id was assigned. */
+  | { readonly kind: 'provisioning'; readonly registrationId: string }
   | { readonly kind: 'hub' };
 
 /** Which edge a request came in on. */
@@ -37,6 +39,8 @@ export function principalName(principal: Principal): string {
       return `service:${principal.policy}`;
     case 'job':
       return `job:${principal.jobId}`;
+    case 'provisioning':
+      return `provisioning:${principal.registrationId}`;
     default:
       return principal.kind;
   }

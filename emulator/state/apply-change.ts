@@ -5,6 +5,7 @@ import { twinKey } from '../model/twin-address.js';
 import type { TwinState } from '../model/twin.js';
 import { applyTwinWrite } from '../twin/twin-writes.js';
 import { getOwn, setOwn } from '../util/own-keys.js';
+import { applyProvisioningChange, isProvisioningChange } from './apply-provisioning-change.js';
 import { deviceOf, moduleOf, ownerOf } from './state-lookups.js';
 import { appendHistory, historyEntry } from './twin-history.js';
 
@@ -58,7 +59,8 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       delete state.caCertificates[change.name];
       return;
     default:
-      applyC2dChange(state, change);
+      if (isProvisioningChange(change)) applyProvisioningChange(state, change);
+      else applyC2dChange(state, change);
   }
 }
 

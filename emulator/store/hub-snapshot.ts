@@ -21,11 +21,11 @@ export interface LoadedSnapshot {
   readonly bytes: number;
 }
 
-const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'caCertificates'] as const;
+const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'caCertificates', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations'] as const;
 /** Maps a schema 1 file may lack (it predates C2D, modules or the change log). */
-const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory', 'caCertificates']);
-/** Maps added within schema 2: a file written before them lacks them (an empty map). */
-const OPTIONAL_IN_V2: ReadonlySet<string> = new Set(['caCertificates']);
+const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory']);
+/** Maps added within schema 2 (X.509 CA certificates, the provisioning service): older files lack them (empty maps). */
+const ADDED_LATER: ReadonlySet<string> = new Set(['caCertificates', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations']);
 
 /**
  * The snapshot file, read and written through lowdb with the atomic adapter (temp file, fsync, rename, folder
@@ -84,6 +84,10 @@ export function freezeState(state: HubState): HubState {
     modules: copyMap(state.modules),
     twinHistory: copyMap(state.twinHistory),
     caCertificates: copyMap(state.caCertificates),
+    dpsInstances: copyMap(state.dpsInstances),
+    enrollments: copyMap(state.enrollments),
+    enrollmentGroups: copyMap(state.enrollmentGroups),
+    registrations: copyMap(state.registrations),
   };
 }
 
@@ -112,7 +116,7 @@ function toState(document: unknown, filePath: string): { state: HubState; journa
   const maps: Record<string, Record<string, unknown>> = {};
   for (const key of MAPS) {
     const value = raw[key];
-    if (value === undefined && (version === 1 ? OPTIONAL_IN_V1 : OPTIONAL_IN_V2).has(key)) maps[key] = {};
+    if (value === undefined && ((version === 1 && OPTIONAL_IN_V1.has(key)) || ADDED_LATER.has(key))) maps[key] = {};
     else if (isMap(value)) maps[key] = value;
     else throw new StoreCorruptError(filePath, `"${key}" is missing or not an object`);
   }

@@ -97,6 +97,54 @@ const caCertificate = z.looseObject({
 
 const address = z.looseObject({ deviceId: text, moduleId: text.optional() });
 
+const dpsPolicy = z.looseObject({
+  keyName: text,
+  primaryKey: text,
+  secondaryKey: text,
+  rights: z.array(z.enum(['ServiceConfig', 'EnrollmentRead', 'EnrollmentWrite', 'RegistrationStatusRead', 'RegistrationStatusWrite'])),
+});
+
+const dpsInstance = z.looseObject({ idScope: text, policies: z.record(z.string(), dpsPolicy) });
+
+const attestation = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('symmetricKey'), symmetricKey: z.looseObject({ primaryKey: text, secondaryKey: text }) }),
+  z.looseObject({ type: z.literal('x509'), x509: jsonObject }),
+]);
+
+const enrollmentCommon = {
+  attestation,
+  provisioningStatus: z.enum(['enabled', 'disabled']),
+  initialTwin: z.looseObject({ tags: jsonObject, desired: jsonObject }).nullable(),
+  reprovisionPolicy: z.looseObject({ updateHubAssignment: z.boolean(), migrateDeviceData: z.boolean() }),
+  iotEdge: z.boolean(),
+  allocationPolicy: text.nullable(),
+  iotHubs: z.array(text),
+  iotHubHostName: text.nullable(),
+  customAllocationDefinition: jsonObject.nullable(),
+  etag: text,
+  createdDateTimeUtc: text,
+  lastUpdatedDateTimeUtc: text,
+};
+
+const enrollment = z.looseObject({ registrationId: text, deviceId: text.nullable(), ...enrollmentCommon });
+
+const enrollmentGroup = z.looseObject({ enrollmentGroupId: text, ...enrollmentCommon });
+
+const registration = z.looseObject({
+  registrationId: text,
+  status: z.enum(['unassigned', 'assigning', 'assigned', 'failed', 'disabled']),
+  substatus: text.nullable(),
+  deviceId: text.nullable(),
+  assignedHub: text.nullable(),
+  enrollmentGroupId: text.nullable(),
+  attestationType: text,
+  errorCode: z.number().int().nullable(),
+  errorMessage: text.nullable(),
+  etag: text,
+  createdDateTimeUtc: text,
+  lastUpdatedDateTimeUtc: text,
+});
+
 /** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
 export const MAP_VALUE_SCHEMAS = {
   policies: policy,
@@ -106,7 +154,19 @@ export const MAP_VALUE_SCHEMAS = {
   modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
   twinHistory: z.array(historyEntry),
   caCertificates: caCertificate,
+  dpsInstances: dpsInstance,
+  enrollments: enrollment,
+  enrollmentGroups: enrollmentGroup,
+  registrations: registration,
 } as const;
+
+/** The field of a provisioning record that, lower-cased, must be its map key (ids are case-insensitive). */
+const PROVISIONING_KEY_FIELDS: Readonly<Record<string, string>> = {
+  dpsInstances: 'idScope',
+  enrollments: 'registrationId',
+  enrollmentGroups: 'enrollmentGroupId',
+  registrations: 'registrationId',
+};
 
 /** Schema of one module record (the values of `modules[deviceId]`). */
 export const MODULE_SCHEMA = module;
@@ -130,6 +190,13 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
     desiredVersion: count,
     reportedVersion: count,
   }),
+  z.looseObject({ kind: z.literal('dpsInstanceSet'), instance: dpsInstance }),
+  z.looseObject({ kind: z.literal('enrollmentPut'), record: enrollment }),
+  z.looseObject({ kind: z.literal('enrollmentDeleted'), registrationId: text }),
+  z.looseObject({ kind: z.literal('enrollmentGroupPut'), record: enrollmentGroup }),
+  z.looseObject({ kind: z.literal('enrollmentGroupDeleted'), enrollmentGroupId: text }),
+  z.looseObject({ kind: z.literal('registrationPut'), record: registration }),
+  z.looseObject({ kind: z.literal('registrationDeleted'), registrationId: text }),
   z.looseObject({ kind: z.literal('modelIdSet'), target: address, modelId: text }),
   z.looseObject({ kind: z.literal('sessionSaved'), clientId: text, subscriptions: z.array(subscription) }),
   z.looseObject({ kind: z.literal('c2dEnqueued'), deviceId: text, message: c2dMessage }),
@@ -178,6 +245,11 @@ export function stateProblem(maps: Readonly<Record<keyof typeof MAP_VALUE_SCHEMA
       if (problem) return problem;
       if (name === 'devices' && (value as { deviceId: string }).deviceId !== key) return `${base}.deviceId: does not match the key`;
       if (name === 'caCertificates' && (value as { name: string }).name !== key) return `${base}.name: does not match the key`;
+      const keyField = PROVISIONING_KEY_FIELDS[name];
+      if (keyField !== undefined) {
+        const id = (value as Record<string, string>)[keyField] ?? '';
+        if ((name === 'dpsInstances' ? id : id.toLowerCase()) !== key) return `${base}.${keyField}: does not match the key`;
+      }
       if (name === 'modules') {
         const modules = value as Record<string, unknown>;
         for (const moduleId of Object.keys(modules)) {

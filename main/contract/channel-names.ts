@@ -31,13 +31,18 @@ export const INVOKE_CHANNELS = [
   'simulations.create',
   'simulations.setRunState',
   'simulations.remove',
+  'provisioning.overview',
+  'provisioning.putEnrollment',
+  'provisioning.putGroup',
+  'provisioning.remove',
+  'provisioning.deriveKey',
 ] as const;
 
 /** Names of all invoke channels. */
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
 /** Every push channel. */
-export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed'] as const;
+export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed', 'provisioning.changed'] as const;
 
 /** Names of all push channels. */
 export type PushChannel = (typeof PUSH_CHANNELS)[number];

@@ -12,6 +12,8 @@ import type {
   HubExport,
   ImportReport,
   MethodResultDto,
+  EnrollmentDto,
+  ProvisioningOverviewDto,
   QueryPageDto,
   SettingsDto,
   SimulationDto,
@@ -32,6 +34,8 @@ const empty = z.strictObject({});
 const deviceId = z.string().min(1).max(128);
 const deviceStatus = z.enum(['enabled', 'disabled']);
 const port = z.number().int().min(0).max(65535);
+/** iothub-protocol-2.md §2.2: registration and enrollment group ids are at most 128 characters. */
+const provisioningId = z.string().min(1).max(128);
 
 const exportedDevice = z.strictObject({
   deviceId,
@@ -120,6 +124,20 @@ export const requestSchemas = {
   'simulations.create': z.strictObject({ deviceId, profile: z.string().min(1).max(256) }),
   'simulations.setRunState': z.strictObject({ deviceId, runState: z.enum(['running', 'paused', 'stopped']) }),
   'simulations.remove': z.strictObject({ deviceId, deleteDevice: z.boolean().optional() }),
+  'provisioning.overview': empty,
+  /** Creates or updates a symmetric-key individual enrollment (keys generated when omitted). */
+  'provisioning.putEnrollment': z.strictObject({
+    registrationId: provisioningId,
+    deviceId: deviceId.nullable().optional(),
+    provisioningStatus: deviceStatus,
+    tags: jsonObjectSchema.optional(),
+    desired: jsonObjectSchema.optional(),
+  }),
+  /** Creates or updates a symmetric-key enrollment group. */
+  'provisioning.putGroup': z.strictObject({ enrollmentGroupId: provisioningId, provisioningStatus: deviceStatus, tags: jsonObjectSchema.optional(), desired: jsonObjectSchema.optional() }),
+  'provisioning.remove': z.strictObject({ kind: z.enum(['individual', 'group', 'registration']), id: provisioningId }),
+  /** A group member's device key: HMAC-SHA256(group key, registration id). */
+  'provisioning.deriveKey': z.strictObject({ groupKey: z.string().min(1).max(128), registrationId: provisioningId }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -150,6 +168,11 @@ export interface Responses {
   'simulations.create': SimulationDto;
   'simulations.setRunState': SimulationDto;
   'simulations.remove': { readonly deviceId: string };
+  'provisioning.overview': ProvisioningOverviewDto;
+  'provisioning.putEnrollment': EnrollmentDto;
+  'provisioning.putGroup': EnrollmentDto;
+  'provisioning.remove': { readonly id: string };
+  'provisioning.deriveKey': { readonly key: string };
 }
 
 /** Invoke channel → request and response types (house-style H14). */
@@ -176,6 +199,8 @@ export interface Pushes {
   'emulator.status': EmulatorStatusDto;
   /** A simulated device changed state or counters (coalesced); `simulation` is absent when it was removed. */
   'simulations.changed': { readonly deviceId: string; readonly simulation?: SimulationDto };
+  /** DPS enrollments, groups or registration states changed (coalesced; ask `provisioning.overview` again). */
+  'provisioning.changed': { readonly kinds: readonly string[] };
 }
 
 type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;

@@ -229,3 +229,44 @@ export interface ImportReport {
   readonly updated: number;
   readonly failed: readonly { readonly deviceId: string; readonly message: string }[];
 }
+
+/** A DPS individual enrollment or enrollment group as the studio's Provisioning view shows it. */
+export interface EnrollmentDto {
+  /** Registration id (individual) or enrollment group id (group). */
+  readonly id: string;
+  readonly kind: 'individual' | 'group';
+  /** The hub device id an individual enrollment creates (its registration id when null). */
+  readonly deviceId: string | null;
+  readonly provisioningStatus: 'enabled' | 'disabled';
+  readonly attestationType: string;
+  /** Symmetric keys ('' for other attestation types). */
+  readonly primaryKey: string;
+  readonly secondaryKey: string;
+  readonly tags: JsonObject;
+  readonly desired: JsonObject;
+  readonly etag: string;
+  readonly lastUpdatedDateTimeUtc: string;
+}
+
+/** One device registration state (the registration history). */
+export interface RegistrationDto {
+  readonly registrationId: string;
+  readonly status: string;
+  readonly substatus: string | null;
+  readonly deviceId: string | null;
+  readonly enrollmentGroupId: string | null;
+  readonly errorMessage: string | null;
+  readonly lastUpdatedDateTimeUtc: string;
+}
+
+/** The hub's Device Provisioning Service at a glance. */
+export interface ProvisioningOverviewDto {
+  readonly idScope: string;
+  /** `provisioningHost` for devices: the hub's host name. */
+  readonly hostName: string;
+  readonly serviceConnectionString: string;
+  readonly enrollments: readonly EnrollmentDto[];
+  readonly groups: readonly EnrollmentDto[];
+  /** Newest first. */
+  readonly registrations: readonly RegistrationDto[];
+}

@@ -34,6 +34,8 @@ export class EventPump {
   private devices = new Map<string, DeviceChangeReason>();
   private twins = new Map<string, TwinChange>();
   private simulations = new Map<string, SimulationDto | undefined>();
+  /** Provisioning change kinds since the last flush (one push per flush). */
+  private provisioning = new Set<string>();
   private simulationDisposer: (() => void) | undefined;
   /** Devices known to be simulated, so only a new or removed simulation changes the device row. */
   private simulated = new Set<string>();
@@ -75,6 +77,11 @@ export class EventPump {
     const devices = this.devices;
     this.devices = new Map();
     for (const [deviceId, reason] of devices) this.sendDevice(deviceId, reason);
+    if (this.provisioning.size > 0) {
+      const kinds = [...this.provisioning];
+      this.provisioning = new Set();
+      this.sink('provisioning.changed', { kinds });
+    }
   }
 
   /** Stops forwarding (pending events are dropped). */
@@ -98,6 +105,10 @@ export class EventPump {
       events.on('connectionStateChanged', ({ deviceId, moduleId }) => moduleId === undefined && this.addDevice(deviceId, 'connection')),
       events.on('twinUpdated', ({ deviceId, moduleId, sections, version }) => {
         if (moduleId === undefined) this.addTwin(deviceId, sections, version);
+      }),
+      events.on('provisioningChanged', ({ kinds }) => {
+        for (const kind of kinds) this.provisioning.add(kind);
+        this.schedule();
       }),
     ];
   }

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
-  DeviceDetails, DeviceSummary, Envelope, EmulatorStatusDto, InvokeChannel, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
+  DeviceDetails, DeviceSummary, EnrollmentDto, Envelope, EmulatorStatusDto, InvokeChannel, RegistrationDto, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
   TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
@@ -27,6 +27,8 @@ export interface FakeApi extends TwinStudioApi {
   emit<P extends PushChannel>(channel: P, payload: Pushes[P]): void;
   /** Adds a device directly (as if registered elsewhere). */
   addDevice(deviceId: string, twin?: { tags?: JsonObject; desired?: JsonObject; reported?: JsonObject }): void;
+  /** Adds a DPS registration state (as if a device had registered). */
+  addRegistration(registration: RegistrationDto): void;
   /** Changes reported properties as a device would (bumps the twin version and etag, pushes twin.changed). */
   report(deviceId: string, patch: JsonObject): void;
   /** Replaces one channel's behaviour. */
@@ -71,6 +73,12 @@ export function createFakeApi(): FakeApi {
   const simulation = (deviceId: string, profileName: string, runState: SimulationDto['runState']): SimulationDto => ({
     deviceId, profileName, runState, state: runState === 'running' ? 'running' : runState, since: '2026-01-01T00:00:00Z',
     counters: { connects: 1, reported: 0, telemetry: 0, desiredApplied: 0, desiredRejected: 0, methodsAnswered: 0, errors: 0 },
+  });
+  const enrollments = new Map<string, EnrollmentDto>();
+  const registrations: RegistrationDto[] = [];
+  const enrollment = (id: string, kind: EnrollmentDto['kind'], req: { deviceId?: string | null; provisioningStatus: 'enabled' | 'disabled'; tags?: JsonObject; desired?: JsonObject }): EnrollmentDto => ({
+    id, kind, deviceId: req.deviceId ?? null, provisioningStatus: req.provisioningStatus, attestationType: 'symmetricKey',
+    primaryKey: enrollments.get(`${kind}:${id}`)?.primaryKey ?? `key-of-${id}`, secondaryKey: 'c2Vjb25kYXJ5', tags: req.tags ?? {}, desired: req.desired ?? {}, etag: '"1"', lastUpdatedDateTimeUtc: '2026-01-01T00:00:00Z',
   });
   const emit = <P extends PushChannel>(channel: P, payload: Pushes[P]) => listeners.get(channel)?.forEach((listener) => listener(payload));
   const get = (deviceId: string) => devices.get(deviceId);
@@ -174,6 +182,21 @@ export function createFakeApi(): FakeApi {
       return { ok: true, value: next };
     },
     'simulations.remove': ({ deviceId }) => { simulations.delete(deviceId); return { ok: true, value: { deviceId } }; },
+    'provisioning.overview': () => ({
+      ok: true,
+      value: {
+        idScope: '0ne0000ABCD', hostName: 'localhost', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=ZHBz',
+        enrollments: [...enrollments.values()].filter((e) => e.kind === 'individual'), groups: [...enrollments.values()].filter((e) => e.kind === 'group'), registrations: [...registrations],
+      },
+    }),
+    'provisioning.putEnrollment': (req) => { const value = enrollment(req.registrationId, 'individual', req); enrollments.set(`individual:${value.id}`, value); return { ok: true, value }; },
+    'provisioning.putGroup': (req) => { const value = enrollment(req.enrollmentGroupId, 'group', req); enrollments.set(`group:${value.id}`, value); return { ok: true, value }; },
+    'provisioning.remove': ({ kind, id }) => {
+      if (kind === 'registration') registrations.splice(0, registrations.length, ...registrations.filter((r) => r.registrationId !== id));
+      else enrollments.delete(`${kind}:${id}`);
+      return { ok: true, value: { id } };
+    },
+    'provisioning.deriveKey': ({ groupKey, registrationId }) => ({ ok: true, value: { key: `derived(${groupKey},${registrationId})` } }),
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {
@@ -199,6 +222,7 @@ export function createFakeApi(): FakeApi {
     ready: () => undefined,
     emit,
     addDevice,
+    addRegistration: (registration: RegistrationDto) => registrations.push(registration),
     report: (deviceId: string, patch: JsonObject) => {
       const d = devices.get(deviceId);
       if (!d) throw new Error(`no device ${deviceId}`);

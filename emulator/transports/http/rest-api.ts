@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
+import type { DpsApi } from '../dps/dps-http-api.js';
 import type { DeviceApi } from './device-api.js';
 import type { ManagementApi } from './management-api.js';
 import type { RestHandler } from './https-listener.js';
@@ -27,6 +28,8 @@ export interface RestApiDeps {
   readonly device?: DeviceApi;
   /** The Resource Manager paths (`/subscriptions/…`, management-api.ts), tried before the service routes. */
   readonly management?: ManagementApi;
+  /** The provisioning service's routes (`transports/dps/`), tried before everything else. */
+  readonly dps?: DpsApi;
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -39,6 +42,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export function createRestApi(deps: RestApiDeps): RestHandler {
   const router = new Router(ROUTES);
   return (request, response) => {
+    if (deps.dps?.(request, response)) return;
     if (deps.device?.(request, response)) return;
     if (deps.management?.(request, response)) return;
     void handle(deps, router, request, response).catch((error: unknown) => {

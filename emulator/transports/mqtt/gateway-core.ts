@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 
 import type { Logger } from '../../logger.js';
+import type { RegistrationService } from '../../provisioning/registration-service.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { TwinAddress } from '../../model/twin-address.js';
 import type { C2dService } from '../../services/c2d-service.js';
@@ -14,6 +15,7 @@ import type { TrafficTap } from '../tap.js';
 import type { WireLimits } from '../wire-limits.js';
 import type { C2dDelivery } from './c2d-handler.js';
 import type { ConnectionRegistry, DeviceConnection } from './device-connection.js';
+import type { DpsSession } from './dps-session.js';
 import type { SessionStore } from './durable-sessions.js';
 import type { RequestKind, RequestOf } from './topics.js';
 
@@ -29,6 +31,8 @@ export interface MqttServices {
   readonly c2d?: Pick<C2dService, 'next' | 'markDelivered' | 'complete'>;
   /** Device-to-cloud messages. */
   readonly telemetry: Pick<TelemetryService, 'receive'>;
+  /** The provisioning service (DPS); without it a DPS username is just a bad hub username. */
+  readonly provisioning?: RegistrationService;
 }
 
 /** What the MQTT gateway needs from the rest of the emulator. */
@@ -62,6 +66,8 @@ export interface GatewayCore {
   readonly sockets: WeakMap<Client, unknown>;
   /** The Will topic of each client that sent one (aedes' `preConnect`), to recognise the Will when it is published. */
   readonly wills: WeakMap<Client, string>;
+  /** DPS sessions (dps-session.ts): clients that are not device connections. */
+  readonly dps: WeakMap<Client, DpsSession>;
 }
 
 /** One device request on its way to its handler, with the context built for it (mqtt-context.ts). */

@@ -9,6 +9,7 @@ import { C2dDelivery } from './c2d-handler.js';
 import { authenticate } from './connect-steps.js';
 import { onConnectionEnded, onConnectionReady } from './connection-steps.js';
 import { ConnectionRegistry } from './device-connection.js';
+import { authorizeDpsSubscribe, DPS_CLIENT_PREFIX, handleDpsPublish, limitDpsSession, openDpsSession, parseDpsUsername, type DpsSessionDeps } from './dps-session.js';
 import { guard, internalRefusal } from './hook-guard.js';
 import { createDurableSessionPersistence } from './durable-sessions.js';
 import type { GatewayCore, MqttGatewayDeps } from './gateway-core.js';
@@ -47,6 +48,7 @@ export class MqttGateway {
       admissions: new WeakMap<Client, () => void>(),
       wills: new WeakMap<Client, string>(),
       sockets: new WeakMap<Client, unknown>(),
+      dps: new WeakMap(),
     };
     this.devicePort = new MqttDevicePort(this.core);
   }
@@ -95,9 +97,17 @@ export class MqttGateway {
   private installHooks(): void {
     const { broker, core } = this;
     const log = core.deps.logger;
+    const provisioning = core.deps.provisioning;
+    const dpsDeps: DpsSessionDeps | undefined = provisioning && { registrations: provisioning, tap: core.deps.tap, clock: core.deps.clock, logger: log };
     broker.preConnect = (client, packet, done) => {
       guard(log, 'preConnect', client.id, () => {
         if (packet.will) core.wills.set(client, packet.will.topic);
+        // A DPS session gets its own client id space (and no durable session): aedes would otherwise close the
+        // device's hub connection when the device registers again under the same id (ClientId = registration id).
+        if (dpsDeps && parseDpsUsername(packet.username)) {
+          packet.clientId = `${DPS_CLIENT_PREFIX}${packet.clientId}`;
+          packet.clean = true;
+        }
       }, () => undefined);
       done(null, true);
     };
@@ -109,17 +119,33 @@ export class MqttGateway {
         answered = true;
         done(error, success);
       };
-      guard(log, 'authenticate', client.id, () => authenticate(core, client, username, password, once), () => once(internalRefusal(), false));
+      guard(log, 'authenticate', client.id, () => {
+        const session = dpsDeps && client.id.startsWith(DPS_CLIENT_PREFIX) ? openDpsSession(dpsDeps, client, username ?? '', password?.toString('utf8')) : undefined;
+        if (!session) return authenticate(core, client, username, password, once);
+        core.dps.set(client, session);
+        once(null, true);
+      }, () => once(internalRefusal(), false));
     };
     broker.authorizeSubscribe = (client, sub, done) =>
-      done(null, guard(log, 'authorizeSubscribe', client.id, () => authorizeSubscribe(core, client, sub), () => null));
+      done(null, guard(log, 'authorizeSubscribe', client.id, () => (core.dps.has(client) ? authorizeDpsSubscribe(sub) : authorizeSubscribe(core, client, sub)), () => null));
     broker.authorizePublish = (client, packet, done) =>
-      done(guard(log, 'authorizePublish', client?.id, () => authorizePublish(core, client, packet), () => new Error('internal error (logged)')));
+      done(guard(log, 'authorizePublish', client?.id, () => {
+        const session = client && core.dps.get(client);
+        if (session && dpsDeps && client) return handleDpsPublish(dpsDeps, client, session, packet);
+        return authorizePublish(core, client, packet);
+      }, () => new Error('internal error (logged)')));
     const listen = <A extends unknown[]>(hook: string, work: (...args: A) => void) => (...args: A) => guard(log, hook, undefined, () => work(...args), () => undefined);
     broker.on('connackSent', listen('connackSent', (packet, client) => {
-      if (packet.returnCode === 0) onConnectionReady(core, client);
+      const session = core.dps.get(client);
+      if (session && packet.returnCode === 0) {
+        core.admissions.get(client)?.();
+        limitDpsSession(session, client);
+      } else if (packet.returnCode === 0) onConnectionReady(core, client);
     }));
-    broker.on('clientDisconnect', listen('clientDisconnect', (client) => onConnectionEnded(core, client)));
+    broker.on('clientDisconnect', listen('clientDisconnect', (client) => {
+      clearTimeout(core.dps.get(client)?.lifetime);
+      onConnectionEnded(core, client);
+    }));
     broker.on('subscribe', listen('subscribe', (subs, client) => {
       const connection = core.connections.of(client);
       if (connection) runSteps(SUBSCRIBED_STEPS, { core, connection, subs });

@@ -3,6 +3,7 @@ import { c2dHandlers } from './c2d.js';
 import { deviceHandlers } from './devices.js';
 import { emulatorHandlers } from './emulator.js';
 import { methodHandlers } from './methods.js';
+import { provisioningHandlers } from './provisioning.js';
 import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
 import { simulationHandlers } from './simulations.js';
@@ -20,4 +21,5 @@ export const handlers: HandlerTable = {
   ...c2dHandlers,
   ...trafficHandlers,
   ...simulationHandlers,
+  ...provisioningHandlers,
 };

@@ -13,14 +13,14 @@ describe('the IPC contract', () => {
   });
 
   it('derives the API type from the channel maps', () => {
-    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations'>();
+    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations' | 'provisioning'>();
     expectTypeOf<TwinStudioApi['twin']['update']>().parameter(0).toEqualTypeOf<{
       deviceId: string;
       patch: { tags?: TwinDocument['tags'] | null; desired?: TwinDocument['tags'] | null };
       etag: string;
     }>();
     expectTypeOf<ReturnType<TwinStudioApi['twin']['update']>>().toEqualTypeOf<Promise<Envelope<TwinDocument>>>();
-    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed'>();
+    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed' | 'provisioning.changed'>();
   });
 
   it('builds a plain object with one function per channel (what the preload exposes)', async () => {
