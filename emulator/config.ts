@@ -51,6 +51,8 @@ export interface EmulatorConfig {
   readonly tokenExpiryGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
   readonly extraHostNames?: readonly string[];
+  /** The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): partitions and retention. */
+  readonly eventHub?: Partial<EventHubConfig>;
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
   readonly limits?: Partial<WireLimits>;
   readonly clock?: Clock;
@@ -70,9 +72,26 @@ export interface ResolvedConfig {
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
   readonly tokenExpiryGraceMs: number;
+  readonly eventHub: EventHubConfig;
   readonly limits: WireLimits;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** The built-in endpoint's shape: IoT Hub's defaults are 4 partitions and 1 day (1-7 days) of retention. */
+export interface EventHubConfig {
+  readonly partitions: number;
+  readonly retentionMs: number;
+  /** Bytes kept per partition (oldest events go first): bounds memory and disk. Default 64 MiB. */
+  readonly maxBytesPerPartition: number;
+}
+
+function resolveEventHub(config: Partial<EventHubConfig> = {}): EventHubConfig {
+  const resolved = { partitions: 4, retentionMs: 24 * 3600_000, maxBytesPerPartition: 64 * 1024 * 1024, ...config };
+  if (!Number.isInteger(resolved.partitions) || resolved.partitions < 1 || resolved.partitions > 32) throw new RangeError(`eventHub.partitions must be an integer 1-32, got ${resolved.partitions}`);
+  if (!(resolved.retentionMs > 0)) throw new RangeError(`eventHub.retentionMs must be positive, got ${resolved.retentionMs}`);
+  if (!(resolved.maxBytesPerPartition >= 1024 * 1024)) throw new RangeError(`eventHub.maxBytesPerPartition must be at least 1 MiB, got ${resolved.maxBytesPerPartition}`);
+  return resolved;
 }
 
 /** IoT Hub's own ports (iothub-protocol.md §1). */
@@ -98,6 +117,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
+    eventHub: resolveEventHub(config.eventHub),
     limits: resolveWireLimits(config.limits),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,

@@ -27,6 +27,9 @@ import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
+import { EventHubService } from './services/event-hub-service.js';
+import { EventLog } from './store/event-log.js';
+import { getOwn } from './util/own-keys.js';
 import { twinRuntime } from './services/twin-runtime.js';
 import { TwinService } from './services/twin-service.js';
 import { TwinViewUpkeep } from './services/twin-view-upkeep.js';
@@ -108,6 +111,9 @@ interface Running {
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
+  /** The built-in Event Hub-compatible endpoint, and how to close its log. */
+  readonly eventHub: EventHubService;
+  readonly closeEvents: () => Promise<void>;
   readonly certificates: CaCertificateService;
   readonly x509: X509Devices;
   readonly enrollments: EnrollmentService;
@@ -169,6 +175,11 @@ export class HubEmulator {
   /** The last device-to-cloud messages per device. */
   get telemetry(): TelemetryService {
     return this.running().telemetry;
+  }
+
+  /** The built-in Event Hub-compatible endpoint (partitions, events, connection string). */
+  get eventHub(): EventHubService {
+    return this.running().eventHub;
   }
 
   /** CA certificates for X.509 CA authentication (the `…/IotHubs/{hub}/certificates` management resources). */
@@ -239,6 +250,7 @@ export class HubEmulator {
     await running.gateway.close();
     running.c2d.close();
     running.telemetry.close();
+    await running.closeEvents();
     await running.store.close();
     this.current = undefined;
     this.state = 'Stopped';
@@ -276,6 +288,20 @@ export class HubEmulator {
       sharedAccessKey: record.authentication.symmetricKey.primaryKey,
       ...(info.ports.mqtts === 8883 ? {} : { gatewayHostName: `${info.hostName}:${info.ports.mqtts}` }),
     });
+  }
+
+  /**
+   * The built-in endpoint's Event Hub-compatible connection string (iothub-protocol-2.md §5.1), as the portal shows it:
+   * `Endpoint=sb://<host>[:<AMQP port>]/;SharedAccessKeyName=<policy>;SharedAccessKey=…;EntityPath=<hub name>`. The
+   * port appears only when AMQP is not on 5671. Empty when AMQP is off.
+   */
+  eventHubConnectionString(policyName = 'iothubowner'): string {
+    const { info, state, eventHub } = this.running();
+    const policy = getOwn(state.policies, policyName);
+    const port = info.ports.amqps;
+    if (!policy || port === null) return '';
+    const host = port === 5671 ? info.hostName : `${info.hostName}:${port}`;
+    return `Endpoint=sb://${host}/;SharedAccessKeyName=${policy.keyName};SharedAccessKey=${policy.primaryKey};EntityPath=${eventHub.info.name}`;
   }
 
   /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
@@ -327,7 +353,18 @@ export class HubEmulator {
     };
     const methods = new MethodService(registry, devices);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
-    const telemetry = new TelemetryService(events, config.clock);
+    const eventLog = await EventLog.open({
+      dir: persistence === 'memory' ? undefined : join(dataDir, 'events'),
+      partitions: config.eventHub.partitions,
+      retentionMs: config.eventHub.retentionMs,
+      maxBytesPerPartition: config.eventHub.maxBytesPerPartition,
+      fsync,
+      clock: config.clock,
+    });
+    const eventHub = new EventHubService(eventLog, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
+    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => eventHub.ingestTelemetry(ctx, address, properties, body));
+    const retention = setInterval(() => eventLog.applyRetention(), 60_000);
+    retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
     const provisioningLock = new WriteLock();
     const enrollments = new EnrollmentService(data, provisioningLock, config.clock, events);
@@ -343,6 +380,7 @@ export class HubEmulator {
       c2d,
       authenticator: serviceAuth,
       deviceAuthenticator: deviceAuth,
+      eventHub,
       twins,
       telemetry,
       methods,
@@ -413,7 +451,11 @@ export class HubEmulator {
       },
     };
     const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    const closeEvents = async () => {
+      clearInterval(retention);
+      await eventLog.close();
+    };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, eventHub, closeEvents, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

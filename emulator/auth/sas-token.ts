@@ -113,13 +113,14 @@ function hmac(key: Buffer, rawSr: string, rawSe: string): Buffer {
  * Checks the signature only: expiry ({@link isSasTokenExpired}) and scope ({@link matchesResource}) are separate.
  * iothub-protocol.md §2.3 steps 1-2.
  */
-export function verifySasSignature(token: SasToken, base64Keys: readonly string[]): boolean {
+export function verifySasSignature(token: SasToken, base64Keys: readonly string[], keyEncoding: 'base64' | 'text' = 'base64'): boolean {
   if (!SIGNATURE.test(token.sig)) return false;
   const given = Buffer.from(token.sig, 'base64');
   if (given.length !== HMAC_SHA256_BYTES) return false;
   let matched = false;
   for (const base64Key of base64Keys) {
-    const key = decodeBase64Key(base64Key);
+    // IoT Hub signs with the decoded key; Service Bus / Event Hubs clients sign with the key's text as UTF-8.
+    const key = keyEncoding === 'base64' ? decodeBase64Key(base64Key) : Buffer.from(base64Key, 'utf8');
     if (key === undefined) continue;
     // No early exit: the time taken does not reveal which key (primary or secondary) matched.
     if (timingSafeEqual(hmac(key, token.rawSr, token.rawSe), given)) matched = true;

@@ -51,7 +51,10 @@ export class ServiceAuthenticator {
     const policy = policyOf(this.state, sas.skn);
     if (!policy) return deny(`Unknown shared access policy '${sas.skn}'.`);
     if (!this.namesThisHub(sas.resource, requestHost)) return deny(`The token audience '${sas.resource}' is not this hub.`);
-    if (!verifySasSignature(sas, [policy.primaryKey, policy.secondaryKey])) return deny('The SAS signature does not match.');
+    // An `sb://` audience is the Event Hub-compatible endpoint (a Service Bus entity): Event Hubs clients sign with
+    // the key's text, not its decoded bytes (iothub-protocol-2.md §5.2).
+    const keyEncoding = /^sb:\/\//i.test(sas.resource) ? 'text' : 'base64';
+    if (!verifySasSignature(sas, [policy.primaryKey, policy.secondaryKey], keyEncoding)) return deny('The SAS signature does not match.');
     if (isSasTokenExpired(sas, Math.floor(this.clock.now().getTime() / 1000))) return deny('The SAS token has expired.');
     if (!policy.rights.includes(right)) {
       return { ok: false, error: missingRight(policy.keyName, right) };

@@ -32,8 +32,7 @@ export const MAX_D2C_BODY_BYTES = 256 * 1024;
 /**
  * D2C telemetry sink: keeps the last {@link TELEMETRY_PER_DEVICE} messages of each identity in a ring buffer and
  * hands each one to `onMessage` listeners (the studio's telemetry view); the raw `telemetryReceived` bus event
- * stays available too. It stores nothing on disk: IoT Hub hands telemetry
- * to Event Hubs, which this emulator does not emulate.
+ * stays available too. The durable copy is the sink's (services/event-hub-service.ts).
  */
 export class TelemetryService {
   private readonly buffers = new Map<string, RingBuffer<TelemetryMessage>>();
@@ -45,6 +44,8 @@ export class TelemetryService {
     private readonly events: HubEventBus,
     private readonly clock: Clock,
     private readonly perDevice = TELEMETRY_PER_DEVICE,
+    /** Where accepted messages go durably (the built-in Event Hub-compatible endpoint); none in some unit tests. */
+    private readonly sink?: (ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer) => Promise<unknown>,
   ) {
     this.disposers = [
       events.on('deviceDeleted', ({ deviceId }) => {
@@ -54,16 +55,20 @@ export class TelemetryService {
   }
 
   /**
-   * A device (or module) sent a message: keep it and tell observers (`telemetryReceived`). The request's time is
-   * the message's `enqueuedTime`. A body over 256 KB is refused (413 MessageTooLarge) and nothing is kept.
+   * A device (or module) sent a message: keep it, tell observers (`telemetryReceived`) and hand it to the sink (the
+   * built-in endpoint); the promise resolves when the sink has it durably, which is when a transport acknowledges the
+   * message. The request's time is the message's `enqueuedTime`. A body over 256 KB is refused at once (throws 413
+   * MessageTooLarge) and nothing is kept.
    */
-  receive(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): void {
+  receive(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): Promise<void> {
     if (body.length > MAX_D2C_BODY_BYTES) {
       throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
     }
+    const durable = this.sink ? this.sink(ctx, address, properties, body).then(() => undefined) : Promise.resolve();
     this.record(address.deviceId, address.moduleId, properties, body, ctx.time);
     const { deviceId, moduleId } = address;
     this.events.emit('telemetryReceived', { deviceId, ...(moduleId === undefined ? {} : { moduleId }), properties, body });
+    return durable;
   }
 
   /** Recent messages of one device (or module), oldest first. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import rhea, { type Connection, type Container, type EventContext, type Sender } from 'rhea';
+import rhea, { type Connection, type Container, type EventContext, type Receiver, type Sender } from 'rhea';
 
 import { unauthorized } from '../../errors/catalogue.js';
 import { toAmqpError } from '../../errors/to-amqp.js';
@@ -16,7 +16,10 @@ import { verifyPutToken } from './cbs.js';
 import { amqpWebSocketFlag, WEB_SOCKET_OPTION } from './connection-transport.js';
 import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
 import { parseDeviceLinkAddress } from './device/link-address.js';
+import { isManagementAddress, parsePartitionAddress } from './eventhub/eventhub-address.js';
+import { EventHubEndpoint } from './eventhub/eventhub-endpoint.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
+import type { EventHubService } from '../../services/event-hub-service.js';
 import { requestContext } from '../../services/request-contexts.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
 
@@ -30,6 +33,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly c2d: C2dService;
   readonly authenticator: ServiceAuthenticator;
   readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken'>;
+  /** The built-in Event Hub-compatible endpoint read by Event Hubs consumers (eventhub/); off when absent. */
+  readonly eventHub?: EventHubService;
   readonly events: HubEventBus;
   readonly tap: TrafficTap;
   readonly clock: Clock;
@@ -60,6 +65,8 @@ export class AmqpServer {
   readonly container: Container;
   /** The device side, which is also the AMQP half of the device port. */
   readonly devices: AmqpDeviceEndpoint;
+  /** Event Hubs consumers of the built-in endpoint. */
+  private readonly events: EventHubEndpoint | undefined;
   private readonly states = new WeakMap<Connection, ConnectionState>();
   private readonly feedbackSenders = new Set<Sender>();
   private readonly connections = new Set<Connection>();
@@ -69,6 +76,7 @@ export class AmqpServer {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d });
+    this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);
@@ -84,17 +92,20 @@ export class AmqpServer {
     this.container.on('sender_close', (context: EventContext) => {
       if (context.sender) this.feedbackSenders.delete(context.sender);
       if (context.sender) this.devices.closeLink(context.sender);
+      if (context.sender) this.events?.closeReader(context.sender);
     });
     this.container.on('receiver_close', (context: EventContext) => context.receiver && this.devices.closeLink(context.receiver));
     this.container.on('sendable', (context: EventContext) => {
       this.flushFeedback();
       this.devices.onSendable(context);
+      if (context.sender) this.events?.onSendable(context.sender);
     });
     this.container.on('accepted', (context: EventContext) => this.devices.onSettled(context, 'accepted'));
     this.container.on('rejected', (context: EventContext) => this.devices.onSettled(context, 'rejected'));
     this.container.on('released', (context: EventContext) => this.devices.onSettled(context, 'released'));
     this.container.on('message', (context: EventContext) => {
       if (this.devices.owns(context.receiver)) this.devices.onMessage(context);
+      else if (this.events && isManagementAddress(targetOf(context.receiver))) this.events.onManagementRequest(context);
       else void this.onMessage(context);
     });
     this.container.on('error', (error: unknown) => deps.logger.debug(`AMQP error: ${String(error)}`));
@@ -109,6 +120,7 @@ export class AmqpServer {
   /** Closes every AMQP connection. */
   close(): void {
     this.dispose();
+    this.events?.close();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
   }
@@ -131,6 +143,7 @@ export class AmqpServer {
       if (!this.isAuthorized(context.connection)) receiver.close(toAmqpError(unauthorized('Put a token on $cbs before sending C2D messages.')));
       return;
     }
+    if (this.events && isManagementAddress(address)) return;
     const deviceLink = parseDeviceLinkAddress(address, 'receiver');
     if (deviceLink) {
       this.devices.openLink(context, receiver, deviceLink);
@@ -154,6 +167,15 @@ export class AmqpServer {
       }
       this.feedbackSenders.add(sender);
       this.flushFeedback();
+      return;
+    }
+    const partition = this.events ? parsePartitionAddress(address) : undefined;
+    if (partition) {
+      this.events?.openReader(sender, partition, this.isAuthorized(context.connection));
+      return;
+    }
+    if (this.events && isManagementAddress(address)) {
+      this.events.openManagementReplies(context.connection, sender);
       return;
     }
     const deviceLink = parseDeviceLinkAddress(address, 'sender');
@@ -244,6 +266,10 @@ export class AmqpServer {
       body: rhea.message.data_section(Buffer.from(JSON.stringify(records), 'utf8')),
     });
   }
+}
+
+function targetOf(receiver: Receiver | undefined): unknown {
+  return (receiver?.target as { address?: string } | undefined)?.address;
 }
 
 /** The host a client addressed: SNI for TLS, the `Host` header for WebSockets. */

@@ -78,5 +78,8 @@ export interface HandlerCall<K extends RequestKind> {
   readonly payload: Buffer;
 }
 
-/** Serves one kind of device request: calls the service and answers on the same connection. */
-export type RequestHandler<K extends RequestKind> = (core: GatewayCore, call: HandlerCall<K>) => void;
+/**
+ * Serves one kind of device request: calls the service and answers on the same connection. A handler that returns a
+ * promise holds the PUBLISH's acknowledgement (PUBACK) until it settles (telemetry: until it is durable).
+ */
+export type RequestHandler<K extends RequestKind> = (core: GatewayCore, call: HandlerCall<K>) => void | Promise<void>;

@@ -128,12 +128,16 @@ export class MqttGateway {
     };
     broker.authorizeSubscribe = (client, sub, done) =>
       done(null, guard(log, 'authorizeSubscribe', client.id, () => (core.dps.has(client) ? authorizeDpsSubscribe(sub) : authorizeSubscribe(core, client, sub)), () => null));
-    broker.authorizePublish = (client, packet, done) =>
-      done(guard(log, 'authorizePublish', client?.id, () => {
+    broker.authorizePublish = (client, packet, done) => {
+      const answer = guard(log, 'authorizePublish', client?.id, (): Error | null | Promise<Error | null> => {
         const session = client && core.dps.get(client);
         if (session && dpsDeps && client) return handleDpsPublish(dpsDeps, client, session, packet);
         return authorizePublish(core, client, packet);
-      }, () => new Error('internal error (logged)')));
+      }, () => new Error('internal error (logged)'));
+      // Telemetry answers with a promise: aedes' answer, and with it the PUBACK, waits until the message is durable.
+      if (answer instanceof Promise) void answer.then(done, (error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+      else done(answer);
+    };
     const listen = <A extends unknown[]>(hook: string, work: (...args: A) => void) => (...args: A) => guard(log, hook, undefined, () => work(...args), () => undefined);
     broker.on('connackSent', listen('connackSent', (packet, client) => {
       const session = core.dps.get(client);

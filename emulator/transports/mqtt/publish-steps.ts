@@ -21,6 +21,8 @@ export interface PublishExchange {
   request: DeviceRequest;
   /** True for the client's Will, which aedes publishes through this hook when the connection ends ungracefully. */
   readonly isWill?: boolean;
+  /** Set by `dispatch` when the handler holds the acknowledgement until its work is durable. */
+  settled?: Promise<void>;
 }
 
 /** A PUBLISH step; stopping with an Error closes the connection. */
@@ -75,16 +77,21 @@ const recordIncoming: PublishStep = ({ core, connection, packet, payload, reques
   return undefined;
 };
 
-const dispatch: PublishStep = ({ core, connection, request, payload }) => {
-  dispatchRequest(core, connection, request, payload);
+const dispatch: PublishStep = (exchange) => {
+  const { core, connection, request, payload } = exchange;
+  const settled = dispatchRequest(core, connection, request, payload);
+  if (settled) exchange.settled = settled;
   return undefined;
 };
 
 /** The PUBLISH flow, in order. */
 export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, markWill, touchIdentity, refuseForbidden, recordIncoming, dispatch];
 
-/** aedes' `authorizePublish`: null allows the packet, an Error closes the connection. */
-export function authorizePublish(core: GatewayCore, client: Client | null, packet: PublishPacket): Error | null {
+/**
+ * aedes' `authorizePublish`: null allows the packet, an Error closes the connection. A promise (telemetry) holds
+ * aedes' answer, and with it the PUBACK, until the message is durable.
+ */
+export function authorizePublish(core: GatewayCore, client: Client | null, packet: PublishPacket): Error | null | Promise<Error | null> {
   // The broker's own publishes (there are none: replies use client.publish) pass.
   if (client === null) return null;
   const isWill = isWillOf(core, client, packet);
@@ -95,7 +102,7 @@ export function authorizePublish(core: GatewayCore, client: Client | null, packe
   const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
   const exchange: PublishExchange = { core, connection, packet, payload, request: { kind: 'forbidden', reason: 'not parsed' }, isWill };
   const stopped = runSteps(PUBLISH_STEPS, exchange);
-  if (!stopped) return null;
+  if (!stopped) return exchange.settled ? exchange.settled.then(() => null) : null;
   // The connection id is the correlation id of connection-level events.
   core.deps.logger.info(`closing connection (${stopped.by}): ${stopped.value.message}`, client.id);
   return stopped.value;

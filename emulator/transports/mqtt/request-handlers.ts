@@ -24,9 +24,9 @@ export const REQUEST_HANDLERS: { readonly [K in RequestKind]: RequestRoute<K> } 
 };
 
 /** Builds the request's context (once, here) and runs its handler; a forbidden request never gets here. */
-export function dispatchRequest(core: GatewayCore, connection: DeviceConnection, request: DeviceRequest, payload: Buffer): void {
+export function dispatchRequest(core: GatewayCore, connection: DeviceConnection, request: DeviceRequest, payload: Buffer): void | Promise<void> {
   if (request.kind === 'forbidden') return;
-  dispatchTo(core, connection, request.kind, request, payload, 'rid' in request ? request.rid : undefined);
+  return dispatchTo(core, connection, request.kind, request, payload, 'rid' in request ? request.rid : undefined);
 }
 
 function dispatchTo<K extends RequestKind>(
@@ -36,9 +36,9 @@ function dispatchTo<K extends RequestKind>(
   request: RequestOf<K>,
   payload: Buffer,
   rid: string | undefined,
-): void {
+): void | Promise<void> {
   const route: RequestRoute<K> = REQUEST_HANDLERS[kind];
   const ctx = mqttContext(core.deps.clock, identityOf(connection), route.operation, rid);
   core.deps.logger.debug(route.operation, ctx.correlationId);
-  route.handle(core, { ctx, connection, request, payload });
+  return route.handle(core, { ctx, connection, request, payload });
 }

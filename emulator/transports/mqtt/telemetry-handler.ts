@@ -8,9 +8,14 @@ import { decodePropertyBag } from './property-bag.js';
  */
 export const handleTelemetry: RequestHandler<'telemetry'> = (core, { ctx, connection, request, payload }) => {
   try {
-    core.deps.telemetry.receive(ctx, connection.owner, decodePropertyBag(request.propertyBag), payload);
+    // The PUBACK waits for this: a device's QoS 1 message is acknowledged once the built-in endpoint has it durably.
+    return core.deps.telemetry.receive(ctx, connection.owner, decodePropertyBag(request.propertyBag), payload).catch((error: unknown) => {
+      core.deps.logger.warn(`telemetry not stored, closing the connection unacknowledged: ${String(error)}`, ctx.correlationId);
+      connection.client.close();
+    });
   } catch (error) {
     core.deps.logger.warn(`telemetry refused, closing the connection: ${(error as Error).message}`, ctx.correlationId);
     connection.client.close();
+    return undefined;
   }
 };

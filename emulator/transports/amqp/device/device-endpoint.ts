@@ -291,9 +291,13 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...address }, operation: 'telemetry.send', protocol: 'amqp', correlationId: idText(message.message_id) });
     try {
       if (body.length > MAX_D2C_BODY_BYTES) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
-      this.deps.telemetry.receive(ctx, address, telemetryPropertiesOf(message), body);
+      const durable = this.deps.telemetry.receive(ctx, address, telemetryPropertiesOf(message), body);
       this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? linkAddressOf(delivery.link)), payload: body });
-      settle(delivery, 'accept');
+      // Accepted once the built-in endpoint has it durably.
+      durable.then(
+        () => settle(delivery, 'accept'),
+        (error: unknown) => settle(delivery, 'reject', toAmqpError(error)),
+      );
     } catch (error) {
       const condition = toAmqpError(error);
       this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });

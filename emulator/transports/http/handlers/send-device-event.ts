@@ -15,12 +15,13 @@ interface D2cMessage {
 /**
  * `POST /devices/{id}/messages/events` (and the module form): one event with its properties in headers (§4.2), or a
  * batch (§4.3). Every element is checked before any is taken, so a refused batch delivers nothing; then each message
- * goes to the telemetry service exactly like MQTT telemetry. 204 on success.
+ * goes to the telemetry service exactly like MQTT telemetry. 204 once all are durable.
  */
-export const sendDeviceEvent: DeviceOperation = (request, services) => {
+export const sendDeviceEvent: DeviceOperation = async (request, services) => {
   const messages = isBatch(request) ? parseBatch(request.body) : [{ properties: d2cPropertiesFromHeaders(request.headers), body: request.body }];
-  for (const message of messages) services.telemetry.receive(request.context, request.address, message.properties, message.body);
-  return Promise.resolve({ status: 204 });
+  // 204 only once every message is durable on the built-in endpoint.
+  await Promise.all(messages.map((message) => services.telemetry.receive(request.context, request.address, message.properties, message.body)));
+  return { status: 204 };
 };
 
 function isBatch(request: DeviceRequest): boolean {

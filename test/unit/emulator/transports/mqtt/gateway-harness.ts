@@ -42,7 +42,7 @@ export function fakeServices(calls: ServiceCall[]): MqttServices {
       setModelId: ({ deviceId }, modelId) => (calls.push(['setModelId', deviceId, modelId]), Promise.resolve()),
     },
     telemetry: {
-      receive: (ctx, address, properties, body) => void calls.push(['telemetry', address, properties, body.toString(), ctx.operation]),
+      receive: (ctx, address, properties, body) => (calls.push(['telemetry', address, properties, body.toString(), ctx.operation]), Promise.resolve()),
     },
     methods: {
       complete: (address: TwinAddress, rid, status, payload) => void calls.push(['methodComplete', address, rid, status, payload.toString()]),
