@@ -81,6 +81,11 @@ export interface EmulatorInfo {
    * The Device Provisioning Service served by this hub: devices use `provisioningHost` = `hostName` (MQTT on the
    * MQTT/TLS port, HTTPS on the HTTPS port) with this id scope; `ProvisioningServiceClient` uses the connection string.
    */
+  /**
+   * The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): its name (`EntityPath`), partition count, and
+   * the connection string back ends give `@azure/event-hubs` (empty when AMQP is off).
+   */
+  readonly eventHub: { readonly name: string; readonly partitions: number; readonly connectionString: string };
   readonly provisioning: {
     readonly idScope: string;
     /** `HostName=<hostName>;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=…` */
@@ -298,10 +303,8 @@ export class HubEmulator {
   eventHubConnectionString(policyName = 'iothubowner'): string {
     const { info, state, eventHub } = this.running();
     const policy = getOwn(state.policies, policyName);
-    const port = info.ports.amqps;
-    if (!policy || port === null) return '';
-    const host = port === 5671 ? info.hostName : `${info.hostName}:${port}`;
-    return `Endpoint=sb://${host}/;SharedAccessKeyName=${policy.keyName};SharedAccessKey=${policy.primaryKey};EntityPath=${eventHub.info.name}`;
+    if (!policy || info.ports.amqps === null) return '';
+    return eventHubConnectionString(info.hostName, info.ports.amqps, policy, eventHub.info.name);
   }
 
   /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
@@ -445,6 +448,11 @@ export class HubEmulator {
         : '',
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
+      eventHub: {
+        name: eventHub.info.name,
+        partitions: eventHub.info.partitionIds.length,
+        connectionString: owner && ports.amqps !== null ? eventHubConnectionString(config.hostName, ports.amqps, owner, eventHub.info.name) : '',
+      },
       provisioning: {
         idScope: dpsInstance.idScope,
         serviceConnectionString: formatServiceConnectionString({ hostName: config.hostName, policyName: DPS_OWNER_POLICY, sharedAccessKey: dpsInstance.policies[DPS_OWNER_POLICY]?.primaryKey ?? '' }),
@@ -460,6 +468,12 @@ export class HubEmulator {
 }
 
 /** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
+/** `Endpoint=sb://<host>[:<port>]/;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…` (port only when not 5671). */
+function eventHubConnectionString(hostName: string, amqpsPort: number, policy: { keyName: string; primaryKey: string }, entity: string): string {
+  const host = amqpsPort === 5671 ? hostName : `${hostName}:${amqpsPort}`;
+  return `Endpoint=sb://${host}/;SharedAccessKeyName=${policy.keyName};SharedAccessKey=${policy.primaryKey};EntityPath=${entity}`;
+}
+
 export function hubNameOf(hostName: string): string {
   return hostName.split('.')[0] ?? hostName;
 }

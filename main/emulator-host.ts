@@ -81,7 +81,7 @@ export class EmulatorHost {
     const running = hub !== undefined && status === 'Running';
     return {
       status,
-      info: running ? { ...hub.info, ports: { ...hub.info.ports }, addresses: [...hub.info.addresses], warnings: [...hub.info.warnings] } : null,
+      info: running ? { ...hub.info, ports: { ...hub.info.ports }, addresses: [...hub.info.addresses], warnings: [...hub.info.warnings], eventHub: { ...hub.info.eventHub } } : null,
       features: { query: true, methods: true, c2d: true, simulation: running && this.manager !== undefined },
       host: this.options.hostKind,
       ...(this.lastError ? { error: this.lastError } : {}),

@@ -95,6 +95,13 @@ function describe(info: EmulatorInfo, policies: Record<string, string>, devices:
       '  (device SDK: client.setOptions({ cert, key }) with these files before open())',
       '',
     ]),
+    ...(info.eventHub.connectionString === ''
+      ? []
+      : [
+          `Event Hub-compatible endpoint (built-in, ${info.eventHub.partitions} partitions; @azure/event-hubs, trust the CA with NODE_EXTRA_CA_CERTS):`,
+          `  ${info.eventHub.connectionString}`,
+          '',
+        ]),
     'Device Provisioning Service (same host and ports):',
     `  ID scope          ${info.provisioning.idScope}`,
     `  service (DPS)     ${info.provisioning.serviceConnectionString}`,

@@ -26,6 +26,8 @@ export interface HubInfoDto {
   /** Where devices can reach the hub (host name, loopback, and the LAN addresses when it accepts the network). */
   readonly addresses: readonly string[];
   readonly warnings: readonly string[];
+  /** The built-in Event Hub-compatible endpoint: name, partitions, and the connection string for `@azure/event-hubs`. */
+  readonly eventHub: { readonly name: string; readonly partitions: number; readonly connectionString: string };
 }
 
 /** The hub's state as the status bar shows it. */

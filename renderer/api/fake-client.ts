@@ -38,7 +38,7 @@ export interface FakeApi extends TwinStudioApi {
 
 const STATUS: EmulatorStatusDto = {
   status: 'Running',
-  info: { hostName: 'localhost', ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', caCertPath: '/data/certs/ca.pem', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5', addresses: ['localhost', '127.0.0.1', '192.168.1.20'], warnings: [] },
+  info: { hostName: 'localhost', ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', caCertPath: '/data/certs/ca.pem', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5', addresses: ['localhost', '127.0.0.1', '192.168.1.20'], warnings: [], eventHub: { name: 'localhost', partitions: 4, connectionString: 'Endpoint=sb://localhost/;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5;EntityPath=localhost' } },
   features: { query: true, methods: true, c2d: true, simulation: true },
   host: 'browser',
 };

@@ -35,6 +35,15 @@ function HubFacts({ status }: { status: EmulatorStatusDto | undefined }) {
           <dt>Devices can connect to</dt><dd data-testid="hub-addresses"><code>{info.addresses.join(' · ')}</code></dd>
           <dt>CA certificate</dt><dd><code>{info.caCertPath}</code> <CopyButton text={info.caCertPath} what="CA certificate path" /></dd>
           <dt>Service connection string</dt><dd><code className="secret">{info.serviceConnectionString}</code> <CopyButton text={info.serviceConnectionString} what="service connection string" /></dd>
+          {info.eventHub.connectionString ? (
+            <>
+              <dt>Event Hub-compatible endpoint</dt>
+              <dd data-testid="event-hub-endpoint">
+                <code className="secret">{info.eventHub.connectionString}</code> <CopyButton text={info.eventHub.connectionString} what="Event Hub-compatible connection string" />
+                <span className="muted small"> {info.eventHub.partitions} partitions; read with @azure/event-hubs (trust the CA with NODE_EXTRA_CA_CERTS)</span>
+              </dd>
+            </>
+          ) : null}
           {info.warnings.map((warning) => <dd key={warning} className="notice">{warning}</dd>)}
         </dl>
       ) : <p className="muted">The hub is {status?.status ?? 'starting'}{status?.error ? `: ${status.error}` : ''}.</p>}

@@ -40,7 +40,9 @@ describe('settings', () => {
 
   it('shows where the hub listens and its service connection string', async () => {
     renderWithStudio(<SettingsPanel theme="light" onTheme={() => undefined} />);
-    expect((await screen.findByText(/SharedAccessKeyName=iothubowner/)).textContent).toContain('HostName=localhost');
+    expect((await screen.findByText(/^HostName=localhost;SharedAccessKeyName=iothubowner/)).textContent).toContain('SharedAccessKey=a2V5');
+    expect(screen.getByTestId('event-hub-endpoint').textContent).toContain('Endpoint=sb://localhost/;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5;EntityPath=localhost');
+    expect(screen.getByTestId('event-hub-endpoint').textContent).toContain('4 partitions');
     expect(screen.getByText('/data/certs/ca.pem')).toBeTruthy();
     expect(screen.getByTestId('hub-addresses').textContent).toBe('localhost · 127.0.0.1 · 192.168.1.20');
     expect((screen.getByLabelText('Accept devices from') as HTMLSelectElement).value).toBe('network');
