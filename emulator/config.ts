@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Logger } from './logger.js';
+import type { RoutingConfig } from './model/routing.js';
 import { noopLogger } from './logger.js';
 import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
@@ -53,6 +54,8 @@ export interface EmulatorConfig {
   readonly extraHostNames?: readonly string[];
   /** The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): partitions and retention. */
   readonly eventHub?: Partial<EventHubConfig>;
+  /** Message routing (iothub-protocol-2.md §6): routes to the built-in endpoint; default none, fallback on. */
+  readonly routing?: Partial<RoutingConfig>;
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
   readonly limits?: Partial<WireLimits>;
   readonly clock?: Clock;
@@ -73,6 +76,7 @@ export interface ResolvedConfig {
   readonly extraHostNames: readonly string[];
   readonly tokenExpiryGraceMs: number;
   readonly eventHub: EventHubConfig;
+  readonly routing: RoutingConfig;
   readonly limits: WireLimits;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -118,6 +122,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     extraHostNames: config.extraHostNames ?? [],
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
     eventHub: resolveEventHub(config.eventHub),
+    routing: { routes: config.routing?.routes ?? [], fallbackEnabled: config.routing?.fallbackEnabled ?? true },
     limits: resolveWireLimits(config.limits),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,

@@ -28,6 +28,8 @@ import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
 import { EventHubService } from './services/event-hub-service.js';
+import { HubEventSources } from './services/hub-event-sources.js';
+import { MessageRouter } from './services/message-router.js';
 import { EventLog } from './store/event-log.js';
 import { getOwn } from './util/own-keys.js';
 import { twinRuntime } from './services/twin-runtime.js';
@@ -119,6 +121,7 @@ interface Running {
   /** The built-in Event Hub-compatible endpoint, and how to close its log. */
   readonly eventHub: EventHubService;
   readonly closeEvents: () => Promise<void>;
+  readonly router: MessageRouter;
   readonly certificates: CaCertificateService;
   readonly x509: X509Devices;
   readonly enrollments: EnrollmentService;
@@ -180,6 +183,11 @@ export class HubEmulator {
   /** The last device-to-cloud messages per device. */
   get telemetry(): TelemetryService {
     return this.running().telemetry;
+  }
+
+  /** Messages delivered per route since the hub started (`$fallback` for the fallback route). */
+  routeHits(): Readonly<Record<string, number>> {
+    return this.running().router.hits();
   }
 
   /** The built-in Event Hub-compatible endpoint (partitions, events, connection string). */
@@ -365,7 +373,16 @@ export class HubEmulator {
       clock: config.clock,
     });
     const eventHub = new EventHubService(eventLog, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
-    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => eventHub.ingestTelemetry(ctx, address, properties, body));
+    const twinOf = (address: TwinAddress) => {
+      try {
+        return twins.getServiceTwin(address);
+      } catch {
+        return undefined;
+      }
+    };
+    const router = new MessageRouter(config.routing, eventHub, twinOf, config.logger);
+    const eventSources = new HubEventSources(router, eventHub, hubNameOf(config.hostName), config.clock, twinOf, store, events);
+    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
     const retention = setInterval(() => eventLog.applyRetention(), 60_000);
     retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
@@ -460,10 +477,11 @@ export class HubEmulator {
     };
     const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
     const closeEvents = async () => {
+      eventSources.close();
       clearInterval(retention);
       await eventLog.close();
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, eventHub, closeEvents, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, eventHub, closeEvents, router, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

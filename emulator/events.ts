@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 
-import type { ConnectionState } from './model/device.js';
+import type { ConnectionState, DeviceRecord } from './model/device.js';
+import type { ModuleRecord } from './model/hub-state.js';
 import type { JsonObject } from './model/json.js';
 import type { MessageProperties } from './model/message.js';
 
@@ -26,11 +27,13 @@ export interface TrafficEvent {
 
 /** Domain events, past tense (house-style H19). */
 export interface HubEvents {
-  deviceCreated: { deviceId: string };
+  /** `record` is the identity as created, for hub events that describe it (lifecycle routing). */
+  deviceCreated: { deviceId: string; record?: DeviceRecord };
   deviceUpdated: { deviceId: string };
-  deviceDeleted: { deviceId: string };
-  moduleCreated: { deviceId: string; moduleId: string };
-  moduleDeleted: { deviceId: string; moduleId: string };
+  /** `record` is the identity as it was just before the delete. */
+  deviceDeleted: { deviceId: string; record?: DeviceRecord };
+  moduleCreated: { deviceId: string; moduleId: string; record?: ModuleRecord };
+  moduleDeleted: { deviceId: string; moduleId: string; record?: ModuleRecord };
   connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState };
   twinUpdated: { deviceId: string; moduleId?: string; sections: readonly ('tags' | 'desired' | 'reported')[]; version: number };
   /** A desired change became durable: body = applied change + `$version` (devices hear it through the DevicePort). */

@@ -12,6 +12,10 @@ export interface HubCliOptions {
   readonly devices: readonly string[];
   /** X.509 devices (or `<device>/<module>`) to make at start with the built-in test PKI. */
   readonly x509Devices: readonly { readonly deviceId: string; readonly moduleId?: string; readonly mode: 'selfSigned' | 'caSigned' }[];
+  /** `--routes <file>`: a routing file to read (routes-file.ts). */
+  readonly routesFile?: string;
+  /** `--route <Source>[:<condition>]`: quick routes to the built-in endpoint. */
+  readonly quickRoutes: readonly string[];
 }
 
 /** Usage text of `npm run hub`. */
@@ -38,6 +42,12 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         for a module); an existing identity switches to the new certificate
   --device-x509-ca <id> the same, with a certificate signed by the built-in device CA, which is
                         registered and verified on the hub (certificateAuthority identity)
+  --routes <file>       message routing: a JSON file with IoT Hub's ARM "routing" object
+                        ({"routes":[{"name","source","condition","endpointNames":["events"],"isEnabled"}],
+                        "fallbackRoute":{"isEnabled":true}}); the only endpoint is the built-in "events"
+  --route <source>[:<condition>]  add a route to "events": DeviceMessages, TwinChangeEvents,
+                        DeviceLifecycleEvents or DeviceConnectionStateEvents, e.g.
+                        --route TwinChangeEvents (repeatable)
   --limit <name>=<n>    set one of the wire limits (see test/reliability/README.md), e.g.
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
@@ -67,6 +77,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       'device-x509': { type: 'string', multiple: true },
       'device-x509-ca': { type: 'string', multiple: true },
       limit: { type: 'string', multiple: true },
+      routes: { type: 'string' },
+      route: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -101,6 +113,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       ...(values['device-x509'] ?? []).map((id) => x509Target(id, 'selfSigned')),
       ...(values['device-x509-ca'] ?? []).map((id) => x509Target(id, 'caSigned')),
     ],
+    ...(values.routes ? { routesFile: values.routes } : {}),
+    quickRoutes: values.route ?? [],
   };
 }
 

@@ -1,8 +1,18 @@
 #!/usr/bin/env node
 // `npm run hub`: the emulator headless, for scripts and CI. Prints where the hub is and how to connect, then a
 // single ready line; stops cleanly (pending writes flushed) on SIGINT/SIGTERM.
-import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type X509DeviceCredential } from '../index.js';
+import { readFile } from 'node:fs/promises';
+
+import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type RoutingConfig, type X509DeviceCredential } from '../index.js';
 import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
+import { parseRoutingFile, quickRoute } from './routes-file.js';
+
+/** The routing of `--routes <file>` plus the `--route` quick routes; undefined for neither. */
+async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefined> {
+  if (options.routesFile === undefined && options.quickRoutes.length === 0) return undefined;
+  const fromFile = options.routesFile === undefined ? { routes: [], fallbackEnabled: true } : parseRoutingFile(await readFile(options.routesFile, 'utf8'), options.routesFile);
+  return { routes: [...fromFile.routes, ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))], fallbackEnabled: fromFile.fallbackEnabled };
+}
 
 async function main(): Promise<void> {
   let options: HubCliOptions;
@@ -16,7 +26,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${HUB_USAGE}\n`);
     return;
   }
-  const hub = createEmulator({ ...options.config, logger: consoleLogger(options.verbose) });
+  let routing: RoutingConfig | undefined;
+  try {
+    routing = await routingOf(options);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}
+`);
+    process.exit(2);
+  }
+  const hub = createEmulator({ ...options.config, ...(routing ? { routing } : {}), logger: consoleLogger(options.verbose) });
   let info: EmulatorInfo;
   try {
     info = await hub.start();

@@ -9,3 +9,4 @@ export * from './twin-history.js';
 export * from './request-context.js';
 export * from './provisioning.js';
 export * from './hub-event.js';
+export * from './routing.js';

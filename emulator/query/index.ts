@@ -18,6 +18,7 @@ export type { CompiledQuery, QueryPage, RunOptions, StreamOptions } from './exec
 export type { PagePosition, RowPosition, ScanPosition } from './continuation.js';
 export type { SlotRange, StreamedPage } from './stream-page.js';
 export { print } from './ast.js';
+export { compileCondition, type Condition } from './condition.js';
 export { quoteName, quotePath, quoteString } from './quote.js';
 export { MAX_QUERY_LENGTH } from './parser.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './execute.js';

@@ -54,7 +54,12 @@ export class EventHubService {
 
   /** A device's message, stamped and appended; resolves when durable. */
   async ingestTelemetry(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): Promise<HubEvent> {
-    const [event] = await this.log.append([this.telemetryEvent(ctx, address, properties, body)]);
+    return this.ingest(this.telemetryEvent(ctx, address, properties, body));
+  }
+
+  /** Appends a stamped event (telemetry, or a routed hub event); resolves when durable. */
+  async ingest(input: HubEventInput): Promise<HubEvent> {
+    const [event] = await this.log.append([input]);
     return event as HubEvent;
   }
 
@@ -70,7 +75,8 @@ export class EventHubService {
     return this.log.onAppended(listener);
   }
 
-  private telemetryEvent(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): HubEventInput {
+  /** A device's message as IoT Hub stamps it (§5.6), not yet appended. */
+  telemetryEvent(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): HubEventInput {
     const { deviceId, moduleId } = address;
     const device = this.registry.find(deviceId);
     const module = moduleId === undefined ? undefined : this.modules.find(deviceId, moduleId);

@@ -57,7 +57,7 @@ export class ModuleService {
       twin: { tags: {}, desired: freshSection(now, true), reported: freshSection(now, false), version: 1, modelId: '' },
     };
     await this.put(record);
-    this.events.emit('moduleCreated', { deviceId: record.deviceId, moduleId: record.moduleId });
+    this.events.emit('moduleCreated', { deviceId: record.deviceId, moduleId: record.moduleId, record });
     return record;
   }
 
@@ -107,7 +107,7 @@ export class ModuleService {
     await this.data.write([{ kind: 'moduleDeleted', deviceId, moduleId }], [{ kind: 'module', deviceId, moduleId, value: undefined }]);
     this.connections.forget({ deviceId, moduleId });
     this.devices.disconnect({ deviceId, moduleId });
-    this.events.emit('moduleDeleted', { deviceId, moduleId });
+    this.events.emit('moduleDeleted', { deviceId, moduleId, record: current });
   }
 
   /** Live facts of a module identity. */

@@ -64,7 +64,7 @@ export class RegistryService {
       },
     };
     await this.put(record);
-    this.events.emit('deviceCreated', { deviceId: record.deviceId });
+    this.events.emit('deviceCreated', { deviceId: record.deviceId, record });
     return record;
   }
 
@@ -132,7 +132,7 @@ export class RegistryService {
     await this.data.write([{ kind: 'deviceDeleted', deviceId }], [{ kind: 'device', deviceId, value: undefined }]);
     this.connections.forget({ deviceId });
     this.devices.disconnect({ deviceId });
-    this.events.emit('deviceDeleted', { deviceId });
+    this.events.emit('deviceDeleted', { deviceId, record: current });
   }
 
   /** The transport of the device's newest live connection (the studio shows it), undefined while disconnected. */
