@@ -7,6 +7,7 @@ import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
 import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
+import { resolveFleetConfig, type FleetConfig, type ResolvedFleetConfig } from './fleet-config.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -53,6 +54,8 @@ export interface EmulatorConfig {
   readonly extraHostNames?: readonly string[];
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
   readonly limits?: Partial<WireLimits>;
+  /** Jobs and configurations (fleet-config.ts). */
+  readonly fleet?: FleetConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -71,6 +74,7 @@ export interface ResolvedConfig {
   readonly extraHostNames: readonly string[];
   readonly tokenExpiryGraceMs: number;
   readonly limits: WireLimits;
+  readonly fleet: ResolvedFleetConfig;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -99,6 +103,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     extraHostNames: config.extraHostNames ?? [],
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
     limits: resolveWireLimits(config.limits),
+    fleet: resolveFleetConfig(config.fleet),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

@@ -5,6 +5,7 @@ import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
 import { startListeners } from './hub-listeners.js';
+import type { JsonObject } from './model/json.js';
 import type { QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
@@ -13,6 +14,7 @@ import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
+import { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { StoreCorruptError } from './store/store-corrupt-error.js';
@@ -86,6 +88,7 @@ interface Running {
   readonly views: TwinViewUpkeep;
   readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
+  readonly jobs: JobService;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -132,6 +135,11 @@ export class HubEmulator {
   /** Direct methods (the same path as `POST /twins/{id}/methods`). */
   get methods(): MethodService {
     return this.running().methods;
+  }
+
+  /** Scheduled jobs (the same service as `/jobs/v2`). */
+  get jobs(): JobService {
+    return this.running().jobs;
   }
 
   /** Module identities and module twins. */
@@ -195,6 +203,7 @@ export class HubEmulator {
     if (!running || this.state !== 'Running') return;
     this.state = 'Stopping';
     running.amqp.close();
+    running.jobs.close();
     running.methods.close();
     running.unbindDevices();
     running.views.close();
@@ -279,12 +288,15 @@ export class HubEmulator {
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
     const views = new TwinViewUpkeep(state, new TwinViewIndex(), twinRuntime(registry, modules), store, events);
-    const queries = new TwinQueries(views.index, config.clock);
+    let jobRows = (): JsonObject[] => [];
+    const queries = new TwinQueries(views.index, config.clock, { jobRows: () => jobRows() });
     const query = (text: string, options: { pageSize?: number; continuation?: string }): QueryPage => {
       views.ensureComplete();
       return queries.run(text, options);
     };
     const methods = new MethodService(registry, devices);
+    const jobs = new JobService({ data, twins, methods, query, clock: config.clock, logger: config.logger, options: config.fleet.jobs });
+    jobRows = () => jobs.deviceJobRows();
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
@@ -310,7 +322,7 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -318,6 +330,7 @@ export class HubEmulator {
       warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
     }
     for (const warning of warnings) config.logger.warn(warning);
+    jobs.resume();
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -330,6 +343,6 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }

@@ -1,6 +1,7 @@
 import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
+import type { DeviceJobRecord, JobRecord } from './job.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
 
@@ -54,7 +55,13 @@ export type HubChange =
   | { readonly kind: 'c2dEnqueued'; readonly deviceId: string; readonly message: StoredC2dMessage }
   /** A C2D message handed to the device once more without a PUBACK. */
   | { readonly kind: 'c2dDelivered'; readonly deviceId: string; readonly messageId: string; readonly deliveryCount: number }
-  | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval };
+  | { readonly kind: 'c2dRemoved'; readonly deviceId: string; readonly messageIds: readonly string[]; readonly outcome: C2dRemoval }
+  /** A scheduled job created or its status changed (its device rows are kept). */
+  | { readonly kind: 'jobPut'; readonly job: JobRecord }
+  /** Device rows of a job added or updated (merged by device id). */
+  | { readonly kind: 'jobDevicesPut'; readonly jobId: string; readonly devices: readonly DeviceJobRecord[] }
+  /** A finished job dropped from the history (retention). */
+  | { readonly kind: 'jobDeleted'; readonly jobId: string };
 
 /** The kinds of change records. */
 export type HubChangeKind = HubChange['kind'];

@@ -1,4 +1,5 @@
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
+import type { StoredJob } from './job.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
 
@@ -68,6 +69,8 @@ export interface HubState {
   modules: Record<string, Record<string, ModuleRecord>>;
   /** The twin change log by twin key (`twinKey`: `d1` or `d1/m1`), oldest first, bounded per twin. */
   twinHistory: Record<string, TwinHistoryEntry[]>;
+  /** Scheduled jobs (jobs v2) with their device rows, by job id. Data files written before jobs existed lack it. */
+  jobs: Record<string, StoredJob>;
 }
 
 /**
@@ -78,5 +81,5 @@ export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, jobs: {} };
 }

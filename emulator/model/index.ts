@@ -7,3 +7,4 @@ export * from './changes.js';
 export * from './twin-address.js';
 export * from './twin-history.js';
 export * from './request-context.js';
+export * from './job.js';

@@ -6,6 +6,7 @@ import type { TwinState } from '../model/twin.js';
 import { applyTwinWrite } from '../twin/twin-writes.js';
 import { getOwn, setOwn } from '../util/own-keys.js';
 import { deviceOf, moduleOf, ownerOf } from './state-lookups.js';
+import { applyJobChange } from './job-changes.js';
 import { appendHistory, historyEntry } from './twin-history.js';
 
 /** How the reducer treats the twin change log. */
@@ -46,6 +47,11 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       return;
     case 'modelIdSet':
       updateTwin(state, change.target, (twin) => ({ ...twin, modelId: change.modelId }));
+      return;
+    case 'jobPut':
+    case 'jobDevicesPut':
+    case 'jobDeleted':
+      applyJobChange(state, change);
       return;
     case 'sessionSaved':
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];

@@ -21,9 +21,11 @@ export interface LoadedSnapshot {
   readonly bytes: number;
 }
 
-const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory'] as const;
+const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'jobs'] as const;
 /** Maps a schema 1 file may lack (it predates C2D, modules or the change log). */
 const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory']);
+/** Maps added to schema 2 later (files written before jobs existed lack them). */
+const OPTIONAL_ALWAYS: ReadonlySet<string> = new Set(['jobs']);
 
 /**
  * The snapshot file, read and written through lowdb with the atomic adapter (temp file, fsync, rename, folder
@@ -81,6 +83,7 @@ export function freezeState(state: HubState): HubState {
     c2dQueues: copyMap(state.c2dQueues),
     modules: copyMap(state.modules),
     twinHistory: copyMap(state.twinHistory),
+    jobs: copyMap(state.jobs),
   };
 }
 
@@ -109,7 +112,7 @@ function toState(document: unknown, filePath: string): { state: HubState; journa
   const maps: Record<string, Record<string, unknown>> = {};
   for (const key of MAPS) {
     const value = raw[key];
-    if (value === undefined && version === 1 && OPTIONAL_IN_V1.has(key)) maps[key] = {};
+    if (value === undefined && ((version === 1 && OPTIONAL_IN_V1.has(key)) || OPTIONAL_ALWAYS.has(key))) maps[key] = {};
     else if (isMap(value)) maps[key] = value;
     else throw new StoreCorruptError(filePath, `"${key}" is missing or not an object`);
   }

@@ -84,6 +84,40 @@ const historyEntry = z.looseObject({
 
 const address = z.looseObject({ deviceId: text, moduleId: text.optional() });
 
+const jobRecord = z.looseObject({
+  jobId: text,
+  type: z.enum(['scheduleUpdateTwin', 'scheduleDeviceMethod']),
+  queryCondition: text,
+  createdTime: text,
+  startTime: text,
+  endTime: text.nullable(),
+  maxExecutionTimeInSeconds: count,
+  updateTwin: jsonObject.nullable(),
+  cloudToDeviceMethod: z.looseObject({ methodName: text, responseTimeoutInSeconds: count, connectTimeoutInSeconds: count }).nullable(),
+  status: z.enum(['queued', 'scheduled', 'running', 'completed', 'failed', 'cancelled']),
+  failureReason: text.nullable(),
+  statusMessage: text.nullable(),
+});
+
+const deviceJob = z.looseObject({
+  deviceId: text,
+  status: z.enum(['pending', 'scheduled', 'running', 'completed', 'failed', 'canceled']),
+  startTimeUtc: text.nullable(),
+  endTimeUtc: text.nullable(),
+  createdDateTimeUtc: text,
+  lastUpdatedDateTimeUtc: text,
+  outcome: jsonObject.nullable(),
+  error: z.looseObject({ code: text, description: text }).nullable(),
+});
+
+const storedJob = z.looseObject({
+  job: jobRecord,
+  devices: z.custom<Record<string, unknown>>(
+    (value) => isJsonObject(value) && Object.values(value).every((entry) => deviceJob.safeParse(entry).success),
+    'expected an object of device job rows',
+  ),
+});
+
 /** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
 export const MAP_VALUE_SCHEMAS = {
   policies: policy,
@@ -92,6 +126,7 @@ export const MAP_VALUE_SCHEMAS = {
   c2dQueues: z.array(c2dMessage),
   modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
   twinHistory: z.array(historyEntry),
+  jobs: storedJob,
 } as const;
 
 /** Schema of one module record (the values of `modules[deviceId]`). */
@@ -126,6 +161,9 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
     messageIds: z.array(text),
     outcome: z.enum(['Success', 'Expired', 'DeliveryCountExceeded', 'Rejected', 'Purged']),
   }),
+  z.looseObject({ kind: z.literal('jobPut'), job: jobRecord }),
+  z.looseObject({ kind: z.literal('jobDevicesPut'), jobId: text, devices: z.array(deviceJob) }),
+  z.looseObject({ kind: z.literal('jobDeleted'), jobId: text }),
 ]);
 
 /** `a.b[0]["odd key"]` for an issue path below `base`. */

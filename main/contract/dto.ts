@@ -116,7 +116,7 @@ export interface QueryPageDto {
   readonly items: JsonObject[];
   /** Absent on the last page. */
   readonly continuation?: string;
-  readonly itemType: 'Twin' | 'Raw';
+  readonly itemType: 'Twin' | 'DeviceJob' | 'Raw';
 }
 
 /** A direct method's answer. */
