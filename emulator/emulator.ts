@@ -14,6 +14,8 @@ import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
+import { ConfigurationApplier } from './services/configurations/configuration-applier.js';
+import { ConfigurationService } from './services/configurations/configuration-service.js';
 import { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
@@ -89,6 +91,8 @@ interface Running {
   readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
   readonly jobs: JobService;
+  readonly configurations: ConfigurationService;
+  readonly applier: ConfigurationApplier;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -140,6 +144,16 @@ export class HubEmulator {
   /** Scheduled jobs (the same service as `/jobs/v2`). */
   get jobs(): JobService {
     return this.running().jobs;
+  }
+
+  /** Configurations (automatic device management; the same service as `/configurations`). */
+  get configurations(): ConfigurationService {
+    return this.running().configurations;
+  }
+
+  /** Resolves when the hub has applied every configuration change it knows of to the twins. */
+  configurationsSettled(): Promise<void> {
+    return this.running().applier.idle();
   }
 
   /** Module identities and module twins. */
@@ -204,6 +218,7 @@ export class HubEmulator {
     this.state = 'Stopping';
     running.amqp.close();
     running.jobs.close();
+    running.applier.close();
     running.methods.close();
     running.unbindDevices();
     running.views.close();
@@ -297,6 +312,15 @@ export class HubEmulator {
     const methods = new MethodService(registry, devices);
     const jobs = new JobService({ data, twins, methods, query, clock: config.clock, logger: config.logger, options: config.fleet.jobs });
     jobRows = () => jobs.deviceJobRows();
+    const applier = new ConfigurationApplier({
+      data,
+      twins,
+      clock: config.clock,
+      logger: config.logger,
+      onCommitted: (listener) => store.onCommitted((batch) => listener(batch.changes)),
+      intervalMs: config.fleet.configurationIntervalMs,
+    });
+    const configurations = new ConfigurationService(data, twins, applier, query);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
@@ -322,7 +346,7 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -331,6 +355,7 @@ export class HubEmulator {
     }
     for (const warning of warnings) config.logger.warn(warning);
     jobs.resume();
+    applier.markAll();
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -343,6 +368,6 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }

@@ -2,6 +2,7 @@ import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
 import type { DeviceJobRecord, JobRecord } from './job.js';
+import type { ConfigurationRecord, TwinConfigurations } from './configuration.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
 
@@ -61,7 +62,12 @@ export type HubChange =
   /** Device rows of a job added or updated (merged by device id). */
   | { readonly kind: 'jobDevicesPut'; readonly jobId: string; readonly devices: readonly DeviceJobRecord[] }
   /** A finished job dropped from the history (retention). */
-  | { readonly kind: 'jobDeleted'; readonly jobId: string };
+  | { readonly kind: 'jobDeleted'; readonly jobId: string }
+  /** A configuration (automatic device management) created or updated. */
+  | { readonly kind: 'configurationPut'; readonly record: ConfigurationRecord }
+  | { readonly kind: 'configurationDeleted'; readonly id: string }
+  /** The configurations that target a twin and their status (`configurations` of the twin; no version step). */
+  | { readonly kind: 'twinConfigurationsSet'; readonly target: TwinAddress; readonly configurations: TwinConfigurations };
 
 /** The kinds of change records. */
 export type HubChangeKind = HubChange['kind'];

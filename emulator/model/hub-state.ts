@@ -1,4 +1,5 @@
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
+import type { ConfigurationRecord } from './configuration.js';
 import type { StoredJob } from './job.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
@@ -71,6 +72,8 @@ export interface HubState {
   twinHistory: Record<string, TwinHistoryEntry[]>;
   /** Scheduled jobs (jobs v2) with their device rows, by job id. Data files written before jobs existed lack it. */
   jobs: Record<string, StoredJob>;
+  /** Configurations (automatic device management) by id. Data files written before them lack it. */
+  configurations: Record<string, ConfigurationRecord>;
 }
 
 /**
@@ -81,5 +84,5 @@ export const SCHEMA_VERSION = 2;
 
 /** An empty hub state (policies are added by the emulator on first start). */
 export function emptyHubState(): HubState {
-  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, jobs: {} };
+  return { schemaVersion: SCHEMA_VERSION, policies: {}, devices: {}, sessions: {}, c2dQueues: {}, modules: {}, twinHistory: {}, jobs: {}, configurations: {} };
 }

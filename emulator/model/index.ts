@@ -8,3 +8,4 @@ export * from './twin-address.js';
 export * from './twin-history.js';
 export * from './request-context.js';
 export * from './job.js';
+export * from './configuration.js';

@@ -7,6 +7,7 @@ export type Principal =
   | { readonly kind: 'service'; readonly policy: string }
   | { readonly kind: 'studio' }
   | { readonly kind: 'job'; readonly jobId: string }
+  | { readonly kind: 'configuration'; readonly configurationId: string }
   | { readonly kind: 'hub' };
 
 /** Which edge a request came in on. */
@@ -37,6 +38,8 @@ export function principalName(principal: Principal): string {
       return `service:${principal.policy}`;
     case 'job':
       return `job:${principal.jobId}`;
+    case 'configuration':
+      return `configuration:${principal.configurationId}`;
     default:
       return principal.kind;
   }

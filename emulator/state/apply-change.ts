@@ -53,6 +53,15 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
     case 'jobDeleted':
       applyJobChange(state, change);
       return;
+    case 'configurationPut':
+      setOwn(state.configurations, change.record.id, change.record);
+      return;
+    case 'configurationDeleted':
+      delete state.configurations[change.id];
+      return;
+    case 'twinConfigurationsSet':
+      updateTwin(state, change.target, (twin) => withConfigurations(twin, change.configurations));
+      return;
     case 'sessionSaved':
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];
       else setOwn(state.sessions, change.clientId, [...change.subscriptions]);
@@ -60,6 +69,12 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
     default:
       applyC2dChange(state, change);
   }
+}
+
+/** The twin with its `configurations` map; an empty map removes the field. */
+function withConfigurations(twin: TwinState, configurations: TwinState['configurations']): TwinState {
+  const { configurations: _old, ...rest } = twin;
+  return configurations === undefined || Object.keys(configurations).length === 0 ? rest : { ...rest, configurations };
 }
 
 function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions): void {

@@ -21,11 +21,11 @@ export interface LoadedSnapshot {
   readonly bytes: number;
 }
 
-const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'jobs'] as const;
+const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'jobs', 'configurations'] as const;
 /** Maps a schema 1 file may lack (it predates C2D, modules or the change log). */
 const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory']);
 /** Maps added to schema 2 later (files written before jobs existed lack them). */
-const OPTIONAL_ALWAYS: ReadonlySet<string> = new Set(['jobs']);
+const OPTIONAL_ALWAYS: ReadonlySet<string> = new Set(['jobs', 'configurations']);
 
 /**
  * The snapshot file, read and written through lowdb with the atomic adapter (temp file, fsync, rename, folder
@@ -84,6 +84,7 @@ export function freezeState(state: HubState): HubState {
     modules: copyMap(state.modules),
     twinHistory: copyMap(state.twinHistory),
     jobs: copyMap(state.jobs),
+    configurations: copyMap(state.configurations),
   };
 }
 

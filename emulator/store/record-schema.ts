@@ -26,6 +26,7 @@ const twin = z.looseObject({
   reported: section,
   version: count,
   modelId: text.optional(),
+  configurations: z.record(z.string(), z.looseObject({ status: z.enum(['Targeted', 'Applied']) })).optional(),
 });
 
 const identity = {
@@ -110,6 +111,19 @@ const deviceJob = z.looseObject({
   error: z.looseObject({ code: text, description: text }).nullable(),
 });
 
+const configuration = z.looseObject({
+  id: text,
+  schemaVersion: text,
+  labels: stringMap,
+  content: z.looseObject({ deviceContent: jsonObject.optional(), moduleContent: jsonObject.optional(), modulesContent: jsonObject.optional() }),
+  targetCondition: text,
+  priority: count,
+  createdTimeUtc: text,
+  lastUpdatedTimeUtc: text,
+  metricQueries: stringMap,
+  version: count,
+});
+
 const storedJob = z.looseObject({
   job: jobRecord,
   devices: z.custom<Record<string, unknown>>(
@@ -127,6 +141,7 @@ export const MAP_VALUE_SCHEMAS = {
   modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
   twinHistory: z.array(historyEntry),
   jobs: storedJob,
+  configurations: configuration,
 } as const;
 
 /** Schema of one module record (the values of `modules[deviceId]`). */
@@ -164,6 +179,13 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('jobPut'), job: jobRecord }),
   z.looseObject({ kind: z.literal('jobDevicesPut'), jobId: text, devices: z.array(deviceJob) }),
   z.looseObject({ kind: z.literal('jobDeleted'), jobId: text }),
+  z.looseObject({ kind: z.literal('configurationPut'), record: configuration }),
+  z.looseObject({ kind: z.literal('configurationDeleted'), id: text }),
+  z.looseObject({
+    kind: z.literal('twinConfigurationsSet'),
+    target: address,
+    configurations: z.record(z.string(), z.looseObject({ status: z.enum(['Targeted', 'Applied']) })),
+  }),
 ]);
 
 /** `a.b[0]["odd key"]` for an issue path below `base`. */

@@ -8,9 +8,8 @@ import { queryJobs } from './handlers/query-jobs.js';
 import type { RouteDefinition } from './rest-types.js';
 
 /**
- * Jobs (iothub-protocol-2.md §7): scheduled jobs v2 and the import/export job surface. Rights: creating and
- * cancelling jobs writes twins and calls methods (ServiceConnect + RegistryWrite on IoT Hub; the emulator asks for
- * RegistryWrite to create and ServiceConnect to read), import/export needs RegistryWrite.
+ * Jobs (iothub-protocol-2.md §7): scheduled jobs v2 and the import/export job surface. Creating and cancelling a job
+ * needs RegistryWrite, reading jobs ServiceConnect; import/export needs RegistryRead/RegistryWrite.
  */
 export const JOB_ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', pattern: '/jobs/v2/{jobId}', right: 'RegistryWrite', operation: createJob },

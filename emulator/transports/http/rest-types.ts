@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import type { QueryPage } from '../../query/index.js';
 import type { C2dService } from '../../services/c2d-service.js';
+import type { ConfigurationService } from '../../services/configurations/configuration-service.js';
 import type { JobService } from '../../services/jobs/job-service.js';
 import type { MethodService } from '../../services/method-service.js';
 import type { ModuleService } from '../../services/module-service.js';
@@ -46,6 +47,8 @@ export interface RestServices {
   readonly modules: ModuleService;
   /** Scheduled jobs (jobs v2). */
   readonly jobs: JobService;
+  /** Configurations (automatic device management). */
+  readonly configurations: ConfigurationService;
   /** Runs an IoT Hub query over every device and module twin. */
   query(text: string, options: { pageSize?: number; continuation?: string }): QueryPage;
 }

@@ -20,6 +20,7 @@ import { replaceTwin } from './handlers/replace-twin.js';
 import { updateModuleTwin } from './handlers/update-module-twin.js';
 import { updateTwin } from './handlers/update-twin.js';
 import type { RouteDefinition } from './rest-types.js';
+import { CONFIGURATION_ROUTES } from './configuration-routes.js';
 import { JOB_ROUTES } from './job-routes.js';
 
 /**
@@ -55,4 +56,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', pattern: '/twins/{deviceId}/modules/{moduleId}/methods', right: 'ServiceConnect', operation: invokeModuleMethod },
   // Jobs, configurations and digital twins (iothub-protocol-2.md §7-9)
   ...JOB_ROUTES,
+  ...CONFIGURATION_ROUTES,
 ];
