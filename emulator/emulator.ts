@@ -16,6 +16,7 @@ import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
 import { ConfigurationApplier } from './services/configurations/configuration-applier.js';
 import { ConfigurationService } from './services/configurations/configuration-service.js';
+import { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 import { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
@@ -346,7 +347,7 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins: new DigitalTwinService(twins, methods) }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {

@@ -21,6 +21,7 @@ import { updateModuleTwin } from './handlers/update-module-twin.js';
 import { updateTwin } from './handlers/update-twin.js';
 import type { RouteDefinition } from './rest-types.js';
 import { CONFIGURATION_ROUTES } from './configuration-routes.js';
+import { DIGITAL_TWIN_ROUTES } from './digital-twin-routes.js';
 import { JOB_ROUTES } from './job-routes.js';
 
 /**
@@ -57,4 +58,5 @@ export const ROUTES: readonly RouteDefinition[] = [
   // Jobs, configurations and digital twins (iothub-protocol-2.md §7-9)
   ...JOB_ROUTES,
   ...CONFIGURATION_ROUTES,
+  ...DIGITAL_TWIN_ROUTES,
 ];
