@@ -5,12 +5,13 @@ import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createSimulationManager, type SimulationManager } from '../../emulator/index.js';
 import { nextDesired, updateReported, type DeviceClient } from '../helpers/device-sdk.js';
 import { canBind443On, startLoopbackHub } from '../helpers/loopback-hub.js';
 import { rest } from '../helpers/rest-client.js';
 import { runServicePlan, SKIP_443_REASON, type PlanStep, type StepResult } from '../helpers/service-sdk.js';
 import type { TestHub } from '../helpers/start-hub.js';
-import { waitForSubscription } from '../helpers/wait-for.js';
+import { eventually, waitForSubscription } from '../helpers/wait-for.js';
 
 // The IoT Plug and Play digital twin API with the real `azure-iothub` DigitalTwinClient, answered by a real
 // `azure-iot-device` MQTT client that announces its model id (iothub-protocol-2.md §9; checklist 190-196).
@@ -136,5 +137,49 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     expect(JSON.stringify(componentResult)).toContain('"since":"2024-01-01T00:00:00Z"');
     expect(offline).toMatchObject({ ok: false });
     expect(JSON.stringify(offline)).toContain('404');
+  });
+});
+
+describe.skipIf(!can443)('the built-in Plug and Play thermostat through the digital twin API', () => {
+  let hub: TestHub;
+  let manager: SimulationManager;
+
+  beforeAll(async () => {
+    hub = await startLoopbackHub();
+    manager = await createSimulationManager(hub.hub);
+  });
+
+  afterAll(async () => {
+    await manager?.close();
+    await hub?.dispose();
+  });
+
+  it('shows its model and properties, takes a target temperature it acknowledges, and answers getMaxMinReport', async () => {
+    await manager.create({ deviceId: 'sim-pnp', profile: 'thermostat' });
+    await eventually(() => JSON.stringify(hub.hub.twins.getServiceTwin('sim-pnp')).includes('TH-0001'), 10_000, 'start-up report');
+    await waitForSubscription(hub.hub, 'sim-pnp', '$iothub/methods/POST/#');
+    const [first, update] = await plan(hub, [
+      { op: 'getDigitalTwin', deviceId: 'sim-pnp' },
+      { op: 'updateDigitalTwin', deviceId: 'sim-pnp', patch: [{ op: 'add', path: '/targetTemperature', value: 24 }] },
+    ]);
+    expect(valueOf<Result>(first)).toMatchObject({ $dtId: 'sim-pnp', serialNumber: 'TH-0001', $metadata: { $model: 'dtmi:com:example:Thermostat;1' } });
+    expect(update).toMatchObject({ ok: true });
+    const acked = () => {
+      const reported = (hub.hub.twins.getServiceTwin('sim-pnp') as { properties: { reported: Record<string, { ac?: number } | undefined> } }).properties.reported;
+      return reported.targetTemperature?.ac === 200;
+    };
+    await eventually(acked, 10_000, 'the thermostat acknowledged');
+    const [after, report] = await plan(hub, [
+      { op: 'getDigitalTwin', deviceId: 'sim-pnp' },
+      { op: 'invokeCommand', deviceId: 'sim-pnp', commandName: 'getMaxMinReport', argument: '2026-01-01T00:00:00Z' },
+    ]);
+    const twin = valueOf<Result>(after);
+    expect(twin.targetTemperature).toBe(24);
+    const meta = (twin.$metadata as Record<string, Record<string, unknown>>).targetTemperature;
+    expect(meta).toMatchObject({ desiredValue: 24, ackCode: 200, ackDescription: 'Successfully updated target temperature' });
+    expect(meta?.ackVersion).toBe(meta?.desiredVersion);
+    const result = valueOf<Result>(report);
+    expect(result.headers['x-ms-command-statuscode']).toBe('200');
+    expect(JSON.stringify(result)).toContain('"startTime":"2026-01-01T00:00:00Z"');
   });
 });
