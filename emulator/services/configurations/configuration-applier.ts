@@ -76,6 +76,8 @@ export class ConfigurationApplier {
   }
 
   private observe(changes: readonly HubChange[]): void {
+    // Without configurations a twin change cannot change what is applied (a deletion's clean-up is a full pass).
+    if (Object.keys(this.deps.data.committed.configurations).length === 0) return;
     for (const change of changes) {
       if (change.kind === 'twinWritten' && (change.tags !== undefined || change.reported !== undefined)) this.dirty.add(twinKey(change.target));
       else if (change.kind === 'devicePut') this.dirty.add(change.record.deviceId);
@@ -117,11 +119,14 @@ export class ConfigurationApplier {
     }
   }
 
+  /** Every twin; without configurations only the twins that still carry a `configurations` map. */
   private allAddresses(): TwinAddress[] {
     const committed = this.deps.data.committed;
-    const addresses: TwinAddress[] = Object.keys(committed.devices).map((deviceId) => ({ deviceId }));
+    const any = Object.keys(committed.configurations).length > 0;
+    const addresses: TwinAddress[] = [];
+    for (const [deviceId, record] of Object.entries(committed.devices)) if (any || record.twin.configurations) addresses.push({ deviceId });
     for (const [deviceId, modules] of Object.entries(committed.modules)) {
-      for (const moduleId of Object.keys(modules)) addresses.push({ deviceId, moduleId });
+      for (const [moduleId, record] of Object.entries(modules)) if (any || record.twin.configurations) addresses.push({ deviceId, moduleId });
     }
     return addresses;
   }

@@ -22,7 +22,7 @@ export interface JobRunDeps {
 }
 
 /** Why a run stopped taking devices before it ran out of them. */
-export type StopReason = 'cancel' | 'expire';
+export type StopReason = 'cancel' | 'expire' | 'halt';
 
 /**
  * One running job (iothub-protocol-2.md §7.3): takes its pending devices one by one through the shared limiter,
@@ -56,10 +56,14 @@ export class JobRun {
     await Promise.all(this.devices.map((deviceId) => this.deps.limiter.run(() => this.runDevice(deviceId))));
   }
 
-  /** Stops taking devices; returns the rows for the devices that never started. */
+  /**
+   * Stops taking devices; returns the rows for the devices that never started (none for `halt`, the hub stopping:
+   * they stay pending and run after the restart).
+   */
   stop(reason: StopReason): DeviceJobRecord[] {
     if (this.stopped !== undefined) return [];
     this.stopped = reason;
+    if (reason === 'halt') return [];
     const time = this.deps.now();
     return this.devices
       .filter((deviceId) => !this.inFlight.has(deviceId) && !this.done.has(deviceId))

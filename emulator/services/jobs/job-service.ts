@@ -150,6 +150,7 @@ export class JobService {
     this.closed = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const run of this.runs.values()) run.stop('halt');
   }
 
   private arm(job: JobRecord): void {
