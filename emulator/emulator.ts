@@ -40,6 +40,7 @@ import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
+import { FleetApi } from './fleet-api.js';
 import { TwinsApi } from './twins-api.js';
 import { TwinQueries } from './views/twin-queries.js';
 import { TwinViewIndex } from './views/twin-view-index.js';
@@ -94,6 +95,7 @@ interface Running {
   readonly jobs: JobService;
   readonly configurations: ConfigurationService;
   readonly applier: ConfigurationApplier;
+  readonly fleet: FleetApi;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -150,6 +152,11 @@ export class HubEmulator {
   /** Configurations (automatic device management; the same service as `/configurations`). */
   get configurations(): ConfigurationService {
     return this.running().configurations;
+  }
+
+  /** Jobs and configurations as the studio drives them (same checks as REST, the studio as the writer). */
+  get fleet(): FleetApi {
+    return this.running().fleet;
   }
 
   /** Resolves when the hub has applied every configuration change it knows of to the twins. */
@@ -369,6 +376,6 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, fleet: new FleetApi(jobs, configurations, config.clock), modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }

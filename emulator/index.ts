@@ -15,6 +15,8 @@ export type { DeviceInput } from './services/registry-service.js';
 export type { C2dFeedbackRecord, C2dMessageInput } from './services/c2d-service.js';
 export type { MethodInvocation, MethodResult } from './services/method-service.js';
 export type { TelemetryMessage } from './services/telemetry-service.js';
+export type { FleetApi } from './fleet-api.js';
+export type { FleetConfig } from './fleet-config.js';
 export type { C2dAck, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 export type { QueryPage } from './query/index.js';
 export { QueryError } from './query/index.js';

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 
 import { StatusBadge } from './components/StatusBadge.js';
+import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
+import { JobsView } from './features/jobs/JobsView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
 import { SettingsPanel } from './features/settings/SettingsPanel.js';
 import { TrafficView } from './features/traffic/TrafficView.js';
@@ -9,12 +11,14 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'query' | 'settings';
+type View = 'devices' | 'traffic' | 'query' | 'jobs' | 'configurations' | 'settings';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'traffic', label: 'Traffic' },
   { id: 'query', label: 'Query' },
+  { id: 'jobs', label: 'Jobs' },
+  { id: 'configurations', label: 'Configurations' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -23,7 +27,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…4), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…6), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -84,6 +88,8 @@ export function App() {
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}
+        {view === 'jobs' ? <JobsView /> : null}
+        {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
       </main>
     </div>

@@ -30,6 +30,12 @@ export const INVOKE_CHANNELS = [
   'simulations.create',
   'simulations.setRunState',
   'simulations.remove',
+  'jobs.list',
+  'jobs.schedule',
+  'jobs.cancel',
+  'configurations.list',
+  'configurations.put',
+  'configurations.delete',
 ] as const;
 
 /** Names of all invoke channels. */

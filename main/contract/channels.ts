@@ -6,11 +6,13 @@
 import { z } from 'zod';
 
 import type {
+  ConfigurationDto,
   DeviceDetails,
   DeviceSummary,
   EmulatorStatusDto,
   HubExport,
   ImportReport,
+  JobDto,
   MethodResultDto,
   QueryPageDto,
   SettingsDto,
@@ -116,6 +118,14 @@ export const requestSchemas = {
   'simulations.create': z.strictObject({ deviceId, profile: z.string().min(1).max(256) }),
   'simulations.setRunState': z.strictObject({ deviceId, runState: z.enum(['running', 'paused', 'stopped']) }),
   'simulations.remove': z.strictObject({ deviceId, deleteDevice: z.boolean().optional() }),
+  'jobs.list': empty,
+  /** A job as `PUT /jobs/v2/{id}` takes it (iothub-protocol-2.md §7.2); the hub checks the body as REST does. */
+  'jobs.schedule': z.strictObject({ jobId: z.string().min(1).max(128), job: jsonObjectSchema }),
+  'jobs.cancel': z.strictObject({ jobId: z.string().min(1).max(128) }),
+  'configurations.list': empty,
+  /** A configuration as `PUT /configurations/{id}` takes it (§8.2); `etag` absent creates, given updates (`*` forces). */
+  'configurations.put': z.strictObject({ id: z.string().min(1).max(128), configuration: jsonObjectSchema, etag: z.string().min(1).max(256).optional() }),
+  'configurations.delete': z.strictObject({ id: z.string().min(1).max(128) }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -145,6 +155,12 @@ export interface Responses {
   'simulations.create': SimulationDto;
   'simulations.setRunState': SimulationDto;
   'simulations.remove': { readonly deviceId: string };
+  'jobs.list': JobDto[];
+  'jobs.schedule': JobDto;
+  'jobs.cancel': JobDto;
+  'configurations.list': ConfigurationDto[];
+  'configurations.put': ConfigurationDto;
+  'configurations.delete': { readonly id: string };
 }
 
 /** Invoke channel → request and response types (house-style H14). */

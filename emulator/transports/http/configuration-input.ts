@@ -26,8 +26,14 @@ export function configurationIdOf(request: RestRequest): string {
 
 /** The configuration body of `PUT /configurations/{id}`; `id` in the body, when given, must equal the path. */
 export function configurationInputOf(request: RestRequest): ConfigurationInput {
-  const id = configurationIdOf(request);
-  const body = objectBody(request);
+  return parseConfigurationInput(configurationIdOf(request), objectBody(request));
+}
+
+/** A configuration body for `id` (REST and the studio), checked into a ConfigurationInput. */
+export function parseConfigurationInput(id: string, body: Record<string, unknown>): ConfigurationInput {
+  if (!CONFIGURATION_ID.test(id)) {
+    throw argumentInvalid(`The configuration id '${id}' is invalid: use up to 128 lower-case letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ '.`);
+  }
   if (body.id !== undefined && body.id !== id) throw argumentInvalid(`The id in the body ('${String(body.id)}') does not match the path ('${id}').`);
   const schemaVersion = body.schemaVersion ?? '1.0';
   if (typeof schemaVersion !== 'string') throw argumentInvalid('schemaVersion must be a string.');

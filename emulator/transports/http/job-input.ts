@@ -3,7 +3,7 @@ import { isJsonObject, type JsonObject } from '../../model/json.js';
 import type { JobStatus, JobType } from '../../model/job.js';
 import type { JobRequest } from '../../services/jobs/job-service.js';
 import { parseServiceTwinBody } from '../../twin/service-twin-body.js';
-import { methodInvocationOf, objectBody } from './request-input.js';
+import { methodInvocationFrom, objectBody } from './request-input.js';
 import type { RestRequest } from './rest-types.js';
 
 // Turns the jobs v2 REST input (iothub-protocol-2.md §7.1-7.2) into typed values (house-style H8).
@@ -27,8 +27,12 @@ export function jobIdOf(request: RestRequest): string {
 
 /** The body of `PUT /jobs/v2/{jobId}`; `jobId` in the body, when given, must equal the path. */
 export function jobRequestOf(request: RestRequest): JobRequest {
-  const jobId = jobIdOf(request);
-  const body = objectBody(request);
+  return parseJobRequest(jobIdOf(request), objectBody(request));
+}
+
+/** A job request body for `jobId` (REST and the studio), checked into a JobRequest. */
+export function parseJobRequest(jobId: string, body: Record<string, unknown>): JobRequest {
+  if (!JOB_ID.test(jobId)) throw argumentInvalid(`The job id '${jobId}' is invalid: use up to 128 letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ '.`);
   if (body.jobId !== undefined && body.jobId !== jobId) throw argumentInvalid(`The jobId in the body ('${String(body.jobId)}') does not match the path ('${jobId}').`);
   const type = body.type;
   if (typeof type !== 'string' || !JOB_TYPES.includes(type as JobType)) {
@@ -43,7 +47,7 @@ export function jobRequestOf(request: RestRequest): JobRequest {
     startTime: startTimeOf(body.startTime),
     maxExecutionTimeInSeconds: maxExecutionOf(body.maxExecutionTimeInSeconds),
     updateTwin: type === 'scheduleUpdateTwin' ? updateTwinOf(body.updateTwin) : null,
-    cloudToDeviceMethod: type === 'scheduleDeviceMethod' ? methodOf(request, body.cloudToDeviceMethod) : null,
+    cloudToDeviceMethod: type === 'scheduleDeviceMethod' ? methodOf(body.cloudToDeviceMethod) : null,
   };
 }
 
@@ -86,9 +90,9 @@ function updateTwinOf(value: unknown): JsonObject {
   return value;
 }
 
-function methodOf(request: RestRequest, value: unknown): JobRequest['cloudToDeviceMethod'] {
+function methodOf(value: unknown): JobRequest['cloudToDeviceMethod'] {
   if (!isJsonObject(value)) throw argumentInvalid('cloudToDeviceMethod is required for a scheduleDeviceMethod job.');
-  const call = methodInvocationOf({ ...request, body: value }, 'job');
+  const call = methodInvocationFrom(value, 'job');
   return {
     methodName: call.methodName,
     payload: call.payload,

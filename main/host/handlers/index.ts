@@ -2,6 +2,7 @@ import type { HandlerTable } from '../handler-types.js';
 import { c2dHandlers } from './c2d.js';
 import { deviceHandlers } from './devices.js';
 import { emulatorHandlers } from './emulator.js';
+import { configurationHandlers, jobHandlers } from './fleet.js';
 import { methodHandlers } from './methods.js';
 import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
@@ -20,4 +21,6 @@ export const handlers: HandlerTable = {
   ...c2dHandlers,
   ...trafficHandlers,
   ...simulationHandlers,
+  ...jobHandlers,
+  ...configurationHandlers,
 };
