@@ -6,6 +6,7 @@ import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './confi
 import { HubEventBus } from './events.js';
 import { startListeners } from './hub-listeners.js';
 import type { JsonObject } from './model/json.js';
+import { twinKey } from './model/twin-address.js';
 import type { QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
@@ -327,6 +328,10 @@ export class HubEmulator {
       logger: config.logger,
       onCommitted: (listener) => store.onCommitted((batch) => listener(batch.changes)),
       intervalMs: config.fleet.configurationIntervalMs,
+      view: (address) => {
+        views.ensureComplete();
+        return views.index.get(twinKey(address));
+      },
     });
     const configurations = new ConfigurationService(data, twins, applier, query);
     const c2d = new C2dService(data, registry, config.clock, events, devices);

@@ -8,7 +8,8 @@ import type { Clock } from '../../util/clock.js';
 import type { HubData } from '../hub-data.js';
 import { requestContext } from '../request-contexts.js';
 import type { TwinService } from '../twin-service.js';
-import { alreadyApplied, contentTarget, desiredAssignments, setPath, valueAt } from './configuration-content.js';
+import { alreadyApplied, contentTarget, desiredAssignments, setPath, valueAt, type DesiredAssignment } from './configuration-content.js';
+import { Limiter } from '../jobs/limiter.js';
 import { TargetMatcher } from './target-matcher.js';
 
 /** What the applier needs from the hub. */
@@ -21,10 +22,16 @@ export interface ConfigurationApplierDeps {
   readonly onCommitted: (listener: (changes: readonly HubChange[]) => void) => () => void;
   /** Re-evaluation period in ms (0: only on changes). */
   readonly intervalMs: number;
+  /**
+   * The committed service-shape twin, from the query views (kept current by every committed batch) so a pass does
+   * not rebuild twins; undefined when the twin is gone.
+   */
+  readonly view: (address: TwinAddress) => JsonObject | undefined;
 }
 
 /**
- * Applies configurations to twins as IoT Hub does (iothub-protocol-2.md §8.3), one twin at a time in one loop:
+ * Applies configurations to twins as IoT Hub does (iothub-protocol-2.md §8.3), in passes that run one after the
+ * other (a pass evaluates each of its twins once, up to 32 at a time, so no twin is evaluated twice at once):
  * - every configuration whose target condition matches the twin targets it (`Targeted`);
  * - among the configurations targeting a twin, each desired path goes to the highest priority (tie: the most
  *   recently created); a configuration that holds at least one path is `Applied`, and its paths are written into
@@ -40,6 +47,8 @@ export class ConfigurationApplier {
   private running: Promise<void> | undefined;
   private readonly departed = new Map<string, ConfigurationRecord>();
   private readonly matcher = new TargetMatcher();
+  /** Twins evaluated at once within a pass. */
+  private readonly limiter = new Limiter(32);
   private readonly disposeObserver: () => void;
   private readonly timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -110,12 +119,14 @@ export class ConfigurationApplier {
         addresses = [...this.dirty].map(addressOfKey);
         this.dirty.clear();
       }
-      for (const address of addresses) {
+      const pass = this.passOf();
+      // Distinct twins, so evaluations never race on a twin; several at once share the store's group commits.
+      await Promise.all(addresses.map((address) => this.limiter.run(async () => {
         if (this.closed) return;
-        await this.evaluate(address, departed).catch((error: unknown) => {
+        await this.evaluate(address, pass, departed).catch((error: unknown) => {
           this.deps.logger.warn(`configurations on ${twinKey(address)}: ${error instanceof Error ? error.message : String(error)}`);
         });
-      }
+      })));
     }
   }
 
@@ -131,19 +142,29 @@ export class ConfigurationApplier {
     return addresses;
   }
 
+  /** The configurations of a pass, by the kind of twin they write, highest priority first, with their paths. */
+  private passOf(): Pass {
+    const pass: Pass = { devices: [], modules: [] };
+    const records = Object.values(this.deps.data.committed.configurations)
+      .sort((a, b) => b.priority - a.priority || b.createdTimeUtc.localeCompare(a.createdTimeUtc) || a.id.localeCompare(b.id));
+    for (const record of records) {
+      const kind = contentTarget(record);
+      if (kind !== 'edge') pass[kind].push({ record, assignments: desiredAssignments(record) });
+    }
+    return pass;
+  }
+
   /** Brings one twin in line with the configurations (a no-op when it already is). */
-  private async evaluate(address: TwinAddress, departed: readonly ConfigurationRecord[]): Promise<void> {
+  private async evaluate(address: TwinAddress, pass: Pass, departed: readonly ConfigurationRecord[]): Promise<void> {
     const view = this.view(address);
     if (!view) return;
     const kind = address.moduleId === undefined ? 'devices' : 'modules';
-    const configurations = Object.values(this.deps.data.committed.configurations)
-      .filter((record) => contentTarget(record) === kind)
-      .sort((a, b) => b.priority - a.priority || b.createdTimeUtc.localeCompare(a.createdTimeUtc) || a.id.localeCompare(b.id));
-    const targeting = configurations.filter((record) => this.matcher.matches(record, kind, view));
+    const targetingEntries = pass[kind].filter((entry) => this.matcher.matches(entry.record, kind, view));
+    const targeting = targetingEntries.map((entry) => entry.record);
     const winners = new Map<string, ConfigurationRecord>();
     const won = new Map<string, JsonObject>();
-    for (const record of targeting) {
-      for (const assignment of desiredAssignments(record)) {
+    for (const { record, assignments } of targetingEntries) {
+      for (const assignment of assignments) {
         if (winners.has(assignment.key)) continue;
         winners.set(assignment.key, record);
         const patch = won.get(record.id) ?? {};
@@ -189,12 +210,14 @@ export class ConfigurationApplier {
   }
 
   private view(address: TwinAddress): JsonObject | undefined {
-    try {
-      return this.deps.twins.getServiceTwin(address);
-    } catch {
-      return undefined;
-    }
+    return this.deps.view(address);
   }
+}
+
+/** The configurations one pass applies, per kind of twin, highest priority first. */
+interface Pass {
+  readonly devices: { readonly record: ConfigurationRecord; readonly assignments: readonly DesiredAssignment[] }[];
+  readonly modules: { readonly record: ConfigurationRecord; readonly assignments: readonly DesiredAssignment[] }[];
 }
 
 function desiredOf(view: JsonObject): JsonObject {

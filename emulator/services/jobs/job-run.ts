@@ -21,6 +21,9 @@ export interface JobRunDeps {
   readonly write: (changes: readonly HubChange[]) => Promise<void>;
 }
 
+/** How long finished device rows wait to be written together. */
+const FLUSH_MS = 20;
+
 /** Why a run stopped taking devices before it ran out of them. */
 export type StopReason = 'cancel' | 'expire' | 'halt';
 
@@ -35,6 +38,9 @@ export class JobRun {
   private readonly done = new Set<string>();
   private devices: readonly string[] = [];
   private stopped: StopReason | undefined;
+  /** Rows finished since the last write, written together (one record per write, not per device). */
+  private buffered: { row: DeviceJobRecord; done: { resolve: () => void; reject: (error: unknown) => void } }[] = [];
+  private flushScheduled = false;
 
   constructor(
     readonly job: JobRecord,
@@ -53,7 +59,12 @@ export class JobRun {
   /** Runs the devices and resolves when each has a final row (or was left to `stop`). */
   async execute(deviceIds: readonly string[]): Promise<void> {
     this.devices = [...deviceIds];
-    await Promise.all(this.devices.map((deviceId) => this.deps.limiter.run(() => this.runDevice(deviceId))));
+    const recorded: Promise<void>[] = [];
+    await Promise.all(this.devices.map((deviceId) => this.deps.limiter.run(async () => {
+      const ran = await this.runDevice(deviceId);
+      if (ran) recorded.push(ran.recorded);
+    })));
+    await Promise.all(recorded);
   }
 
   /**
@@ -76,8 +87,12 @@ export class JobRun {
           }));
   }
 
-  private async runDevice(deviceId: string): Promise<void> {
-    if (this.stopped !== undefined) return;
+  /**
+   * Runs one device; resolves when its operation ended (freeing the limiter slot) with the promise of its row
+   * being durable. The device counts as in flight until then.
+   */
+  private async runDevice(deviceId: string): Promise<{ recorded: Promise<void> } | undefined> {
+    if (this.stopped !== undefined) return undefined;
     this.inFlight.add(deviceId);
     const started = this.deps.now();
     let row: DeviceJobRecord;
@@ -89,12 +104,32 @@ export class JobRun {
       const description = error instanceof Error ? error.message : String(error);
       row = finalRow(deviceId, 'failed', this.job.createdTime, this.deps.now(), started, null, { code, description });
     }
-    try {
-      await this.deps.write([{ kind: 'jobDevicesPut', jobId: this.job.jobId, devices: [row] }]);
-    } finally {
+    // Wrapped: an async function returning a promise would wait for it, holding the limiter slot.
+    const recorded = this.record(row).finally(() => {
       this.done.add(deviceId);
       this.inFlight.delete(deviceId);
-    }
+    });
+    return { recorded };
+  }
+
+  /** Writes a device's final row together with the other rows finished in the same turn. */
+  private record(row: DeviceJobRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.buffered.push({ row, done: { resolve, reject } });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // One record per FLUSH_MS: the reducer copies a job's row map per record, so per-device records would make a
+      // big job quadratic.
+      setTimeout(() => {
+        this.flushScheduled = false;
+        const batch = this.buffered;
+        this.buffered = [];
+        this.deps.write([{ kind: 'jobDevicesPut', jobId: this.job.jobId, devices: batch.map((entry) => entry.row) }]).then(
+          () => batch.forEach((entry) => entry.done.resolve()),
+          (error: unknown) => batch.forEach((entry) => entry.done.reject(error)),
+        );
+      }, FLUSH_MS);
+    });
   }
 
   private async apply(deviceId: string): Promise<JsonObject | null> {
