@@ -145,6 +145,19 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     expect(valueOf<Job>(after)).toMatchObject({ status: 'cancelled', deviceJobStatistics: { succeededCount: 1, failedCount: 2, runningCount: 0 } });
   });
 
+  it('stops at maxExecutionTimeInSeconds: the call under way finishes, the devices not started fail with JobExpired', async () => {
+    const [, done, rows] = await plan(hub, [
+      { op: 'scheduleDeviceMethod', jobId: 'short-1', query: 'tags.slow = true', method: { methodName: 'reboot', responseTimeoutInSeconds: 10 }, startTime: new Date().toISOString(), maxSeconds: 3 },
+      { op: 'waitJob', jobId: 'short-1', statuses: ['completed', 'failed'] },
+      { op: 'query', sql: "SELECT deviceId, status, error FROM devices.jobs WHERE devices.jobs.jobId = 'short-1'" },
+    ]);
+    const job = valueOf<Job>(done);
+    expect(job).toMatchObject({ status: 'completed', statusMessage: 'The job reached its maxExecutionTimeInSeconds (3).' });
+    expect(job.deviceJobStatistics).toMatchObject({ deviceCount: 3, succeededCount: 2, failedCount: 1 });
+    const expired = valueOf<{ rows: { status: string; error: { code: string } | null }[] }>(rows).rows.filter((row) => row.status === 'failed');
+    expect(expired.map((row) => row.error?.code)).toEqual(['JobExpired']);
+  });
+
   it('lists jobs by type and status with paging, and refuses a reused job id', async () => {
     const [methods, completed, twinsPaged, duplicate, missing] = await plan(hub, [
       { op: 'queryJobs', jobType: 'scheduleDeviceMethod' },
@@ -153,8 +166,8 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
       { op: 'scheduleTwinUpdate', jobId: 'twin-1', query: "deviceId = 'b1'", patch: { tags: { x: 1 } } },
       { op: 'getJob', jobId: 'no-such-job' },
     ]);
-    expect(valueOf<{ jobs: { jobId: string }[] }>(methods).jobs.map((job) => job.jobId)).toEqual(['method-1', 'slow-1']);
-    expect(valueOf<{ jobs: { jobId: string }[] }>(completed).jobs.map((job) => job.jobId)).toEqual(['twin-1', 'method-1', 'later-1']);
+    expect(valueOf<{ jobs: { jobId: string }[] }>(methods).jobs.map((job) => job.jobId)).toEqual(['method-1', 'slow-1', 'short-1']);
+    expect(valueOf<{ jobs: { jobId: string }[] }>(completed).jobs.map((job) => job.jobId)).toEqual(['twin-1', 'method-1', 'later-1', 'short-1']);
     expect(valueOf<{ pages: number[]; jobs: { jobId: string }[] }>(twinsPaged)).toEqual({
       pages: [1, 1, 1],
       jobs: [

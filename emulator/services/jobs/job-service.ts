@@ -82,7 +82,7 @@ export class JobService {
   resume(): void {
     for (const job of this.latest.values()) {
       if (job.status === 'running') this.startRun(job, this.pendingDevices(job.jobId));
-      else if (!isFinished(job.status)) this.arm(job);
+      else if (!isFinished(job.status)) void this.arm(job);
     }
   }
 
@@ -103,7 +103,8 @@ export class JobService {
     };
     await this.putJob(job);
     const response = this.get(job.jobId);
-    this.arm(job);
+    // A future job is `scheduled` before the caller hears of it, so its next GET never shows `queued` again.
+    await this.arm(job);
     return response;
   }
 
@@ -153,20 +154,21 @@ export class JobService {
     for (const run of this.runs.values()) run.stop('halt');
   }
 
-  private arm(job: JobRecord): void {
+  private async arm(job: JobRecord): Promise<void> {
     const delay = Date.parse(job.startTime) - this.deps.clock.now().getTime();
     if (delay <= 0) {
       void this.begin(job.jobId);
       return;
     }
-    if (job.status === 'queued') void this.putJob({ ...job, status: 'scheduled' }).catch((error: unknown) => this.failed(job.jobId, error));
     const timer = setTimeout(() => {
       this.timers.delete(job.jobId);
       const current = this.latest.get(job.jobId);
-      if (current && !isFinished(current.status)) this.arm(current);
+      if (current && !isFinished(current.status)) void this.arm(current);
     }, Math.min(delay, MAX_TIMER_MS));
     timer.unref();
     this.timers.set(job.jobId, timer);
+    const current = this.latest.get(job.jobId);
+    if (current?.status === 'queued') await this.putJob({ ...current, status: 'scheduled' }).catch((error: unknown) => this.failed(job.jobId, error));
   }
 
   /** Selects the devices (now, as IoT Hub does at start), records them pending and runs them. */
