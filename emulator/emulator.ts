@@ -97,6 +97,7 @@ interface Running {
   readonly configurations: ConfigurationService;
   readonly applier: ConfigurationApplier;
   readonly fleet: FleetApi;
+  readonly digitalTwins: DigitalTwinService;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -158,6 +159,11 @@ export class HubEmulator {
   /** Jobs and configurations as the studio drives them (same checks as REST, the studio as the writer). */
   get fleet(): FleetApi {
     return this.running().fleet;
+  }
+
+  /** The IoT Plug and Play digital twin API (the same service as `/digitaltwins`). */
+  get digitalTwins(): DigitalTwinService {
+    return this.running().digitalTwins;
   }
 
   /** Resolves when the hub has applied every configuration change it knows of to the twins. */
@@ -334,6 +340,7 @@ export class HubEmulator {
       },
     });
     const configurations = new ConfigurationService(data, twins, applier, query);
+    const digitalTwins = new DigitalTwinService(twins, methods);
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
@@ -359,7 +366,7 @@ export class HubEmulator {
     const unbindDevices = devices.bind(gateway.devicePort);
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins: new DigitalTwinService(twins, methods) }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -381,6 +388,6 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, fleet: new FleetApi(jobs, configurations, config.clock), modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, fleet: new FleetApi(jobs, configurations, config.clock), digitalTwins, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }

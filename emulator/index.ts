@@ -16,6 +16,7 @@ export type { C2dFeedbackRecord, C2dMessageInput } from './services/c2d-service.
 export type { MethodInvocation, MethodResult } from './services/method-service.js';
 export type { TelemetryMessage } from './services/telemetry-service.js';
 export type { FleetApi } from './fleet-api.js';
+export type { DigitalTwinCommand, DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 export type { FleetConfig } from './fleet-config.js';
 export type { C2dAck, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 export type { QueryPage } from './query/index.js';

@@ -36,6 +36,8 @@ export const INVOKE_CHANNELS = [
   'configurations.list',
   'configurations.put',
   'configurations.delete',
+  'pnp.digitalTwin',
+  'pnp.invokeCommand',
 ] as const;
 
 /** Names of all invoke channels. */

@@ -9,6 +9,7 @@ import type {
   ConfigurationDto,
   DeviceDetails,
   DeviceSummary,
+  DigitalTwinDto,
   EmulatorStatusDto,
   HubExport,
   ImportReport,
@@ -126,6 +127,16 @@ export const requestSchemas = {
   /** A configuration as `PUT /configurations/{id}` takes it (§8.2); `etag` absent creates, given updates (`*` forces). */
   'configurations.put': z.strictObject({ id: z.string().min(1).max(128), configuration: jsonObjectSchema, etag: z.string().min(1).max(256).optional() }),
   'configurations.delete': z.strictObject({ id: z.string().min(1).max(128) }),
+  /** The IoT Plug and Play digital twin of a device (iothub-protocol-2.md §9.2). */
+  'pnp.digitalTwin': z.strictObject({ deviceId }),
+  /** A Plug and Play command: the direct method `commandName` or `component*commandName` (§9.4). */
+  'pnp.invokeCommand': z.strictObject({
+    deviceId,
+    component: z.string().min(1).max(64).optional(),
+    commandName: z.string().min(1).max(128),
+    payload: jsonValueSchema,
+    responseTimeoutInSeconds: z.number().int().min(5).max(300),
+  }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -161,6 +172,8 @@ export interface Responses {
   'configurations.list': ConfigurationDto[];
   'configurations.put': ConfigurationDto;
   'configurations.delete': { readonly id: string };
+  'pnp.digitalTwin': DigitalTwinDto;
+  'pnp.invokeCommand': MethodResultDto;
 }
 
 /** Invoke channel → request and response types (house-style H14). */

@@ -245,3 +245,9 @@ export interface ConfigurationDto {
   readonly metrics: { readonly results: Readonly<Record<string, number>>; readonly queries: Readonly<Record<string, string>> };
   readonly etag: string;
 }
+
+/** A device's Plug and Play digital twin (`$dtId`, properties, components, `$metadata`) and the twin etag. */
+export interface DigitalTwinDto {
+  readonly twin: JsonObject;
+  readonly etag: string;
+}

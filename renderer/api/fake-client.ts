@@ -189,6 +189,16 @@ export function createFakeApi(): FakeApi {
       return { ok: true, value: put };
     },
     'configurations.delete': ({ id }) => { configurations.delete(id); return { ok: true, value: { id } }; },
+    'pnp.digitalTwin': ({ deviceId }) => {
+      const d = get(deviceId);
+      if (!d) return fail('DeviceNotFound', `Device ${deviceId} not registered`, 404);
+      const metadata: JsonObject = {};
+      for (const name of new Set([...Object.keys(d.desired), ...Object.keys(d.reported)])) {
+        metadata[name] = { ...(name in d.desired ? { desiredValue: d.desired[name] ?? null, desiredVersion: d.desiredVersion } : {}) };
+      }
+      return { ok: true, value: { twin: { $dtId: deviceId, ...structuredClone(d.reported), $metadata: metadata }, etag: `etag-${d.version}` } };
+    },
+    'pnp.invokeCommand': ({ component, commandName }) => ({ ok: true, value: { status: 200, payload: { method: component ? `${component}*${commandName}` : commandName } } }),
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {

@@ -1,4 +1,4 @@
-import type { ConfigurationDto, JobDto } from '../../contract/dto.js';
+import type { ConfigurationDto, DigitalTwinDto, JobDto } from '../../contract/dto.js';
 import type { NamespaceHandlers } from '../handler-types.js';
 
 /** `jobs.*`: scheduled jobs through the hub's job service, the checks of `PUT /jobs/v2/{id}` (§7). */
@@ -17,4 +17,18 @@ export const configurationHandlers: NamespaceHandlers<'configurations'> = {
     await host.requireRunning().fleet.removeConfiguration(id);
     return { id };
   },
+};
+
+/** `pnp.*`: the Plug and Play digital twin view and commands (§9), as `/digitaltwins/{id}` serves them. */
+export const digitalTwinHandlers: NamespaceHandlers<'pnp'> = {
+  'pnp.digitalTwin': async ({ deviceId }, { host }) => host.requireRunning().digitalTwins.get(deviceId) as DigitalTwinDto,
+  'pnp.invokeCommand': async ({ deviceId, component, commandName, payload, responseTimeoutInSeconds }, { host }) =>
+    host.requireRunning().digitalTwins.invoke({
+      deviceId,
+      ...(component === undefined ? {} : { component }),
+      commandName,
+      payload,
+      responseTimeoutInSeconds,
+      connectTimeoutInSeconds: 0,
+    }),
 };

@@ -2,7 +2,7 @@ import type { HandlerTable } from '../handler-types.js';
 import { c2dHandlers } from './c2d.js';
 import { deviceHandlers } from './devices.js';
 import { emulatorHandlers } from './emulator.js';
-import { configurationHandlers, jobHandlers } from './fleet.js';
+import { configurationHandlers, digitalTwinHandlers, jobHandlers } from './fleet.js';
 import { methodHandlers } from './methods.js';
 import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
@@ -23,4 +23,5 @@ export const handlers: HandlerTable = {
   ...simulationHandlers,
   ...jobHandlers,
   ...configurationHandlers,
+  ...digitalTwinHandlers,
 };

@@ -57,4 +57,12 @@ describe('the jobs and configurations channels on a real hub', () => {
     expect(await value('configurations.delete', { id: 'studio-cfg' })).toEqual({ id: 'studio-cfg' });
     expect(await value('configurations.list', {})).toEqual([]);
   });
+
+  it('serves the digital twin of a device and refuses a command to an offline one', async () => {
+    const twin = await value('pnp.digitalTwin', { deviceId: 'f-1' });
+    expect(twin.twin).toMatchObject({ $dtId: 'f-1', $metadata: { fan: { desiredValue: 2 } } });
+    expect(twin.etag).toMatch(/.+/);
+    expect(await call('pnp.invokeCommand', { deviceId: 'f-1', component: 'thermostat1', commandName: 'getMaxMinReport', payload: null, responseTimeoutInSeconds: 5 }))
+      .toMatchObject({ ok: false, error: { code: 'DeviceNotOnline', httpStatus: 404 } });
+  });
 });
