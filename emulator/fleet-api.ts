@@ -21,7 +21,7 @@ export class FleetApi {
   ) {}
 
   /** Schedules a job from a JobRequest-shaped body (`type`, `queryCondition`, `updateTwin` or `cloudToDeviceMethod`, …). */
-  scheduleJob(jobId: string, body: JsonObject): Promise<JsonObject> {
+  async scheduleJob(jobId: string, body: JsonObject): Promise<JsonObject> {
     return this.jobs.create(this.context('jobs.create'), parseJobRequest(jobId, body));
   }
 
@@ -35,7 +35,7 @@ export class FleetApi {
   }
 
   /** Creates (`etag` absent) or updates (`etag` given, `*` forces) a configuration from a Configuration-shaped body. */
-  putConfiguration(id: string, body: JsonObject, etag?: string): Promise<JsonObject> {
+  async putConfiguration(id: string, body: JsonObject, etag?: string): Promise<JsonObject> {
     return this.configurations.put(this.context('configurations.put'), parseConfigurationInput(id, body), etag);
   }
 
