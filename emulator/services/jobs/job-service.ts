@@ -282,7 +282,11 @@ function selectionQuery(condition: string): string {
   try {
     compileQuery(text);
   } catch (error) {
-    if (error instanceof QueryError) throw queryInvalid(`queryCondition: ${error.message}`, Math.max(0, error.position - prefix.length));
+    if (error instanceof QueryError) {
+      // Positions are counted in the condition the caller wrote, not in the query built around it.
+      const at = Math.max(0, error.position - prefix.length);
+      throw queryInvalid(`queryCondition: ${error.message.replace(/position \d+/, `position ${at}`)}`, at);
+    }
     throw error;
   }
   return text;
