@@ -9,7 +9,7 @@ import type { HubData } from '../hub-data.js';
 import { requestContext } from '../request-contexts.js';
 import type { TwinService } from '../twin-service.js';
 import { alreadyApplied, contentTarget, desiredAssignments, setPath, valueAt, type DesiredAssignment } from './configuration-content.js';
-import { Limiter } from '../jobs/limiter.js';
+import { Limiter } from '../limiter.js';
 import { TargetMatcher } from './target-matcher.js';
 
 /** What the applier needs from the hub. */

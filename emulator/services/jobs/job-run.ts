@@ -6,7 +6,7 @@ import type { RequestContext } from '../../model/request-context.js';
 import { parseServiceTwinBody } from '../../twin/service-twin-body.js';
 import type { MethodService } from '../method-service.js';
 import type { TwinService } from '../twin-service.js';
-import type { Limiter } from './limiter.js';
+import type { Limiter } from '../limiter.js';
 
 /** What a job run needs from the hub. */
 export interface JobRunDeps {

@@ -13,7 +13,7 @@ import { requestContext } from '../request-contexts.js';
 import type { TwinService } from '../twin-service.js';
 import { finalRow, JobRun } from './job-run.js';
 import { deviceJobRow, jobResponse, type InFlight } from './job-views.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../limiter.js';
 
 /** A validated `PUT /jobs/v2/{id}` body (the transport turned the JSON into this). */
 export interface JobRequest {
