@@ -5,8 +5,6 @@ import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
 import { startListeners } from './hub-listeners.js';
-import type { JsonObject } from './model/json.js';
-import { twinKey } from './model/twin-address.js';
 import type { QueryPage } from './query/index.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
@@ -15,10 +13,9 @@ import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
-import { ConfigurationApplier } from './services/configurations/configuration-applier.js';
-import { ConfigurationService } from './services/configurations/configuration-service.js';
-import { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
-import { JobService } from './services/jobs/job-service.js';
+import type { ConfigurationService } from './services/configurations/configuration-service.js';
+import type { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
+import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { StoreCorruptError } from './store/store-corrupt-error.js';
@@ -41,7 +38,8 @@ import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
-import { FleetApi } from './fleet-api.js';
+import type { FleetApi } from './fleet-api.js';
+import { createFleetServices, jobRowsOf, type FleetServices } from './fleet-services.js';
 import { TwinsApi } from './twins-api.js';
 import { TwinQueries } from './views/twin-queries.js';
 import { TwinViewIndex } from './views/twin-view-index.js';
@@ -93,11 +91,8 @@ interface Running {
   readonly views: TwinViewUpkeep;
   readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
-  readonly jobs: JobService;
-  readonly configurations: ConfigurationService;
-  readonly applier: ConfigurationApplier;
-  readonly fleet: FleetApi;
-  readonly digitalTwins: DigitalTwinService;
+  /** Jobs, configurations, digital twins. */
+  readonly fleet: FleetServices;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -148,27 +143,27 @@ export class HubEmulator {
 
   /** Scheduled jobs (the same service as `/jobs/v2`). */
   get jobs(): JobService {
-    return this.running().jobs;
+    return this.running().fleet.jobs;
   }
 
   /** Configurations (automatic device management; the same service as `/configurations`). */
   get configurations(): ConfigurationService {
-    return this.running().configurations;
+    return this.running().fleet.configurations;
   }
 
   /** Jobs and configurations as the studio drives them (same checks as REST, the studio as the writer). */
   get fleet(): FleetApi {
-    return this.running().fleet;
+    return this.running().fleet.fleet;
   }
 
   /** The IoT Plug and Play digital twin API (the same service as `/digitaltwins`). */
   get digitalTwins(): DigitalTwinService {
-    return this.running().digitalTwins;
+    return this.running().fleet.digitalTwins;
   }
 
   /** Resolves when the hub has applied every configuration change it knows of to the twins. */
   configurationsSettled(): Promise<void> {
-    return this.running().applier.idle();
+    return this.running().fleet.applier.idle();
   }
 
   /** Module identities and module twins. */
@@ -232,8 +227,7 @@ export class HubEmulator {
     if (!running || this.state !== 'Running') return;
     this.state = 'Stopping';
     running.amqp.close();
-    running.jobs.close();
-    running.applier.close();
+    running.fleet.close();
     running.methods.close();
     running.unbindDevices();
     running.views.close();
@@ -318,29 +312,16 @@ export class HubEmulator {
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
     const views = new TwinViewUpkeep(state, new TwinViewIndex(), twinRuntime(registry, modules), store, events);
-    let jobRows = (): JsonObject[] => [];
-    const queries = new TwinQueries(views.index, config.clock, { jobRows: () => jobRows() });
+    const built: { fleet?: FleetServices } = {};
+    const queries = new TwinQueries(views.index, config.clock, { jobRows: jobRowsOf(() => built.fleet) });
     const query = (text: string, options: { pageSize?: number; continuation?: string }): QueryPage => {
       views.ensureComplete();
       return queries.run(text, options);
     };
     const methods = new MethodService(registry, devices);
-    const jobs = new JobService({ data, twins, methods, query, clock: config.clock, logger: config.logger, options: config.fleet.jobs });
-    jobRows = () => jobs.deviceJobRows();
-    const applier = new ConfigurationApplier({
-      data,
-      twins,
-      clock: config.clock,
-      logger: config.logger,
-      onCommitted: (listener) => store.onCommitted((batch) => listener(batch.changes)),
-      intervalMs: config.fleet.configurationIntervalMs,
-      view: (address) => {
-        views.ensureComplete();
-        return views.index.get(twinKey(address));
-      },
-    });
-    const configurations = new ConfigurationService(data, twins, applier, query);
-    const digitalTwins = new DigitalTwinService(twins, methods);
+    const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
+    built.fleet = fleet;
+    const { jobs, configurations, digitalTwins } = fleet;
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const telemetry = new TelemetryService(events, config.clock);
     const serviceAuth = new ServiceAuthenticator(state, config.hostName, config.clock);
@@ -374,8 +355,7 @@ export class HubEmulator {
       warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
     }
     for (const warning of warnings) config.logger.warn(warning);
-    jobs.resume();
-    applier.markAll();
+    fleet.start();
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -388,6 +368,6 @@ export class HubEmulator {
       addresses: reachableAddresses(config.bindAddress, config.hostName),
       warnings,
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, jobs, configurations, applier, fleet: new FleetApi(jobs, configurations, config.clock), digitalTwins, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, fleet, modules, c2d, telemetry, amqp, gateway, unbindDevices, listeners, info };
   }
 }
