@@ -8,6 +8,7 @@ import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
 import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
+import { resolveFleetConfig, type FleetConfig, type ResolvedFleetConfig } from './fleet-config.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -58,6 +59,8 @@ export interface EmulatorConfig {
   readonly routing?: Partial<RoutingConfig>;
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
   readonly limits?: Partial<WireLimits>;
+  /** Jobs and configurations (fleet-config.ts). */
+  readonly fleet?: FleetConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -78,6 +81,7 @@ export interface ResolvedConfig {
   readonly eventHub: EventHubConfig;
   readonly routing: RoutingConfig;
   readonly limits: WireLimits;
+  readonly fleet: ResolvedFleetConfig;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -124,6 +128,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     eventHub: resolveEventHub(config.eventHub),
     routing: { routes: config.routing?.routes ?? [], fallbackEnabled: config.routing?.fallbackEnabled ?? true },
     limits: resolveWireLimits(config.limits),
+    fleet: resolveFleetConfig(config.fleet),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

@@ -14,6 +14,9 @@ import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
 import { ConnectionTracker } from './services/connection-tracker.js';
 import { HubData } from './services/hub-data.js';
+import type { ConfigurationService } from './services/configurations/configuration-service.js';
+import type { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
+import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
@@ -49,6 +52,8 @@ import { MqttGateway } from './transports/mqtt/mqtt-gateway.js';
 import { createSessionStore } from './transports/mqtt/session-store.js';
 import { reachableAddresses } from './transports/reachable-addresses.js';
 import { TrafficTap } from './transports/tap.js';
+import type { FleetApi } from './fleet-api.js';
+import { createFleetServices, jobRowsOf, type FleetServices } from './fleet-services.js';
 import { TwinsApi } from './twins-api.js';
 import { X509Devices } from './x509-devices.js';
 import { TwinQueries } from './views/twin-queries.js';
@@ -115,6 +120,8 @@ interface Running {
   readonly views: TwinViewUpkeep;
   readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
+  /** Jobs, configurations, digital twins. */
+  readonly fleet: FleetServices;
   readonly modules: ModuleService;
   readonly c2d: C2dService;
   readonly telemetry: TelemetryService;
@@ -168,6 +175,31 @@ export class HubEmulator {
   /** Direct methods (the same path as `POST /twins/{id}/methods`). */
   get methods(): MethodService {
     return this.running().methods;
+  }
+
+  /** Scheduled jobs (the same service as `/jobs/v2`). */
+  get jobs(): JobService {
+    return this.running().fleet.jobs;
+  }
+
+  /** Configurations (automatic device management; the same service as `/configurations`). */
+  get configurations(): ConfigurationService {
+    return this.running().fleet.configurations;
+  }
+
+  /** Jobs and configurations as the studio drives them (same checks as REST, the studio as the writer). */
+  get fleet(): FleetApi {
+    return this.running().fleet.fleet;
+  }
+
+  /** The IoT Plug and Play digital twin API (the same service as `/digitaltwins`). */
+  get digitalTwins(): DigitalTwinService {
+    return this.running().fleet.digitalTwins;
+  }
+
+  /** Resolves when the hub has applied every configuration change it knows of to the twins. */
+  configurationsSettled(): Promise<void> {
+    return this.running().fleet.applier.idle();
   }
 
   /** Module identities and module twins. */
@@ -256,6 +288,7 @@ export class HubEmulator {
     if (!running || this.state !== 'Running') return;
     this.state = 'Stopping';
     running.amqp.close();
+    running.fleet.close();
     running.methods.close();
     running.unbindDevices();
     running.views.close();
@@ -357,12 +390,16 @@ export class HubEmulator {
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
     const views = new TwinViewUpkeep(state, new TwinViewIndex(), twinRuntime(registry, modules), store, events);
-    const queries = new TwinQueries(views.index, config.clock);
+    const built: { fleet?: FleetServices } = {};
+    const queries = new TwinQueries(views.index, config.clock, { jobRows: jobRowsOf(() => built.fleet) });
     const query = (text: string, options: { pageSize?: number; continuation?: string }): QueryPage => {
       views.ensureComplete();
       return queries.run(text, options);
     };
     const methods = new MethodService(registry, devices);
+    const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
+    built.fleet = fleet;
+    const { jobs, configurations, digitalTwins } = fleet;
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const eventLog = await EventLog.open({
       dir: persistence === 'memory' ? undefined : join(dataDir, 'events'),
@@ -446,7 +483,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
     });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
@@ -454,6 +491,7 @@ export class HubEmulator {
       warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
     }
     for (const warning of warnings) config.logger.warn(warning);
+    fleet.start();
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -481,7 +519,7 @@ export class HubEmulator {
       clearInterval(retention);
       await eventLog.close();
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, modules, c2d, telemetry, eventHub, closeEvents, router, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 
 import { StatusBadge } from './components/StatusBadge.js';
+import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
+import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
 import { SettingsPanel } from './features/settings/SettingsPanel.js';
@@ -10,14 +12,16 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'query' | 'settings' | 'provisioning';
+type View = 'devices' | 'traffic' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'traffic', label: 'Traffic' },
   { id: 'query', label: 'Query' },
-  { id: 'settings', label: 'Settings' },
+  { id: 'jobs', label: 'Jobs' },
+  { id: 'configurations', label: 'Configurations' },
   { id: 'provisioning', label: 'Provisioning' },
+  { id: 'settings', label: 'Settings' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -25,7 +29,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…5), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…7), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -86,6 +90,8 @@ export function App() {
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}
+        {view === 'jobs' ? <JobsView /> : null}
+        {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
         {view === 'provisioning' ? <ProvisioningView /> : null}
       </main>

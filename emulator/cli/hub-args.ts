@@ -50,6 +50,8 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         --route TwinChangeEvents (repeatable)
   --limit <name>=<n>    set one of the wire limits (see test/reliability/README.md), e.g.
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
+  --configuration-interval <ms>  how often every configuration is re-applied to all twins
+                        (default 5000; 0 = only on changes; IoT Hub: 5 minutes)
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -79,6 +81,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       limit: { type: 'string', multiple: true },
       routes: { type: 'string' },
       route: { type: 'string', multiple: true },
+      'configuration-interval': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -102,6 +105,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     fsync: !values['no-fsync'],
     ports,
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
+    ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
   };
   return {
     config,
@@ -136,6 +140,11 @@ function parseLimits(raw: readonly string[]): Partial<WireLimits> {
     limits[name] = Number(value);
   }
   return limits;
+}
+
+function parseInterval(raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new Error(`--configuration-interval must be a number of milliseconds (0 = off), got '${raw}'`);
+  return Number(raw);
 }
 
 function parsePort(option: string, raw: string, allowOff: boolean): number | null {

@@ -232,3 +232,41 @@ export function managementApiVersionMissing(): IotHubError {
 export function managementNotFound(code: 'NotFound' | 'ResourceNotFound', message: string): IotHubError {
   return new IotHubError({ code, httpStatus: 404, errorCode: 404000, message });
 }
+
+/** 404002: no scheduled job with this id (jobs v2, iothub-protocol-2.md §7.1). */
+export function jobNotFound(jobId: string): IotHubError {
+  return new IotHubError({ code: 'JobNotFound', httpStatus: 404, errorCode: 404002, message: `The job '${jobId}' does not exist.` });
+}
+
+/** 409: a job id already used (iothub-protocol-2.md §7.1; code name and number are this emulator's choice, §12.7). */
+export function jobAlreadyExists(jobId: string): IotHubError {
+  return new IotHubError({ code: 'JobAlreadyExists', httpStatus: 409, errorCode: 409002, message: `A job with id '${jobId}' already exists.` });
+}
+
+/** 429004: more active (queued, scheduled or running) jobs than the hub allows (iothub-protocol-2.md §7.3). */
+export function maxActiveJobsExceeded(max: number): IotHubError {
+  return new IotHubError({
+    code: 'ThrottlingMaxActiveJobCountExceeded',
+    httpStatus: 429,
+    errorCode: 429004,
+    message: `The hub already has ${max} active jobs, the most it runs at once; wait for one to finish or cancel one.`,
+  });
+}
+
+/** 404: no configuration with this id (iothub-protocol-2.md §8.1; the name is this emulator's choice, §12.8). */
+export function configurationNotFound(id: string): IotHubError {
+  return new IotHubError({ code: 'ConfigurationNotFound', httpStatus: 404, errorCode: 404011, message: `The configuration '${id}' does not exist.` });
+}
+
+/** 409: creating a configuration whose id exists (without If-Match). */
+export function configurationAlreadyExists(id: string): IotHubError {
+  return new IotHubError({ code: 'ConfigurationAlreadyExists', httpStatus: 409, errorCode: 409302, message: `A configuration with id '${id}' already exists.` });
+}
+
+/**
+ * 400008: an import/export job whose blob container the hub cannot reach (iothub-protocol-2.md §7.5). The emulator
+ * has no storage account linked, so every container is unreachable.
+ */
+export function blobContainerValidationError(detail: string): IotHubError {
+  return new IotHubError({ code: 'BlobContainerValidationError', httpStatus: 400, errorCode: 400008, message: detail });
+}

@@ -3,6 +3,8 @@ import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
 import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
+import type { DeviceJobRecord, JobRecord } from './job.js';
+import type { ConfigurationRecord, TwinConfigurations } from './configuration.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
 
@@ -60,6 +62,17 @@ export type HubChange =
   /** A CA certificate uploaded, given a verification code, or verified (iothub-protocol-2.md §1.3). */
   | { readonly kind: 'caCertificatePut'; readonly record: CaCertificateRecord }
   | { readonly kind: 'caCertificateDeleted'; readonly name: string }
+  /** A scheduled job created or its status changed (its device rows are kept). */
+  | { readonly kind: 'jobPut'; readonly job: JobRecord }
+  /** Device rows of a job added or updated (merged by device id). */
+  | { readonly kind: 'jobDevicesPut'; readonly jobId: string; readonly devices: readonly DeviceJobRecord[] }
+  /** A finished job dropped from the history (retention). */
+  | { readonly kind: 'jobDeleted'; readonly jobId: string }
+  /** A configuration (automatic device management) created or updated. */
+  | { readonly kind: 'configurationPut'; readonly record: ConfigurationRecord }
+  | { readonly kind: 'configurationDeleted'; readonly id: string }
+  /** The configurations that target a twin and their status (`configurations` of the twin; no version step). */
+  | { readonly kind: 'twinConfigurationsSet'; readonly target: TwinAddress; readonly configurations: TwinConfigurations }
   | ProvisioningChange;
 
 /** Changes of the provisioning service (DPS) that lives in the hub. */

@@ -1,6 +1,8 @@
 import type { CaCertificateRecord } from './ca-certificate.js';
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
 import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
+import type { ConfigurationRecord } from './configuration.js';
+import type { StoredJob } from './job.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
 
@@ -80,6 +82,10 @@ export interface HubState {
   enrollmentGroups: Record<string, EnrollmentGroupRecord>;
   /** DPS device registration states by lower-case registration id. Older files lack it. */
   registrations: Record<string, RegistrationRecord>;
+  /** Scheduled jobs (jobs v2) with their device rows, by job id. Data files written before jobs existed lack it. */
+  jobs: Record<string, StoredJob>;
+  /** Configurations (automatic device management) by id. Data files written before them lack it. */
+  configurations: Record<string, ConfigurationRecord>;
 }
 
 /**
@@ -103,5 +109,7 @@ export function emptyHubState(): HubState {
     enrollments: {},
     enrollmentGroups: {},
     registrations: {},
+    jobs: {},
+    configurations: {},
   };
 }

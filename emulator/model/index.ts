@@ -10,3 +10,5 @@ export * from './request-context.js';
 export * from './provisioning.js';
 export * from './hub-event.js';
 export * from './routing.js';
+export * from './job.js';
+export * from './configuration.js';

@@ -9,6 +9,7 @@ export type Principal =
   | { readonly kind: 'job'; readonly jobId: string }
   /** The provisioning service (DPS) creating or updating the device a registration id was assigned. */
   | { readonly kind: 'provisioning'; readonly registrationId: string }
+  | { readonly kind: 'configuration'; readonly configurationId: string }
   | { readonly kind: 'hub' };
 
 /** Which edge a request came in on. */
@@ -41,6 +42,8 @@ export function principalName(principal: Principal): string {
       return `job:${principal.jobId}`;
     case 'provisioning':
       return `provisioning:${principal.registrationId}`;
+    case 'configuration':
+      return `configuration:${principal.configurationId}`;
     default:
       return principal.kind;
   }

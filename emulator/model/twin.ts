@@ -1,3 +1,4 @@
+import type { TwinConfigurations } from './configuration.js';
 import type { JsonObject } from './json.js';
 
 /**
@@ -29,6 +30,8 @@ export interface TwinState {
   readonly version: number;
   /** IoT Plug and Play model id from the MQTT username, `""` when unset. */
   readonly modelId: string;
+  /** Configurations targeting the twin and their status (automatic device management); absent when none. */
+  readonly configurations?: TwinConfigurations;
 }
 
 /** The properties part a device sees (`$iothub/twin/GET` response body, iothub-protocol.md §4.2). */

@@ -32,8 +32,11 @@ export interface RunOptions {
 export interface QueryPage {
   items: JsonObject[];
   continuation?: string;
-  itemType: 'Twin' | 'Raw';
+  itemType: QueryItemType;
 }
+
+/** x-ms-item-type of a page: `Twin` (SELECT * over twins), `DeviceJob` (SELECT * FROM devices.jobs), else `Raw`. */
+export type QueryItemType = 'Twin' | 'DeviceJob' | 'Raw';
 
 /** Options of one `streamPage` call. */
 export interface StreamOptions {
@@ -52,7 +55,7 @@ export interface CompiledQuery {
   readonly text: string;
   readonly collection: Collection;
   /** x-ms-item-type: `Twin` for SELECT *, `Raw` for projections and aggregates. */
-  readonly itemType: 'Twin' | 'Raw';
+  readonly itemType: QueryItemType;
   /** Identifies the query up to spacing and keyword case (a hash of its printed AST). */
   readonly hash: string;
   /** False for aggregates and GROUP BY, whose rows need every twin before the first one is known. */
@@ -75,7 +78,7 @@ export interface CompiledQuery {
 /** Builds the runnable query. `ast` must have passed `validate`. */
 export function createCompiledQuery(text: string, ast: QueryAst): CompiledQuery {
   const collection = collectionOf(ast);
-  const itemType = ast.select.star ? 'Twin' : 'Raw';
+  const itemType: QueryItemType = !ast.select.star ? 'Raw' : collection === 'devices.jobs' ? 'DeviceJob' : 'Twin';
   // The hash of the printed AST ties a token to its query whatever the spacing and keyword case.
   const hash = hashText(print(ast));
   const accept = buildFilter(collection, ast.where && compileExpression(ast.where));

@@ -14,7 +14,7 @@ export type {
   QueryAst, SelectClause, Span, UnaryExpr, UnaryOp,
 } from './ast.js';
 export type { Collection } from './validator.js';
-export type { CompiledQuery, QueryPage, RunOptions, StreamOptions } from './execute.js';
+export type { CompiledQuery, QueryItemType, QueryPage, RunOptions, StreamOptions } from './execute.js';
 export type { PagePosition, RowPosition, ScanPosition } from './continuation.js';
 export type { SlotRange, StreamedPage } from './stream-page.js';
 export { print } from './ast.js';

@@ -18,7 +18,9 @@ const SECTION_ROOT = new Map([['$metadata', '$metadata'], ['$version', '$version
 
 /** Returns the segments with the twin's fixed field names in canonical case; user keys are left as written. */
 export function canonicalPath(segments: readonly string[]): string[] {
-  const out = [...segments];
+  // `devices.jobs.status` names the `status` of a devices.jobs row (iothub-protocol-2.md §7.4).
+  const prefixed = segments.length > 2 && segments[0]?.toLowerCase() === 'devices' && segments[1]?.toLowerCase() === 'jobs';
+  const out = prefixed ? segments.slice(2) : [...segments];
   const first = out[0];
   if (first === undefined) return out;
   out[0] = TOP_LEVEL.get(first.toLowerCase()) ?? first;

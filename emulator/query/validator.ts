@@ -1,7 +1,8 @@
 /**
  * Stage 3 (house-style H12): semantic checks on a parsed query. Returns every problem found (the query console
  * shows them all); `compileQuery` throws the first. Rules (iothub-protocol.md §9.2-9.3):
- * - FROM devices | devices.modules; devices.jobs is a real hub feature we do not emulate → NotSupported;
+ * - FROM devices | devices.modules | devices.jobs (one row per device and scheduled job, iothub-protocol-2.md §7.4;
+ *   its fields are named plainly or as `devices.jobs.<field>`);
  * - only COUNT/AVG/SUM/MIN/MAX in SELECT; COUNT() takes no argument, the others one property path;
  * - aggregates cannot be mixed with plain properties unless those are the GROUP BY property;
  * - GROUP BY only with FROM devices and a select list (not *);
@@ -9,12 +10,12 @@
  * - output column names are unique.
  */
 import type { CallExpr, Expr, Projection, QueryAst, Span } from './ast.js';
-import { QueryNotSupportedError, QuerySemanticError, type QueryError } from './errors.js';
+import { QuerySemanticError, type QueryError } from './errors.js';
 import { lookupFunction, paramType, type FunctionSignature } from './functions.js';
 import { canonicalPath, samePath } from './twin-paths.js';
 
 /** The collections a query may read. */
-export type Collection = 'devices' | 'devices.modules';
+export type Collection = 'devices' | 'devices.modules' | 'devices.jobs';
 
 /** Checks `ast`; an empty array means the query can be compiled. */
 export function validate(ast: QueryAst): QueryError[] {
@@ -23,12 +24,8 @@ export function validate(ast: QueryAst): QueryError[] {
     errors.push(new QuerySemanticError(message, span.position, span.length));
   };
   const collection = ast.from.collection.toLowerCase();
-  if (collection === 'devices.jobs') {
-    errors.push(new QueryNotSupportedError(
-      'Queries on devices.jobs are not supported by this emulator; query devices or devices.modules',
-      ast.from.position, ast.from.length));
-  } else if (collection !== 'devices' && collection !== 'devices.modules') {
-    report(`Unknown collection '${ast.from.collection}': expected devices or devices.modules`, ast.from);
+  if (collection !== 'devices' && collection !== 'devices.modules' && collection !== 'devices.jobs') {
+    report(`Unknown collection '${ast.from.collection}': expected devices, devices.modules or devices.jobs`, ast.from);
   }
   checkSelect(ast, collection, report);
   if (ast.where) walk(ast.where, (expr) => checkCondition(expr, report));
@@ -37,7 +34,8 @@ export function validate(ast: QueryAst): QueryError[] {
 
 /** The collection of a validated query, in canonical case. */
 export function collectionOf(ast: QueryAst): Collection {
-  return ast.from.collection.toLowerCase() === 'devices.modules' ? 'devices.modules' : 'devices';
+  const collection = ast.from.collection.toLowerCase();
+  return collection === 'devices.modules' || collection === 'devices.jobs' ? collection : 'devices';
 }
 
 /**
@@ -58,7 +56,7 @@ type Report = (message: string, span: Span) => void;
 
 function checkSelect(ast: QueryAst, collection: string, report: Report): void {
   const { select, groupBy } = ast;
-  if (groupBy && collection === 'devices.modules') report('GROUP BY is only supported with FROM devices', groupBy);
+  if (groupBy && collection !== 'devices') report('GROUP BY is only supported with FROM devices', groupBy);
   if (groupBy && select.star) report('GROUP BY needs a select list of the grouped property and aggregates, not *', groupBy);
   const hasAggregate = select.projections.some((p) => p.expr.kind === 'call');
   for (const projection of select.projections) {

@@ -1,6 +1,7 @@
 import { deviceNotFound, moduleNotFound } from '../errors/catalogue.js';
 import type { HubEventBus } from '../events.js';
 import type { TwinWritten } from '../model/changes.js';
+import type { TwinConfigurations } from '../model/configuration.js';
 import type { JsonObject } from '../model/json.js';
 import type { ModuleRecord } from '../model/hub-state.js';
 import type { RequestContext } from '../model/request-context.js';
@@ -76,6 +77,18 @@ export class TwinService {
     const owner = this.findLatest(address);
     if (!owner || owner.twin.modelId === modelId) return;
     await this.data.write([{ kind: 'modelIdSet', target: address, modelId }], [staged(address, { ...owner, twin: { ...owner.twin, modelId } })]);
+  }
+
+  /**
+   * Records which configurations target the twin and their status (automatic device management). Not a twin
+   * `version` step: the map is the hub's bookkeeping, shown on the twin and in queries.
+   */
+  async setConfigurations(address: TwinAddress, configurations: TwinConfigurations): Promise<void> {
+    const owner = this.findLatest(address);
+    if (!owner) return;
+    const { configurations: _old, ...rest } = owner.twin;
+    const twin = Object.keys(configurations).length === 0 ? rest : { ...rest, configurations };
+    await this.data.write([{ kind: 'twinConfigurationsSet', target: address, configurations }], [staged(address, { ...owner, twin })]);
   }
 
   /** The twin's change log, oldest first (bounded per twin; see `historyLimit`). */

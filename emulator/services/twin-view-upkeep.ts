@@ -107,6 +107,7 @@ function keyOf(change: HubChange): string | undefined {
       return twinKey(change);
     case 'twinWritten':
     case 'modelIdSet':
+    case 'twinConfigurationsSet':
       return twinKey(change.target);
     case 'c2dEnqueued':
     case 'c2dRemoved':

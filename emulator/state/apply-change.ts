@@ -7,6 +7,7 @@ import { applyTwinWrite } from '../twin/twin-writes.js';
 import { getOwn, setOwn } from '../util/own-keys.js';
 import { applyProvisioningChange, isProvisioningChange } from './apply-provisioning-change.js';
 import { deviceOf, moduleOf, ownerOf } from './state-lookups.js';
+import { applyJobChange } from './job-changes.js';
 import { appendHistory, historyEntry } from './twin-history.js';
 
 /** How the reducer treats the twin change log. */
@@ -48,6 +49,20 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
     case 'modelIdSet':
       updateTwin(state, change.target, (twin) => ({ ...twin, modelId: change.modelId }));
       return;
+    case 'jobPut':
+    case 'jobDevicesPut':
+    case 'jobDeleted':
+      applyJobChange(state, change);
+      return;
+    case 'configurationPut':
+      setOwn(state.configurations, change.record.id, change.record);
+      return;
+    case 'configurationDeleted':
+      delete state.configurations[change.id];
+      return;
+    case 'twinConfigurationsSet':
+      updateTwin(state, change.target, (twin) => withConfigurations(twin, change.configurations));
+      return;
     case 'sessionSaved':
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];
       else setOwn(state.sessions, change.clientId, [...change.subscriptions]);
@@ -62,6 +77,12 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       if (isProvisioningChange(change)) applyProvisioningChange(state, change);
       else applyC2dChange(state, change);
   }
+}
+
+/** The twin with its `configurations` map; an empty map removes the field. */
+function withConfigurations(twin: TwinState, configurations: TwinState['configurations']): TwinState {
+  const { configurations: _old, ...rest } = twin;
+  return configurations === undefined || Object.keys(configurations).length === 0 ? rest : { ...rest, configurations };
 }
 
 function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions): void {

@@ -26,6 +26,7 @@ const twin = z.looseObject({
   reported: section,
   version: count,
   modelId: text.optional(),
+  configurations: z.record(z.string(), z.looseObject({ status: z.enum(['Targeted', 'Applied']) })).optional(),
 });
 
 const identity = {
@@ -145,6 +146,53 @@ const registration = z.looseObject({
   lastUpdatedDateTimeUtc: text,
 });
 
+const jobRecord = z.looseObject({
+  jobId: text,
+  type: z.enum(['scheduleUpdateTwin', 'scheduleDeviceMethod']),
+  queryCondition: text,
+  createdTime: text,
+  startTime: text,
+  endTime: text.nullable(),
+  maxExecutionTimeInSeconds: count,
+  updateTwin: jsonObject.nullable(),
+  cloudToDeviceMethod: z.looseObject({ methodName: text, responseTimeoutInSeconds: count, connectTimeoutInSeconds: count }).nullable(),
+  status: z.enum(['queued', 'scheduled', 'running', 'completed', 'failed', 'cancelled']),
+  failureReason: text.nullable(),
+  statusMessage: text.nullable(),
+});
+
+const deviceJob = z.looseObject({
+  deviceId: text,
+  status: z.enum(['pending', 'scheduled', 'running', 'completed', 'failed', 'canceled']),
+  startTimeUtc: text.nullable(),
+  endTimeUtc: text.nullable(),
+  createdDateTimeUtc: text,
+  lastUpdatedDateTimeUtc: text,
+  outcome: jsonObject.nullable(),
+  error: z.looseObject({ code: text, description: text }).nullable(),
+});
+
+const configuration = z.looseObject({
+  id: text,
+  schemaVersion: text,
+  labels: stringMap,
+  content: z.looseObject({ deviceContent: jsonObject.optional(), moduleContent: jsonObject.optional(), modulesContent: jsonObject.optional() }),
+  targetCondition: text,
+  priority: count,
+  createdTimeUtc: text,
+  lastUpdatedTimeUtc: text,
+  metricQueries: stringMap,
+  version: count,
+});
+
+const storedJob = z.looseObject({
+  job: jobRecord,
+  devices: z.custom<Record<string, unknown>>(
+    (value) => isJsonObject(value) && Object.values(value).every((entry) => deviceJob.safeParse(entry).success),
+    'expected an object of device job rows',
+  ),
+});
+
 /** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
 export const MAP_VALUE_SCHEMAS = {
   policies: policy,
@@ -158,6 +206,8 @@ export const MAP_VALUE_SCHEMAS = {
   enrollments: enrollment,
   enrollmentGroups: enrollmentGroup,
   registrations: registration,
+  jobs: storedJob,
+  configurations: configuration,
 } as const;
 
 /** The field of a provisioning record that, lower-cased, must be its map key (ids are case-insensitive). */
@@ -209,6 +259,16 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
   }),
   z.looseObject({ kind: z.literal('caCertificatePut'), record: caCertificate }),
   z.looseObject({ kind: z.literal('caCertificateDeleted'), name: text }),
+  z.looseObject({ kind: z.literal('jobPut'), job: jobRecord }),
+  z.looseObject({ kind: z.literal('jobDevicesPut'), jobId: text, devices: z.array(deviceJob) }),
+  z.looseObject({ kind: z.literal('jobDeleted'), jobId: text }),
+  z.looseObject({ kind: z.literal('configurationPut'), record: configuration }),
+  z.looseObject({ kind: z.literal('configurationDeleted'), id: text }),
+  z.looseObject({
+    kind: z.literal('twinConfigurationsSet'),
+    target: address,
+    configurations: z.record(z.string(), z.looseObject({ status: z.enum(['Targeted', 'Applied']) })),
+  }),
 ]);
 
 /** `a.b[0]["odd key"]` for an issue path below `base`. */

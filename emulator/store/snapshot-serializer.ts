@@ -1,5 +1,5 @@
 /** Top-level maps whose entries are only ever replaced, never changed in place (see `state/apply-change.ts`). */
-const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'enrollments', 'enrollmentGroups', 'registrations']);
+const CACHED_MAPS: ReadonlySet<string> = new Set(['devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'enrollments', 'enrollmentGroups', 'registrations', 'jobs', 'configurations']);
 
 /** Entries serialised between two yields of `serializeAsync` (keeps each event-loop turn to a few ms). */
 const ENTRIES_PER_TURN = 500;

@@ -61,6 +61,7 @@ export function serviceTwin(owner: TwinOwner, runtime: RuntimeState): JsonObject
     properties: { desired: sectionView(twin.desired, true), reported: sectionView(twin.reported, true) },
   });
   if (!isModule) doc.capabilities = { ...owner.capabilities };
+  if (twin.configurations !== undefined) doc.configurations = structuredClone(twin.configurations) as unknown as JsonObject;
   return doc;
 }
 

@@ -26,6 +26,8 @@ type Cursor =
 export interface TwinQueriesOptions extends Omit<QueryCursorsOptions, 'clock'> {
   /** Compiled queries kept by text; default 256. */
   readonly compiledCapacity?: number;
+  /** The `devices.jobs` rows (one per device and scheduled job); none when not given. */
+  readonly jobRows?: () => Iterable<JsonObject>;
 }
 
 /** Runs queries over a TwinViewIndex with server-side cursors. */
@@ -33,6 +35,7 @@ export class TwinQueries {
   private readonly cursors: QueryCursors<Cursor>;
   private readonly compiled = new Map<string, CompiledQuery>();
   private readonly compiledCapacity: number;
+  private readonly jobRows: () => Iterable<JsonObject>;
 
   /**
    * @param index the twins to query (the composition root keeps it current).
@@ -42,6 +45,7 @@ export class TwinQueries {
   constructor(private readonly index: TwinViewIndex, clock?: Clock, options: TwinQueriesOptions = {}) {
     this.cursors = new QueryCursors<Cursor>({ ...options, ...(clock && { clock }) });
     this.compiledCapacity = options.compiledCapacity ?? 256;
+    this.jobRows = options.jobRows ?? (() => []);
   }
 
   /**
@@ -50,6 +54,8 @@ export class TwinQueries {
    */
   run(text: string, options: RunOptions = {}): QueryPage {
     const query = this.compile(text);
+    // devices.jobs rows are few and not indexed: the stateless engine pages them.
+    if (query.collection === 'devices.jobs') return query.run(this.jobRows(), options);
     const position = options.continuation === undefined ? undefined : query.readContinuation(options.continuation);
     const pageSize = normalisePageSize(options.pageSize);
     return query.streaming ? this.streamPage(query, pageSize, position) : this.rowsPage(query, pageSize, position);

@@ -36,6 +36,14 @@ export const INVOKE_CHANNELS = [
   'provisioning.putGroup',
   'provisioning.remove',
   'provisioning.deriveKey',
+  'jobs.list',
+  'jobs.schedule',
+  'jobs.cancel',
+  'configurations.list',
+  'configurations.put',
+  'configurations.delete',
+  'pnp.digitalTwin',
+  'pnp.invokeCommand',
 ] as const;
 
 /** Names of all invoke channels. */

@@ -6,11 +6,14 @@
 import { z } from 'zod';
 
 import type {
+  ConfigurationDto,
   DeviceDetails,
   DeviceSummary,
+  DigitalTwinDto,
   EmulatorStatusDto,
   HubExport,
   ImportReport,
+  JobDto,
   MethodResultDto,
   EnrollmentDto,
   ProvisioningOverviewDto,
@@ -138,6 +141,24 @@ export const requestSchemas = {
   'provisioning.remove': z.strictObject({ kind: z.enum(['individual', 'group', 'registration']), id: provisioningId }),
   /** A group member's device key: HMAC-SHA256(group key, registration id). */
   'provisioning.deriveKey': z.strictObject({ groupKey: z.string().min(1).max(128), registrationId: provisioningId }),
+  'jobs.list': empty,
+  /** A job as `PUT /jobs/v2/{id}` takes it (iothub-protocol-2.md §7.2); the hub checks the body as REST does. */
+  'jobs.schedule': z.strictObject({ jobId: z.string().min(1).max(128), job: jsonObjectSchema }),
+  'jobs.cancel': z.strictObject({ jobId: z.string().min(1).max(128) }),
+  'configurations.list': empty,
+  /** A configuration as `PUT /configurations/{id}` takes it (§8.2); `etag` absent creates, given updates (`*` forces). */
+  'configurations.put': z.strictObject({ id: z.string().min(1).max(128), configuration: jsonObjectSchema, etag: z.string().min(1).max(256).optional() }),
+  'configurations.delete': z.strictObject({ id: z.string().min(1).max(128) }),
+  /** The IoT Plug and Play digital twin of a device (iothub-protocol-2.md §9.2). */
+  'pnp.digitalTwin': z.strictObject({ deviceId }),
+  /** A Plug and Play command: the direct method `commandName` or `component*commandName` (§9.4). */
+  'pnp.invokeCommand': z.strictObject({
+    deviceId,
+    component: z.string().min(1).max(64).optional(),
+    commandName: z.string().min(1).max(128),
+    payload: jsonValueSchema,
+    responseTimeoutInSeconds: z.number().int().min(5).max(300),
+  }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -173,6 +194,14 @@ export interface Responses {
   'provisioning.putGroup': EnrollmentDto;
   'provisioning.remove': { readonly id: string };
   'provisioning.deriveKey': { readonly key: string };
+  'jobs.list': JobDto[];
+  'jobs.schedule': JobDto;
+  'jobs.cancel': JobDto;
+  'configurations.list': ConfigurationDto[];
+  'configurations.put': ConfigurationDto;
+  'configurations.delete': { readonly id: string };
+  'pnp.digitalTwin': DigitalTwinDto;
+  'pnp.invokeCommand': MethodResultDto;
 }
 
 /** Invoke channel → request and response types (house-style H14). */

@@ -141,7 +141,7 @@ export interface QueryPageDto {
   readonly items: JsonObject[];
   /** Absent on the last page. */
   readonly continuation?: string;
-  readonly itemType: 'Twin' | 'Raw';
+  readonly itemType: 'Twin' | 'DeviceJob' | 'Raw';
 }
 
 /** A direct method's answer. */
@@ -271,4 +271,51 @@ export interface ProvisioningOverviewDto {
   readonly groups: readonly EnrollmentDto[];
   /** Newest first. */
   readonly registrations: readonly RegistrationDto[];
+}
+
+/** Per-device counts of a job (iothub-protocol-2.md §7.2). */
+export interface JobStatisticsDto {
+  readonly deviceCount: number;
+  readonly failedCount: number;
+  readonly succeededCount: number;
+  readonly runningCount: number;
+  readonly pendingCount: number;
+}
+
+/** A scheduled job as `GET /jobs/v2/{id}` shows it. */
+export interface JobDto {
+  readonly jobId: string;
+  readonly type: 'scheduleUpdateTwin' | 'scheduleDeviceMethod';
+  readonly status: 'queued' | 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+  readonly queryCondition: string;
+  readonly createdTime: string;
+  readonly startTime: string;
+  readonly endTime?: string;
+  readonly maxExecutionTimeInSeconds: number;
+  readonly updateTwin: JsonObject | null;
+  readonly cloudToDeviceMethod: JsonObject | null;
+  readonly failureReason: string | null;
+  readonly statusMessage: string | null;
+  readonly deviceJobStatistics: JobStatisticsDto;
+}
+
+/** A configuration (automatic device management) with its metrics, as `GET /configurations/{id}` shows it. */
+export interface ConfigurationDto {
+  readonly id: string;
+  readonly schemaVersion: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly content: JsonObject;
+  readonly targetCondition: string;
+  readonly priority: number;
+  readonly createdTimeUtc: string;
+  readonly lastUpdatedTimeUtc: string;
+  readonly systemMetrics: { readonly results: Readonly<Record<string, number>>; readonly queries: Readonly<Record<string, string>> };
+  readonly metrics: { readonly results: Readonly<Record<string, number>>; readonly queries: Readonly<Record<string, string>> };
+  readonly etag: string;
+}
+
+/** A device's Plug and Play digital twin (`$dtId`, properties, components, `$metadata`) and the twin etag. */
+export interface DigitalTwinDto {
+  readonly twin: JsonObject;
+  readonly etag: string;
 }

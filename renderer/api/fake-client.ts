@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
-  DeviceDetails, DeviceSummary, EnrollmentDto, Envelope, EmulatorStatusDto, InvokeChannel, RegistrationDto, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
+  ConfigurationDto, DeviceDetails, DeviceSummary, EnrollmentDto, JobDto, Envelope, EmulatorStatusDto, InvokeChannel, RegistrationDto, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
   TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
@@ -70,6 +70,8 @@ export function createFakeApi(): FakeApi {
   const calls: Call[] = [];
   const traffic: TrafficEventDto[] = [];
   const simulations = new Map<string, SimulationDto>();
+  const jobs = new Map<string, JobDto>();
+  const configurations = new Map<string, ConfigurationDto>();
   const simulation = (deviceId: string, profileName: string, runState: SimulationDto['runState']): SimulationDto => ({
     deviceId, profileName, runState, state: runState === 'running' ? 'running' : runState, since: '2026-01-01T00:00:00Z',
     counters: { connects: 1, reported: 0, telemetry: 0, desiredApplied: 0, desiredRejected: 0, methodsAnswered: 0, errors: 0 },
@@ -197,6 +199,50 @@ export function createFakeApi(): FakeApi {
       return { ok: true, value: { id } };
     },
     'provisioning.deriveKey': ({ groupKey, registrationId }) => ({ ok: true, value: { key: `derived(${groupKey},${registrationId})` } }),
+    'jobs.list': () => ({ ok: true, value: [...jobs.values()] }),
+    'jobs.schedule': ({ jobId, job }) => {
+      if (jobs.has(jobId)) return fail('JobAlreadyExists', `A job with id '${jobId}' already exists.`, 409);
+      const type = job.type === 'scheduleDeviceMethod' ? 'scheduleDeviceMethod' : 'scheduleUpdateTwin';
+      const created: JobDto = {
+        jobId, type, status: 'queued', queryCondition: String(job.queryCondition ?? ''), createdTime: '2026-01-01T00:00:00Z', startTime: '2026-01-01T00:00:00Z',
+        maxExecutionTimeInSeconds: 3600, updateTwin: type === 'scheduleUpdateTwin' ? (job.updateTwin as JsonObject) : null,
+        cloudToDeviceMethod: type === 'scheduleDeviceMethod' ? (job.cloudToDeviceMethod as JsonObject) : null, failureReason: null, statusMessage: null,
+        deviceJobStatistics: { deviceCount: 0, failedCount: 0, succeededCount: 0, runningCount: 0, pendingCount: 0 },
+      };
+      jobs.set(jobId, created);
+      return { ok: true, value: created };
+    },
+    'jobs.cancel': ({ jobId }) => {
+      const job = jobs.get(jobId);
+      if (!job) return fail('JobNotFound', `The job '${jobId}' does not exist.`, 404);
+      const cancelled: JobDto = { ...job, status: 'cancelled' };
+      jobs.set(jobId, cancelled);
+      return { ok: true, value: cancelled };
+    },
+    'configurations.list': () => ({ ok: true, value: [...configurations.values()] }),
+    'configurations.put': ({ id, configuration, etag }) => {
+      const existing = configurations.get(id);
+      if (existing && etag === undefined) return fail('ConfigurationAlreadyExists', `A configuration with id '${id}' already exists.`, 409);
+      const version = existing ? Number(atob(existing.etag)) + 1 : 1;
+      const put: ConfigurationDto = {
+        id, schemaVersion: '1.0', labels: {}, content: (configuration.content as JsonObject | undefined) ?? {}, targetCondition: String(configuration.targetCondition ?? ''),
+        priority: Number(configuration.priority ?? 0), createdTimeUtc: '2026-01-01T00:00:00Z', lastUpdatedTimeUtc: '2026-01-01T00:00:00Z',
+        systemMetrics: { results: { targetedCount: 0, appliedCount: 0 }, queries: {} }, metrics: { results: {}, queries: {} }, etag: btoa(String(version)),
+      };
+      configurations.set(id, put);
+      return { ok: true, value: put };
+    },
+    'configurations.delete': ({ id }) => { configurations.delete(id); return { ok: true, value: { id } }; },
+    'pnp.digitalTwin': ({ deviceId }) => {
+      const d = get(deviceId);
+      if (!d) return fail('DeviceNotFound', `Device ${deviceId} not registered`, 404);
+      const metadata: JsonObject = {};
+      for (const name of new Set([...Object.keys(d.desired), ...Object.keys(d.reported)])) {
+        metadata[name] = { ...(name in d.desired ? { desiredValue: d.desired[name] ?? null, desiredVersion: d.desiredVersion } : {}) };
+      }
+      return { ok: true, value: { twin: { $dtId: deviceId, ...structuredClone(d.reported), $metadata: metadata }, etag: `etag-${d.version}` } };
+    },
+    'pnp.invokeCommand': ({ component, commandName }) => ({ ok: true, value: { status: 200, payload: { method: component ? `${component}*${commandName}` : commandName } } }),
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {

@@ -51,7 +51,8 @@ export async function rest(hub: HubEmulator, call: RestCall): Promise<RestReply>
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1',
+        // A hub on a loopback address of its own (loopback-hub.ts) listens there, not on 127.0.0.1.
+        host: /^127\.\d+\.\d+\.\d+$/.test(hub.info.hostName) ? hub.info.hostName : '127.0.0.1',
         servername: 'localhost',
         port: hub.info.ports.https ?? 0,
         method: call.method,

@@ -48,10 +48,10 @@ export const SKIP_443_REASON =
 export function runServicePlan(
   hub: HubEmulator,
   steps: readonly PlanStep[],
-  options: { connectionString?: string; transport?: 'Amqp' | 'AmqpWs'; timeoutMs?: number } = {},
+  options: { connectionString?: string; transport?: 'Amqp' | 'AmqpWs'; timeoutMs?: number; script?: string } = {},
 ): Promise<StepResult[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PLAN_SCRIPT, JSON.stringify(steps)], {
+    const child = spawn(process.execPath, [options.script ?? PLAN_SCRIPT, JSON.stringify(steps)], {
       env: {
         ...process.env,
         NODE_EXTRA_CA_CERTS: hub.info.caCertPath,

@@ -110,7 +110,7 @@ describe('bad input is refused in the hub format and stores nothing', () => {
   });
 
   it('an unknown route → 404 in the hub format', async () => {
-    const reply = await rest(hub.hub, { method: 'GET', path: '/jobs/v2/query' });
+    const reply = await rest(hub.hub, { method: 'GET', path: '/no/such/route' });
     expect(reply.status).toBe(404);
     expect(reply.json<{ Message: string }>().Message).toMatch(/^ErrorCode:NotFound;/);
   });

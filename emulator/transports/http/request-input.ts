@@ -104,7 +104,11 @@ const METHOD_NAME = /^[!#%&'*+\-.0-9A-Z^_`a-z|~]+$/;
 
 /** The body of `POST /twins/{id}/methods` (§5.2): name rules, timeout ranges, payload ≤ 128 KB. */
 export function methodInvocationOf(request: RestRequest, deviceId: string, moduleId?: string): MethodInvocation {
-  const body = objectBody(request);
+  return methodInvocationFrom(objectBody(request), deviceId, moduleId);
+}
+
+/** A method call body (`{methodName, payload, responseTimeoutInSeconds, connectTimeoutInSeconds}`), checked. */
+export function methodInvocationFrom(body: Record<string, unknown>, deviceId: string, moduleId?: string): MethodInvocation {
   const methodName = body.methodName;
   if (typeof methodName !== 'string' || methodName === '') throw argumentInvalid('methodName is required.');
   if (!METHOD_NAME.test(methodName)) {

@@ -2,6 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 import type { QueryPage } from '../../query/index.js';
 import type { C2dService } from '../../services/c2d-service.js';
+import type { ConfigurationService } from '../../services/configurations/configuration-service.js';
+import type { DigitalTwinService } from '../../services/digital-twins/digital-twin-service.js';
+import type { JobService } from '../../services/jobs/job-service.js';
 import type { MethodService } from '../../services/method-service.js';
 import type { ModuleService } from '../../services/module-service.js';
 import type { RegistryService } from '../../services/registry-service.js';
@@ -43,6 +46,12 @@ export interface RestServices {
   readonly methods: MethodService;
   readonly c2d: C2dService;
   readonly modules: ModuleService;
+  /** Scheduled jobs (jobs v2). */
+  readonly jobs: JobService;
+  /** Configurations (automatic device management). */
+  readonly configurations: ConfigurationService;
+  /** The IoT Plug and Play digital twin API. */
+  readonly digitalTwins: DigitalTwinService;
   /** Runs an IoT Hub query over every device and module twin. */
   query(text: string, options: { pageSize?: number; continuation?: string }): QueryPage;
 }

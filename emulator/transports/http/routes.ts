@@ -20,6 +20,9 @@ import { replaceTwin } from './handlers/replace-twin.js';
 import { updateModuleTwin } from './handlers/update-module-twin.js';
 import { updateTwin } from './handlers/update-twin.js';
 import type { RouteDefinition } from './rest-types.js';
+import { CONFIGURATION_ROUTES } from './configuration-routes.js';
+import { DIGITAL_TWIN_ROUTES } from './digital-twin-routes.js';
+import { JOB_ROUTES } from './job-routes.js';
 
 /**
  * The IoT Hub service REST API (iothub-protocol.md §8.2): method → path → permission → operation (house-style H6).
@@ -52,4 +55,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PATCH', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: updateModuleTwin },
   { method: 'PUT', pattern: '/twins/{deviceId}/modules/{moduleId}', right: 'ServiceConnect', operation: replaceModuleTwin },
   { method: 'POST', pattern: '/twins/{deviceId}/modules/{moduleId}/methods', right: 'ServiceConnect', operation: invokeModuleMethod },
+  // Jobs, configurations and digital twins (iothub-protocol-2.md §7-9)
+  ...JOB_ROUTES,
+  ...CONFIGURATION_ROUTES,
+  ...DIGITAL_TWIN_ROUTES,
 ];

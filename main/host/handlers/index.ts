@@ -2,6 +2,7 @@ import type { HandlerTable } from '../handler-types.js';
 import { c2dHandlers } from './c2d.js';
 import { deviceHandlers } from './devices.js';
 import { emulatorHandlers } from './emulator.js';
+import { configurationHandlers, digitalTwinHandlers, jobHandlers } from './fleet.js';
 import { methodHandlers } from './methods.js';
 import { provisioningHandlers } from './provisioning.js';
 import { queryHandlers } from './query.js';
@@ -22,4 +23,7 @@ export const handlers: HandlerTable = {
   ...trafficHandlers,
   ...simulationHandlers,
   ...provisioningHandlers,
+  ...jobHandlers,
+  ...configurationHandlers,
+  ...digitalTwinHandlers,
 };

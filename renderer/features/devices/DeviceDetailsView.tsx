@@ -9,6 +9,7 @@ import { relativeTime } from '../../components/time.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
+import { PlugAndPlayPanel } from '../plug-and-play/PlugAndPlayPanel.js';
 import { lastDeviceProtocol, TRANSPORT_LABELS } from '../traffic/traffic-buffer.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
@@ -17,12 +18,13 @@ import { SimulationBar } from './SimulationBar.js';
 import { useDeviceDetails } from './use-device-details.js';
 import { useSimulation } from './use-simulation.js';
 
-type DeviceTab = 'twin' | 'connect' | 'methods' | 'traffic';
+type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic';
 
 const TABS = [
   { id: 'twin', label: 'Twin' },
   { id: 'connect', label: 'Connect' },
   { id: 'methods', label: 'Methods & C2D' },
+  { id: 'pnp', label: 'Plug and Play' },
   { id: 'traffic', label: 'Traffic' },
 ] as const;
 
@@ -85,6 +87,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         {tab === 'twin' ? <TwinPanel deviceId={deviceId} /> : null}
         {tab === 'connect' ? <ConnectPanel device={device} /> : null}
         {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}
+        {tab === 'pnp' ? <PlugAndPlayPanel deviceId={deviceId} /> : null}
         {tab === 'traffic' ? <TrafficView fixedDeviceId={deviceId} /> : null}
       </div>
       {confirmDelete ? (

@@ -18,8 +18,8 @@ describe('The public surface of emulator/query', () => {
     expectTypeOf(query.parseQuery).toEqualTypeOf<(text: string) => QueryAst>();
     expectTypeOf(query.compileQuery).toEqualTypeOf<(text: string) => CompiledQuery>();
     expectTypeOf(query.checkQuery).toEqualTypeOf<(text: string) => QueryDiagnostic[]>();
-    expectTypeOf<CompiledQuery['collection']>().toEqualTypeOf<'devices' | 'devices.modules'>();
-    expectTypeOf<CompiledQuery['itemType']>().toEqualTypeOf<'Twin' | 'Raw'>();
+    expectTypeOf<CompiledQuery['collection']>().toEqualTypeOf<'devices' | 'devices.modules' | 'devices.jobs'>();
+    expectTypeOf<CompiledQuery['itemType']>().toEqualTypeOf<'Twin' | 'DeviceJob' | 'Raw'>();
     expectTypeOf<CompiledQuery['run']>().parameter(0).toEqualTypeOf<Iterable<JsonObject>>();
     expectTypeOf<CompiledQuery['run']>().returns.toEqualTypeOf<QueryPage>();
     expectTypeOf<QueryPage['items']>().toEqualTypeOf<JsonObject[]>();

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkQuery, compileQuery, QueryNotSupportedError, QuerySemanticError, type QueryError,
+  checkQuery, compileQuery, QuerySemanticError, type QueryError,
 } from '../../../../emulator/query/index.js';
 
 interface SemanticCase {
   readonly text: string;
-  readonly error: typeof QuerySemanticError | typeof QueryNotSupportedError;
+  readonly error: typeof QuerySemanticError;
   /** The text the error must underline. */
   readonly span: string;
   readonly message: string;
 }
 
 const CASES: readonly SemanticCase[] = [
-  { text: 'SELECT * FROM devices.jobs', error: QueryNotSupportedError, span: 'devices.jobs', message: 'Queries on devices.jobs are not supported by this emulator; query devices or devices.modules' },
-  { text: 'SELECT * FROM sensors', error: QuerySemanticError, span: 'sensors', message: "Unknown collection 'sensors': expected devices or devices.modules" },
-  { text: 'SELECT * FROM devices.twins', error: QuerySemanticError, span: 'devices.twins', message: "Unknown collection 'devices.twins': expected devices or devices.modules" },
+  { text: 'SELECT * FROM devices.jobs GROUP BY status', error: QuerySemanticError, span: 'status', message: 'GROUP BY is only supported with FROM devices' },
+  { text: 'SELECT * FROM sensors', error: QuerySemanticError, span: 'sensors', message: "Unknown collection 'sensors': expected devices, devices.modules or devices.jobs" },
+  { text: 'SELECT * FROM devices.twins', error: QuerySemanticError, span: 'devices.twins', message: "Unknown collection 'devices.twins': expected devices, devices.modules or devices.jobs" },
   { text: 'SELECT * FROM devices WHERE FOO(deviceId) = 1', error: QuerySemanticError, span: 'FOO', message: "Unknown function 'FOO'" },
   { text: 'SELECT * FROM devices WHERE SUM(version) > 1', error: QuerySemanticError, span: 'SUM', message: 'Aggregate SUM can only be used in SELECT, not in WHERE' },
   { text: 'SELECT * FROM devices WHERE STARTSWITH(deviceId)', error: QuerySemanticError, span: 'STARTSWITH(deviceId)', message: 'STARTSWITH expects 2 arguments but got 1' },
@@ -85,7 +85,6 @@ describe('checkQuery', () => {
   it('returns every semantic problem at once', () => {
     const diagnostics = checkQuery('SELECT deviceId, COUNT(x) FROM devices.jobs WHERE NOPE(1) AND COUNT() > 1');
     expect(diagnostics.map((d) => d.message)).toEqual([
-      'Queries on devices.jobs are not supported by this emulator; query devices or devices.modules',
       "'deviceId' cannot be selected next to an aggregate without GROUP BY",
       'COUNT takes no arguments: write COUNT()',
       "Unknown function 'NOPE'",

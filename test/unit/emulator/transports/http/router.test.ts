@@ -51,7 +51,7 @@ describe('the REST route table', () => {
   it('matches methods case-insensitively but knows nothing else', () => {
     expect(matched('get', '/devices')).toMatchObject({ operation: 'listDevices' });
     expect(matched('POST', '/twins/dev1')).toBe('none');
-    expect(matched('GET', '/jobs/v2')).toBe('none');
+    expect(matched('GET', '/jobs/v2/x/y')).toBe('none');
     expect(matched('GET', '/devices//x')).toBe('none');
     expect(matched('GET', '/')).toBe('none');
   });
