@@ -79,7 +79,7 @@ export async function startListeners(deps: ListenerDeps): Promise<StartedListene
 
 async function startAmqps(
   deps: ListenerDeps,
-  tls: { cert: string; key: string },
+  tls: Parameters<typeof startAmqpsListener>[0]['tls'],
   guard: Parameters<typeof startAmqpsListener>[0]['guard'],
   warnings: string[],
 ): Promise<number | null> {

@@ -13,6 +13,7 @@ import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
 import { verifyPutToken } from './cbs.js';
+import { presentedChain } from '../peer-certificate.js';
 import { amqpWebSocketFlag, WEB_SOCKET_OPTION } from './connection-transport.js';
 import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
 import { parseDeviceLinkAddress } from './device/link-address.js';
@@ -32,7 +33,7 @@ export const FEEDBACK_ADDRESS = '/messages/serviceBound/feedback';
 export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly c2d: C2dService;
   readonly authenticator: ServiceAuthenticator;
-  readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken'>;
+  readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken' | 'authenticateCertificate'>;
   /** The built-in Event Hub-compatible endpoint read by Event Hubs consumers (eventhub/); off when absent. */
   readonly eventHub?: EventHubService;
   readonly events: HubEventBus;
@@ -75,7 +76,7 @@ export class AmqpServer {
   constructor(private readonly deps: AmqpServerDeps) {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
-    this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d });
+    this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
     this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
@@ -114,7 +115,7 @@ export class AmqpServer {
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
   handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true } as never);
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true, [PEER_CHAIN_OPTION]: presentedChain(request.socket) } as never);
   }
 
   /** Closes every AMQP connection. */
@@ -266,6 +267,16 @@ export class AmqpServer {
       body: rhea.message.data_section(Buffer.from(JSON.stringify(records), 'utf8')),
     });
   }
+}
+
+/** The connection option carrying a WebSocket connection's client certificate chain (read from the upgrade request). */
+const PEER_CHAIN_OPTION = 'twinStudioPeerChain';
+
+/** The client certificate chain of a connection: from its TLS socket, or from its WebSocket upgrade request. */
+function peerChainOf(connection: Connection): Buffer[] {
+  const viaWebSocket = (connection.options as unknown as Record<string, unknown> | undefined)?.[PEER_CHAIN_OPTION];
+  if (Array.isArray(viaWebSocket)) return viaWebSocket as Buffer[];
+  return presentedChain((connection as unknown as { socket?: unknown }).socket);
 }
 
 function targetOf(receiver: Receiver | undefined): unknown {

@@ -7,7 +7,8 @@ import { isErrno, type BoundListener, type ListenGuard } from '../listen.js';
 /** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`). */
 export interface AmqpsListenerOptions {
   readonly container: Container;
-  readonly tls: { readonly cert: string; readonly key: string };
+  /** Server certificate and key; `requestCert` asks devices for an X.509 certificate without requiring one. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
   readonly port: number;
   readonly host: string;
   /** The TLS handshake must finish within this time (also the guard's open timeout). */
@@ -36,6 +37,7 @@ function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundLis
       host,
       cert: options.tls.cert,
       key: options.tls.key,
+      ...(options.tls.requestCert === undefined ? {} : { requestCert: options.tls.requestCert, rejectUnauthorized: options.tls.rejectUnauthorized ?? false }),
       handshakeTimeout: options.handshakeTimeoutMs,
     } as never);
     if (options.guard) options.guard.guard.attach(server, options.guard.name);

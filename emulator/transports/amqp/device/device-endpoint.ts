@@ -6,6 +6,7 @@ import type { Logger } from '../../../logger.js';
 import type { JsonObject } from '../../../model/json.js';
 import { twinKey, type TwinAddress } from '../../../model/twin-address.js';
 import type { ConnectionTracker } from '../../../services/connection-tracker.js';
+import type { DeviceAuthenticator } from '../../../services/device-authenticator.js';
 import type { DevicePort } from '../../../services/device-port.js';
 import type { MethodService } from '../../../services/method-service.js';
 import { requestContext } from '../../../services/request-contexts.js';
@@ -36,6 +37,10 @@ export interface AmqpDeviceDeps {
   readonly logger: Logger;
   /** How long a connection outlives a CBS token that was not renewed (config `tokenExpiryGraceMs`). */
   readonly tokenExpiryGraceMs: number;
+  /** X.509: checks the certificate chain a connection's TLS handshake presented for an identity (iothub-protocol-2.md §1.5). */
+  readonly certificates?: Pick<DeviceAuthenticator, 'authenticateCertificate'>;
+  /** The client certificate chain of a connection (DER, leaf first; empty without one). */
+  readonly peerChainOf?: (connection: Connection) => Buffer[];
 }
 
 /** The link property the C# SDK announces an IoT Plug and Play model id with (iothub-protocol-2.md §3.3). */
@@ -66,8 +71,10 @@ export class AmqpDeviceEndpoint implements DevicePort {
   openLink(context: EventContext, link: Sender | Receiver, parsed: DeviceLinkAddress): void {
     const { connection } = context;
     const key = twinKey(parsed.address);
-    if (!this.grants.allows(connection, parsed.address)) {
-      const error = toAmqpError(unauthorized(`No valid CBS token for '${key}' on this connection: put a token with audience <host>/devices/${parsed.address.deviceId}${parsed.address.moduleId === undefined ? '' : `/modules/${parsed.address.moduleId}`} on $cbs first.`));
+    const certificateRefusal = this.grants.allows(connection, parsed.address) ? undefined : this.authenticateCertificate(connection, parsed.address);
+    if (certificateRefusal !== undefined) {
+      const reason = certificateRefusal === '' ? `No valid CBS token for '${key}' on this connection: put a token with audience <host>/devices/${parsed.address.deviceId}${parsed.address.moduleId === undefined ? '' : `/modules/${parsed.address.moduleId}`} on $cbs first.` : `X.509 authentication of '${key}' failed: ${certificateRefusal}`;
+      const error = toAmqpError(unauthorized(reason));
       this.deps.tap.record({ deviceId: parsed.address.deviceId, ...moduleOf(parsed.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(connection), kind: 'connect', topic: `attach ${linkAddressOf(link)}`, payload: `refused: ${error.description}` });
       link.close(error);
       return;
@@ -82,6 +89,23 @@ export class AmqpDeviceEndpoint implements DevicePort {
     this.attachFeature(identity, link, parsed);
     const modelId = (link as unknown as { properties?: Record<string, unknown> }).properties?.[MODEL_ID_PROPERTY];
     if (typeof modelId === 'string' && modelId !== '') void this.deps.twins.setModelId(parsed.address, modelId).catch(() => undefined);
+  }
+
+  /**
+   * X.509 over AMQP (the Node SDK attaches links without CBS when it uses a certificate): the connection's client
+   * certificate must authenticate the identity the link names. Undefined when it does (the identity is then granted on
+   * this connection), '' without a certificate, else the refusal's reason.
+   */
+  private authenticateCertificate(connection: Connection, address: TwinAddress): string | undefined {
+    const chain = this.deps.peerChainOf?.(connection) ?? [];
+    if (chain.length === 0 || !this.deps.certificates) return '';
+    const result = this.deps.certificates.authenticateCertificate(address, chain);
+    if (!result.ok) {
+      this.deps.logger.info(`AMQP X.509 refused for '${twinKey(address)}': ${result.reason}`);
+      return result.reason;
+    }
+    this.grants.grantCertificate(connection, address);
+    return undefined;
   }
 
   /** A device link detached (or its session/connection went away). */

@@ -6,7 +6,8 @@ import type { Clock } from '../../../util/clock.js';
 interface Grant {
   readonly address: TwinAddress;
   readonly untilMs: number;
-  readonly timer: NodeJS.Timeout;
+  /** Checks the grant when it runs out; none for a certificate. */
+  readonly timer?: NodeJS.Timeout;
 }
 
 /**
@@ -41,7 +42,20 @@ export class DeviceGrants {
     perConnection.set(key, { address, untilMs, timer });
   }
 
-  /** True when a live token on the connection authorises the identity. */
+  /** The connection's client certificate authenticated the identity (X.509): no expiry, no renewal. */
+  grantCertificate(connection: Connection, address: TwinAddress): void {
+    let perConnection = this.grants.get(connection);
+    if (!perConnection) {
+      perConnection = new Map();
+      this.grants.set(connection, perConnection);
+    }
+    const key = twinKey(address);
+    const previous = perConnection.get(key);
+    if (previous) clearTimeout(previous.timer);
+    perConnection.set(key, { address, untilMs: Number.POSITIVE_INFINITY });
+  }
+
+  /** True when a live token (or the client certificate) on the connection authorises the identity. */
   allows(connection: Connection, address: TwinAddress): boolean {
     const grant = this.grants.get(connection)?.get(twinKey(address));
     return grant !== undefined && grant.untilMs > this.clock.now().getTime();
