@@ -31,6 +31,7 @@ import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
 import { EventHubService } from './services/event-hub-service.js';
+import { ConsumerGroupService } from './services/consumer-group-service.js';
 import { HubEventSources } from './services/hub-event-sources.js';
 import { MessageRouter } from './services/message-router.js';
 import { EventLog } from './store/event-log.js';
@@ -410,6 +411,7 @@ export class HubEmulator {
       clock: config.clock,
     });
     const eventHub = new EventHubService(eventLog, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
+    const consumerGroups = new ConsumerGroupService(data, config.clock);
     const twinOf = (address: TwinAddress) => {
       try {
         return twins.getServiceTwin(address);
@@ -438,6 +440,7 @@ export class HubEmulator {
       authenticator: serviceAuth,
       deviceAuthenticator: deviceAuth,
       eventHub,
+      consumerGroups,
       twins,
       telemetry,
       methods,
@@ -475,7 +478,7 @@ export class HubEmulator {
     };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const management = createManagementApi({ services: { certificates }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),

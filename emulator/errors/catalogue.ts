@@ -79,6 +79,11 @@ export function deviceMessageLockLost(lockToken: string): IotHubError {
   });
 }
 
+/** 404: no consumer group of that name on the built-in endpoint (Resource Manager answers `NotFound`). */
+export function consumerGroupNotFound(name: string): IotHubError {
+  return new IotHubError({ code: 'NotFound', httpStatus: 404, errorCode: 404000, message: `The consumer group '${name}' does not exist on the built-in endpoint 'events'.` });
+}
+
 /** 400014: a device asked for a file-upload SAS URI, and the hub has no storage account linked (none here). */
 export function defaultStorageEndpointNotConfigured(): IotHubError {
   return new IotHubError({

@@ -1,4 +1,5 @@
 import type { CaCertificateRecord } from './ca-certificate.js';
+import type { ConsumerGroupRecord } from './consumer-group.js';
 import type { DeviceRecord } from './device.js';
 import type { AccessPolicy, ModuleRecord, StoredC2dMessage, StoredSubscription } from './hub-state.js';
 import type { JsonObject } from './json.js';
@@ -62,6 +63,9 @@ export type HubChange =
   /** A CA certificate uploaded, given a verification code, or verified (iothub-protocol-2.md §1.3). */
   | { readonly kind: 'caCertificatePut'; readonly record: CaCertificateRecord }
   | { readonly kind: 'caCertificateDeleted'; readonly name: string }
+  /** A consumer group of the built-in endpoint created, or deleted (by lower-case name). */
+  | { readonly kind: 'consumerGroupPut'; readonly record: ConsumerGroupRecord }
+  | { readonly kind: 'consumerGroupDeleted'; readonly name: string }
   /** A scheduled job created or its status changed (its device rows are kept). */
   | { readonly kind: 'jobPut'; readonly job: JobRecord }
   /** Device rows of a job added or updated (merged by device id). */

@@ -1,4 +1,5 @@
 import type { CaCertificateRecord } from './ca-certificate.js';
+import type { ConsumerGroupRecord } from './consumer-group.js';
 import type { DeviceAuthentication, DeviceRecord } from './device.js';
 import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { ConfigurationRecord } from './configuration.js';
@@ -74,6 +75,8 @@ export interface HubState {
   twinHistory: Record<string, TwinHistoryEntry[]>;
   /** CA certificates registered for X.509 CA authentication, by name. Data files written before X.509 lack it. */
   caCertificates: Record<string, CaCertificateRecord>;
+  /** Consumer groups of the built-in endpoint besides `$Default`, by lower-case name. Older files lack it. */
+  consumerGroups: Record<string, ConsumerGroupRecord>;
   /** The provisioning service of this hub by id scope (one entry, minted on first start). Older files lack it. */
   dpsInstances: Record<string, DpsInstance>;
   /** DPS individual enrollments by lower-case registration id. Older files lack it. */
@@ -105,6 +108,7 @@ export function emptyHubState(): HubState {
     modules: {},
     twinHistory: {},
     caCertificates: {},
+    consumerGroups: {},
     dpsInstances: {},
     enrollments: {},
     enrollmentGroups: {},

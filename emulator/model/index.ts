@@ -10,5 +10,6 @@ export * from './request-context.js';
 export * from './provisioning.js';
 export * from './hub-event.js';
 export * from './routing.js';
+export * from './consumer-group.js';
 export * from './job.js';
 export * from './configuration.js';

@@ -73,6 +73,12 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
     case 'caCertificateDeleted':
       delete state.caCertificates[change.name];
       return;
+    case 'consumerGroupPut':
+      setOwn(state.consumerGroups, change.record.name.toLowerCase(), change.record);
+      return;
+    case 'consumerGroupDeleted':
+      delete state.consumerGroups[change.name.toLowerCase()];
+      return;
     default:
       if (isProvisioningChange(change)) applyProvisioningChange(state, change);
       else applyC2dChange(state, change);

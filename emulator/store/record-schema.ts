@@ -83,6 +83,8 @@ const historyEntry = z.looseObject({
   reportedVersion: count,
 });
 
+const consumerGroup = z.looseObject({ name: text, created: text });
+
 const caCertificate = z.looseObject({
   name: text,
   certificate: text,
@@ -202,6 +204,7 @@ export const MAP_VALUE_SCHEMAS = {
   modules: z.custom<Record<string, unknown>>(isJsonObject, 'expected an object of modules by module id'),
   twinHistory: z.array(historyEntry),
   caCertificates: caCertificate,
+  consumerGroups: consumerGroup,
   dpsInstances: dpsInstance,
   enrollments: enrollment,
   enrollmentGroups: enrollmentGroup,
@@ -259,6 +262,8 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
   }),
   z.looseObject({ kind: z.literal('caCertificatePut'), record: caCertificate }),
   z.looseObject({ kind: z.literal('caCertificateDeleted'), name: text }),
+  z.looseObject({ kind: z.literal('consumerGroupPut'), record: consumerGroup }),
+  z.looseObject({ kind: z.literal('consumerGroupDeleted'), name: text }),
   z.looseObject({ kind: z.literal('jobPut'), job: jobRecord }),
   z.looseObject({ kind: z.literal('jobDevicesPut'), jobId: text, devices: z.array(deviceJob) }),
   z.looseObject({ kind: z.literal('jobDeleted'), jobId: text }),
@@ -305,6 +310,7 @@ export function stateProblem(maps: Readonly<Record<keyof typeof MAP_VALUE_SCHEMA
       if (problem) return problem;
       if (name === 'devices' && (value as { deviceId: string }).deviceId !== key) return `${base}.deviceId: does not match the key`;
       if (name === 'caCertificates' && (value as { name: string }).name !== key) return `${base}.name: does not match the key`;
+      if (name === 'consumerGroups' && (value as { name: string }).name.toLowerCase() !== key) return `${base}.name: does not match the key`;
       const keyField = PROVISIONING_KEY_FIELDS[name];
       if (keyField !== undefined) {
         const id = (value as Record<string, string>)[keyField] ?? '';

@@ -21,6 +21,7 @@ import { isManagementAddress, parsePartitionAddress } from './eventhub/eventhub-
 import { EventHubEndpoint } from './eventhub/eventhub-endpoint.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
 import type { EventHubService } from '../../services/event-hub-service.js';
+import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
 import { requestContext } from '../../services/request-contexts.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
 
@@ -36,6 +37,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken' | 'authenticateCertificate'>;
   /** The built-in Event Hub-compatible endpoint read by Event Hubs consumers (eventhub/); off when absent. */
   readonly eventHub?: EventHubService;
+  /** Which consumer groups exist on it. */
+  readonly consumerGroups?: Pick<ConsumerGroupService, 'exists'>;
   readonly events: HubEventBus;
   readonly tap: TrafficTap;
   readonly clock: Clock;
@@ -77,7 +80,7 @@ export class AmqpServer {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
-    this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf) : undefined;
+    this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);

@@ -1,6 +1,7 @@
 import { argumentInvalid } from '../../errors/catalogue.js';
 import { isJsonObject } from '../../model/json.js';
 import type { CaCertificateService } from '../../services/ca-certificate-service.js';
+import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
 import { certificateJson, type ResourceScope } from './certificate-json.js';
 import type { RoutePattern } from './router.js';
 
@@ -23,6 +24,7 @@ export interface ManagementResponse {
 /** The services the management plane calls. */
 export interface ManagementServices {
   readonly certificates: CaCertificateService;
+  readonly consumerGroups: ConsumerGroupService;
 }
 
 /** One Resource Manager operation on the hub. */

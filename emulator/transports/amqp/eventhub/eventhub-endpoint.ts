@@ -1,6 +1,7 @@
 import rhea, { type Connection, type EventContext, type Message, type Sender } from 'rhea';
 
 import type { HubEvent } from '../../../model/hub-event.js';
+import { DEFAULT_CONSUMER_GROUP, type ConsumerGroupService } from '../../../services/consumer-group-service.js';
 import type { EventHubService } from '../../../services/event-hub-service.js';
 import type { ServiceAuthenticator } from '../../../services/service-authenticator.js';
 import type { TrafficTap } from '../../tap.js';
@@ -8,8 +9,6 @@ import type { PartitionAddress } from './eventhub-address.js';
 import { eventMessage } from './event-message.js';
 import { firstSequenceFor, startPositionOf } from './start-filter.js';
 
-/** The consumer group every hub has; others are created on the hub (not yet offered here). */
-export const DEFAULT_CONSUMER_GROUP = '$Default';
 
 interface Reader {
   readonly sender: Sender;
@@ -37,6 +36,8 @@ export class EventHubEndpoint {
     private readonly authenticator: Pick<ServiceAuthenticator, 'authenticate'>,
     private readonly tap: TrafficTap,
     private readonly requestHostOf: (connection: Connection) => string | undefined,
+    /** The consumer groups that exist; only `$Default` without it. */
+    private readonly consumerGroups?: Pick<ConsumerGroupService, 'exists'>,
   ) {
     this.dispose = hub.onAppended((events) => this.delivered(events));
   }
@@ -147,7 +148,8 @@ export class EventHubEndpoint {
     if (address.entity.toLowerCase() !== this.hub.info.name.toLowerCase()) {
       return { condition: 'amqp:not-found', description: `The messaging entity '${address.entity}' could not be found.` };
     }
-    if (address.consumerGroup.toLowerCase() !== DEFAULT_CONSUMER_GROUP.toLowerCase()) {
+    const exists = this.consumerGroups ? this.consumerGroups.exists(address.consumerGroup) : address.consumerGroup.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase();
+    if (!exists) {
       return { condition: 'amqp:not-found', description: `The consumer group '${address.consumerGroup}' does not exist on '${this.hub.info.name}'.` };
     }
     if (!this.hub.info.partitionIds.includes(address.partition)) {
