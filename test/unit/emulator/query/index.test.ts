@@ -7,7 +7,7 @@ describe('The public surface of emulator/query', () => {
   it('exports the functions, errors and constants the hub and the UI use', () => {
     expect(Object.keys(query).sort()).toEqual([
       'DEFAULT_PAGE_SIZE', 'MAX_PAGE_SIZE', 'MAX_QUERY_LENGTH', 'QueryContinuationError', 'QueryError',
-      'QueryNotSupportedError', 'QuerySemanticError', 'QuerySyntaxError', 'checkQuery', 'compileQuery', 'parseQuery',
+      'QueryNotSupportedError', 'QuerySemanticError', 'QuerySyntaxError', 'checkQuery', 'compileCondition', 'compileQuery', 'parseQuery',
       'print', 'quoteName', 'quotePath', 'quoteString',
     ]);
     expect(query.MAX_QUERY_LENGTH).toBe(8192);
