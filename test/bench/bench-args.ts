@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 
 /** Options of `npm run bench`. */
 export interface BenchOptions {
-  /** Which benchmarks (1-8) to run. */
+  /** Which benchmarks (1-9) to run. */
   readonly only: ReadonlySet<number>;
   readonly quick: boolean;
   readonly warmupMs: number;
@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly storeTwins: number;
   /** Benchmark 8: stored-twin counts the device transports are compared at. */
   readonly transportTwins: readonly number[];
+  /** Benchmark 9: offered telemetry rates (messages/s over 10 devices). */
+  readonly ingestRates: readonly number[];
 }
 
 /** Usage text of `npm run bench`. */
@@ -40,6 +42,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                              4 bulk create over REST                  5 start time, RSS, RSS across rounds
                              6 persistent-session connections         7 store breakdown (in-process writes)
                              8 device transports (Mqtt, MqttWs, Amqp, AmqpWs, Http) vs Mqtt
+                             9 telemetry → @azure/event-hubs consumer vs raw Aedes pub/sub
   --twins <list>           stored twins for 1-3 (default 1000,10000,100000; quick 1000,10000)
   --measure-ms <n>         measuring window of each throughput run (default 5000; quick 1000)
   --warmup-ms <n>          warm-up before it (default 1500; quick 300)
@@ -53,7 +56,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --connection-twins <l>   6: stored twins (default 1000,10000; quick 1000)
   --connections <n>        6: devices to connect, at most the stored twins (default 10000; quick 500)
   --store-twins <n>        7: twins in the store (default 10000; quick 2000)
-  --transport-twins <l>    8: stored twins (default 1000,100000; quick 1000)
+  --transport-twins <l>    8, 9: stored twins (default 1000,100000; quick 1000)
+  --ingest-rates <list>    9: offered telemetry rates per second (default 500,2000; quick 500)
 
 Writes bench-results/<name>.json and prints a table; see docs/benchmarks.md.`;
 
@@ -75,7 +79,7 @@ function list(text: string | undefined, option: string, fallback: number[]): num
 
 const STRING_OPTIONS = [
   'only', 'measure-ms', 'warmup-ms', 'twins', 'desired-devices', 'patches', 'query-runs', 'engine-twins', 'bulk-devices',
-  'start-twins', 'churn-rounds', 'churn-writes', 'connection-twins', 'connections', 'store-twins', 'transport-twins',
+  'start-twins', 'churn-rounds', 'churn-writes', 'connection-twins', 'connections', 'store-twins', 'transport-twins', 'ingest-rates',
 ] as const;
 
 /** Parses argv; throws with a message naming the bad option. */
@@ -95,8 +99,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
     return typeof value === 'string' ? value : undefined;
   };
   const quick = values.quick === true;
-  const only = list(text('only'), '--only', [1, 2, 3, 4, 5, 6, 7, 8]);
-  if (only.some((n) => n > 8)) throw new Error('--only takes benchmark numbers 1-8');
+  const only = list(text('only'), '--only', [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  if (only.some((n) => n > 9)) throw new Error('--only takes benchmark numbers 1-9');
   return {
     help: values.help === true,
     quick,
@@ -116,5 +120,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions & { help: 
     connections: positive(text('connections'), '--connections', quick ? 500 : 10_000),
     storeTwins: positive(text('store-twins'), '--store-twins', quick ? 2000 : 10_000),
     transportTwins: list(text('transport-twins'), '--transport-twins', quick ? [1000] : [1000, 100_000]),
+    ingestRates: list(text('ingest-rates'), '--ingest-rates', quick ? [500] : [500, 2000]),
   };
 }

@@ -29,7 +29,8 @@ function credentials(target: Target, index: number): { clientId: string; usernam
 
 /**
  * Connects devices `0..count-1` with at most `concurrency` handshakes in flight (clean=false, as the SDKs do), and
- * subscribes each to `filters(index)`. Resolves when every client has its SUBACK; any failure rejects.
+ * subscribes each to `filters(index)` (none: no SUBSCRIBE). Resolves when every client has its SUBACK; any failure
+ * rejects.
  */
 export async function connectFleet(
   target: Target,
@@ -50,7 +51,8 @@ export async function connectFleet(
         clean: false,
         ...credentials(target, index),
       });
-      await client.subscribe(options.filters(index));
+      const filters = options.filters(index);
+      if (filters.length > 0) await client.subscribe(filters);
       clients[index] = client;
     }
   };

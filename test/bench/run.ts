@@ -14,6 +14,7 @@ import { benchReportedRoundTrip } from './reported-round-trip.bench.js';
 import { benchStartup } from './startup.bench.js';
 import { benchStoreWrites } from './store-writes.bench.js';
 import { benchTransports } from './transports.bench.js';
+import { benchEventIngest } from './event-ingest.bench.js';
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseBenchArgs>;
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     await step(6, 'connections', () => benchConnections(context, options.connectionTwins, options.connections));
     await step(7, 'store-writes', () => benchStoreWrites(context, options.storeTwins));
     await step(8, 'transports', () => benchTransports(context, options.transportTwins));
+    await step(9, 'event-ingest', () => benchEventIngest(context, options.transportTwins, options.ingestRates));
   } finally {
     await context.dispose();
   }
