@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { StatusBadge } from './components/StatusBadge.js';
 import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
+import { EndpointView } from './features/endpoint/EndpointView.js';
 import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
@@ -12,11 +13,12 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings';
+type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
   { id: 'traffic', label: 'Traffic' },
+  { id: 'endpoint', label: 'Event Hub' },
   { id: 'query', label: 'Query' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'configurations', label: 'Configurations' },
@@ -29,7 +31,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…7), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…8), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -90,6 +92,7 @@ export function App() {
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}
+        {view === 'endpoint' ? <EndpointView /> : null}
         {view === 'jobs' ? <JobsView /> : null}
         {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}

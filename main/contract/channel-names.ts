@@ -26,6 +26,7 @@ export const INVOKE_CHANNELS = [
   'methods.invoke',
   'c2d.send',
   'traffic.snapshot',
+  'traffic.endpoint',
   'simulations.list',
   'simulations.profiles',
   'simulations.create',

@@ -6,26 +6,7 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto,
-  DeviceDetails,
-  DeviceSummary,
-  DigitalTwinDto,
-  EmulatorStatusDto,
-  HubExport,
-  ImportReport,
-  JobDto,
-  MethodResultDto,
-  EnrollmentDto,
-  ProvisioningOverviewDto,
-  QueryPageDto,
-  SettingsDto,
-  SimulationDto,
-  SimulationProfileDto,
-  TrafficEventDto,
-  TwinAtVersionDto,
-  TwinDocument,
-  TwinHistoryDto,
-  X509DeviceDto,
+  ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
@@ -121,6 +102,8 @@ export const requestSchemas = {
     properties: stringMapSchema({ maxKey: 128, maxValue: 1024 }).optional(),
   }),
   'traffic.snapshot': empty,
+  /** The built-in Event Hub-compatible endpoint as a consumer sees it: partitions, routes, the newest events. */
+  'traffic.endpoint': empty,
   'simulations.list': empty,
   'simulations.profiles': empty,
   /** Registers the device if needed and starts simulating it with a built-in profile (by name). */
@@ -184,6 +167,7 @@ export interface Responses {
   'methods.invoke': MethodResultDto;
   'c2d.send': { readonly messageId: string };
   'traffic.snapshot': TrafficEventDto[];
+  'traffic.endpoint': EventEndpointDto;
   'simulations.list': SimulationDto[];
   'simulations.profiles': SimulationProfileDto[];
   'simulations.create': SimulationDto;

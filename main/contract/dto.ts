@@ -136,6 +136,46 @@ export interface TrafficEventDto {
   readonly truncated: boolean;
 }
 
+/** One partition of the built-in endpoint. */
+export interface EventPartitionDto {
+  readonly id: string;
+  readonly beginSequenceNumber: number;
+  readonly lastSequenceNumber: number;
+  /** ISO time of the last event; null for an empty partition. */
+  readonly lastEnqueuedTime: string | null;
+  /** Events kept (retention). */
+  readonly count: number;
+}
+
+/** One event on the built-in endpoint, decoded for display. */
+export interface EndpointEventDto {
+  readonly partition: string;
+  readonly sequenceNumber: number;
+  readonly offset: string;
+  readonly enqueuedTime: string;
+  readonly deviceId: string | null;
+  readonly moduleId?: string;
+  /** `iothub-message-source`: Telemetry, twinChangeEvents, deviceLifecycleEvents, deviceConnectionStateEvents. */
+  readonly source: string;
+  /** The body as UTF-8 text, cut to a preview. */
+  readonly body: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly properties: Readonly<Record<string, string | null>>;
+}
+
+/** The built-in Event Hub-compatible endpoint and its routing, as the studio shows them. */
+export interface EventEndpointDto {
+  readonly name: string;
+  readonly connectionString: string;
+  readonly partitions: readonly EventPartitionDto[];
+  readonly routes: readonly { readonly name: string; readonly source: string; readonly condition: string; readonly enabled: boolean; readonly hits: number }[];
+  readonly fallbackEnabled: boolean;
+  /** Events delivered by the fallback route since the hub started. */
+  readonly fallbackHits: number;
+  /** The newest events across partitions, newest first. */
+  readonly recent: readonly EndpointEventDto[];
+}
+
 /** One page of query results (iothub-protocol.md §9.1). */
 export interface QueryPageDto {
   readonly items: JsonObject[];

@@ -1,8 +1,7 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
-  ConfigurationDto, DeviceDetails, DeviceSummary, EnrollmentDto, JobDto, Envelope, EmulatorStatusDto, InvokeChannel, RegistrationDto, Invokes, PushChannel, Pushes, SimulationDto, TrafficEventDto, TwinDocument,
-  TwinStudioApi,
+  ConfigurationDto, DeviceDetails, DeviceSummary, EmulatorStatusDto, EndpointEventDto, EnrollmentDto, Envelope, InvokeChannel, Invokes, JobDto, PushChannel, Pushes, RegistrationDto, SimulationDto, TrafficEventDto, TwinDocument, TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 
@@ -63,6 +62,12 @@ function twinOf(device: FakeDevice): TwinDocument {
 }
 
 /** Creates a fake API with an empty running hub. */
+/** Events the fake endpoint overview shows (newest first). */
+const ENDPOINT_EVENTS: EndpointEventDto[] = [
+          { partition: '2', sequenceNumber: 1, offset: '120', enqueuedTime: '2026-01-01T00:00:01.000Z', deviceId: 'dev-1', source: 'twinChangeEvents', body: '{"version":2}', annotations: { 'iothub-message-source': 'twinChangeEvents' }, properties: { opType: 'updateTwin' } },
+          { partition: '2', sequenceNumber: 0, offset: '0', enqueuedTime: '2026-01-01T00:00:00.000Z', deviceId: 'dev-1', source: 'Telemetry', body: '{"t":21.5}', annotations: { 'iothub-message-source': 'Telemetry' }, properties: { alert: 'high' } },
+];
+
 export function createFakeApi(): FakeApi {
   const devices = new Map<string, FakeDevice>();
   const listeners = new Map<PushChannel, Set<(payload: unknown) => void>>();
@@ -165,6 +170,18 @@ export function createFakeApi(): FakeApi {
     'methods.invoke': ({ methodName }) => ({ ok: true, value: { status: 200, payload: { method: methodName } } }),
     'c2d.send': () => ({ ok: true, value: { messageId: 'msg-1' } }),
     'traffic.snapshot': () => ({ ok: true, value: [...traffic] }),
+    'traffic.endpoint': () => ({
+      ok: true,
+      value: {
+        name: 'localhost',
+        connectionString: 'Endpoint=sb://localhost/;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5;EntityPath=localhost',
+        partitions: ['0', '1', '2', '3'].map((id) => ({ id, beginSequenceNumber: 0, lastSequenceNumber: id === '2' ? 1 : -1, lastEnqueuedTime: id === '2' ? '2026-01-01T00:00:01.000Z' : null, count: id === '2' ? 2 : 0 })),
+        routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', enabled: true, hits: 1 }],
+        fallbackEnabled: true,
+        fallbackHits: 1,
+        recent: ENDPOINT_EVENTS,
+      },
+    }),
     'simulations.list': () => ({ ok: true, value: [...simulations.values()] }),
     'simulations.profiles': () => ({ ok: true, value: [{ name: 'thermostat', description: 'Reports temperature' }, { name: 'smart-plug', description: 'Switches on and off' }] }),
     'simulations.create': ({ deviceId, profile }) => {

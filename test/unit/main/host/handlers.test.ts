@@ -6,6 +6,7 @@ import { dispatch } from '../../../../main/host/dispatch.js';
 import { EventPump } from '../../../../main/host/event-pump.js';
 import { handlers } from '../../../../main/host/handlers/index.js';
 import { startStudioHost } from '../../../helpers/studio-host.js';
+import { connectRaw } from '../../../helpers/raw-mqtt.js';
 import { eventually } from '../../../helpers/wait-for.js';
 
 let host: EmulatorHost;
@@ -27,6 +28,22 @@ beforeAll(async () => {
 afterAll(() => dispose());
 
 describe('the handler table on a real hub', () => {
+  it('shows the built-in endpoint with a device message a real MQTT device sent', async () => {
+    await value('devices.create', { deviceId: 'h-events' });
+    const hub = host.requireRunning();
+    const device = await connectRaw(hub, 'h-events');
+    try {
+      await device.publishAsync('devices/h-events/messages/events/alert=high', '{"t":1}', { qos: 1 });
+    } finally {
+      await device.endAsync();
+    }
+    const endpoint = await value('traffic.endpoint', {});
+    expect(endpoint.partitions).toHaveLength(4);
+    expect(endpoint.fallbackEnabled).toBe(true);
+    expect(endpoint.recent.find((event) => event.deviceId === 'h-events')).toMatchObject({ source: 'Telemetry', body: '{"t":1}', properties: { alert: 'high' } });
+    expect(endpoint.partitions.reduce((sum, partition) => sum + partition.count, 0)).toBeGreaterThanOrEqual(1);
+  });
+
   it('registers, lists, disables and deletes devices; details carry a working connection string', async () => {
     const created = await value('devices.create', { deviceId: 'h-dev' });
     expect(created).toMatchObject({ deviceId: 'h-dev', status: 'enabled', connectionState: 'Disconnected', twinVersion: 1, simulated: false });

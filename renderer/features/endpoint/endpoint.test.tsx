@@ -1,0 +1,27 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { renderWithStudio } from '../../test-utils/render.js';
+import { EndpointView } from './EndpointView.js';
+
+afterEach(cleanup);
+
+describe('the Event Hub view', () => {
+  it('shows the connection string, per-partition counts, route hits and the newest events with their details', async () => {
+    const { api } = renderWithStudio(<EndpointView />);
+    expect((await screen.findByText(/Endpoint=sb:\/\/localhost\//)).textContent).toContain('EntityPath=localhost');
+    expect(within(screen.getByTestId('partition-2')).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['2', '2', '0 … 1', '2026-01-01T00:00:01.000Z']);
+    expect(within(screen.getByTestId('partition-0')).getAllByRole('cell')[2]?.textContent).toBe('—');
+    expect(within(screen.getByTestId('route-twins')).getAllByRole('cell').map((cell) => cell.textContent)).toEqual(['twins', 'TwinChangeEvents', 'true', '1']);
+    expect(within(screen.getByTestId('route-$fallback')).getAllByRole('cell')[3]?.textContent).toBe('1');
+    const events = screen.getAllByTestId('endpoint-event');
+    expect(events.map((event) => event.textContent)).toEqual([
+      expect.stringContaining('twinChangeEvents') as string,
+      expect.stringContaining('{"t":21.5}') as string,
+    ]);
+    fireEvent.click(within(events[1] as HTMLElement).getByRole('button'));
+    expect(JSON.parse(screen.getByTestId('endpoint-event-details').textContent ?? '{}')).toMatchObject({ properties: { alert: 'high' }, annotations: { 'iothub-message-source': 'Telemetry' }, offset: '0' });
+    expect(api.calls.some((call) => call.channel === 'traffic.endpoint')).toBe(true);
+  });
+});
