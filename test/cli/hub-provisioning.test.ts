@@ -1,38 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { startHubProcess } from '../helpers/hub-process.js';
+import { humanHubOutput, startHubProcess } from '../helpers/hub-process.js';
 
 // `npm run hub` prints the DPS id scope and service connection string: in its `--json` ready line and in the human
 // output, the same values for the same data folder.
 
-const CLI = fileURLToPath(new URL('../../emulator/cli/hub.ts', import.meta.url));
 const PORTS = ['--mqtts-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off'];
-
-/** Runs the CLI without --json until it prints "hub ready", then stops it; resolves with what it printed. */
-function humanOutput(dataDir: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--data-dir', dataDir, ...PORTS], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no "hub ready" in 20 s:\n${stdout}`));
-    }, 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('hub ready')) child.kill('SIGTERM');
-    });
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(stdout);
-    });
-  });
-}
 
 describe('the hub CLI and DPS', () => {
   const dirs: string[] = [];
@@ -49,7 +26,7 @@ describe('the hub CLI and DPS', () => {
     await running.kill();
     expect(idScope).toMatch(/^0ne[0-9A-F]{8}$/);
     expect(serviceConnectionString).toMatch(/^HostName=[^;]+;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=[A-Za-z0-9+/]+=*$/);
-    const printed = await humanOutput(dataDir);
+    const printed = await humanHubOutput(['--data-dir', dataDir, ...PORTS]);
     expect(printed).toContain(`ID scope          ${idScope}`);
     expect(printed).toContain(`service (DPS)     ${serviceConnectionString}`);
   });

@@ -54,3 +54,23 @@ export function startHubProcess(args: readonly string[], options: HubProcessOpti
     });
   });
 }
+
+/** Runs the CLI without `--json` until it prints "hub ready", stops it, and resolves with what it printed. */
+export function humanHubOutput(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no "hub ready" in 20 s:\n${stdout}`));
+    }, 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('hub ready')) child.kill('SIGTERM');
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(stdout);
+    });
+  });
+}

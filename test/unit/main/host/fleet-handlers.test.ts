@@ -1,24 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Envelope, InvokeChannel, Invokes } from '../../../../main/contract/index.js';
 import type { EmulatorHost } from '../../../../main/emulator-host.js';
-import { dispatch } from '../../../../main/host/dispatch.js';
-import { handlers } from '../../../../main/host/handlers/index.js';
+import { handlerCalls } from '../../../helpers/handler-calls.js';
 import { startStudioHost } from '../../../helpers/studio-host.js';
 import { eventually } from '../../../helpers/wait-for.js';
 
 let host: EmulatorHost;
 let dispose: () => Promise<void>;
 
-async function call<K extends InvokeChannel>(channel: K, req: Invokes[K]['req']): Promise<Envelope<Invokes[K]['res']>> {
-  return (await dispatch(handlers, { host }, channel, req)) as Envelope<Invokes[K]['res']>;
-}
-
-async function value<K extends InvokeChannel>(channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
-  const result = await call(channel, req);
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+const { call, value } = handlerCalls(() => host);
 
 beforeAll(async () => {
   ({ host, dispose } = await startStudioHost());
