@@ -12,15 +12,7 @@ import { contentTarget, desiredAssignments, setPath } from './configuration-cont
 import { targetQuery } from './target-matcher.js';
 
 /** A validated configuration body of `PUT /configurations/{id}` (the transport built it). */
-export interface ConfigurationInput {
-  readonly id: string;
-  readonly schemaVersion: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly content: ConfigurationContent;
-  readonly targetCondition: string;
-  readonly priority: number;
-  readonly metricQueries: Readonly<Record<string, string>>;
-}
+export type ConfigurationInput = Pick<ConfigurationRecord, 'id' | 'schemaVersion' | 'labels' | 'content' | 'targetCondition' | 'priority' | 'metricQueries'>;
 
 /** Configurations a hub holds at most (iothub-protocol-2.md §8.2: 100 on paid tiers). */
 export const MAX_CONFIGURATIONS = 100;

@@ -13,6 +13,7 @@ import { Router, type RouteMatch } from '../http/router.js';
 import type { TrafficTap } from '../tap.js';
 import { DPS_DEVICE_ROUTES, DPS_SERVICE_ROUTES } from './dps-routes.js';
 import type { DpsRequest, DpsResponse, DpsRoute, DpsServices } from './dps-types.js';
+import { headerOf } from '../http/header-of.js';
 
 /** What the DPS HTTPS API needs from the emulator. */
 export interface DpsApiDeps {
@@ -120,9 +121,4 @@ function writeReply(response: ServerResponse, result: DpsResponse): string {
   response.writeHead(result.status, headers);
   response.end(text);
   return text;
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -15,6 +15,7 @@ import type { DeviceRequest, DeviceResponse, DeviceRouteDefinition, DeviceServic
 import { readRawBody } from './request-body.js';
 import { Router } from './router.js';
 import { requestContext } from '../../services/request-contexts.js';
+import { headerOf } from './header-of.js';
 
 /** What the device HTTPS API needs from the emulator. */
 export interface DeviceApiDeps {
@@ -112,9 +113,4 @@ function writeReply(response: ServerResponse, result: DeviceResponse): void {
   const body = result.body ?? Buffer.alloc(0);
   response.writeHead(result.status, { ...result.headers, 'content-length': String(body.length) });
   response.end(body);
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -9,6 +9,7 @@ import { CONSUMER_GROUP_ROUTES } from './consumer-group-routes.js';
 import { MANAGEMENT_ROUTES, type ManagementResponse, type ManagementRoute, type ManagementServices } from './management-routes.js';
 import { readJsonBody } from './request-body.js';
 import { Router } from './router.js';
+import { headerOf } from './header-of.js';
 
 /** What the management plane needs from the emulator. */
 export interface ManagementApiDeps {
@@ -114,9 +115,4 @@ function reply(deps: ManagementApiDeps, request: IncomingMessage, response: Serv
     status: result.status,
     payload: requestBody ? `${requestBody}\n→ ${text}` : text,
   });
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

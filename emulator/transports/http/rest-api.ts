@@ -16,6 +16,7 @@ import type { RestRequest, RestResponse, RestServices } from './rest-types.js';
 import { Router } from './router.js';
 import { ROUTES } from './routes.js';
 import { requestContext } from '../../services/request-contexts.js';
+import { headerOf } from './header-of.js';
 
 /** What the REST API needs from the emulator. */
 export interface RestApiDeps {
@@ -136,11 +137,6 @@ function reply(request: IncomingMessage, response: ServerResponse, result: RestR
   response.writeHead(result.status, headers);
   response.end(text);
   return text;
-}
-
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function hostOf(request: IncomingMessage): string | undefined {
