@@ -185,3 +185,35 @@ test('a device registered, connected, configured and queried through the studio'
     await shot('09-twin-dark.png');
   });
 });
+
+test('a trainer creates a configuration in the studio and watches the targeted device converge', async ({ page }, testInfo) => {
+  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(name), fullPage: true });
+  expect(device, 'the first test connected e2e-thermostat (tags.location.building = B1)').toBeDefined();
+  const twin = await device!.getTwin();
+  await page.goto(studio.url);
+  await page.getByRole('button', { name: 'Configurations', exact: true }).click();
+  const form = page.getByRole('region', { name: 'New configuration' });
+  await form.getByLabel('Target condition').fill("tags.location.building = 'B1'");
+  await expect(form.getByTestId('target-preview')).toHaveText('Targets 1 device(s) now.');
+  await form.getByLabel('Id (lower case)').fill('comfort-b1');
+  await form.getByLabel('Device content (JSON: properties.desired paths)').fill('{ "properties.desired.mode": "comfort" }');
+  const received = new Promise<Record<string, unknown>>((resolve) => {
+    const listener = (delta: Record<string, unknown>) => {
+      if (delta.mode === 'comfort') {
+        twin.removeListener('properties.desired', listener);
+        resolve(delta);
+      }
+    };
+    twin.on('properties.desired', listener);
+  });
+  await form.getByRole('button', { name: 'Create configuration' }).click();
+  await expect(page.getByTestId('targeted-comfort-b1')).toHaveText('1');
+  expect(await received).toMatchObject({ mode: 'comfort' });
+  await expect(page.getByTestId('applied-comfort-b1')).toHaveText('1', { timeout: 15_000 });
+  await shot('10-configuration-applied.png');
+
+  await device!.sendEvent(new deviceSdk.Message(JSON.stringify({ temperature: 22.5 })));
+  await page.getByRole('button', { name: 'Event Hub', exact: true }).click();
+  await expect(page.getByTestId('endpoint-event').filter({ hasText: 'e2e-thermostat' }).filter({ hasText: 'temperature' }).first()).toBeVisible();
+  await shot('11-event-hub.png');
+});
