@@ -48,6 +48,21 @@ describe('modules over AMQP', () => {
   });
 });
 
+describe('long-lived AMQP sessions', () => {
+  it('keep answering twin requests past 2,048 pre-settled ones (each is settled, so the session buffer drains)', async () => {
+    await hub.hub.registry.create({ deviceId: 'amqp-many' });
+    const client = await openAmqpDevice(hub.hub, 'amqp-many', 'Amqp');
+    try {
+      const twin = await client.getTwin();
+      for (let n = 1; n <= 2200; n += 1) await updateReported(twin, { n });
+      const service = hub.hub.twins.getServiceTwin('amqp-many') as { properties: { reported: Record<string, unknown> } };
+      expect(service.properties.reported).toMatchObject({ n: 2200, $version: 2201 });
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+});
+
 describe('tokens on a live AMQP connection', () => {
   it('the SDK renews its token with a new put-token and the connection outlives the first token', async () => {
     await hub.hub.registry.create({ deviceId: 'amqp-renew' });

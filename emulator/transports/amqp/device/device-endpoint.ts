@@ -393,10 +393,18 @@ function honourSettleMode(sender: Sender): void {
   if (requested === 1 && local) local.snd_settle_mode = 1;
 }
 
+/**
+ * Settles a delivery we received. A delivery the sender pre-settled (the Node SDK's twin requests) is settled here
+ * too: rhea writes no disposition for it but only then drops it from the session's delivery buffer, which would
+ * otherwise fill (2,048 entries) and stall every link of the session.
+ */
 function settle(delivery: Delivery, outcome: 'accept' | 'reject', error?: { condition: string; description: string }): void {
-  if ((delivery as unknown as { remote_settled?: boolean }).remote_settled === true) return;
-  if (outcome === 'accept') delivery.accept();
-  else delivery.reject(error);
+  try {
+    if (outcome === 'accept') delivery.accept();
+    else delivery.reject(error);
+  } catch {
+    // The link or connection is gone: nothing is waiting for this settlement any more.
+  }
 }
 
 function moduleOf(address: TwinAddress): { moduleId?: string } {
