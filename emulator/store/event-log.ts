@@ -62,7 +62,8 @@ export class EventLog {
   private readonly parts: Partition[];
   private readonly commit: GroupCommit<Pending>;
   private readonly listeners = new Set<(events: readonly HubEvent[]) => void>();
-  private trimming: Promise<void> | undefined;
+  /** Set when retention dropped events: the next write slot rewrites the files that shrank. */
+  private rewriteWanted = false;
 
   /** When the endpoint was first created (ms since the epoch), kept in `<dir>/endpoint.json`. */
   readonly createdAt: number;
@@ -73,6 +74,8 @@ export class EventLog {
     this.commit = new GroupCommit<Pending>({
       write: (items) => this.write(items),
       failed: () => undefined,
+      // Rewrites run in the write slot, between two appends, so they never race one (nor wait for one).
+      between: () => this.rewriteIfWanted(),
     });
   }
 
@@ -148,13 +151,13 @@ export class EventLog {
       part.events.splice(0, drop);
       part.bytes.splice(0, drop);
       part.totalBytes -= dropped;
+      this.rewriteWanted = true;
     }
-    if (this.options.dir !== undefined) this.trimming ??= this.rewriteShrunkFiles().finally(() => (this.trimming = undefined));
   }
 
   async close(): Promise<void> {
     await this.commit.idle();
-    await this.trimming;
+    await this.rewriteIfWanted();
     for (const part of this.parts) await part.handle?.close();
   }
 
@@ -166,7 +169,6 @@ export class EventLog {
 
   private async write(items: readonly Pending[]): Promise<void> {
     if (this.options.dir !== undefined) {
-      await this.trimming;
       const touched = new Set<Partition>();
       for (const { event, frame } of items) {
         const part = this.part(event.partition);
@@ -190,11 +192,23 @@ export class EventLog {
     for (const listener of this.listeners) listener(events);
   }
 
-  /** Rewrites partition files in which dropped events take a third or more of the bytes. */
-  private async rewriteShrunkFiles(): Promise<void> {
+  /**
+   * Rewrites partition files in which dropped events take a third or more of the bytes. Runs only in the group
+   * commit's slot between appends (or at close), never while an append is being written. A failed rewrite leaves the
+   * old file, which still holds every retained event; it is tried again after the next retention pass.
+   */
+  private async rewriteIfWanted(): Promise<void> {
     const dir = this.options.dir;
-    if (dir === undefined) return;
-    await this.commit.idle();
+    if (dir === undefined || !this.rewriteWanted) return;
+    this.rewriteWanted = false;
+    try {
+      await this.rewriteShrunkFiles(dir);
+    } catch {
+      this.rewriteWanted = true;
+    }
+  }
+
+  private async rewriteShrunkFiles(dir: string): Promise<void> {
     for (const [index, part] of this.parts.entries()) {
       if (part.fileBytes === 0 || part.totalBytes > (part.fileBytes * 2) / 3) continue;
       const path = partitionPath(dir, index);

@@ -78,6 +78,35 @@ describe('the event log', () => {
     await small.close();
   });
 
+  it('rewrites a shrunk partition file between appends while appends keep streaming (no deadlock)', async () => {
+    const log = await open({ maxBytesPerPartition: 2000 });
+    const file = join(dir, 'partition-0.log');
+    let stop = false;
+    let appended = 0;
+    const stream = (async () => {
+      while (!stop) {
+        await log.append([input(0, 'e'.repeat(100))]);
+        appended += 1;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = appended;
+    log.applyRetention();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop = true;
+    await stream;
+    expect(appended).toBeGreaterThan(before + 5);
+    log.applyRetention();
+    await log.close();
+    const size = (await readFile(file)).length;
+    expect(size).toBeLessThan(4000);
+    const reopened = await open({ maxBytesPerPartition: 2000 });
+    const kept = reopened.events(0);
+    expect(kept.at(-1)?.sequenceNumber).toBe(appended - 1);
+    expect(kept.map((event) => event.sequenceNumber)).toEqual(kept.map((_, index) => (kept[0]?.sequenceNumber ?? 0) + index));
+    await reopened.close();
+  });
+
   it('keeps the partition count it was created with', async () => {
     await (await open({ partitions: 2 })).close();
     const reopened = await open({ partitions: 8 });
