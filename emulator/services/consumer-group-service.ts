@@ -8,6 +8,14 @@ import type { HubData } from './hub-data.js';
 export const DEFAULT_CONSUMER_GROUP = '$Default';
 /** Consumer groups a standard IoT Hub allows on its built-in endpoint (besides `$Default`: 20 in all). */
 export const MAX_CONSUMER_GROUPS = 19;
+/** True for `$Default` in any case (consumer group names match case-insensitively). */
+export function isDefaultConsumerGroup(name: string): boolean {
+  return name.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase();
+}
+
+/** `$Default`, which exists from the hub's creation. */
+const DEFAULT_RECORD: ConsumerGroupRecord = { name: DEFAULT_CONSUMER_GROUP, created: new Date(0).toISOString() };
+
 /** Event Hubs' rule for consumer group names: letters, digits, `.`, `_`, `-`, at most 50, starting alphanumeric. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 
@@ -28,16 +36,16 @@ export class ConsumerGroupService {
   /** `$Default` and the created ones, oldest first. */
   list(): ConsumerGroupRecord[] {
     const created = Object.values(this.data.committed.consumerGroups).sort((a, b) => a.created.localeCompare(b.created));
-    return [{ name: DEFAULT_CONSUMER_GROUP, created: new Date(0).toISOString() }, ...created];
+    return [DEFAULT_RECORD, ...created];
   }
 
   /** True when a consumer group of this name exists (case-insensitive). */
   exists(name: string): boolean {
-    return name.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase() || getOwn(this.data.committed.consumerGroups, name.toLowerCase()) !== undefined;
+    return isDefaultConsumerGroup(name) || getOwn(this.data.committed.consumerGroups, name.toLowerCase()) !== undefined;
   }
 
   get(name: string): ConsumerGroupRecord {
-    if (name.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase()) return { name: DEFAULT_CONSUMER_GROUP, created: new Date(0).toISOString() };
+    if (isDefaultConsumerGroup(name)) return DEFAULT_RECORD;
     const record = getOwn(this.data.committed.consumerGroups, name.toLowerCase());
     if (!record) throw consumerGroupNotFound(name);
     return record;
@@ -60,7 +68,7 @@ export class ConsumerGroupService {
 
   delete(name: string): Promise<void> {
     return this.serial(async () => {
-      if (name.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase()) throw argumentInvalid(`The consumer group '${DEFAULT_CONSUMER_GROUP}' cannot be deleted.`);
+      if (isDefaultConsumerGroup(name)) throw argumentInvalid(`The consumer group '${DEFAULT_CONSUMER_GROUP}' cannot be deleted.`);
       this.get(name);
       await this.data.write([{ kind: 'consumerGroupDeleted', name }], []);
     });

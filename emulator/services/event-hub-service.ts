@@ -52,11 +52,6 @@ export class EventHubService {
     return hash % this.log.partitionCount;
   }
 
-  /** A device's message, stamped and appended; resolves when durable. */
-  async ingestTelemetry(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): Promise<HubEvent> {
-    return this.ingest(this.telemetryEvent(ctx, address, properties, body));
-  }
-
   /** Appends a stamped event (telemetry, or a routed hub event); resolves when durable. */
   async ingest(input: HubEventInput): Promise<HubEvent> {
     const [event] = await this.log.append([input]);

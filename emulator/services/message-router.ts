@@ -59,12 +59,12 @@ export class MessageRouter {
 
   /** A device message (the telemetry sink): routed, and durable on `events` when it goes there. */
   async deviceMessage(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): Promise<void> {
-    const event = this.eventHub.telemetryEvent(ctx, address, properties, body);
     // No routes: the common case skips building the condition document.
     if (this.routes.length === 0) {
-      if (this.config.fallbackEnabled) await this.deliver(event, ['$fallback']);
+      if (this.config.fallbackEnabled) await this.deliver(this.eventHub.telemetryEvent(ctx, address, properties, body), ['$fallback']);
       return;
     }
+    const event = this.eventHub.telemetryEvent(ctx, address, properties, body);
     await this.route({ source: 'DeviceMessages', document: this.deviceDocument(address, properties, body), event });
   }
 

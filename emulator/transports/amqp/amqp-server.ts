@@ -94,9 +94,11 @@ export class AmqpServer {
     this.container.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context));
     this.container.on('sender_open', (context: EventContext) => this.onSenderOpen(context));
     this.container.on('sender_close', (context: EventContext) => {
-      if (context.sender) this.feedbackSenders.delete(context.sender);
-      if (context.sender) this.devices.closeLink(context.sender);
-      if (context.sender) this.events?.closeReader(context.sender);
+      const sender = context.sender;
+      if (!sender) return;
+      this.feedbackSenders.delete(sender);
+      this.devices.closeLink(sender);
+      this.events?.closeReader(sender);
     });
     this.container.on('receiver_close', (context: EventContext) => context.receiver && this.devices.closeLink(context.receiver));
     this.container.on('sendable', (context: EventContext) => {

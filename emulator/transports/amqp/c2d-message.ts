@@ -4,6 +4,7 @@ import { argumentInvalid } from '../../errors/catalogue.js';
 import type { C2dMessageInput } from '../../services/c2d-service.js';
 import type { C2dAck } from '../../model/hub-state.js';
 import { dictionary } from '../../util/own-keys.js';
+import { bodyBytesOf } from './message-body.js';
 
 /** The device a C2D message is for: `to = /devices/<url-encoded id>/messages/devicebound` (iothub-protocol.md §6.3). */
 export function deviceIdOfC2dAddress(to: unknown): string {
@@ -30,7 +31,7 @@ export function c2dInputOf(message: Message): C2dMessageInput {
     if (key === 'iothub-ack') ack = String(value) as C2dAck;
     else application[key] = value === null || value === undefined ? null : String(value);
   }
-  const input: { -readonly [K in keyof C2dMessageInput]: C2dMessageInput[K] } = { body: bodyOf(message.body), properties: application };
+  const input: { -readonly [K in keyof C2dMessageInput]: C2dMessageInput[K] } = { body: bodyBytesOf(message.body), properties: application };
   if (message.message_id !== undefined && message.message_id !== null) input.messageId = idText(message.message_id);
   if (message.correlation_id !== undefined && message.correlation_id !== null) input.correlationId = idText(message.correlation_id);
   if (message.user_id !== undefined && message.user_id !== null) input.userId = idText(message.user_id);
@@ -41,13 +42,6 @@ export function c2dInputOf(message: Message): C2dMessageInput {
   return input;
 }
 
-function bodyOf(body: unknown): Buffer {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (typeof body === 'object' && 'content' in body) return bodyOf((body as { content: unknown }).content);
-  return Buffer.from(JSON.stringify(body), 'utf8');
-}
 
 function idText(value: unknown): string {
   if (Buffer.isBuffer(value)) return value.toString('utf8');

@@ -13,6 +13,7 @@ import { requestContext } from '../../../services/request-contexts.js';
 import { MAX_D2C_BODY_BYTES, type TelemetryService } from '../../../services/telemetry-service.js';
 import type { TwinService } from '../../../services/twin-service.js';
 import type { Clock } from '../../../util/clock.js';
+import { getOwn } from '../../../util/own-keys.js';
 import type { TrafficTap } from '../../tap.js';
 import { amqpTransportOf, amqpWebSocketFlag } from '../connection-transport.js';
 import { AmqpC2dDelivery, type C2dLockingQueue, type C2dSettlement } from './c2d-delivery.js';
@@ -20,7 +21,8 @@ import { DeviceGrants } from './device-grants.js';
 import { channelOf, newIdentityLinks, type IdentityLinks } from './identity-links.js';
 import type { DeviceLinkAddress } from './link-address.js';
 import { idText, wireId } from './message-ids.js';
-import { bodyBytesOf, telemetryPropertiesOf } from './telemetry-message.js';
+import { bodyBytesOf } from '../message-body.js';
+import { telemetryPropertiesOf } from './telemetry-message.js';
 import { answerTwinRequest, sendDesiredNotification, sendTwinReply, twinRequestId } from './twin-requests.js';
 
 /** What the device side of the AMQP endpoint needs from the emulator. */
@@ -338,7 +340,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     }
     identity.methodCalls.delete(correlationId);
     const props = (message.application_properties ?? {}) as Record<string, unknown>;
-    const status = Number(Object.prototype.hasOwnProperty.call(props, METHOD_STATUS) ? props[METHOD_STATUS] : NaN);
+    const status = Number(getOwn(props, METHOD_STATUS) ?? NaN);
     const body = bodyBytesOf(message.body);
     this.deps.tap.record({ deviceId: identity.address.deviceId, ...moduleOf(identity.address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'method', topic: `method response ${Number.isFinite(status) ? status : '?'}`, payload: body, rid: correlationId, ...(Number.isFinite(status) ? { status } : {}) });
     this.deps.methods.complete(identity.address, rid, Number.isFinite(status) ? status : 500, body);

@@ -26,33 +26,17 @@ export class DeviceGrants {
 
   /** A put-token for the identity was accepted; its token expires at `expiresAtSeconds`. */
   grant(connection: Connection, address: TwinAddress, expiresAtSeconds: number): void {
-    const key = twinKey(address);
-    let perConnection = this.grants.get(connection);
-    if (!perConnection) {
-      perConnection = new Map();
-      this.grants.set(connection, perConnection);
-    }
-    const previous = perConnection.get(key);
-    if (previous) clearTimeout(previous.timer);
     const untilMs = expiresAtSeconds * 1000 + this.graceMs;
     // setTimeout takes at most 2^31-1 ms; a token that lives longer is checked again when that timer fires.
     const delay = Math.min(Math.max(0, untilMs - this.clock.now().getTime()), 2_147_483_647);
-    const timer = setTimeout(() => this.check(connection, key), delay);
+    const timer = setTimeout(() => this.check(connection, twinKey(address)), delay);
     timer.unref();
-    perConnection.set(key, { address, untilMs, timer });
+    this.put(connection, { address, untilMs, timer });
   }
 
   /** The connection's client certificate authenticated the identity (X.509): no expiry, no renewal. */
   grantCertificate(connection: Connection, address: TwinAddress): void {
-    let perConnection = this.grants.get(connection);
-    if (!perConnection) {
-      perConnection = new Map();
-      this.grants.set(connection, perConnection);
-    }
-    const key = twinKey(address);
-    const previous = perConnection.get(key);
-    if (previous) clearTimeout(previous.timer);
-    perConnection.set(key, { address, untilMs: Number.POSITIVE_INFINITY });
+    this.put(connection, { address, untilMs: Number.POSITIVE_INFINITY });
   }
 
   /** True when a live token (or the client certificate) on the connection authorises the identity. */
@@ -65,6 +49,18 @@ export class DeviceGrants {
   forget(connection: Connection): void {
     for (const grant of this.grants.get(connection)?.values() ?? []) clearTimeout(grant.timer);
     this.grants.delete(connection);
+  }
+
+  /** Replaces the identity's grant on the connection (stopping the old one's timer). */
+  private put(connection: Connection, grant: Grant): void {
+    let perConnection = this.grants.get(connection);
+    if (!perConnection) {
+      perConnection = new Map();
+      this.grants.set(connection, perConnection);
+    }
+    const key = twinKey(grant.address);
+    clearTimeout(perConnection.get(key)?.timer);
+    perConnection.set(key, grant);
   }
 
   private check(connection: Connection, key: string): void {

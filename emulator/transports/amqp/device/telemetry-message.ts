@@ -1,7 +1,7 @@
 import type { Message } from 'rhea';
 
 import type { MessageProperties } from '../../../model/message.js';
-import { dictionary } from '../../../util/own-keys.js';
+import { dictionary, getOwn } from '../../../util/own-keys.js';
 import { idText } from './message-ids.js';
 
 /**
@@ -25,8 +25,8 @@ export function telemetryPropertiesOf(message: Message): MessageProperties {
   set('ct', message.content_type);
   set('ce', message.content_encoding);
   const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
-  set('ifid', ownValue(annotations, 'iothub-interface-id'));
-  set('sub', ownValue(annotations, 'dt-subject'));
+  set('ifid', getOwn(annotations, 'iothub-interface-id'));
+  set('sub', getOwn(annotations, 'dt-subject'));
   const props = (message.application_properties ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(props)) {
     if (key === 'iothub-ack') continue;
@@ -34,17 +34,4 @@ export function telemetryPropertiesOf(message: Message): MessageProperties {
     application[key] = value === null || value === undefined ? null : String(value);
   }
   return { system, application };
-}
-
-/** The bytes of a message body: a data section (what the SDKs send), a string, or another AMQP value as JSON. */
-export function bodyBytesOf(body: unknown): Buffer {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body, 'utf8');
-  if (typeof body === 'object' && 'content' in body) return bodyBytesOf((body as { content: unknown }).content);
-  return Buffer.from(JSON.stringify(body), 'utf8');
-}
-
-function ownValue(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

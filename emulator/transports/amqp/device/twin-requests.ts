@@ -8,9 +8,10 @@ import type { TwinService } from '../../../services/twin-service.js';
 import { parseReportedPatch } from '../../../twin/service-twin-body.js';
 import { checkIntegerLiteralsOf } from '../../../twin/validate-patch.js';
 import { parseJsonPayload } from '../../mqtt/json-payload.js';
+import { getOwn } from '../../../util/own-keys.js';
 import type { IdentityLinks } from './identity-links.js';
 import { idText } from './message-ids.js';
-import { bodyBytesOf } from './telemetry-message.js';
+import { bodyBytesOf } from '../message-body.js';
 
 /** The twin calls the AMQP twin link makes. */
 export type TwinCalls = Pick<TwinService, 'getDeviceTwin' | 'patchReported'>;
@@ -33,8 +34,8 @@ const DESIRED_NOTIFICATIONS = '/notifications/twin/properties/desired';
 export async function answerTwinRequest(twins: TwinCalls, identity: IdentityLinks, ctx: RequestContext, message: Message): Promise<TwinReply> {
   try {
     const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
-    const operation = String(own(annotations, 'operation') ?? '').toUpperCase();
-    const resource = String(own(annotations, 'resource') ?? '');
+    const operation = String(getOwn(annotations, 'operation') ?? '').toUpperCase();
+    const resource = String(getOwn(annotations, 'resource') ?? '');
     if (operation === 'GET' && resource === '') return { status: 200, body: JSON.stringify(twins.getDeviceTwin(identity.address)) };
     if (operation === 'PATCH' && resource === '/properties/reported') {
       const version = await twins.patchReported(ctx, identity.address, reportedPatchOf(message));
@@ -78,8 +79,4 @@ function reportedPatchOf(message: Message): JsonObject {
   const literalError = checkIntegerLiteralsOf(parsed.text);
   if (literalError) throw literalError;
   return parseReportedPatch(parsed.value, 'literal');
-}
-
-function own(record: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }

@@ -1,7 +1,7 @@
 import rhea, { type Connection, type EventContext, type Message, type Sender } from 'rhea';
 
 import type { HubEvent } from '../../../model/hub-event.js';
-import { DEFAULT_CONSUMER_GROUP, type ConsumerGroupService } from '../../../services/consumer-group-service.js';
+import { isDefaultConsumerGroup, type ConsumerGroupService } from '../../../services/consumer-group-service.js';
 import type { EventHubService } from '../../../services/event-hub-service.js';
 import type { ServiceAuthenticator } from '../../../services/service-authenticator.js';
 import type { TrafficTap } from '../../tap.js';
@@ -148,7 +148,7 @@ export class EventHubEndpoint {
     if (address.entity.toLowerCase() !== this.hub.info.name.toLowerCase()) {
       return { condition: 'amqp:not-found', description: `The messaging entity '${address.entity}' could not be found.` };
     }
-    const exists = this.consumerGroups ? this.consumerGroups.exists(address.consumerGroup) : address.consumerGroup.toLowerCase() === DEFAULT_CONSUMER_GROUP.toLowerCase();
+    const exists = this.consumerGroups ? this.consumerGroups.exists(address.consumerGroup) : isDefaultConsumerGroup(address.consumerGroup);
     if (!exists) {
       return { condition: 'amqp:not-found', description: `The consumer group '${address.consumerGroup}' does not exist on '${this.hub.info.name}'.` };
     }

@@ -1,7 +1,8 @@
 import rhea from 'rhea';
 import { describe, expect, it } from 'vitest';
 
-import { bodyBytesOf, telemetryPropertiesOf } from '../../../../../emulator/transports/amqp/device/telemetry-message.js';
+import { telemetryPropertiesOf } from '../../../../../emulator/transports/amqp/device/telemetry-message.js';
+import { bodyBytesOf } from '../../../../../emulator/transports/amqp/message-body.js';
 
 describe('AMQP telemetry → message properties (iothub-protocol-2.md §3.4)', () => {
   it('maps system properties and annotations to the short names MQTT uses, uuids as text', () => {
