@@ -1,29 +1,15 @@
-import { readFile } from 'node:fs/promises';
-
-import { IotHubClient } from '@azure/arm-iothub';
 import deviceSdk from 'azure-iot-device';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { HubEmulator } from '../../emulator/index.js';
+import { armClient, RESOURCE_GROUP } from '../helpers/arm-client.js';
 import { openDevice } from '../helpers/device-sdk.js';
 import { readEvents } from '../helpers/event-hubs.js';
-import { policyToken } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
 // Consumer groups of the built-in endpoint, managed with the unmodified @azure/arm-iothub (`IotHubResource`) on the
 // hub's HTTPS port and read independently with @azure/event-hubs; they survive a restart.
 
-const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-const GROUP = 'twin-studio';
-
-async function armClient(hub: HubEmulator): Promise<IotHubClient> {
-  const credential = { getToken: () => Promise.resolve({ token: policyToken(hub, 'iothubowner'), expiresOnTimestamp: Date.now() + 3_600_000 }) };
-  return new IotHubClient(credential, SUBSCRIPTION, {
-    endpoint: `https://localhost:${hub.info.ports.https}`,
-    tlsOptions: { ca: await readFile(hub.info.caCertPath, 'utf8') },
-    retryOptions: { maxRetries: 0 },
-  });
-}
+const GROUP = RESOURCE_GROUP;
 
 let hub: TestHub;
 

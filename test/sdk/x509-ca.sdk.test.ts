@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-
-import { IotHubClient } from '@azure/arm-iothub';
+import type { IotHubClient } from '@azure/arm-iothub';
 import deviceSdk from 'azure-iot-device';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDeviceCa, issueDeviceCertificate, type IssuedCertificate } from '../../emulator/certs/device-certificates.js';
 import type { HubEmulator } from '../../emulator/index.js';
-import { policyToken } from '../helpers/rest-client.js';
+import { armClient, RESOURCE_GROUP, SUBSCRIPTION } from '../helpers/arm-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForTraffic } from '../helpers/wait-for.js';
 import { openOutcome, openX509Device, x509Connack } from '../helpers/x509-device.js';
@@ -15,21 +13,7 @@ import { openOutcome, openX509Device, x509Connack } from '../helpers/x509-device
 // through the unmodified @azure/arm-iothub `IotHubClient.certificates` against the hub's HTTPS port (bearer token =
 // an iothubowner SAS token), then devices whose chain ends in it connect with the unmodified device SDK.
 
-const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
-const GROUP = 'twin-studio';
-
-/** The management client as the README tells users to build it. */
-async function armClient(hub: HubEmulator, policy = 'iothubowner'): Promise<IotHubClient> {
-  const credential = {
-    getToken: () => Promise.resolve({ token: policyToken(hub, policy), expiresOnTimestamp: Date.now() + 3_600_000 }),
-  };
-  return new IotHubClient(credential, SUBSCRIPTION, {
-    endpoint: `https://localhost:${hub.info.ports.https}`,
-    tlsOptions: { ca: await readFile(hub.info.caCertPath, 'utf8') },
-    // No retries: a refusal must surface at once.
-    retryOptions: { maxRetries: 0 },
-  });
-}
+const GROUP = RESOURCE_GROUP;
 
 async function refusalOf(hub: HubEmulator, deviceId: string, attempt: () => Promise<unknown>): Promise<string> {
   const mark = hub.tap.snapshot().at(-1)?.id ?? -1;
