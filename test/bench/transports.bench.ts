@@ -2,14 +2,12 @@
 // azure-iot-device with Mqtt, MqttWs, Amqp, AmqpWs and Http sending telemetry (sendEvent until the hub acknowledged
 // it), and, where the SDK has twins, the reported-property round trip (update until the hub's durable 2xx). Each
 // figure is a ratio to MQTT/TLS measured in the same run on the same hub, at each stored-twin count.
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
-
 import deviceSdk from 'azure-iot-device';
 import amqpTransport from 'azure-iot-device-amqp';
 import httpTransport from 'azure-iot-device-http';
 import mqttTransport from 'azure-iot-device-mqtt';
 
+import { portForcingAgent } from '../helpers/port-agent.js';
 import type { BenchContext } from './bench-context.js';
 import type { Target } from './fleet.js';
 import type { BenchRow } from './report.js';
@@ -30,23 +28,14 @@ interface TransportFigures {
   readonly reportedPerSecond?: number;
 }
 
-/** MqttWs, AmqpWs and Http dial port 443; the SDKs' documented agent options aim them at the hub's free HTTPS port. */
-function portAgent(port: number): https.Agent {
-  // keepAlive, as Node's global agent (which the SDKs use by default) has since Node 19.
-  return new (class extends https.Agent {
-    override createConnection(options: Parameters<https.Agent['createConnection']>[0], callback?: Parameters<https.Agent['createConnection']>[1]): Duplex {
-      return super.createConnection({ ...options, port }, callback) as Duplex;
-    }
-  })({ keepAlive: true });
-}
-
 async function open(target: Target, deviceId: string, transport: Transport): Promise<DeviceClient> {
   const { hostName, port, httpsPort, amqpsPort, caPem } = target.started;
   const base = `HostName=${hostName};DeviceId=${deviceId};SharedAccessKey=${target.deviceKey}`;
   const gateway = transport === 'Mqtt' ? `;GatewayHostName=${hostName}:${port}` : transport === 'Amqp' ? `;GatewayHostName=${hostName}:${amqpsPort ?? 5671}` : '';
   const ctor = { Mqtt: mqttTransport.Mqtt, MqttWs: mqttTransport.MqttWs, Amqp: amqpTransport.Amqp, AmqpWs: amqpTransport.AmqpWs, Http: httpTransport.Http }[transport];
   const client = deviceSdk.Client.fromConnectionString(base + gateway, ctor);
-  const agent = portAgent(httpsPort ?? 443);
+  // keepAlive, as Node's global agent (which the SDKs use by default) has since Node 19.
+  const agent = portForcingAgent(httpsPort ?? 443, { keepAlive: true });
   const options: Record<string, unknown> = { ca: caPem };
   if (transport === 'MqttWs') options.mqtt = { webSocketAgent: agent };
   if (transport === 'AmqpWs') options.amqp = { webSocketAgent: agent };

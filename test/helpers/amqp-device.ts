@@ -1,27 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
 
 import deviceSdk from 'azure-iot-device';
 import amqpTransport from 'azure-iot-device-amqp';
 
 import type { HubEmulator } from '../../emulator/index.js';
+import { portForcingAgent } from './port-agent.js';
 
 /** The real `azure-iot-device` client type. */
 export type DeviceClient = InstanceType<typeof deviceSdk.Client>;
 export type ModuleClient = InstanceType<typeof deviceSdk.ModuleClient>;
-
-/**
- * AmqpWs (like MqttWs) dials `wss://<host>:443`; the SDK's documented proxy hook `amqp.webSocketAgent` lets a test aim
- * it at the hub's ephemeral HTTPS port, so the same code path runs without root.
- */
-export function portForcingAgent(port: number): https.Agent {
-  return new (class extends https.Agent {
-    override createConnection(options: Parameters<https.Agent['createConnection']>[0], callback?: Parameters<https.Agent['createConnection']>[1]): Duplex {
-      return super.createConnection({ ...options, port }, callback) as Duplex;
-    }
-  })();
-}
 
 /**
  * A device or module connection string for AMQP: over TLS the SDK dials `amqps://<GatewayHostName>`, so the gateway

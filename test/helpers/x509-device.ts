@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
 
 import deviceSdk from 'azure-iot-device';
 import httpTransport from 'azure-iot-device-http';
@@ -9,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 
 import type { HubEmulator } from '../../emulator/index.js';
 import type { DeviceClient } from './device-sdk.js';
+import { portForcingAgent } from './port-agent.js';
 
 /** The device transports that carry X.509 in these tests. */
 export type X509Transport = 'Mqtt' | 'MqttWs' | 'Http';
@@ -28,15 +27,6 @@ export function x509ConnectionString(hub: HubEmulator, deviceId: string, transpo
   const port = hub.info.ports.mqtts;
   const host = transport !== 'Mqtt' || port === 8883 ? hub.info.hostName : `${hub.info.hostName}:${port}`;
   return `HostName=${host};DeviceId=${deviceId};x509=true`;
-}
-
-/** The SDK's documented WebSocket proxy hook aimed at the hub's ephemeral HTTPS port (device-websocket.sdk.test.ts). */
-export function portForcingAgent(port: number): https.Agent {
-  return new (class extends https.Agent {
-    override createConnection(options: Parameters<https.Agent['createConnection']>[0], callback?: Parameters<https.Agent['createConnection']>[1]): Duplex {
-      return super.createConnection({ ...options, port }, callback) as Duplex;
-    }
-  })();
 }
 
 /** A real `azure-iot-device` client with `x509=true` and the certificate given through `setOptions`, not yet open. */

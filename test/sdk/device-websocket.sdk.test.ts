@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
-import type { Duplex } from 'node:stream';
 
 import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
@@ -8,20 +6,9 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { nextDesired, updateReported } from '../helpers/device-sdk.js';
+import { portForcingAgent } from '../helpers/port-agent.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitForSubscription } from '../helpers/wait-for.js';
-
-/**
- * MqttWs hard-codes port 443 (sdk-notes.md §7); the SDK's documented proxy hook `webSocketAgent` lets a test aim it at
- * the hub's ephemeral HTTPS port, so the same code path runs without root.
- */
-function portForcingAgent(port: number): https.Agent {
-  return new (class extends https.Agent {
-    override createConnection(options: Parameters<https.Agent['createConnection']>[0], callback?: Parameters<https.Agent['createConnection']>[1]): Duplex {
-      return super.createConnection({ ...options, port }, callback) as Duplex;
-    }
-  })();
-}
 
 describe('MQTT over WebSockets on the HTTPS listener (/$iothub/websocket)', () => {
   let hub: TestHub;

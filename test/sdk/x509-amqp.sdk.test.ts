@@ -4,7 +4,7 @@ import deviceSdk from 'azure-iot-device';
 import amqpTransport from 'azure-iot-device-amqp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { portForcingAgent } from '../helpers/amqp-device.js';
+import { portForcingAgent } from '../helpers/port-agent.js';
 import { updateReported } from '../helpers/device-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 

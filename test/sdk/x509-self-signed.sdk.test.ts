@@ -12,7 +12,8 @@ import { rest } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForTraffic } from '../helpers/wait-for.js';
 import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
-import { openOutcome, openX509Device, portForcingAgent, x509Client, x509Connack } from '../helpers/x509-device.js';
+import { portForcingAgent } from '../helpers/port-agent.js';
+import { openOutcome, openX509Device, x509Client, x509Connack } from '../helpers/x509-device.js';
 
 // Self-signed X.509 devices (iothub-protocol-2.md §1, checklist 101-104, 108) with the unmodified azure-iot-device +
 // azure-iot-device-mqtt (`x509=true`, cert/key through setOptions) over MQTT/TLS and MQTT over WebSockets, on the
