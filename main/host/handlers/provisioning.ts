@@ -1,4 +1,4 @@
-import { deriveDeviceKey, type EnrollmentGroupRecord, type EnrollmentRecord, type RegistrationRecord } from '../../../emulator/index.js';
+import { deriveDeviceKey, type EnrollmentGroupRecord, type EnrollmentInput, type EnrollmentRecord, type JsonObject, type RegistrationRecord } from '../../../emulator/index.js';
 import type { EnrollmentDto, RegistrationDto } from '../../contract/dto.js';
 import type { NamespaceHandlers } from '../handler-types.js';
 
@@ -33,11 +33,8 @@ export const provisioningHandlers: NamespaceHandlers<'provisioning'> = {
     const record = await enrollments.putEnrollment({
       registrationId,
       ...(deviceId !== undefined ? { deviceId } : current ? { deviceId: current.deviceId } : {}),
-      attestation: current?.attestation ?? { type: 'symmetricKey', symmetricKey: {} },
       provisioningStatus,
-      initialTwin: tags || desired ? { tags: tags ?? {}, desired: desired ?? {} } : (current?.initialTwin ?? null),
-      reprovisionPolicy: current?.reprovisionPolicy ?? null,
-      iotEdge: current?.iotEdge ?? false,
+      ...studioFields(current, tags, desired),
     });
     return toEnrollmentDto(record);
   },
@@ -46,11 +43,8 @@ export const provisioningHandlers: NamespaceHandlers<'provisioning'> = {
     const current = enrollments.findGroup(enrollmentGroupId);
     const record = await enrollments.putGroup({
       enrollmentGroupId,
-      attestation: current?.attestation ?? { type: 'symmetricKey', symmetricKey: {} },
       provisioningStatus,
-      initialTwin: tags || desired ? { tags: tags ?? {}, desired: desired ?? {} } : (current?.initialTwin ?? null),
-      reprovisionPolicy: current?.reprovisionPolicy ?? null,
-      iotEdge: current?.iotEdge ?? false,
+      ...studioFields(current, tags, desired),
     });
     return toEnrollmentDto(record);
   },
@@ -101,5 +95,23 @@ function toRegistrationDto(record: RegistrationRecord): RegistrationDto {
     enrollmentGroupId: record.enrollmentGroupId,
     errorMessage: record.errorMessage,
     lastUpdatedDateTimeUtc: record.lastUpdatedDateTimeUtc,
+  };
+}
+
+/**
+ * What a studio edit of an enrollment or group sets besides its id and status: symmetric-key attestation (keys kept,
+ * or generated for a new one), the initial twin from the form's tags/desired (else the current one), and the
+ * reprovision policy and IoT Edge flag the enrollment already had.
+ */
+function studioFields(
+  current: EnrollmentRecord | EnrollmentGroupRecord | undefined,
+  tags: JsonObject | undefined,
+  desired: JsonObject | undefined,
+): Pick<EnrollmentInput, 'attestation' | 'initialTwin' | 'reprovisionPolicy' | 'iotEdge'> {
+  return {
+    attestation: current?.attestation ?? { type: 'symmetricKey', symmetricKey: {} },
+    initialTwin: tags || desired ? { tags: tags ?? {}, desired: desired ?? {} } : (current?.initialTwin ?? null),
+    reprovisionPolicy: current?.reprovisionPolicy ?? null,
+    iotEdge: current?.iotEdge ?? false,
   };
 }
