@@ -22,6 +22,12 @@ export interface PortConfig {
   readonly mqtt?: number | null;
   /** AMQP 1.0 over TLS for the service SDK's C2D send and feedback; 5671 like IoT Hub; null = off. */
   readonly amqps?: number | null;
+  /**
+   * AMQP without TLS on loopback only, for `@azure/event-hubs`' development-emulator form
+   * (`…;UseDevelopmentEmulator=true`, plain TCP, default 5672): it serves only the Event Hub-compatible endpoint, so a
+   * back end reads telemetry without trusting the hub's CA. IoT Hub has no such port; null (default) = off.
+   */
+  readonly amqpDev?: number | null;
 }
 
 /** Configuration of `createEmulator`. Everything is optional. */
@@ -103,7 +109,7 @@ function resolveEventHub(config: Partial<EventHubConfig> = {}): EventHubConfig {
 }
 
 /** IoT Hub's own ports (iothub-protocol.md §1). */
-export const DEFAULT_PORTS: Required<PortConfig> = { mqtts: 8883, https: 443, httpsFallback: 8443, mqtt: null, amqps: 5671 };
+export const DEFAULT_PORTS: Required<PortConfig> = { mqtts: 8883, https: 443, httpsFallback: 8443, mqtt: null, amqps: 5671, amqpDev: null };
 
 /** Fills in defaults and rejects impossible values with a message naming the field. */
 export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {

@@ -72,6 +72,8 @@ export interface EmulatorInfo {
     readonly mqtt: number | null;
     /** AMQP over TLS (service C2D); null when off. */
     readonly amqps: number | null;
+    /** Plain AMQP on loopback for the Event Hubs development-emulator form (`PortConfig.amqpDev`); null when off. */
+    readonly amqpDev: number | null;
   };
   readonly dataDir: string;
   /** The CA certificate devices and service apps must trust. */
@@ -93,7 +95,13 @@ export interface EmulatorInfo {
    * The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): its name (`EntityPath`), partition count, and
    * the connection string back ends give `@azure/event-hubs` (empty when AMQP is off).
    */
-  readonly eventHub: { readonly name: string; readonly partitions: number; readonly connectionString: string };
+  readonly eventHub: {
+    readonly name: string;
+    readonly partitions: number;
+    readonly connectionString: string;
+    /** The same with `UseDevelopmentEmulator=true` on the plain loopback port (`ports.amqpDev`); empty when that is off. */
+    readonly developmentConnectionString: string;
+  };
   readonly provisioning: {
     readonly idScope: string;
     /** `HostName=<hostName>;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=…` */
@@ -435,7 +443,9 @@ export class HubEmulator {
     const admit = (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => guard.admit(socket);
     const deviceAuth = new DeviceAuthenticator(state, registry, config.clock, [config.hostName, ...config.extraHostNames]);
     const claim = (address: TwinAddress, newer: object) => devices.claim(address, newer);
+    let amqpsPort: number | null = null;
     const amqp = new AmqpServer({
+      eventHubRedirect: () => (amqpsPort === null ? undefined : { host: config.hostName, port: amqpsPort, entity: eventHub.info.name }),
       c2d,
       authenticator: serviceAuth,
       deviceAuthenticator: deviceAuth,
@@ -488,6 +498,7 @@ export class HubEmulator {
     });
     const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
+    amqpsPort = ports.amqps;
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
       const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');
@@ -510,6 +521,7 @@ export class HubEmulator {
         name: eventHub.info.name,
         partitions: eventHub.info.partitionIds.length,
         connectionString: owner && ports.amqps !== null ? eventHubConnectionString(config.hostName, ports.amqps, owner, eventHub.info.name) : '',
+        developmentConnectionString: owner && ports.amqpDev !== null ? developmentConnectionString(ports.amqpDev, owner, eventHub.info.name) : '',
       },
       provisioning: {
         idScope: dpsInstance.idScope,
@@ -527,6 +539,14 @@ export class HubEmulator {
 }
 
 /** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
+/**
+ * `Endpoint=sb://localhost:<port>;…;UseDevelopmentEmulator=true`: `@azure/event-hubs` then speaks plain TCP (the port
+ * listens on loopback only, so the host is `localhost`).
+ */
+function developmentConnectionString(port: number, policy: { keyName: string; primaryKey: string }, entity: string): string {
+  return `Endpoint=sb://localhost:${port};SharedAccessKeyName=${policy.keyName};SharedAccessKey=${policy.primaryKey};EntityPath=${entity};UseDevelopmentEmulator=true`;
+}
+
 /** `Endpoint=sb://<host>[:<port>]/;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=…` (port only when not 5671). */
 function eventHubConnectionString(hostName: string, amqpsPort: number, policy: { keyName: string; primaryKey: string }, entity: string): string {
   const host = amqpsPort === 5671 ? hostName : `${hostName}:${amqpsPort}`;

@@ -6,6 +6,7 @@ import type { CertificateSet } from './certs/certificates.js';
 import type { ResolvedConfig } from './config.js';
 import type { AmqpServer } from './transports/amqp/amqp-server.js';
 import { startAmqpsListener } from './transports/amqp/amqps-listener.js';
+import { EVENT_HUBS_ONLY_OPTIONS } from './transports/amqp/connection-transport.js';
 import type { ConnectionGuard } from './transports/connection-guard.js';
 import { startHttpsListener, type RestHandler } from './transports/http/https-listener.js';
 import { isErrno, listen, type BoundListener } from './transports/listen.js';
@@ -26,7 +27,7 @@ export interface ListenerDeps {
 
 /** The ports bound (null: off or not bindable) and the problems that did not stop the hub. */
 export interface StartedListeners {
-  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null };
+  readonly ports: { readonly mqtts: number; readonly https: number | null; readonly mqtt: number | null; readonly amqps: number | null; readonly amqpDev: number | null };
   readonly warnings: string[];
 }
 
@@ -74,7 +75,8 @@ export async function startListeners(deps: ListenerDeps): Promise<StartedListene
     mqtt = plain.port;
   }
   const amqps = await startAmqps(deps, tls, guarded('amqps'), warnings);
-  return { ports: { mqtts: mqtts.port, https, mqtt, amqps }, warnings };
+  const amqpDev = await startAmqpDev(deps, guarded('amqp-dev'), warnings);
+  return { ports: { mqtts: mqtts.port, https, mqtt, amqps, amqpDev }, warnings };
 }
 
 async function startAmqps(
@@ -102,6 +104,31 @@ async function startAmqps(
       `AMQP port ${config.ports.amqps} cannot be bound (${(error as NodeJS.ErrnoException).code}); C2D sends over amqps are off. ` +
         'The service SDK still reaches C2D with the AmqpWs transport on the HTTPS port.',
     );
+    return null;
+  }
+}
+
+/**
+ * The Event Hubs development-emulator port (`PortConfig.amqpDev`): plain AMQP on loopback only, whatever the hub's
+ * bind address, because tokens cross it unencrypted; its connections reach only the Event Hub-compatible endpoint.
+ */
+async function startAmqpDev(deps: ListenerDeps, guard: Parameters<typeof startAmqpsListener>[0]['guard'], warnings: string[]): Promise<number | null> {
+  const port = deps.config.ports.amqpDev;
+  if (port === null || port === undefined) return null;
+  try {
+    const listener = await startAmqpsListener({
+      container: deps.amqp.container,
+      port,
+      host: '127.0.0.1',
+      handshakeTimeoutMs: deps.config.limits.openTimeoutMs,
+      guard,
+      connectionOptions: EVENT_HUBS_ONLY_OPTIONS,
+    });
+    deps.listeners.push(listener);
+    return listener.port;
+  } catch (error) {
+    if (!isErrno(error, 'EADDRINUSE') && !isErrno(error, 'EACCES')) throw error;
+    warnings.push(`The Event Hubs development port ${port} cannot be bound (${(error as NodeJS.ErrnoException).code}); use the TLS Event Hubs connection string.`);
     return null;
   }
 }

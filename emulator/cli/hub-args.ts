@@ -34,6 +34,9 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
   --https-fallback <n|off>  used when the HTTPS port cannot be bound (default 8443)
   --mqtt-port <n|off>   plain MQTT without TLS, for quick tests (default off)
   --amqps-port <n|off>  AMQP over TLS for cloud-to-device sends (default 5671)
+  --amqp-dev-port <n|off>  plain AMQP on 127.0.0.1 serving only the Event Hub-compatible endpoint,
+                        for @azure/event-hubs' UseDevelopmentEmulator=true form (no CA trust needed;
+                        its default port is 5672; default off)
   --device <id>         register this device if it does not exist and print its connection
                         string (repeatable)
   --device-x509 <id>    make an X.509 device with a new self-signed certificate (registered with
@@ -71,6 +74,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       'https-fallback': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'amqps-port': { type: 'string' },
+      'amqp-dev-port': { type: 'string' },
       'no-fsync': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -97,6 +101,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
   setPort('https-fallback', 'httpsFallback', true);
   setPort('mqtt-port', 'mqtt', true);
   setPort('amqps-port', 'amqps', true);
+  setPort('amqp-dev-port', 'amqpDev', true);
   const config: EmulatorConfig = {
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     ...(values['host-name'] ? { hostName: values['host-name'] } : {}),

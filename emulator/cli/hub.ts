@@ -118,6 +118,7 @@ function describe(info: EmulatorInfo, policies: Record<string, string>, devices:
       : [
           `Event Hub-compatible endpoint (built-in, ${info.eventHub.partitions} partitions; @azure/event-hubs, trust the CA with NODE_EXTRA_CA_CERTS):`,
           `  ${info.eventHub.connectionString}`,
+          ...(info.eventHub.developmentConnectionString === '' ? [] : ['  plain AMQP on this computer only (UseDevelopmentEmulator, no CA trust needed):', `  ${info.eventHub.developmentConnectionString}`]),
           '',
         ]),
     'Device Provisioning Service (same host and ports):',

@@ -36,11 +36,14 @@ export function deviceSas(hub: HubEmulator, deviceId: string, options: { expires
   });
 }
 
-/** Opens a raw AMQP/TLS connection to the hub (no SASL, as the Node SDKs connect) with `$cbs` links. */
-export async function connectRawAmqp(hub: HubEmulator): Promise<RawAmqp> {
+/**
+ * Opens a raw AMQP/TLS connection to the hub with `$cbs` links: no SASL, as the Node SDKs connect, or SASL PLAIN with
+ * `sasl` (username and SAS token password, as the C SDK and the Event Hubs redirect samples log in).
+ */
+export async function connectRawAmqp(hub: HubEmulator, sasl?: { username: string; password: string }): Promise<RawAmqp> {
   const ca = await readFile(hub.info.caCertPath, 'utf8');
   const container = rhea.create_container();
-  const connection = container.connect({ host: 'localhost', port: hub.info.ports.amqps ?? 0, transport: 'tls', ca, servername: 'localhost', reconnect: false } as never);
+  const connection = container.connect({ host: 'localhost', port: hub.info.ports.amqps ?? 0, transport: 'tls', ca, servername: 'localhost', reconnect: false, ...sasl } as never);
   let closeError: AmqpError | undefined;
   const closed = new Promise<AmqpError | undefined>((resolve) => {
     connection.on('connection_close', (context) => {

@@ -14,11 +14,14 @@ import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
 import { verifyPutToken } from './cbs.js';
 import { presentedChain } from '../peer-certificate.js';
-import { amqpWebSocketFlag, WEB_SOCKET_OPTION } from './connection-transport.js';
+import { amqpWebSocketFlag, isEventHubsOnly, WEB_SOCKET_OPTION } from './connection-transport.js';
 import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
 import { parseDeviceLinkAddress } from './device/link-address.js';
 import { isManagementAddress, parsePartitionAddress } from './eventhub/eventhub-address.js';
 import { EventHubEndpoint } from './eventhub/eventhub-endpoint.js';
+import { hubEventsPathOf, redirectTo, type RedirectTarget } from './eventhub/iothub-redirect.js';
+import { enablePlainSasl, plainIdentityOf } from './sasl-plain.js';
+import { verifyPlainCredentials, type PlainIdentity } from './plain-identity.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
 import type { EventHubService } from '../../services/event-hub-service.js';
 import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
@@ -43,9 +46,20 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Where the built-in endpoint is reached (the hub's host, AMQP port and entity), for the `amqp:link:redirect` that
+   * readers using an IoT Hub connection string get (eventhub/iothub-redirect.ts); no redirect when absent.
+   */
+  readonly eventHubRedirect?: () => RedirectTarget | undefined;
   /** Called with a connection's TLS socket once it is open (connection-guard.ts stops its open timeout). */
   readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
 }
+
+/** Links the plain development port does not serve (connection-transport.ts `isEventHubsOnly`). */
+const EVENT_HUBS_ONLY_REFUSAL = {
+  condition: 'amqp:not-allowed',
+  description: 'This plain AMQP port serves only the Event Hub-compatible endpoint (UseDevelopmentEmulator); use amqps for anything else.',
+};
 
 /** The connection option carrying a WebSocket connection's admission (rhea hides the socket behind a wrapper). */
 const ADMIT_OPTION = 'twinStudioAdmit';
@@ -81,9 +95,11 @@ export class AmqpServer {
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
     this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups) : undefined;
+    enablePlainSasl<PlainIdentity>(this.container, (credentials) => verifyPlainCredentials(credentials, { service: deps.authenticator, device: deps.deviceAuthenticator }));
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);
+      this.grantPlainIdentity(context.connection);
     });
     const ended = (context: EventContext) => {
       this.connections.delete(context.connection);
@@ -145,6 +161,10 @@ export class AmqpServer {
     if (!receiver) return;
     const address = (receiver.target as { address?: string } | undefined)?.address;
     if (address === CBS_ADDRESS) return;
+    if (isEventHubsOnly(context.connection) && !(this.events && isManagementAddress(address))) {
+      receiver.close(EVENT_HUBS_ONLY_REFUSAL);
+      return;
+    }
     if (address === DEVICEBOUND_ADDRESS) {
       if (!this.isAuthorized(context.connection)) receiver.close(toAmqpError(unauthorized('Put a token on $cbs before sending C2D messages.')));
       return;
@@ -166,6 +186,10 @@ export class AmqpServer {
       this.stateOf(context.connection).cbsReplies = sender;
       return;
     }
+    if (isEventHubsOnly(context.connection) && !(this.events && (isManagementAddress(address) || parsePartitionAddress(address)))) {
+      sender.close(EVENT_HUBS_ONLY_REFUSAL);
+      return;
+    }
     if (address === FEEDBACK_ADDRESS) {
       if (!this.isAuthorized(context.connection)) {
         sender.close(toAmqpError(unauthorized('Put a token on $cbs before receiving feedback.')));
@@ -173,6 +197,11 @@ export class AmqpServer {
       }
       this.feedbackSenders.add(sender);
       this.flushFeedback();
+      return;
+    }
+    const eventsPath = this.events ? hubEventsPathOf(address) : undefined;
+    if (eventsPath !== undefined) {
+      this.redirectReader(context.connection, sender, eventsPath);
       return;
     }
     const partition = this.events ? parsePartitionAddress(address) : undefined;
@@ -190,6 +219,49 @@ export class AmqpServer {
       return;
     }
     sender.close({ condition: 'amqp:not-found', description: `No AMQP node '${String(address)}' on this hub.` });
+  }
+
+  /**
+   * A connection that authenticated with SASL PLAIN (sasl-plain.ts) holds what its password token granted from the
+   * start: a service policy opens the service surface as a `$cbs` put-token would, a device token that device's links.
+   */
+  private grantPlainIdentity(connection: Connection): void {
+    const identity = plainIdentityOf<PlainIdentity>(connection);
+    if (!identity) return;
+    if (identity.kind === 'service') {
+      const state = this.stateOf(connection);
+      state.authorizedUntil = identity.expiresAtSeconds;
+      state.policy = identity.policy;
+    } else {
+      this.devices.grants.grant(connection, identity.address, identity.expiresAtSeconds);
+    }
+    this.deps.tap.record({
+      deviceId: identity.kind === 'device' ? identity.address.deviceId : undefined,
+      ...(identity.kind === 'device' && identity.address.moduleId !== undefined ? { moduleId: identity.address.moduleId } : {}),
+      direction: 'in',
+      protocol: 'amqp',
+      ...amqpWebSocketFlag(connection),
+      kind: 'connect',
+      topic: 'SASL PLAIN',
+      status: 200,
+      payload: `${identity.kind === 'service' ? `policy ${identity.policy}` : 'device'} token until ${new Date(identity.expiresAtSeconds * 1000).toISOString()}`,
+    });
+  }
+
+  /** A reader of the hub's `messages/events` node is sent to the Event Hub-compatible endpoint (needs ServiceConnect). */
+  private redirectReader(connection: Connection, sender: Sender, eventsPath: string): void {
+    const target = this.deps.eventHubRedirect?.();
+    if (!this.isAuthorized(connection)) {
+      sender.close(toAmqpError(unauthorized('Authenticate with SASL PLAIN (<policy>@sas.root.<hub>) or a $cbs token before reading messages/events.')));
+      return;
+    }
+    if (!target) {
+      sender.close({ condition: 'amqp:not-found', description: 'The built-in endpoint is not served (AMQP is off).' });
+      return;
+    }
+    const redirect = redirectTo(target, eventsPath);
+    this.deps.tap.record({ deviceId: undefined, direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(connection), kind: 'connect', topic: `messages/events${eventsPath}`, payload: `amqp:link:redirect to ${String(redirect.info?.address)}` });
+    sender.close(redirect);
   }
 
   private async onMessage(context: EventContext): Promise<void> {

@@ -4,11 +4,16 @@ import type { Container } from 'rhea';
 
 import { isErrno, type BoundListener, type ListenGuard } from '../listen.js';
 
-/** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`). */
+/** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`), or of a plain AMQP listener without `tls`. */
 export interface AmqpsListenerOptions {
   readonly container: Container;
-  /** Server certificate and key; `requestCert` asks devices for an X.509 certificate without requiring one. */
-  readonly tls: { readonly cert: string; readonly key: string; readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
+  /**
+   * Server certificate and key; `requestCert` asks devices for an X.509 certificate without requiring one. Absent:
+   * plain TCP (only the Event Hubs development port, on loopback).
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly requestCert?: boolean; readonly rejectUnauthorized?: boolean };
+  /** Options every connection of this listener carries (rhea passes listen options to its connections). */
+  readonly connectionOptions?: Readonly<Record<string, unknown>>;
   readonly port: number;
   readonly host: string;
   /** The TLS handshake must finish within this time (also the guard's open timeout). */
@@ -31,14 +36,20 @@ export async function startAmqpsListener(options: AmqpsListenerOptions): Promise
 
 function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundListener> {
   return new Promise<BoundListener>((resolve, reject) => {
+    const tls = options.tls;
     const server = options.container.listen({
-      transport: 'tls',
+      ...options.connectionOptions,
       port: options.port,
       host,
-      cert: options.tls.cert,
-      key: options.tls.key,
-      ...(options.tls.requestCert === undefined ? {} : { requestCert: options.tls.requestCert, rejectUnauthorized: options.tls.rejectUnauthorized ?? false }),
-      handshakeTimeout: options.handshakeTimeoutMs,
+      ...(tls
+        ? {
+            transport: 'tls',
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.requestCert === undefined ? {} : { requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized ?? false }),
+            handshakeTimeout: options.handshakeTimeoutMs,
+          }
+        : { transport: 'tcp' }),
     } as never);
     if (options.guard) options.guard.guard.attach(server, options.guard.name);
     server.on('error', (error: Error) => options.guard?.logger.error(`${options.guard.name}: ${error.message}`));

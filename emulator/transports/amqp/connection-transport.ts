@@ -14,3 +14,14 @@ export function amqpTransportOf(connection: Connection): DeviceTransport {
 export function amqpWebSocketFlag(connection: Connection): { readonly webSocket?: true } {
   return amqpTransportOf(connection) === 'amqp-ws' ? { webSocket: true } : {};
 }
+
+/** The connection option that marks a connection of the plain development port (Event Hubs consumers only). */
+const EVENT_HUBS_ONLY_OPTION = 'twinStudioEventHubsOnly';
+
+/** Listener options whose connections may reach only the Event Hub-compatible endpoint (`PortConfig.amqpDev`). */
+export const EVENT_HUBS_ONLY_OPTIONS: Readonly<Record<string, unknown>> = { [EVENT_HUBS_ONLY_OPTION]: true };
+
+/** True for a connection of the plain development port: no device links, no C2D, no feedback there. */
+export function isEventHubsOnly(connection: Connection): boolean {
+  return (connection.options as unknown as Record<string, unknown> | undefined)?.[EVENT_HUBS_ONLY_OPTION] === true;
+}

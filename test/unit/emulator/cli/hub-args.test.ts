@@ -7,6 +7,7 @@ describe('npm run hub arguments', () => {
     const options = parseHubArgs(['--data-dir', '/d', '--mqtts-port', '0', '--https-port', 'off', '--mqtt-port', '1883', '--device', 'a', '--device', 'b', '--json', '--no-fsync']);
     expect(options.config).toMatchObject({ dataDir: '/d', fsync: false, persistence: 'file', ports: { mqtts: 0, https: null, mqtt: 1883 } });
     expect(parseHubArgs(['--amqps-port', 'off']).config.ports).toEqual({ amqps: null });
+    expect(parseHubArgs(['--amqp-dev-port', '5672']).config.ports).toEqual({ amqpDev: 5672 });
     expect(options.devices).toEqual(['a', 'b']);
     expect(options.json).toBe(true);
   });
