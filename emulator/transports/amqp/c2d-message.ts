@@ -4,6 +4,7 @@ import { argumentInvalid } from '../../errors/catalogue.js';
 import type { C2dMessageInput } from '../../services/c2d-service.js';
 import type { C2dAck } from '../../model/hub-state.js';
 import { dictionary } from '../../util/own-keys.js';
+import { idText } from './device/message-ids.js';
 import { bodyBytesOf } from './message-body.js';
 
 /** The device a C2D message is for: `to = /devices/<url-encoded id>/messages/devicebound` (iothub-protocol.md §6.3). */
@@ -32,9 +33,13 @@ export function c2dInputOf(message: Message): C2dMessageInput {
     else application[key] = value === null || value === undefined ? null : String(value);
   }
   const input: { -readonly [K in keyof C2dMessageInput]: C2dMessageInput[K] } = { body: bodyBytesOf(message.body), properties: application };
-  if (message.message_id !== undefined && message.message_id !== null) input.messageId = idText(message.message_id);
-  if (message.correlation_id !== undefined && message.correlation_id !== null) input.correlationId = idText(message.correlation_id);
-  if (message.user_id !== undefined && message.user_id !== null) input.userId = idText(message.user_id);
+  // azure-iothub sends a uuid-looking messageId as an AMQP uuid (amqp_message.js encodeUuid): read it back as text.
+  const messageId = idText(message.message_id);
+  if (messageId !== undefined) input.messageId = messageId;
+  const correlationId = idText(message.correlation_id);
+  if (correlationId !== undefined) input.correlationId = correlationId;
+  // user-id is AMQP binary: its bytes are the text.
+  if (message.user_id !== undefined && message.user_id !== null) input.userId = Buffer.isBuffer(message.user_id) ? message.user_id.toString('utf8') : String(message.user_id);
   if (typeof message.content_type === 'string') input.contentType = message.content_type;
   if (typeof message.content_encoding === 'string') input.contentEncoding = message.content_encoding;
   if (message.absolute_expiry_time !== undefined) input.expiryTime = new Date(message.absolute_expiry_time as Date | number);
@@ -42,8 +47,3 @@ export function c2dInputOf(message: Message): C2dMessageInput {
   return input;
 }
 
-
-function idText(value: unknown): string {
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return String(value);
-}
