@@ -538,7 +538,6 @@ export class HubEmulator {
   }
 }
 
-/** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
 /**
  * `Endpoint=sb://localhost:<port>;…;UseDevelopmentEmulator=true`: `@azure/event-hubs` then speaks plain TCP (the port
  * listens on loopback only, so the host is `localhost`).
@@ -553,6 +552,7 @@ function eventHubConnectionString(hostName: string, amqpsPort: number, policy: {
   return `Endpoint=sb://${host}/;SharedAccessKeyName=${policy.keyName};SharedAccessKey=${policy.primaryKey};EntityPath=${entity}`;
 }
 
+/** The hub's Resource Manager name: the first label of its host name (`myhub.azure-devices.net` → `myhub`). */
 export function hubNameOf(hostName: string): string {
   return hostName.split('.')[0] ?? hostName;
 }
