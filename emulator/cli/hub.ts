@@ -10,8 +10,13 @@ import { parseRoutingFile, quickRoute } from './routes-file.js';
 /** The routing of `--routes <file>` plus the `--route` quick routes; undefined for neither. */
 async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefined> {
   if (options.routesFile === undefined && options.quickRoutes.length === 0) return undefined;
-  const fromFile = options.routesFile === undefined ? { routes: [], fallbackEnabled: true } : parseRoutingFile(await readFile(options.routesFile, 'utf8'), options.routesFile);
-  return { routes: [...fromFile.routes, ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))], fallbackEnabled: fromFile.fallbackEnabled };
+  const fromFile = options.routesFile === undefined ? undefined : parseRoutingFile(await readFile(options.routesFile, 'utf8'), options.routesFile);
+  return {
+    routes: [...(fromFile?.routes ?? []), ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))],
+    fallbackEnabled: fromFile?.fallbackEnabled ?? true,
+    endpoints: fromFile?.endpoints ?? { eventHubs: [], storageContainers: [], webhooks: [] },
+    enrichments: fromFile?.enrichments ?? [],
+  };
 }
 
 async function main(): Promise<void> {

@@ -37,8 +37,8 @@ function endpointOverview(hub: HubEmulator): EventEndpointDto {
     name: eventHub.info.name,
     connectionString: hub.info.eventHub.connectionString,
     partitions,
-    routes: hub.config.routing.routes.map((route) => ({ name: route.name, source: route.source, condition: route.condition ?? 'true', enabled: route.isEnabled, hits: hits[route.name] ?? 0 })),
-    fallbackEnabled: hub.config.routing.fallbackEnabled,
+    routes: hub.routing.config.routes.map((route) => ({ name: route.name, source: route.source, condition: route.condition ?? 'true', enabled: route.isEnabled, hits: hits[route.name] ?? 0 })),
+    fallbackEnabled: hub.routing.config.fallbackEnabled,
     fallbackHits: hits.$fallback ?? 0,
     recent,
   };
