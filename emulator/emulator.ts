@@ -518,7 +518,18 @@ export class HubEmulator {
     };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const management = createManagementApi({
+      services: {
+        certificates,
+        consumerGroups,
+        routing,
+        hubResource: {
+          hostName: config.hostName,
+          builtIn: () => ({ name: eventHub.info.name, partitionIds: eventHub.info.partitionIds, retentionDays: Math.max(1, Math.round(config.eventHub.retentionMs / 86_400_000)) }),
+          eventHubNamespace: () => (this.current?.info.ports.amqps ? `sb://${config.hostName}${this.current.info.ports.amqps === 5671 ? '' : `:${this.current.info.ports.amqps}`}/` : ''),
+        },
+      },
+      authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),

@@ -169,43 +169,51 @@ export class MessageRouter {
 
   /** What a device message's route conditions see (iothub-protocol-2.md §6.3); `$body` and `$twin` load on use. */
   private deviceDocument(address: TwinAddress, properties: MessageProperties, body: Buffer): JsonObject {
-    const document: Record<string, JsonValue> = dictionary();
-    for (const [key, value] of Object.entries(properties.application)) document[key] = value;
     const system = properties.system;
-    const set = (name: string, value: string | undefined) => {
-      if (value !== undefined) document[name] = value;
-    };
-    set('$contentType', system.ct);
-    set('$contentEncoding', system.ce);
-    set('$messageId', system.mid);
-    set('$correlationId', system.cid);
-    set('$userId', system.uid);
-    set('$to', system.to);
-    set('$expiryTimeUtc', system.exp);
-    set('$connectionDeviceId', address.deviceId);
-    set('$connectionModuleId', address.moduleId);
-    const readsBody = system.ct !== undefined && JSON_CONTENT.test(system.ct) && system.ce !== undefined && UTF_ENCODING.test(system.ce);
-    let parsedBody: JsonValue | undefined;
-    let bodyParsed = false;
-    Object.defineProperty(document, '$body', {
-      enumerable: true,
-      get: () => {
-        if (!readsBody) return undefined;
-        if (!bodyParsed) {
-          bodyParsed = true;
-          try {
-            parsedBody = JSON.parse(body.toString('utf8')) as JsonValue;
-          } catch {
-            parsedBody = undefined;
-          }
-        }
-        return parsedBody;
-      },
-    });
-    let twin: JsonObject | undefined;
-    Object.defineProperty(document, '$twin', { enumerable: true, get: () => (twin ??= this.twinOf(address)) });
-    return document;
+    return conditionDocument(
+      properties.application,
+      { contentType: system.ct, contentEncoding: system.ce, messageId: system.mid, correlationId: system.cid, userId: system.uid, to: system.to, expiryTimeUtc: system.exp, connectionDeviceId: address.deviceId, connectionModuleId: address.moduleId },
+      body,
+      () => this.twinOf(address),
+    );
   }
+}
+
+/**
+ * What route conditions see of a message (iothub-protocol-2.md §6.3): application properties by name, system
+ * properties as `$name`, `$body` (parsed on first use, only for JSON in a UTF encoding) and `$twin` (loaded on use).
+ */
+export function conditionDocument(
+  application: Readonly<Record<string, string | null>>,
+  system: Readonly<Record<string, string | undefined>>,
+  body: Buffer,
+  twinOf: () => JsonObject | undefined,
+): JsonObject {
+  const document: Record<string, JsonValue> = dictionary();
+  for (const [key, value] of Object.entries(application)) document[key] = value;
+  for (const [key, value] of Object.entries(system)) if (value !== undefined) document[`$${key}`] = value;
+  const { contentType, contentEncoding } = system;
+  const readsBody = contentType !== undefined && JSON_CONTENT.test(contentType) && contentEncoding !== undefined && UTF_ENCODING.test(contentEncoding);
+  let parsedBody: JsonValue | undefined;
+  let bodyParsed = false;
+  Object.defineProperty(document, '$body', {
+    enumerable: true,
+    get: () => {
+      if (!readsBody) return undefined;
+      if (!bodyParsed) {
+        bodyParsed = true;
+        try {
+          parsedBody = JSON.parse(body.toString('utf8')) as JsonValue;
+        } catch {
+          parsedBody = undefined;
+        }
+      }
+      return parsedBody;
+    },
+  });
+  let twin: JsonObject | undefined;
+  Object.defineProperty(document, '$twin', { enumerable: true, get: () => (twin ??= twinOf()) });
+  return document;
 }
 
 function compile(config: RoutingConfig, targets: ReadonlyMap<string, RouteTarget>): Compiled {

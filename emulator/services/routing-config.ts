@@ -41,7 +41,7 @@ type Json = Record<string, unknown>;
  */
 export function routingFromArm(value: unknown, keep: RoutingConfig | undefined = undefined): RoutingConfig {
   const routing = objectAt(value, 'routing');
-  const routes = arrayAt(routing.routes, 'routing.routes').map((route, index) => routeAt(route, `routing.routes[${index}]`));
+  const routes = arrayAt(routing.routes, 'routing.routes').map((route, index) => routeFromArm(route, `routing.routes[${index}]`));
   const fallback = routing.fallbackRoute === undefined || routing.fallbackRoute === null ? undefined : objectAt(routing.fallbackRoute, 'routing.fallbackRoute');
   const endpoints = endpointsAt(routing.endpoints, keep?.endpoints.webhooks ?? []);
   const enrichments = arrayAt(routing.enrichments, 'routing.enrichments').map((entry, index) => enrichmentAt(entry, `routing.enrichments[${index}]`));
@@ -123,7 +123,8 @@ function conditionError(route: RouteDefinition): void {
   }
 }
 
-function routeAt(value: unknown, where: string): RouteDefinition {
+/** One ARM route object (`RouteProperties`), its fields checked (not its endpoint or condition); `where` names it in errors. */
+export function routeFromArm(value: unknown, where: string): RouteDefinition {
   const route = objectAt(value, where);
   const name = stringAt(route.name, `${where}.name`);
   const sourceText = stringAt(route.source, `${where}.source`);
