@@ -19,4 +19,4 @@ export { AtomicJsonFile, type AtomicJsonFileOptions } from './store/atomic-json-
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { IotHubError } from './errors/iothub-error.js';
 /** ARM's `properties.routing` object → the hub's checked routing configuration (the CLI's `--routes` file). */
-export { routingFromArm } from './services/routing-config.js';
+export { routingFromArm, routingToArm } from './services/routing-config.js';

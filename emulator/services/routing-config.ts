@@ -1,6 +1,6 @@
 import { argumentInvalid } from '../errors/catalogue.js';
 import type { IotHubError } from '../errors/iothub-error.js';
-import { isJsonObject } from '../model/json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json.js';
 import {
   BUILT_IN_ENDPOINT,
   NO_ENDPOINTS,
@@ -99,6 +99,28 @@ export function checkRouting(config: RoutingConfig): void {
       if (!endpointNames.has(name.toLowerCase())) throw invalid(`enrichment '${enrichment.key}': endpoint '${name}' does not exist.`);
     }
   }
+}
+
+/**
+ * The routing as ARM's `RoutingProperties` (what `IotHubResource.get` shows and `routingFromArm` reads back):
+ * webhooks, an emulator extra, under `endpoints.webhooks`; `namespace` (`sb://host[:port]/`) as the Event Hubs
+ * endpoints' `endpointUri`.
+ */
+export function routingToArm(config: RoutingConfig, namespace = ''): JsonObject {
+  const copy = (value: unknown) => JSON.parse(JSON.stringify(value)) as JsonValue;
+  return {
+    endpoints: {
+      serviceBusQueues: [],
+      serviceBusTopics: [],
+      eventHubs: config.endpoints.eventHubs.map((hub) => ({ ...(copy(hub) as JsonObject), entityPath: entityPathOf(hub), ...(namespace ? { endpointUri: namespace } : {}), authenticationType: 'keyBased' })),
+      storageContainers: config.endpoints.storageContainers.map((sink) => ({ encoding: 'JSON', ...(copy(sink) as JsonObject) })),
+      cosmosDBSqlContainers: [],
+      webhooks: copy(config.endpoints.webhooks),
+    },
+    routes: config.routes.map((route) => ({ ...(copy(route) as JsonObject), condition: route.condition ?? 'true' })),
+    fallbackRoute: { name: '$fallback', source: 'DeviceMessages', condition: 'true', endpointNames: [BUILT_IN_ENDPOINT], isEnabled: config.fallbackEnabled },
+    enrichments: copy(config.enrichments),
+  };
 }
 
 /** The entity path an extra Event Hubs endpoint is served under. */

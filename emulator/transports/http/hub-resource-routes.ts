@@ -1,8 +1,8 @@
 import { argumentInvalid } from '../../errors/catalogue.js';
 import { isJsonObject, type JsonObject } from '../../model/json.js';
-import { ROUTE_SOURCES, type RouteSource, type RoutingConfig } from '../../model/routing.js';
+import { ROUTE_SOURCES, type RouteSource } from '../../model/routing.js';
 import { matchingRoutes, testRoute, type RouteTestMessage } from '../../services/route-test.js';
-import { entityPathOf, routeFromArm, routingFromArm } from '../../services/routing-config.js';
+import { routeFromArm, routingFromArm, routingToArm } from '../../services/routing-config.js';
 import type { ResourceScope } from './certificate-json.js';
 import type { ManagementRequest, ManagementResponse, ManagementRoute, ManagementServices } from './management-routes.js';
 
@@ -112,24 +112,7 @@ function hubJson(scope: ResourceScope, services: ManagementServices): JsonObject
       eventHubEndpoints: {
         events: { retentionTimeInDays: builtIn.retentionDays, partitionCount: builtIn.partitionIds.length, partitionIds: [...builtIn.partitionIds], path: builtIn.name, endpoint: namespace },
       },
-      routing: routingJson(services.routing.config, namespace),
+      routing: routingToArm(services.routing.config, namespace),
     },
   };
-}
-
-/** The routing in force as ARM's `RoutingProperties` (webhooks, an emulator extra, under `endpoints.webhooks`). */
-function routingJson(config: RoutingConfig, namespace: string): JsonObject {
-  return {
-    endpoints: {
-      serviceBusQueues: [],
-      serviceBusTopics: [],
-      eventHubs: config.endpoints.eventHubs.map((hub) => ({ ...hub, entityPath: entityPathOf(hub), endpointUri: namespace, authenticationType: 'keyBased' })),
-      storageContainers: config.endpoints.storageContainers.map((sink) => ({ encoding: 'JSON', ...sink })),
-      cosmosDBSqlContainers: [],
-      webhooks: config.endpoints.webhooks.map((hook) => ({ ...hook })),
-    },
-    routes: config.routes.map((route) => ({ ...route, condition: route.condition ?? 'true', endpointNames: [...route.endpointNames] })),
-    fallbackRoute: { name: '$fallback', source: 'DeviceMessages', condition: 'true', endpointNames: ['events'], isEnabled: config.fallbackEnabled },
-    enrichments: config.enrichments.map((enrichment) => ({ ...enrichment, endpointNames: [...enrichment.endpointNames] })),
-  } as unknown as JsonObject;
 }
