@@ -178,13 +178,24 @@ export class RoutingService {
       open: async () => {
         const opened = await this.openers.eventHub(entity, partitionCountOf(definition));
         const service = opened.service;
+        let closed = false;
         const target: RouteTarget = {
           deliver: async (event) => {
+            // A message routed just before the endpoint went is not appended to a closed log.
+            if (closed) throw new Error(`the endpoint '${definition.name}' was removed`);
             const deviceId = event.annotations['iothub-connection-device-id'] ?? '';
             await service.ingest({ ...event, partition: service.partitionOf(deviceId) });
           },
         };
-        return { key, target, eventHub: service, close: () => opened.close() };
+        return {
+          key,
+          target,
+          eventHub: service,
+          close: () => {
+            closed = true;
+            return opened.close();
+          },
+        };
       },
     };
   }

@@ -150,13 +150,26 @@ describe('routing endpoints and enrichments through Resource Manager', () => {
     await routing.set({
       ...routing.config,
       endpoints: { ...routing.config.endpoints, webhooks: [{ name: 'hook', url: `http://127.0.0.1:${(webhook.address() as { port: number }).port}/events`, headers: { 'x-token': 'secret' } }] },
-      routes: [...routing.config.routes, { name: 'to-hook', source: 'DeviceMessages', condition: "level = 'hook'", endpointNames: ['hook'], isEnabled: true }],
+      routes: [
+        ...routing.config.routes,
+        { name: 'to-hook', source: 'DeviceMessages', condition: "level = 'hook'", endpointNames: ['hook'], isEnabled: true },
+        { name: 'twins-to-hook', source: 'TwinChangeEvents', condition: 'is_defined($body.tags.floor)', endpointNames: ['hook'], isEnabled: true },
+      ],
       enrichments: [...routing.config.enrichments, { key: 'via', value: 'webhook', endpointNames: ['hook'] }],
     });
     await send('ep-dev', [message({ n: 1 }, { level: 'hook' }), message({ n: 2 }, { level: 'hook' })]);
     await eventually(() => posted.length >= 3, 10_000, 'two posts and one retry');
     expect(posted.map((post) => post.body.Body)).toEqual([{ n: 1 }, { n: 1 }, { n: 2 }]);
     expect(posted[2]).toMatchObject({ headers: { 'x-token': 'secret', 'content-type': 'application/json; charset=utf-8' }, body: { Properties: { level: 'hook', via: 'webhook' } } });
+    // Hub events are enriched too: a twin change event routed to the webhook.
+    await hub.hub.twins.updateTwin('ep-dev', { tags: { floor: 2 } });
+    await eventually(() => posted.length >= 4, 10_000, 'the twin change event');
+    expect(posted[3]?.body).toMatchObject({
+      Properties: { opType: 'updateTwin', via: 'webhook', hubName: 'localhost' },
+      SystemProperties: { messageSource: 'twinChangeEvents', connectionDeviceId: 'ep-dev' },
+      Body: { tags: { floor: 2 } },
+    });
+    expect(hub.hub.routeHits()).toMatchObject({ 'to-hook': 2, 'twins-to-hook': 1 });
     // Resource Manager cannot carry webhooks; an update through it keeps them.
     const arm = await armClient(hub.hub);
     await arm.iotHubResource.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'localhost', { location: 'local', sku: { name: 'S1', capacity: 1 }, properties: { routing: { ...ROUTING, routes: [...ROUTING.routes, { name: 'to-hook', source: 'DeviceMessages', condition: "level = 'hook'", endpointNames: ['hook'], isEnabled: true }] } as never } });
