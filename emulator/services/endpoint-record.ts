@@ -7,6 +7,8 @@ export interface RecordSink {
   /** Takes one record; resolves when it is written (file) or queued (webhook). */
   write(record: JsonObject): Promise<void>;
   close(): Promise<void>;
+  /** Counters for the studio (records written, delivered, failed, dropped, queued…). */
+  stats(): Readonly<Record<string, number>>;
 }
 
 const JSON_CONTENT = /^application\/json$/i;

@@ -37,6 +37,7 @@ interface OpenEndpoint {
   readonly key: string;
   readonly target: RouteTarget;
   readonly eventHub?: EventHubService;
+  stats(): Readonly<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -46,6 +47,8 @@ export interface EndpointSummary {
   readonly kind: 'eventHub' | 'storageContainer' | 'webhook';
   /** Entity path, folder name or URL. */
   readonly address: string;
+  /** Counters since the hub started: events kept (Event Hubs); written / failed (files); delivered / failed / dropped / queued (webhooks). */
+  readonly stats: Readonly<Record<string, number>>;
 }
 
 /**
@@ -112,10 +115,11 @@ export class RoutingService {
   /** The configured endpoints besides `events`. */
   endpoints(): EndpointSummary[] {
     const { endpoints } = this.config;
+    const stats = (name: string) => this.open.get(name.toLowerCase())?.stats() ?? {};
     return [
-      ...endpoints.eventHubs.map((entry) => ({ name: entry.name, kind: 'eventHub' as const, address: entityPathOf(entry) })),
-      ...endpoints.storageContainers.map((entry) => ({ name: entry.name, kind: 'storageContainer' as const, address: entry.containerName })),
-      ...endpoints.webhooks.map((entry) => ({ name: entry.name, kind: 'webhook' as const, address: entry.url })),
+      ...endpoints.eventHubs.map((entry) => ({ name: entry.name, kind: 'eventHub' as const, address: entityPathOf(entry), stats: stats(entry.name) })),
+      ...endpoints.storageContainers.map((entry) => ({ name: entry.name, kind: 'storageContainer' as const, address: entry.containerName, stats: stats(entry.name) })),
+      ...endpoints.webhooks.map((entry) => ({ name: entry.name, kind: 'webhook' as const, address: entry.url, stats: stats(entry.name) })),
     ];
   }
 
@@ -191,6 +195,7 @@ export class RoutingService {
           key,
           target,
           eventHub: service,
+          stats: () => ({ events: service.info.partitionIds.reduce((sum, id) => sum + service.events(Number(id)).length, 0) }),
           close: () => {
             closed = true;
             return opened.close();
@@ -208,5 +213,5 @@ export class RoutingService {
 }
 
 function sinkEndpoint(key: string, sink: RecordSink): OpenEndpoint {
-  return { key, target: { deliver: (event) => sink.write(endpointRecord(event)) }, close: () => sink.close() };
+  return { key, target: { deliver: (event) => sink.write(endpointRecord(event)) }, stats: () => sink.stats(), close: () => sink.close() };
 }

@@ -25,6 +25,8 @@ export class FileSink {
   private bytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private written = 0;
+  private failed = 0;
 
   private constructor(
     private readonly options: FileSinkOptions,
@@ -41,9 +43,22 @@ export class FileSink {
   /** Appends one record as a line; resolves when it is written. */
   write(record: JsonObject): Promise<void> {
     const line = Buffer.from(`${JSON.stringify(record)}\n`, 'utf8');
-    const result = this.tail.then(() => this.append(line));
+    const result = this.tail.then(() => this.append(line)).then(
+      () => {
+        this.written += 1;
+      },
+      (error: unknown) => {
+        this.failed += 1;
+        throw error;
+      },
+    );
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Records written and records whose write failed, since the sink opened. */
+  stats(): { written: number; failed: number } {
+    return { written: this.written, failed: this.failed };
   }
 
   async close(): Promise<void> {

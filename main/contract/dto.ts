@@ -169,6 +169,8 @@ export interface RoutingEndpointDto {
   readonly kind: 'eventHub' | 'storageContainer' | 'webhook';
   /** Entity path, folder (container) name or URL. */
   readonly address: string;
+  /** Counters since the hub started (events kept; written/failed; delivered/failed/dropped/queued). */
+  readonly stats: Readonly<Record<string, number>>;
 }
 
 /** The built-in Event Hub-compatible endpoint and its routing, as the studio shows them. */

@@ -77,7 +77,7 @@ export function createFakeApi(): FakeApi {
   const traffic: TrafficEventDto[] = [];
   let endpointRouting: Pick<EventEndpointDto, 'routes' | 'endpoints' | 'routing' | 'fallbackEnabled'> = {
     routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', endpoint: 'events', enabled: true, hits: 1 }],
-    endpoints: [{ name: 'archive', kind: 'storageContainer', address: 'hot-archive' }],
+    endpoints: [{ name: 'archive', kind: 'storageContainer', address: 'hot-archive', stats: { written: 3, failed: 0 } }],
     routing: { routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', endpointNames: ['events'], isEnabled: true }] },
     fallbackEnabled: true,
   };

@@ -120,6 +120,10 @@ describe('routing endpoints and enrichments through Resource Manager', () => {
     expect(builtIn.map((event) => JSON.parse(Buffer.from(event.body, 'base64').toString()) as unknown)).toEqual([{ temperature: 20 }]);
     expect(builtIn[0]?.application.site).toBeUndefined();
     expect(hub.hub.routeHits()).toMatchObject({ alerts: 2, hot: 2, $fallback: 1 });
+    expect(hub.hub.routing.endpoints().map((entry) => [entry.name, entry.stats])).toEqual([
+      ['alerts-hub', { events: 2 }],
+      ['archive', { written: 2, failed: 0 }],
+    ]);
   });
 
   it('refuses a malformed condition with the route and the position, and keeps the routing in force', async () => {
@@ -170,6 +174,10 @@ describe('routing endpoints and enrichments through Resource Manager', () => {
       Body: { tags: { floor: 2 } },
     });
     expect(hub.hub.routeHits()).toMatchObject({ 'to-hook': 2, 'twins-to-hook': 1 });
+    // The sink counts a delivery when the answer arrives, just after the server saw the request.
+    const hookStats = () => hub.hub.routing.endpoints().find((entry) => entry.name === 'hook')?.stats;
+    await eventually(() => hookStats()?.delivered === 3, 5000, 'three deliveries counted');
+    expect(hookStats()).toEqual({ delivered: 3, failed: 0, dropped: 0, queued: 0 });
     // Resource Manager cannot carry webhooks; an update through it keeps them.
     const arm = await armClient(hub.hub);
     await arm.iotHubResource.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'localhost', { location: 'local', sku: { name: 'S1', capacity: 1 }, properties: { routing: { ...ROUTING, routes: [...ROUTING.routes, { name: 'to-hook', source: 'DeviceMessages', condition: "level = 'hook'", endpointNames: ['hook'], isEnabled: true }] } as never } });

@@ -20,14 +20,14 @@ export interface WebhookSinkOptions {
 }
 
 /** What a webhook sink has done so far. */
-export interface WebhookStats {
+export type WebhookStats = {
   readonly delivered: number;
   /** Records given up on after their attempts, or refused with a 4xx. */
   readonly failed: number;
   /** Records dropped because the queue was full. */
   readonly dropped: number;
   readonly queued: number;
-}
+};
 
 const RETRIED = (status: number) => status === 408 || status === 429 || status >= 500;
 

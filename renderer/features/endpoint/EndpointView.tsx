@@ -73,11 +73,12 @@ export function EndpointView() {
       </table>
       {endpoint.endpoints.length > 0 ? (
         <table className="grid" aria-label="Endpoints">
-          <thead><tr><th>Endpoint</th><th>Kind</th><th>Where</th></tr></thead>
+          <thead><tr><th>Endpoint</th><th>Kind</th><th>Where</th><th>Counters</th></tr></thead>
           <tbody>
             {endpoint.endpoints.map((entry) => (
               <tr key={entry.name} data-testid={`endpoint-${entry.name}`}>
                 <td>{entry.name}</td><td>{ENDPOINT_KINDS[entry.kind]}</td><td><code>{entry.address}</code></td>
+                <td>{Object.entries(entry.stats).map(([name, count]) => `${name} ${count}`).join(', ')}</td>
               </tr>
             ))}
           </tbody>

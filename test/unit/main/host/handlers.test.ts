@@ -42,7 +42,7 @@ describe('the handler table on a real hub', () => {
       enrichments: [{ key: 'site', value: '$twin.tags.site', endpointNames: ['archive'] }],
     };
     const endpoint = await value('traffic.setRouting', { routing });
-    expect(endpoint.endpoints).toEqual([{ name: 'archive', kind: 'storageContainer', address: 'studio-archive' }]);
+    expect(endpoint.endpoints).toEqual([{ name: 'archive', kind: 'storageContainer', address: 'studio-archive', stats: { written: 0, failed: 0 } }]);
     expect(endpoint.routes).toEqual([{ name: 'hot', source: 'DeviceMessages', condition: '$body.t > 30', endpoint: 'archive', enabled: true, hits: 0 }]);
     expect(endpoint.routing).toMatchObject({ enrichments: routing.enrichments, fallbackRoute: { isEnabled: true } });
     const refused = await call('traffic.setRouting', { routing: { routes: [{ name: 'bad', source: 'DeviceMessages', condition: 't > > 1', endpointNames: ['events'], isEnabled: true }] } });
