@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+
+import { preconditionFailed } from '../errors/catalogue.js';
 import type { Logger } from '../logger.js';
 import {
   BUILT_IN_ENDPOINT,
@@ -90,13 +93,24 @@ export class RoutingService {
     return this.router.config;
   }
 
-  /** Checks, opens, writes and activates a new routing; resolves with it once durable and in force. */
-  set(config: RoutingConfig): Promise<RoutingConfig> {
+  /**
+   * Checks, opens, writes and activates a new routing; resolves with it once durable and in force. With `ifMatch`
+   * (an `etag` of this service, or `*`), a routing changed meanwhile is refused with 412 PreconditionFailed.
+   */
+  set(config: RoutingConfig, ifMatch?: string): Promise<RoutingConfig> {
     return this.serial(async () => {
+      if (ifMatch !== undefined && ifMatch !== '*' && unquote(ifMatch) !== this.etag()) {
+        throw preconditionFailed(`The hub's routing changed: its etag is ${this.etag()}, not ${unquote(ifMatch)}.`);
+      }
       checkRouting(config);
       await this.activate(config, () => this.data.write([{ kind: 'routingSet', routing: config }], []));
       return config;
     });
+  }
+
+  /** A tag of the routing in force: it changes whenever the routing does (Resource Manager's `etag`). */
+  etag(): string {
+    return createHash('sha256').update(JSON.stringify(this.config)).digest('base64').slice(0, 16);
   }
 
   /** An extra Event Hubs entity by entity path (case-insensitive), for the AMQP endpoint. */
@@ -210,6 +224,10 @@ export class RoutingService {
     this.tail = result.catch(() => undefined);
     return result;
   }
+}
+
+function unquote(tag: string): string {
+  return tag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
 function sinkEndpoint(key: string, sink: RecordSink): OpenEndpoint {

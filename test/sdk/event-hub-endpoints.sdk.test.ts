@@ -135,6 +135,13 @@ describe('routing endpoints and enrichments through Resource Manager', () => {
     const missing = { ...ROUTING, routes: [{ name: 'lost', source: 'DeviceMessages', condition: 'true', endpointNames: ['nowhere'], isEnabled: true }] };
     await expect(arm.iotHubResource.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'localhost', { location: 'local', sku: { name: 'S1', capacity: 1 }, properties: { routing: missing as never } })).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/endpoint 'nowhere' does not exist/) as string });
     expect(hub.hub.routing.config.routes.map((route) => route.name)).toEqual(['alerts', 'hot']);
+    // If-Match: the etag of the GET passes while the routing is unchanged; a stale one is refused.
+    const { etag } = await arm.iotHubResource.get(RESOURCE_GROUP, 'localhost');
+    expect(etag).toMatch(/^\S{8,}$/);
+    const same = await arm.iotHubResource.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'localhost', { location: 'local', sku: { name: 'S1', capacity: 1 }, properties: { routing: ROUTING as never } }, { ifMatch: etag });
+    expect(same.etag).toBe(etag);
+    await expect(arm.iotHubResource.beginCreateOrUpdateAndWait(RESOURCE_GROUP, 'localhost', { location: 'local', sku: { name: 'S1', capacity: 1 }, properties: { routing: { ...ROUTING, routes: [] } as never } }, { ifMatch: 'stale' })).rejects.toMatchObject({ statusCode: 412, code: 'PreconditionFailed' });
+    expect(hub.hub.routing.config.routes).toHaveLength(2);
   });
 
   it('tests one route and all routes on a sample message, with compilation errors located', async () => {

@@ -1,4 +1,4 @@
-import { argumentInvalid } from '../../errors/catalogue.js';
+import { argumentInvalid, preconditionFailed } from '../../errors/catalogue.js';
 import { isJsonObject, type JsonObject } from '../../model/json.js';
 import { ROUTE_SOURCES, type RouteSource } from '../../model/routing.js';
 import { matchingRoutes, testRoute, type RouteTestMessage } from '../../services/route-test.js';
@@ -22,7 +22,8 @@ export interface HubResourceFacts {
  * (`testRoute`, `testAllRoutes`): GET answers an `IotHubDescription` with `properties.routing` as in force; PUT takes
  * `properties.routing` (routes, fallback, endpoints, enrichments; iothub-protocol-2.md §6.1), checks it, makes it
  * durable and answers the description with `provisioningState: Succeeded` (the long-running operation is done at
- * once). Everything else in the PUT body (SKU, location, tags, other properties) is accepted and ignored.
+ * once); `If-Match` with an older `etag` (the routing changed since that GET) is refused with 412 PreconditionFailed.
+ * Everything else in the PUT body (SKU, location, tags, other properties) is accepted and ignored.
  */
 export const HUB_RESOURCE_ROUTES: readonly ManagementRoute[] = [
   { method: 'GET', pattern: HUB, operation: getHub },
@@ -41,7 +42,10 @@ async function putHub(request: ManagementRequest, services: ManagementServices):
   const properties = body.properties;
   if (properties !== undefined && !isJsonObject(properties)) throw argumentInvalid('properties must be a JSON object.');
   const routing = properties?.routing;
-  if (routing !== undefined && routing !== null) await services.routing.set(routingFromArm(routing, services.routing.config));
+  if (routing !== undefined && routing !== null) await services.routing.set(routingFromArm(routing, services.routing.config), request.ifMatch);
+  else if (request.ifMatch !== undefined && request.ifMatch !== '*' && request.ifMatch.replace(/^"(.*)"$/, '$1') !== services.routing.etag()) {
+    throw preconditionFailed(`The hub's routing changed: its etag is ${services.routing.etag()}.`);
+  }
   return { status: 200, body: hubJson(request.scope, services) };
 }
 
@@ -102,6 +106,7 @@ function hubJson(scope: ResourceScope, services: ManagementServices): JsonObject
     id: `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroupName}/providers/Microsoft.Devices/IotHubs/${scope.resourceName}`,
     name: scope.resourceName,
     type: 'Microsoft.Devices/IotHubs',
+    etag: services.routing.etag(),
     location: 'local',
     tags: {},
     sku: { name: 'S1', tier: 'Standard', capacity: 1 },
