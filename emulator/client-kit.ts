@@ -18,3 +18,5 @@ export { checkDeviceId } from './services/identity-rules.js';
 export { AtomicJsonFile, type AtomicJsonFileOptions } from './store/atomic-json-file.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { IotHubError } from './errors/iothub-error.js';
+/** ARM's `properties.routing` object → the hub's checked routing configuration (the CLI's `--routes` file). */
+export { routingFromArm, routingToArm } from './services/routing-config.js';

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import type { Logger } from './logger.js';
-import type { RoutingConfig } from './model/routing.js';
+import type { RoutingConfig, RoutingEndpoints } from './model/routing.js';
 import { noopLogger } from './logger.js';
 import { DEFAULT_HISTORY_LIMIT } from './state/apply-change.js';
 import type { Clock } from './util/clock.js';
@@ -61,8 +61,12 @@ export interface EmulatorConfig {
   readonly extraHostNames?: readonly string[];
   /** The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): partitions and retention. */
   readonly eventHub?: Partial<EventHubConfig>;
-  /** Message routing (iothub-protocol-2.md §6): routes to the built-in endpoint; default none, fallback on. */
-  readonly routing?: Partial<RoutingConfig>;
+  /**
+   * Message routing (iothub-protocol-2.md §6): routes, endpoints, enrichments. When given, it replaces the hub's stored
+   * routing at start (when they differ); when absent, the stored routing (set through Resource Manager or the studio)
+   * stays, and a new hub has none (fallback on).
+   */
+  readonly routing?: Partial<Omit<RoutingConfig, 'endpoints'>> & { readonly endpoints?: Partial<RoutingEndpoints> };
   /** Timeouts and size bounds on every listener (transports/wire-limits.ts); tests shorten them. */
   readonly limits?: Partial<WireLimits>;
   /** Jobs and configurations (fleet-config.ts). */
@@ -85,7 +89,8 @@ export interface ResolvedConfig {
   readonly extraHostNames: readonly string[];
   readonly tokenExpiryGraceMs: number;
   readonly eventHub: EventHubConfig;
-  readonly routing: RoutingConfig;
+  /** Undefined: keep the stored routing. */
+  readonly routing: RoutingConfig | undefined;
   readonly limits: WireLimits;
   readonly fleet: ResolvedFleetConfig;
   readonly clock: Clock;
@@ -106,6 +111,17 @@ function resolveEventHub(config: Partial<EventHubConfig> = {}): EventHubConfig {
   if (!(resolved.retentionMs > 0)) throw new RangeError(`eventHub.retentionMs must be positive, got ${resolved.retentionMs}`);
   if (!(resolved.maxBytesPerPartition >= 1024 * 1024)) throw new RangeError(`eventHub.maxBytesPerPartition must be at least 1 MiB, got ${resolved.maxBytesPerPartition}`);
   return resolved;
+}
+
+function resolveRouting(routing: EmulatorConfig['routing']): RoutingConfig | undefined {
+  if (routing === undefined) return undefined;
+  const endpoints = routing.endpoints ?? {};
+  return {
+    routes: routing.routes ?? [],
+    fallbackEnabled: routing.fallbackEnabled ?? true,
+    endpoints: { eventHubs: endpoints.eventHubs ?? [], storageContainers: endpoints.storageContainers ?? [], webhooks: endpoints.webhooks ?? [] },
+    enrichments: routing.enrichments ?? [],
+  };
 }
 
 /** IoT Hub's own ports (iothub-protocol.md §1). */
@@ -132,7 +148,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     extraHostNames: config.extraHostNames ?? [],
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
     eventHub: resolveEventHub(config.eventHub),
-    routing: { routes: config.routing?.routes ?? [], fallbackEnabled: config.routing?.fallbackEnabled ?? true },
+    routing: resolveRouting(config.routing),
     limits: resolveWireLimits(config.limits),
     fleet: resolveFleetConfig(config.fleet),
     clock: config.clock ?? systemClock,

@@ -34,7 +34,10 @@ import { EventHubService } from './services/event-hub-service.js';
 import { ConsumerGroupService } from './services/consumer-group-service.js';
 import { HubEventSources } from './services/hub-event-sources.js';
 import { MessageRouter } from './services/message-router.js';
+import { RoutingService } from './services/routing-service.js';
 import { EventLog } from './store/event-log.js';
+import { FileSink } from './store/file-sink.js';
+import { WebhookSink } from './transports/webhook/webhook-sink.js';
 import { getOwn } from './util/own-keys.js';
 import { twinRuntime } from './services/twin-runtime.js';
 import { TwinService } from './services/twin-service.js';
@@ -138,6 +141,7 @@ interface Running {
   readonly eventHub: EventHubService;
   readonly closeEvents: () => Promise<void>;
   readonly router: MessageRouter;
+  readonly routing: RoutingService;
   readonly certificates: CaCertificateService;
   readonly x509: X509Devices;
   readonly enrollments: EnrollmentService;
@@ -229,6 +233,14 @@ export class HubEmulator {
   /** Messages delivered per route since the hub started (`$fallback` for the fallback route). */
   routeHits(): Readonly<Record<string, number>> {
     return this.running().router.hits();
+  }
+
+  /**
+   * Message routing: the routes, endpoints and enrichments in force (`routing.config`), changed with `routing.set` (the
+   * same checks and change record as Resource Manager's `IotHubResource.createOrUpdate`).
+   */
+  get routing(): RoutingService {
+    return this.running().routing;
   }
 
   /** The built-in Event Hub-compatible endpoint (partitions, events, connection string). */
@@ -350,11 +362,11 @@ export class HubEmulator {
    * `Endpoint=sb://<host>[:<AMQP port>]/;SharedAccessKeyName=<policy>;SharedAccessKey=…;EntityPath=<hub name>`. The
    * port appears only when AMQP is not on 5671. Empty when AMQP is off.
    */
-  eventHubConnectionString(policyName = 'iothubowner'): string {
+  eventHubConnectionString(policyName = 'iothubowner', entityPath?: string): string {
     const { info, state, eventHub } = this.running();
     const policy = getOwn(state.policies, policyName);
     if (!policy || info.ports.amqps === null) return '';
-    return eventHubConnectionString(info.hostName, info.ports.amqps, policy, eventHub.info.name);
+    return eventHubConnectionString(info.hostName, info.ports.amqps, policy, entityPath ?? eventHub.info.name);
   }
 
   /** A module connection string (`…;DeviceId=…;ModuleId=…;SharedAccessKey=…`) for a registered module. */
@@ -427,10 +439,37 @@ export class HubEmulator {
         return undefined;
       }
     };
-    const router = new MessageRouter(config.routing, eventHub, twinOf, config.logger);
+    const router = new MessageRouter(eventHub, twinOf, hubNameOf(config.hostName), config.logger);
+    const extraLogs = new Set<EventLog>();
+    const routing = new RoutingService(data, router, eventHub, {
+      eventHub: async (entity, partitions) => {
+        const log = await EventLog.open({
+          dir: persistence === 'memory' ? undefined : join(dataDir, 'endpoints', 'eventhubs', entity.toLowerCase()),
+          partitions,
+          retentionMs: config.eventHub.retentionMs,
+          maxBytesPerPartition: config.eventHub.maxBytesPerPartition,
+          fsync,
+          clock: config.clock,
+        });
+        extraLogs.add(log);
+        return { service: new EventHubService(log, registry, modules, entity, log.createdAt), close: () => (extraLogs.delete(log), log.close()) };
+      },
+      fileSink: (sink) => FileSink.open({ dir: join(dataDir, 'endpoints', 'files', sink.containerName), maxFileBytes: sink.maxChunkSizeInBytes ?? 10 * 1024 * 1024, maxFiles: 20 }),
+      webhook: (hook) => new WebhookSink({ url: hook.url, ...(hook.headers ? { headers: hook.headers } : {}), logger: config.logger }),
+    }, config.logger);
+    try {
+      await routing.start(config.routing);
+    } catch (error) {
+      await routing.close();
+      await eventLog.close();
+      throw error;
+    }
     const eventSources = new HubEventSources(router, eventHub, hubNameOf(config.hostName), config.clock, twinOf, store, events);
     const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
-    const retention = setInterval(() => eventLog.applyRetention(), 60_000);
+    const retention = setInterval(() => {
+      eventLog.applyRetention();
+      for (const log of extraLogs) log.applyRetention();
+    }, 60_000);
     retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
     const provisioningLock = new WriteLock();
@@ -450,6 +489,7 @@ export class HubEmulator {
       authenticator: serviceAuth,
       deviceAuthenticator: deviceAuth,
       eventHub,
+      eventHubEntity: (entity) => routing.eventHubEntity(entity),
       consumerGroups,
       twins,
       telemetry,
@@ -488,7 +528,18 @@ export class HubEmulator {
     };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const management = createManagementApi({
+      services: {
+        certificates,
+        consumerGroups,
+        routing,
+        hubResource: {
+          hostName: config.hostName,
+          builtIn: () => ({ name: eventHub.info.name, partitionIds: eventHub.info.partitionIds, retentionDays: Math.max(1, Math.round(config.eventHub.retentionMs / 86_400_000)) }),
+          eventHubNamespace: () => (this.current?.info.ports.amqps ? `sb://${config.hostName}${this.current.info.ports.amqps === 5671 ? '' : `:${this.current.info.ports.amqps}`}/` : ''),
+        },
+      },
+      authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),
@@ -532,9 +583,10 @@ export class HubEmulator {
     const closeEvents = async () => {
       eventSources.close();
       clearInterval(retention);
+      await routing.close();
       await eventLog.close();
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, routing, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

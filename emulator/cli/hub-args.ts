@@ -47,7 +47,9 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         registered and verified on the hub (certificateAuthority identity)
   --routes <file>       message routing: a JSON file with IoT Hub's ARM "routing" object
                         ({"routes":[{"name","source","condition","endpointNames":["events"],"isEnabled"}],
-                        "fallbackRoute":{"isEnabled":true}}); the only endpoint is the built-in "events"
+                        "fallbackRoute":{"isEnabled":true},"endpoints":{"eventHubs":[{"name","entityPath"}],
+                        "storageContainers":[{"name","containerName"}],"webhooks":[{"name","url"}]},
+                        "enrichments":[{"key","value","endpointNames"}]}); replaces the stored routing
   --route <source>[:<condition>]  add a route to "events": DeviceMessages, TwinChangeEvents,
                         DeviceLifecycleEvents or DeviceConnectionStateEvents, e.g.
                         --route TwinChangeEvents (repeatable)

@@ -10,8 +10,13 @@ import { parseRoutingFile, quickRoute } from './routes-file.js';
 /** The routing of `--routes <file>` plus the `--route` quick routes; undefined for neither. */
 async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefined> {
   if (options.routesFile === undefined && options.quickRoutes.length === 0) return undefined;
-  const fromFile = options.routesFile === undefined ? { routes: [], fallbackEnabled: true } : parseRoutingFile(await readFile(options.routesFile, 'utf8'), options.routesFile);
-  return { routes: [...fromFile.routes, ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))], fallbackEnabled: fromFile.fallbackEnabled };
+  const fromFile = options.routesFile === undefined ? undefined : parseRoutingFile(await readFile(options.routesFile, 'utf8'), options.routesFile);
+  return {
+    routes: [...(fromFile?.routes ?? []), ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))],
+    fallbackEnabled: fromFile?.fallbackEnabled ?? true,
+    endpoints: fromFile?.endpoints ?? { eventHubs: [], storageContainers: [], webhooks: [] },
+    enrichments: fromFile?.enrichments ?? [],
+  };
 }
 
 async function main(): Promise<void> {
@@ -53,8 +58,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const policies = Object.fromEntries(hub.policies().map((policy) => [policy.keyName, policy.connectionString]));
+  // Routing's extra Event Hubs entities, by entity path, with their connection strings.
+  const routedEventHubs = Object.fromEntries(hub.routing.eventHubEntities().map((entity) => [entity.info.name, hub.eventHubConnectionString('iothubowner', entity.info.name)]));
   process.stdout.write(
-    options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices, x509Devices: x509 })}\n` : describe(info, policies, devices, x509),
+    options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices, x509Devices: x509, routedEventHubs })}\n` : describe(info, policies, devices, x509, routedEventHubs),
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -90,7 +97,7 @@ async function makeX509Devices(hub: HubEmulator, targets: HubCliOptions['x509Dev
   return made;
 }
 
-function describe(info: EmulatorInfo, policies: Record<string, string>, devices: Record<string, string>, x509: Record<string, X509Summary>): string {
+function describe(info: EmulatorInfo, policies: Record<string, string>, devices: Record<string, string>, x509: Record<string, X509Summary>, routedEventHubs: Record<string, string>): string {
   const lines = [
     'Twin Studio IoT Hub emulator',
     `  host name         ${info.hostName}`,
@@ -121,6 +128,7 @@ function describe(info: EmulatorInfo, policies: Record<string, string>, devices:
           ...(info.eventHub.developmentConnectionString === '' ? [] : ['  plain AMQP on this computer only (UseDevelopmentEmulator, no CA trust needed):', `  ${info.eventHub.developmentConnectionString}`]),
           '',
         ]),
+    ...Object.entries(routedEventHubs).flatMap(([entity, cs]) => (cs === '' ? [] : [`Event Hubs endpoint of routing '${entity}':`, `  ${cs}`, ''])),
     'Device Provisioning Service (same host and ports):',
     `  ID scope          ${info.provisioning.idScope}`,
     `  service (DPS)     ${info.provisioning.serviceConnectionString}`,

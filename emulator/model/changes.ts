@@ -6,6 +6,7 @@ import type { JsonObject } from './json.js';
 import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { DeviceJobRecord, JobRecord } from './job.js';
 import type { ConfigurationRecord, TwinConfigurations } from './configuration.js';
+import type { RoutingConfig } from './routing.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
 
@@ -76,6 +77,8 @@ export type HubChange =
   | { readonly kind: 'configurationPut'; readonly record: ConfigurationRecord }
   | { readonly kind: 'configurationDeleted'; readonly id: string }
   /** The configurations that target a twin and their status (`configurations` of the twin; no version step). */
+  /** The hub's message routing replaced (routes, endpoints, enrichments; iothub-protocol-2.md §6). */
+  | { readonly kind: 'routingSet'; readonly routing: RoutingConfig }
   | { readonly kind: 'twinConfigurationsSet'; readonly target: TwinAddress; readonly configurations: TwinConfigurations }
   | ProvisioningChange;
 

@@ -4,6 +4,7 @@ import type { DeviceAuthentication, DeviceRecord } from './device.js';
 import type { DpsInstance, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from './provisioning.js';
 import type { ConfigurationRecord } from './configuration.js';
 import type { StoredJob } from './job.js';
+import type { RoutingConfig } from './routing.js';
 import type { TwinState } from './twin.js';
 import type { TwinHistoryEntry } from './twin-history.js';
 
@@ -89,6 +90,8 @@ export interface HubState {
   jobs: Record<string, StoredJob>;
   /** Configurations (automatic device management) by id. Data files written before them lack it. */
   configurations: Record<string, ConfigurationRecord>;
+  /** Message routing set through Resource Manager, the CLI or the studio: one entry, `ROUTING_KEY`. Older files lack it. */
+  routing: Record<string, RoutingConfig>;
 }
 
 /**
@@ -115,5 +118,6 @@ export function emptyHubState(): HubState {
     registrations: {},
     jobs: {},
     configurations: {},
+    routing: {},
   };
 }

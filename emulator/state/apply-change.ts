@@ -1,5 +1,6 @@
 import type { HubChange, TwinWritten } from '../model/changes.js';
 import type { HubState, ModuleRecord, StoredC2dMessage } from '../model/hub-state.js';
+import { ROUTING_KEY } from '../model/routing.js';
 import type { TwinAddress } from '../model/twin-address.js';
 import { twinKey } from '../model/twin-address.js';
 import type { TwinState } from '../model/twin.js';
@@ -78,6 +79,9 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
       return;
     case 'consumerGroupDeleted':
       delete state.consumerGroups[change.name.toLowerCase()];
+      return;
+    case 'routingSet':
+      setOwn(state.routing, ROUTING_KEY, change.routing);
       return;
     default:
       if (isProvisioningChange(change)) applyProvisioningChange(state, change);

@@ -21,11 +21,11 @@ export interface LoadedSnapshot {
   readonly bytes: number;
 }
 
-const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'caCertificates', 'consumerGroups', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations', 'jobs', 'configurations'] as const;
+const MAPS = ['policies', 'devices', 'sessions', 'c2dQueues', 'modules', 'twinHistory', 'caCertificates', 'consumerGroups', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations', 'jobs', 'configurations', 'routing'] as const;
 /** Maps a schema 1 file may lack (it predates C2D, modules or the change log). */
 const OPTIONAL_IN_V1: ReadonlySet<string> = new Set(['c2dQueues', 'modules', 'twinHistory']);
 /** Maps added within schema 2 (X.509 CA certificates, the provisioning service, jobs, configurations): older files lack them (empty maps). */
-const ADDED_LATER: ReadonlySet<string> = new Set(['caCertificates', 'consumerGroups', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations', 'jobs', 'configurations']);
+const ADDED_LATER: ReadonlySet<string> = new Set(['caCertificates', 'consumerGroups', 'dpsInstances', 'enrollments', 'enrollmentGroups', 'registrations', 'jobs', 'configurations', 'routing']);
 
 /**
  * The snapshot file, read and written through lowdb with the atomic adapter (temp file, fsync, rename, folder
@@ -91,6 +91,7 @@ export function freezeState(state: HubState): HubState {
     registrations: copyMap(state.registrations),
     jobs: copyMap(state.jobs),
     configurations: copyMap(state.configurations),
+    routing: copyMap(state.routing),
   };
 }
 

@@ -195,6 +195,19 @@ const storedJob = z.looseObject({
   ),
 });
 
+const routeSource = z.enum(['DeviceMessages', 'TwinChangeEvents', 'DeviceLifecycleEvents', 'DeviceConnectionStateEvents']);
+const named = { name: text };
+const routingConfig = z.looseObject({
+  routes: z.array(z.looseObject({ name: text, source: routeSource, condition: text.optional(), endpointNames: z.array(text), isEnabled: z.boolean() })),
+  fallbackEnabled: z.boolean(),
+  endpoints: z.looseObject({
+    eventHubs: z.array(z.looseObject({ ...named, entityPath: text.optional(), connectionString: text.optional(), partitionCount: count.optional() })),
+    storageContainers: z.array(z.looseObject({ ...named, containerName: text, maxChunkSizeInBytes: count.optional() })),
+    webhooks: z.array(z.looseObject({ ...named, url: text, headers: stringMap.optional() })),
+  }),
+  enrichments: z.array(z.looseObject({ key: text, value: text, endpointNames: z.array(text) })),
+});
+
 /** Schemas of the records inside each `hub.json` map, by map name (a map's values, keyed by id). */
 export const MAP_VALUE_SCHEMAS = {
   policies: policy,
@@ -211,6 +224,7 @@ export const MAP_VALUE_SCHEMAS = {
   registrations: registration,
   jobs: storedJob,
   configurations: configuration,
+  routing: routingConfig,
 } as const;
 
 /** The field of a provisioning record that, lower-cased, must be its map key (ids are case-insensitive). */
@@ -269,6 +283,7 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('jobDeleted'), jobId: text }),
   z.looseObject({ kind: z.literal('configurationPut'), record: configuration }),
   z.looseObject({ kind: z.literal('configurationDeleted'), id: text }),
+  z.looseObject({ kind: z.literal('routingSet'), routing: routingConfig }),
   z.looseObject({
     kind: z.literal('twinConfigurationsSet'),
     target: address,

@@ -27,6 +27,7 @@ export const INVOKE_CHANNELS = [
   'c2d.send',
   'traffic.snapshot',
   'traffic.endpoint',
+  'traffic.setRouting',
   'simulations.list',
   'simulations.profiles',
   'simulations.create',

@@ -104,6 +104,8 @@ export const requestSchemas = {
   'traffic.snapshot': empty,
   /** The built-in Event Hub-compatible endpoint as a consumer sees it: partitions, routes, the newest events. */
   'traffic.endpoint': empty,
+  /** Replaces the hub's routing (routes, endpoints, enrichments) with Resource Manager's `properties.routing` object. */
+  'traffic.setRouting': z.strictObject({ routing: jsonObjectSchema }),
   'simulations.list': empty,
   'simulations.profiles': empty,
   /** Registers the device if needed and starts simulating it with a built-in profile (by name). */
@@ -168,6 +170,7 @@ export interface Responses {
   'c2d.send': { readonly messageId: string };
   'traffic.snapshot': TrafficEventDto[];
   'traffic.endpoint': EventEndpointDto;
+  'traffic.setRouting': EventEndpointDto;
   'simulations.list': SimulationDto[];
   'simulations.profiles': SimulationProfileDto[];
   'simulations.create': SimulationDto;

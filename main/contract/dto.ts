@@ -163,12 +163,26 @@ export interface EndpointEventDto {
   readonly properties: Readonly<Record<string, string | null>>;
 }
 
+/** A routing endpoint besides `events`. */
+export interface RoutingEndpointDto {
+  readonly name: string;
+  readonly kind: 'eventHub' | 'storageContainer' | 'webhook';
+  /** Entity path, folder (container) name or URL. */
+  readonly address: string;
+  /** Counters since the hub started (events kept; written/failed; delivered/failed/dropped/queued). */
+  readonly stats: Readonly<Record<string, number>>;
+}
+
 /** The built-in Event Hub-compatible endpoint and its routing, as the studio shows them. */
 export interface EventEndpointDto {
   readonly name: string;
   readonly connectionString: string;
   readonly partitions: readonly EventPartitionDto[];
-  readonly routes: readonly { readonly name: string; readonly source: string; readonly condition: string; readonly enabled: boolean; readonly hits: number }[];
+  readonly routes: readonly { readonly name: string; readonly source: string; readonly condition: string; readonly endpoint: string; readonly enabled: boolean; readonly hits: number }[];
+  /** Endpoints besides `events`: extra Event Hubs entities, file sinks, webhooks. */
+  readonly endpoints: readonly RoutingEndpointDto[];
+  /** The routing in force as Resource Manager's `properties.routing` object (what `traffic.setRouting` takes). */
+  readonly routing: JsonObject;
   readonly fallbackEnabled: boolean;
   /** Events delivered by the fallback route since the hub started. */
   readonly fallbackHits: number;

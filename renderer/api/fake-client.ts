@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
+  EventEndpointDto,
   ConfigurationDto, DeviceDetails, DeviceSummary, EmulatorStatusDto, EndpointEventDto, EnrollmentDto, Envelope, InvokeChannel, Invokes, JobDto, PushChannel, Pushes, RegistrationDto, SimulationDto, TrafficEventDto, TwinDocument, TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
@@ -74,6 +75,12 @@ export function createFakeApi(): FakeApi {
   const overrides = new Map<InvokeChannel, (req: unknown) => Envelope<unknown>>();
   const calls: Call[] = [];
   const traffic: TrafficEventDto[] = [];
+  let endpointRouting: Pick<EventEndpointDto, 'routes' | 'endpoints' | 'routing' | 'fallbackEnabled'> = {
+    routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', endpoint: 'events', enabled: true, hits: 1 }],
+    endpoints: [{ name: 'archive', kind: 'storageContainer', address: 'hot-archive', stats: { written: 3, failed: 0 } }],
+    routing: { routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', endpointNames: ['events'], isEnabled: true }] },
+    fallbackEnabled: true,
+  };
   const simulations = new Map<string, SimulationDto>();
   const jobs = new Map<string, JobDto>();
   const configurations = new Map<string, ConfigurationDto>();
@@ -176,12 +183,23 @@ export function createFakeApi(): FakeApi {
         name: 'localhost',
         connectionString: 'Endpoint=sb://localhost/;SharedAccessKeyName=iothubowner;SharedAccessKey=a2V5;EntityPath=localhost',
         partitions: ['0', '1', '2', '3'].map((id) => ({ id, beginSequenceNumber: 0, lastSequenceNumber: id === '2' ? 1 : -1, lastEnqueuedTime: id === '2' ? '2026-01-01T00:00:01.000Z' : null, count: id === '2' ? 2 : 0 })),
-        routes: [{ name: 'twins', source: 'TwinChangeEvents', condition: 'true', enabled: true, hits: 1 }],
-        fallbackEnabled: true,
+        ...endpointRouting,
         fallbackHits: 1,
         recent: ENDPOINT_EVENTS,
       },
     }),
+    'traffic.setRouting': ({ routing }) => {
+      const routes = Array.isArray(routing.routes) ? (routing.routes as JsonObject[]) : [];
+      const missing = routes.find((route) => Array.isArray(route.endpointNames) && route.endpointNames[0] !== 'events');
+      if (missing) return fail('ArgumentInvalid', `route '${String(missing.name)}': endpoint '${String((missing.endpointNames as string[])[0])}' does not exist`, 400);
+      endpointRouting = {
+        routes: routes.map((route) => ({ name: String(route.name), source: String(route.source), condition: String(route.condition ?? 'true'), endpoint: 'events', enabled: route.isEnabled !== false, hits: 0 })),
+        endpoints: [],
+        routing,
+        fallbackEnabled: true,
+      };
+      return { ok: true, value: { name: 'localhost', connectionString: '', partitions: [], ...endpointRouting, fallbackHits: 0, recent: [] } };
+    },
     'simulations.list': () => ({ ok: true, value: [...simulations.values()] }),
     'simulations.profiles': () => ({ ok: true, value: [{ name: 'thermostat', description: 'Reports temperature' }, { name: 'smart-plug', description: 'Switches on and off' }] }),
     'simulations.create': ({ deviceId, profile }) => {

@@ -40,6 +40,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly deviceAuthenticator: Pick<DeviceAuthenticator, 'authenticateToken' | 'authenticateCertificate'>;
   /** The built-in Event Hub-compatible endpoint read by Event Hubs consumers (eventhub/); off when absent. */
   readonly eventHub?: EventHubService;
+  /** Extra Event Hubs entities served for routing endpoints, by entity path. */
+  readonly eventHubEntity?: (entity: string) => EventHubService | undefined;
   /** Which consumer groups exist on it. */
   readonly consumerGroups?: Pick<ConsumerGroupService, 'exists'>;
   readonly events: HubEventBus;
@@ -94,7 +96,7 @@ export class AmqpServer {
     // Our receivers settle C2D deliveries themselves, after the message is durable in the queue.
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
-    this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups) : undefined;
+    this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups, deps.eventHubEntity) : undefined;
     enablePlainSasl<PlainIdentity>(this.container, (credentials) => verifyPlainCredentials(credentials, { service: deps.authenticator, device: deps.deviceAuthenticator }));
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { TrafficTap } from '../tap.js';
 import { CONSUMER_GROUP_ROUTES } from './consumer-group-routes.js';
+import { HUB_RESOURCE_ROUTES } from './hub-resource-routes.js';
 import { MANAGEMENT_ROUTES, type ManagementResponse, type ManagementRoute, type ManagementServices } from './management-routes.js';
 import { readJsonBody } from './request-body.js';
 import { Router } from './router.js';
@@ -36,7 +37,7 @@ const OWNER_POLICY = 'iothubowner';
  * Resource Manager's shape `{code, httpStatusCode, message}`.
  */
 export function createManagementApi(deps: ManagementApiDeps): ManagementApi {
-  const router = new Router<ManagementRoute>([...MANAGEMENT_ROUTES, ...CONSUMER_GROUP_ROUTES]);
+  const router = new Router<ManagementRoute>([...MANAGEMENT_ROUTES, ...CONSUMER_GROUP_ROUTES, ...HUB_RESOURCE_ROUTES]);
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     if (!path.toLowerCase().startsWith('/subscriptions/')) return false;
@@ -53,7 +54,7 @@ async function handle(deps: ManagementApiDeps, router: Router<ManagementRoute>, 
   const routed = router.match(method, path);
   if (routed.kind !== 'match') {
     request.resume();
-    const error = routed.kind === 'invalid' ? routed.error : managementNotFound('NotFound', `No Resource Manager route for ${method} ${path} on this emulator (only IotHubs/{hub}/certificates and IotHubs/{hub}/eventHubEndpoints/events/ConsumerGroups).`);
+    const error = routed.kind === 'invalid' ? routed.error : managementNotFound('NotFound', `No Resource Manager route for ${method} ${path} on this emulator (only IotHubs/{hub} with its routing, IotHubs/{hub}/routing/routes/$testnew|$testall, IotHubs/{hub}/certificates and IotHubs/{hub}/eventHubEndpoints/events/ConsumerGroups).`);
     return reply(deps, request, response, armError(error));
   }
   const { route, params } = routed.match;

@@ -2,6 +2,8 @@ import { argumentInvalid } from '../../errors/catalogue.js';
 import { isJsonObject } from '../../model/json.js';
 import type { CaCertificateService } from '../../services/ca-certificate-service.js';
 import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
+import type { RoutingService } from '../../services/routing-service.js';
+import type { HubResourceFacts } from './hub-resource-routes.js';
 import { certificateJson, type ResourceScope } from './certificate-json.js';
 import type { RoutePattern } from './router.js';
 
@@ -25,6 +27,8 @@ export interface ManagementResponse {
 export interface ManagementServices {
   readonly certificates: CaCertificateService;
   readonly consumerGroups: ConsumerGroupService;
+  readonly routing: RoutingService;
+  readonly hubResource: HubResourceFacts;
 }
 
 /** One Resource Manager operation on the hub. */

@@ -1,4 +1,4 @@
-import type { HubEmulator, HubEvent } from '../../../emulator/index.js';
+import { routingFromArm, routingToArm, type HubEmulator, type HubEvent } from '../../../emulator/index.js';
 import type { EndpointEventDto, EventEndpointDto } from '../../contract/index.js';
 import { toTrafficDto } from '../dto-mappers.js';
 import type { NamespaceHandlers } from '../handler-types.js';
@@ -12,6 +12,11 @@ const BODY_PREVIEW_CHARS = 2048;
 export const trafficHandlers: NamespaceHandlers<'traffic'> = {
   'traffic.snapshot': async (_req, { host }) => host.requireRunning().tap.snapshot().map(toTrafficDto),
   'traffic.endpoint': async (_req, { host }) => endpointOverview(host.requireRunning()),
+  'traffic.setRouting': async ({ routing }, { host }) => {
+    const hub = host.requireRunning();
+    await hub.routing.set(routingFromArm(routing, hub.routing.config));
+    return endpointOverview(hub);
+  },
 };
 
 /** The built-in endpoint with its routing and the newest events, decoded (contract `traffic.endpoint`). */
@@ -37,8 +42,17 @@ function endpointOverview(hub: HubEmulator): EventEndpointDto {
     name: eventHub.info.name,
     connectionString: hub.info.eventHub.connectionString,
     partitions,
-    routes: hub.config.routing.routes.map((route) => ({ name: route.name, source: route.source, condition: route.condition ?? 'true', enabled: route.isEnabled, hits: hits[route.name] ?? 0 })),
-    fallbackEnabled: hub.config.routing.fallbackEnabled,
+    routes: hub.routing.config.routes.map((route) => ({
+      name: route.name,
+      source: route.source,
+      condition: route.condition ?? 'true',
+      endpoint: route.endpointNames[0] ?? 'events',
+      enabled: route.isEnabled,
+      hits: hits[route.name] ?? 0,
+    })),
+    endpoints: hub.routing.endpoints(),
+    routing: routingToArm(hub.routing.config),
+    fallbackEnabled: hub.routing.config.fallbackEnabled,
     fallbackHits: hits.$fallback ?? 0,
     recent,
   };

@@ -4,13 +4,15 @@ import type { EndpointEventDto, EventEndpointDto } from '../../../main/contract/
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { CopyButton } from '../../components/CopyButton.js';
+import { RoutingEditor } from './RoutingEditor.js';
 
 /** How often the view asks for the endpoint's state while it is open. */
 const REFRESH_MS = 1000;
 
 /**
  * The built-in Event Hub-compatible endpoint as a consumer sees it (iothub-protocol-2.md §5-6): its connection string,
- * each partition's sequence numbers and event count, the routes with their hit counters, and the newest events with
+ * each partition's sequence numbers and event count, the routes with their endpoints and hit counters, the other
+ * endpoints, a routing editor, and the newest events with
  * decoded bodies, properties and the hub's annotations.
  */
 export function EndpointView() {
@@ -57,18 +59,32 @@ export function EndpointView() {
       </table>
       <h3>Routes</h3>
       <table className="grid" aria-label="Routes">
-        <thead><tr><th>Route</th><th>Source</th><th>Condition</th><th>Delivered</th></tr></thead>
+        <thead><tr><th>Route</th><th>Source</th><th>Condition</th><th>Endpoint</th><th>Delivered</th></tr></thead>
         <tbody>
           {endpoint.routes.map((route) => (
             <tr key={route.name} data-testid={`route-${route.name}`} className={route.enabled ? undefined : 'muted'}>
-              <td>{route.name}</td><td>{route.source}</td><td><code>{route.condition}</code></td><td>{route.hits}</td>
+              <td>{route.name}</td><td>{route.source}</td><td><code>{route.condition}</code></td><td>{route.endpoint}</td><td>{route.hits}</td>
             </tr>
           ))}
           <tr data-testid="route-$fallback" className={endpoint.fallbackEnabled ? undefined : 'muted'}>
-            <td>$fallback{endpoint.fallbackEnabled ? '' : ' (off)'}</td><td>DeviceMessages</td><td><code>no other route matched</code></td><td>{endpoint.fallbackHits}</td>
+            <td>$fallback{endpoint.fallbackEnabled ? '' : ' (off)'}</td><td>DeviceMessages</td><td><code>no other route matched</code></td><td>events</td><td>{endpoint.fallbackHits}</td>
           </tr>
         </tbody>
       </table>
+      {endpoint.endpoints.length > 0 ? (
+        <table className="grid" aria-label="Endpoints">
+          <thead><tr><th>Endpoint</th><th>Kind</th><th>Where</th><th>Counters</th></tr></thead>
+          <tbody>
+            {endpoint.endpoints.map((entry) => (
+              <tr key={entry.name} data-testid={`endpoint-${entry.name}`}>
+                <td>{entry.name}</td><td>{ENDPOINT_KINDS[entry.kind]}</td><td><code>{entry.address}</code></td>
+                <td>{Object.entries(entry.stats).map(([name, count]) => `${name} ${count}`).join(', ')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <RoutingEditor routing={endpoint.routing} onSaved={setEndpoint} />
       <h3>Newest events</h3>
       {endpoint.recent.length === 0 ? <p className="muted">No events yet: device telemetry and routed hub events appear here.</p> : null}
       <ul className="event-list" aria-label="Newest events">
@@ -79,6 +95,13 @@ export function EndpointView() {
     </div>
   );
 }
+
+/** How the view names each endpoint kind. */
+const ENDPOINT_KINDS: Readonly<Record<EventEndpointDto['endpoints'][number]['kind'], string>> = {
+  eventHub: 'Event Hubs entity (read with EntityPath=<where>)',
+  storageContainer: 'file sink (<data dir>/endpoints/files/<where>)',
+  webhook: 'webhook (HTTP POST)',
+};
 
 function key(event: EndpointEventDto): string {
   return `${event.partition}:${event.sequenceNumber}`;

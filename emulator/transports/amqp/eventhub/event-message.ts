@@ -1,6 +1,7 @@
 import rhea, { type Message } from 'rhea';
 
 import type { HubEvent } from '../../../model/hub-event.js';
+import { dictionary } from '../../../util/own-keys.js';
 import { wireId } from '../device/message-ids.js';
 
 /** Annotations whose values are AMQP timestamps, not strings. */
@@ -12,12 +13,13 @@ const TIMESTAMPS = new Set(['iothub-enqueuedtime']);
  * the hub's stamps, the device message's AMQP properties, its application properties, and a data-section body.
  */
 export function eventMessage(event: HubEvent): Message {
-  const annotations: Record<string, unknown> = {};
+  // No prototype: a property named `__proto__` (a device's, or an enrichment key) stays a plain entry.
+  const annotations: Record<string, unknown> = dictionary();
   for (const [key, value] of Object.entries(event.annotations)) annotations[key] = TIMESTAMPS.has(key) ? new Date(value) : value;
   annotations['x-opt-sequence-number'] = rhea.types.wrap_long(event.sequenceNumber);
   annotations['x-opt-offset'] = event.offset;
   annotations['x-opt-enqueued-time'] = new Date(event.enqueuedTime);
-  const application: Record<string, unknown> = {};
+  const application: Record<string, unknown> = dictionary();
   for (const [key, value] of Object.entries(event.application)) application[key] = value;
   const message: Message = {
     message_annotations: annotations,

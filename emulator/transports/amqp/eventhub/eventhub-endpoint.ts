@@ -12,6 +12,7 @@ import { firstSequenceFor, startPositionOf } from './start-filter.js';
 
 interface Reader {
   readonly sender: Sender;
+  readonly hub: EventHubService;
   readonly partition: number;
   /** The sequence number of the next event to send. */
   next: number;
@@ -29,6 +30,8 @@ export class EventHubEndpoint {
   private readonly readers = new Set<Reader>();
   private readonly bySender = new WeakMap<Sender, Reader>();
   private readonly managementReplies = new WeakMap<Connection, Sender[]>();
+  /** Append subscriptions of the extra entities readers attached to. */
+  private readonly extraSubscriptions = new Map<EventHubService, () => void>();
   private readonly dispose: () => void;
 
   constructor(
@@ -38,31 +41,40 @@ export class EventHubEndpoint {
     private readonly requestHostOf: (connection: Connection) => string | undefined,
     /** The consumer groups that exist; only `$Default` without it. */
     private readonly consumerGroups?: Pick<ConsumerGroupService, 'exists'>,
+    /** Extra Event Hubs entities routing endpoints serve (by entity path); they have only `$Default`. */
+    private readonly extraEntity: (entity: string) => EventHubService | undefined = () => undefined,
   ) {
-    this.dispose = hub.onAppended((events) => this.delivered(events));
+    this.dispose = hub.onAppended((events) => this.delivered(hub, events));
+  }
+
+  /** The built-in endpoint or an extra entity, by entity path (case-insensitive). */
+  private entity(name: string): EventHubService | undefined {
+    return name.toLowerCase() === this.hub.info.name.toLowerCase() ? this.hub : this.extraEntity(name);
   }
 
   /** A consumer attached a partition receiver (our sender); `authorized` says whether its CBS token allows it. */
   openReader(sender: Sender, address: PartitionAddress, authorized: boolean): void {
-    const refusal = this.refusal(address, authorized);
-    if (refusal) {
+    const hub = this.entity(address.entity);
+    const refusal = this.refusal(hub, address, authorized);
+    if (refusal || !hub) {
       sender.close(refusal);
       return;
     }
+    if (hub !== this.hub && !this.extraSubscriptions.has(hub)) this.extraSubscriptions.set(hub, hub.onAppended((events) => this.delivered(hub, events)));
     const partition = Number(address.partition);
     const start = startPositionOf(sender.source?.filter);
     if (!start.ok) {
       sender.close({ condition: 'com.microsoft:argument-error', description: start.reason });
       return;
     }
-    const events = this.hub.events(partition);
-    const state = this.hub.state(partition);
+    const events = hub.events(partition);
+    const state = hub.state(partition);
     const first = firstSequenceFor(start.position, events, state.lastSequenceNumber + 1);
     if (!first.ok) {
       sender.close({ condition: 'com.microsoft:argument-out-of-range', description: first.reason });
       return;
     }
-    const reader: Reader = { sender, partition, next: first.sequence };
+    const reader: Reader = { sender, hub, partition, next: first.sequence };
     this.readers.add(reader);
     this.bySender.set(sender, reader);
     this.tap.record({ deviceId: undefined, direction: 'in', protocol: 'amqp', kind: 'other', topic: `attach ${address.entity}/ConsumerGroups/${address.consumerGroup}/Partitions/${partition}`, payload: `from sequence number ${first.sequence}` });
@@ -108,6 +120,8 @@ export class EventHubEndpoint {
 
   close(): void {
     this.dispose();
+    for (const dispose of this.extraSubscriptions.values()) dispose();
+    this.extraSubscriptions.clear();
     this.readers.clear();
   }
 
@@ -117,20 +131,21 @@ export class EventHubEndpoint {
     const auth = this.authenticator.authenticate(token, 'ServiceConnect', this.requestHostOf(connection));
     if (!auth.ok) return status(401, auth.error.message, 'com.microsoft:unauthorized-access');
     if (props.operation !== 'READ') return status(400, `Unsupported management operation '${String(props.operation)}'.`, 'com.microsoft:argument-error');
-    if (typeof props.name !== 'string' || props.name.toLowerCase() !== this.hub.info.name.toLowerCase()) {
+    const hub = typeof props.name === 'string' ? this.entity(props.name) : undefined;
+    if (!hub) {
       return status(404, `The messaging entity '${String(props.name)}' could not be found.`, 'amqp:not-found');
     }
     if (props.type === 'com.microsoft:eventhub') {
-      return { ...status(200, 'OK'), body: { name: this.hub.info.name, created_at: new Date(this.hub.info.createdAt), partition_ids: [...this.hub.info.partitionIds] } };
+      return { ...status(200, 'OK'), body: { name: hub.info.name, created_at: new Date(hub.info.createdAt), partition_ids: [...hub.info.partitionIds] } };
     }
     if (props.type === 'com.microsoft:partition') {
       const partition = Number(props.partition);
-      if (!this.hub.info.partitionIds.includes(String(props.partition))) return status(404, `The partition '${String(props.partition)}' does not exist.`, 'amqp:not-found');
-      const state = this.hub.state(partition);
+      if (!hub.info.partitionIds.includes(String(props.partition))) return status(404, `The partition '${String(props.partition)}' does not exist.`, 'amqp:not-found');
+      const state = hub.state(partition);
       return {
         ...status(200, 'OK'),
         body: {
-          name: this.hub.info.name,
+          name: hub.info.name,
           partition: String(partition),
           begin_sequence_number: rhea.types.wrap_long(state.beginSequenceNumber),
           last_enqueued_sequence_number: rhea.types.wrap_long(state.lastSequenceNumber),
@@ -143,29 +158,29 @@ export class EventHubEndpoint {
     return status(400, `Unsupported management type '${String(props.type)}'.`, 'com.microsoft:argument-error');
   }
 
-  private refusal(address: PartitionAddress, authorized: boolean): AmqpError | undefined {
+  private refusal(hub: EventHubService | undefined, address: PartitionAddress, authorized: boolean): AmqpError | undefined {
     if (!authorized) return { condition: 'amqp:unauthorized-access', description: 'Put a token with ServiceConnect on $cbs before attaching a receiver.' };
-    if (address.entity.toLowerCase() !== this.hub.info.name.toLowerCase()) {
+    if (!hub) {
       return { condition: 'amqp:not-found', description: `The messaging entity '${address.entity}' could not be found.` };
     }
-    const exists = this.consumerGroups ? this.consumerGroups.exists(address.consumerGroup) : isDefaultConsumerGroup(address.consumerGroup);
+    const exists = this.consumerGroups && hub === this.hub ? this.consumerGroups.exists(address.consumerGroup) : isDefaultConsumerGroup(address.consumerGroup);
     if (!exists) {
-      return { condition: 'amqp:not-found', description: `The consumer group '${address.consumerGroup}' does not exist on '${this.hub.info.name}'.` };
+      return { condition: 'amqp:not-found', description: `The consumer group '${address.consumerGroup}' does not exist on '${hub.info.name}'.` };
     }
-    if (!this.hub.info.partitionIds.includes(address.partition)) {
-      return { condition: 'com.microsoft:argument-out-of-range', description: `The partition '${address.partition}' does not exist; partitions are ${this.hub.info.partitionIds.join(', ')}.` };
+    if (!hub.info.partitionIds.includes(address.partition)) {
+      return { condition: 'com.microsoft:argument-out-of-range', description: `The partition '${address.partition}' does not exist; partitions are ${hub.info.partitionIds.join(', ')}.` };
     }
     return undefined;
   }
 
-  private delivered(events: readonly HubEvent[]): void {
+  private delivered(hub: EventHubService, events: readonly HubEvent[]): void {
     const partitions = new Set(events.map((event) => event.partition));
-    for (const reader of this.readers) if (partitions.has(reader.partition)) this.pump(reader);
+    for (const reader of this.readers) if (reader.hub === hub && partitions.has(reader.partition)) this.pump(reader);
   }
 
   /** Sends the reader's next events while it has credit. */
   private pump(reader: Reader): void {
-    const events = this.hub.events(reader.partition);
+    const events = reader.hub.events(reader.partition);
     if (events.length === 0) return;
     const first = events[0] as HubEvent;
     // Events dropped by retention meanwhile are skipped, as on Event Hubs.

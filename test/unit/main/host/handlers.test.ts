@@ -35,6 +35,22 @@ describe('the handler table on a real hub', () => {
     expect(endpoint.partitions.reduce((sum, partition) => sum + partition.count, 0)).toBeGreaterThanOrEqual(1);
   });
 
+  it('sets the routing from Resource Manager\'s object: endpoints listed, routes with their endpoint, a bad condition refused with its position', async () => {
+    const routing = {
+      endpoints: { storageContainers: [{ name: 'archive', containerName: 'studio-archive', encoding: 'JSON' }] },
+      routes: [{ name: 'hot', source: 'DeviceMessages', condition: '$body.t > 30', endpointNames: ['archive'], isEnabled: true }],
+      enrichments: [{ key: 'site', value: '$twin.tags.site', endpointNames: ['archive'] }],
+    };
+    const endpoint = await value('traffic.setRouting', { routing });
+    expect(endpoint.endpoints).toEqual([{ name: 'archive', kind: 'storageContainer', address: 'studio-archive', stats: { written: 0, failed: 0 } }]);
+    expect(endpoint.routes).toEqual([{ name: 'hot', source: 'DeviceMessages', condition: '$body.t > 30', endpoint: 'archive', enabled: true, hits: 0 }]);
+    expect(endpoint.routing).toMatchObject({ enrichments: routing.enrichments, fallbackRoute: { isEnabled: true } });
+    const refused = await call('traffic.setRouting', { routing: { routes: [{ name: 'bad', source: 'DeviceMessages', condition: 't > > 1', endpointNames: ['events'], isEnabled: true }] } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ArgumentInvalid', httpStatus: 400, message: expect.stringMatching(/route 'bad': .*position 4/) as string } });
+    expect((await value('traffic.endpoint', {})).routes.map((route) => route.name)).toEqual(['hot']);
+    await value('traffic.setRouting', { routing: {} });
+  });
+
   it('registers, lists, disables and deletes devices; details carry a working connection string', async () => {
     const created = await value('devices.create', { deviceId: 'h-dev' });
     expect(created).toMatchObject({ deviceId: 'h-dev', status: 'enabled', connectionState: 'Disconnected', twinVersion: 1, simulated: false });
