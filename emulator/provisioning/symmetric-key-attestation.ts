@@ -34,7 +34,7 @@ export const symmetricKeyAttestation: AttestationMechanism = {
   },
 };
 
-function proveWith(credential: DeviceCredential, primaryKey: string, secondaryKey: string): AttestationProof | undefined {
+function proveWith(credential: DeviceCredential & { kind: 'sas' }, primaryKey: string, secondaryKey: string): AttestationProof | undefined {
   if (!verifySasSignature(credential.token, [primaryKey, secondaryKey])) return undefined;
   return { authentication: { type: 'sas', symmetricKey: { primaryKey, secondaryKey } } };
 }

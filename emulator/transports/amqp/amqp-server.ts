@@ -24,6 +24,10 @@ import type { EventHubService } from '../../services/event-hub-service.js';
 import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
 import { requestContext } from '../../services/request-contexts.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
+import type { RegistrationService } from '../../provisioning/registration-service.js';
+import { AmqpDpsEndpoint } from './dps/dps-endpoint.js';
+import { parseDpsLinkAddress } from './dps/dps-link-address.js';
+import { enableDpsSasl } from './dps/dps-sasl.js';
 
 /** Link addresses of the IoT Hub service AMQP surface (iothub-protocol.md §6.3). */
 export const CBS_ADDRESS = '$cbs';
@@ -43,6 +47,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The provisioning service (DPS over AMQP, dps/); off when absent. */
+  readonly provisioning?: Pick<RegistrationService, 'authenticate' | 'register' | 'operationStatus'>;
   /** Called with a connection's TLS socket once it is open (connection-guard.ts stops its open timeout). */
   readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
 }
@@ -71,6 +77,8 @@ export class AmqpServer {
   readonly devices: AmqpDeviceEndpoint;
   /** Event Hubs consumers of the built-in endpoint. */
   private readonly events: EventHubEndpoint | undefined;
+  /** Provisioning devices (DPS over AMQP). */
+  private readonly dps: AmqpDpsEndpoint | undefined;
   private readonly states = new WeakMap<Connection, ConnectionState>();
   private readonly feedbackSenders = new Set<Sender>();
   private readonly connections = new Set<Connection>();
@@ -81,6 +89,8 @@ export class AmqpServer {
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
     this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups) : undefined;
+    if (deps.provisioning) enableDpsSasl(this.container, deps.provisioning);
+    this.dps = deps.provisioning ? new AmqpDpsEndpoint({ registrations: deps.provisioning, peerChainOf, tap: deps.tap, clock: deps.clock, logger: deps.logger }) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);
@@ -111,6 +121,7 @@ export class AmqpServer {
     this.container.on('released', (context: EventContext) => this.devices.onSettled(context, 'released'));
     this.container.on('message', (context: EventContext) => {
       if (this.devices.owns(context.receiver)) this.devices.onMessage(context);
+      else if (this.dps?.owns(context.receiver)) this.dps.onMessage(context);
       else if (this.events && isManagementAddress(targetOf(context.receiver))) this.events.onManagementRequest(context);
       else void this.onMessage(context);
     });
@@ -150,6 +161,11 @@ export class AmqpServer {
       return;
     }
     if (this.events && isManagementAddress(address)) return;
+    const registration = this.dps && parseDpsLinkAddress(address);
+    if (registration) {
+      this.dps?.openLink(context, receiver, registration);
+      return;
+    }
     const deviceLink = parseDeviceLinkAddress(address, 'receiver');
     if (deviceLink) {
       this.devices.openLink(context, receiver, deviceLink);
@@ -182,6 +198,11 @@ export class AmqpServer {
     }
     if (this.events && isManagementAddress(address)) {
       this.events.openManagementReplies(context.connection, sender);
+      return;
+    }
+    const registration = this.dps && parseDpsLinkAddress(address);
+    if (registration) {
+      this.dps?.openLink(context, sender, registration);
       return;
     }
     const deviceLink = parseDeviceLinkAddress(address, 'sender');
