@@ -62,13 +62,13 @@ export function checkX509Attestation(x509: JsonObject, kind: 'individual' | 'gro
     }
   }
   const read = enrollmentCertificates(x509);
+  if (kind === 'group' && read.client.length > 0) throw dpsBadRequest('An enrollment group takes signingCertificates or caReferences, not clientCertificates.');
   if (kind === 'individual' && read.client.length === 0 && read.caReferences.length === 0) {
     throw dpsBadRequest('An individual X.509 enrollment needs attestation.x509.clientCertificates.primary.certificate.');
   }
   if (kind === 'group' && read.signing.length === 0 && read.caReferences.length === 0) {
     throw dpsBadRequest('An X.509 enrollment group needs attestation.x509.signingCertificates.primary.certificate or caReferences.primary.');
   }
-  if (kind === 'group' && read.client.length > 0) throw dpsBadRequest('An enrollment group takes signingCertificates or caReferences, not clientCertificates.');
 }
 
 /**

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDeviceCa, issueDeviceCertificate, thumbprintsOfPem, type IssuedCertificate } from '../../emulator/certs/device-certificates.js';
 import type { HubEmulator } from '../../emulator/index.js';
-import { refusalName, registerWithCertificate, type DpsTransport, type RegistrationResult } from '../helpers/provisioning-sdk.js';
+import { provisioningServiceClient, refusalName, registerWithCertificate, type DpsTransport, type RegistrationResult } from '../helpers/provisioning-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { openX509Device } from '../helpers/x509-device.js';
 
@@ -157,3 +160,89 @@ describe('DPS X.509 attestation with the real provisioning SDK', () => {
     for (const id of [registrationId, `${registrationId}-other`, `${registrationId}-old`, `${registrationId}-stranger`]) expect(hub.registry.find(id)).toBeUndefined();
   });
 });
+
+describe('X.509 enrollments through ProvisioningServiceClient, and the refusal on the wire', () => {
+  let test: TestHub;
+  let hub: HubEmulator;
+  let service: ReturnType<typeof provisioningServiceClient>;
+
+  beforeAll(async () => {
+    test = await startTestHub({ ports: { https: 0 } });
+    hub = test.hub;
+    service = provisioningServiceClient(hub);
+  });
+
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  it('stores an X.509 enrollment and returns each certificate with the info DPS fills in; the read-back enrollment saves again', async () => {
+    const certificate = await issueDeviceCertificate('svc-x509', { now });
+    const { thumbprint, thumbprint256 } = thumbprintsOfPem(certificate.certPem);
+    const created = (await service.createOrUpdateIndividualEnrollment({ registrationId: 'svc-x509', attestation: clientCertificates(certificate) } as never)).responseBody as unknown as X509Enrollment;
+    expect(created.attestation.x509.clientCertificates?.primary.info).toMatchObject({ subjectName: 'CN=svc-x509', sha1Thumbprint: thumbprint, sha256Thumbprint: thumbprint256, version: 3 });
+    const fetched = (await service.getIndividualEnrollment('svc-x509')).responseBody as unknown as X509Enrollment;
+    const updated = (await service.createOrUpdateIndividualEnrollment({ ...fetched, provisioningStatus: 'disabled' } as never)).responseBody as unknown as X509Enrollment;
+    expect(updated).toMatchObject({ provisioningStatus: 'disabled', attestation: { type: 'x509' } });
+    expect(updated.etag).not.toBe(fetched.etag);
+  });
+
+  it('takes a group signing certificate as base64 of the PEM, and refuses certificates that are not certificates or do not fit the enrollment', async () => {
+    const root = await createDeviceCa('Service Root CA', { now });
+    const group = (await service.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'svc-group', attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: Buffer.from(root.certPem).toString('base64') } } } } } as never)).responseBody as unknown as X509Enrollment;
+    expect(group.attestation.x509.signingCertificates?.primary.info).toMatchObject({ subjectName: 'CN=Service Root CA', sha1Thumbprint: thumbprintsOfPem(root.certPem).thumbprint });
+    const refusals = [
+      () => service.createOrUpdateIndividualEnrollment({ registrationId: 'svc-bad', attestation: { type: 'x509', x509: { clientCertificates: { primary: { certificate: 'not a certificate' } } } } } as never),
+      () => service.createOrUpdateIndividualEnrollment({ registrationId: 'svc-bad', attestation: { type: 'x509', x509: {} } } as never),
+      () => service.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'svc-bad', attestation: { type: 'x509', x509: { clientCertificates: { primary: { certificate: root.certPem } } } } } as never),
+    ];
+    for (const attempt of refusals) await expect(attempt()).rejects.toMatchObject({ name: 'ArgumentError', responseBody: expect.stringContaining('400004') as unknown });
+  });
+
+  it('answers an unknown certificate over HTTPS with 401, x-ms-error-code 401002 and the reason', async () => {
+    const enrolled = await issueDeviceCertificate('wire-x509', { now });
+    await hub.enrollments.putEnrollment({ registrationId: 'wire-x509', attestation: clientCertificates(enrolled) });
+    const other = await issueDeviceCertificate('wire-x509', { now });
+    const reply = await registerRaw(hub, 'wire-x509', other);
+    expect(reply.status).toBe(401);
+    expect(reply.headers['x-ms-error-code']).toBe('401002');
+    expect(JSON.parse(reply.text)).toMatchObject({ errorCode: 401002, message: expect.stringMatching(/^Invalid certificate: .*neither the enrollment's primary nor its secondary/) as unknown, trackingId: expect.any(String) as unknown });
+    const accepted = await registerRaw(hub, 'wire-x509', enrolled);
+    expect(accepted.status).toBe(202);
+    expect(JSON.parse(accepted.text)).toMatchObject({ status: 'assigning', operationId: expect.any(String) as unknown });
+  });
+});
+
+interface X509Enrollment {
+  etag: string;
+  provisioningStatus: string;
+  attestation: { type: string; x509: { clientCertificates?: { primary: { info: Record<string, unknown> } }; signingCertificates?: { primary: { info: Record<string, unknown> } } } };
+}
+
+/** `PUT /{idScope}/registrations/{id}/register` with a TLS client certificate and no Authorization header. */
+function registerRaw(hub: HubEmulator, registrationId: string, credential: IssuedCertificate): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  const body = JSON.stringify({ registrationId });
+  return new Promise((resolve, reject) => {
+    const call = request(
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port: hub.info.ports.https ?? 0,
+        method: 'PUT',
+        path: `/${hub.info.provisioning.idScope}/registrations/${registrationId}/register?api-version=2019-03-31`,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) },
+        ca: readFileSync(hub.info.caCertPath, 'utf8'),
+        cert: credential.certPem,
+        key: credential.keyPem,
+        agent: false,
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      },
+    );
+    call.on('error', reject);
+    call.end(body);
+  });
+}
