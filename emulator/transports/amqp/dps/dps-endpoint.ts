@@ -28,8 +28,10 @@ const OPERATION_TYPE = 'iotdps-operation-type';
 const OPERATION_ID = 'iotdps-operation-id';
 const REGISTER = 'iotdps-register';
 const POLL = 'iotdps-get-operationstatus';
-/** Requests a DPS session may have unanswered: the SDK has one in flight. */
+/** Registrations one connection may open links for (the SDK uses one). */
 const MAX_LINKS_PER_CONNECTION = 4;
+/** Largest register body (registration id and custom-allocation payload), as the HTTPS routes take. */
+const MAX_BODY_BYTES = 256 * 1024;
 
 /** One registration's links on a connection: the credential check, and where replies go. */
 interface DpsLinks {
@@ -110,6 +112,7 @@ export class AmqpDpsEndpoint {
       if (!entry.auth.ok) throw entry.auth.error;
       if (correlationId === undefined || correlationId === null) throw dpsBadRequest('The request has no correlation_id.');
       if (operation !== REGISTER && operation !== POLL) throw dpsBadRequest(`Unknown ${OPERATION_TYPE} '${String(operation)}'.`);
+      if (body.length > MAX_BODY_BYTES) throw dpsBadRequest(`The request body is ${body.length} bytes; at most ${MAX_BODY_BYTES} are accepted.`);
       if (!entry.replies?.is_open()) throw dpsBadRequest(`Attach a receiver link on '${address}' before sending requests: replies go there.`);
       const ctx = requestContext(this.deps.clock, { time: now, correlationId: String(correlationId), principal: { kind: 'provisioning', registrationId: entry.address.registrationId }, operation: operation === REGISTER ? 'dps.register' : 'dps.operationStatus', protocol: 'amqp' });
       const status =
