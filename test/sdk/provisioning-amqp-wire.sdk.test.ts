@@ -62,9 +62,10 @@ describe('DPS over AMQP, raw', () => {
     return new Promise((resolve) => {
       const correlationId = message.correlation_id;
       const onMessage = (context: { message?: Message }) => {
-        if (context.message?.correlation_id !== correlationId) return;
+        const reply = context.message;
+        if (reply?.correlation_id !== correlationId) return;
         session.receiver.removeListener('message', onMessage);
-        resolve({ outcome: 'accepted', reply: context.message });
+        resolve({ outcome: 'accepted', reply });
       };
       session.receiver.on('message', onMessage);
       const delivery = session.sender.send(message);
