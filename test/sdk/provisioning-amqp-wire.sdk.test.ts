@@ -63,7 +63,7 @@ describe('DPS over AMQP, raw', () => {
       const correlationId = message.correlation_id;
       const onMessage = (context: { message?: Message }) => {
         const reply = context.message;
-        if (reply?.correlation_id !== correlationId) return;
+        if (!reply || reply.correlation_id !== correlationId) return;
         session.receiver.removeListener('message', onMessage);
         resolve({ outcome: 'accepted', reply });
       };
