@@ -7,7 +7,7 @@ import { createDeviceCa, issueDeviceCertificate, thumbprintsOfPem, type IssuedCe
 import type { HubEmulator } from '../../emulator/index.js';
 import { provisioningServiceClient, refusalName, registerWithCertificate, type DpsTransport, type RegistrationResult } from '../helpers/provisioning-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
-import { openX509Device } from '../helpers/x509-device.js';
+import { openOutcome, openX509Device } from '../helpers/x509-device.js';
 
 // DPS X.509 attestation (iothub-protocol-2.md §2.2, §2.8) with the unmodified azure-iot-provisioning-device and
 // azure-iot-security-x509's X509Security, over MQTT, MQTT over WebSockets, HTTPS, AMQP and AMQP over WebSockets:
@@ -118,6 +118,20 @@ describe('DPS X.509 attestation with the real provisioning SDK', () => {
     const device = await openX509Device(hub, 'ca-member', leaf);
     await device.close();
     await hub.enrollments.deleteGroup('ca-group');
+  });
+
+  it('a group member registering again with a new certificate moves its hub identity to the new thumbprint', async () => {
+    await hub.enrollments.putGroup({ enrollmentGroupId: 'rollover-group', attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: intermediate.certPem } } } } });
+    const first = await issueDeviceCertificate('rollover-1', { now }, intermediate);
+    await registerWithCertificate(hub, 'Http', 'rollover-1', first);
+    const renewed = await issueDeviceCertificate('rollover-1', { now }, intermediate);
+    const again = await registerWithCertificate(hub, 'Mqtt', 'rollover-1', renewed);
+    expect(again).toMatchObject({ deviceId: 'rollover-1', status: 'assigned', substatus: 'initialAssignment' });
+    expect(hub.registry.get('rollover-1').authentication.x509Thumbprint.primaryThumbprint).toBe(thumbprintsOfPem(renewed.certPem).thumbprint);
+    const device = await openX509Device(hub, 'rollover-1', renewed);
+    await device.close();
+    expect(await openOutcome(hub, 'rollover-1', first)).toBe('UnauthorizedError');
+    await hub.enrollments.deleteGroup('rollover-group');
   });
 
   it('registers again idempotently: same device and twin, no new twin version', async () => {
