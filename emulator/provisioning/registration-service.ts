@@ -150,7 +150,8 @@ export class RegistrationService {
       const outcome = mechanismFor(group.attestation)?.proveGroupMember(credential, group.attestation, registrationId, context);
       if (outcome === undefined) continue;
       if (isRefusal(outcome)) {
-        reason ??= `enrollment group '${group.enrollmentGroupId}': ${outcome.refused}`;
+        // A chain that reached a group's CA (expired, unverified …) says more than one that belongs elsewhere.
+        if (reason === undefined || (reason.includes('unknown CA') && !outcome.refused.startsWith('unknown CA'))) reason = `enrollment group '${group.enrollmentGroupId}': ${outcome.refused}`;
         continue;
       }
       return { ok: true, proof: outcome, match: { kind: 'group', enrollmentGroupId: group.enrollmentGroupId, enrollment: group, record: group } };
