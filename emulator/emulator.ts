@@ -502,6 +502,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
       admit,
+      provisioning: registrations,
     });
     const gateway = await MqttGateway.create({
       methods,

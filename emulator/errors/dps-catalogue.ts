@@ -50,9 +50,9 @@ export function dpsMissingRight(policyName: string, right: string): IotHubError 
   return new IotHubError({ code: 'Unauthorized', httpStatus: 401, errorCode: 401002, message: `The policy '${policyName}' lacks the ${right} right.` });
 }
 
-/** 400: an attestation type the emulator does not verify (TPM; X.509 until its attestation is plugged in). */
+/** 400: an attestation type the emulator does not verify (TPM). */
 export function attestationNotSupported(type: string): IotHubError {
-  return new IotHubError({ code: 'NotSupported', httpStatus: 400, errorCode: 400004, message: `Attestation type '${type}' is not emulated; use symmetricKey.` });
+  return new IotHubError({ code: 'NotSupported', httpStatus: 400, errorCode: 400004, message: `Attestation type '${type}' is not emulated; use symmetricKey or x509.` });
 }
 
 /** 409201 [I]: a bulk `create` names an enrollment that exists. */

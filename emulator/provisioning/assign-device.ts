@@ -14,8 +14,9 @@ export interface Assignment {
 /**
  * Creates or updates the hub device a registration was assigned (iothub-protocol-2.md §2.8), always through the
  * registry and the one twin write path (house-style H5):
- * - a missing device is created with the attestation's keys and the enrollment's `iotEdge`; an existing one gets
- *   the attestation's keys if they differ (a rotated group key);
+ * - a missing device is created with the attestation's credential (keys, or X.509 thumbprints / CA mode) and the
+ *   enrollment's `iotEdge`; an existing one gets the attestation's credential if it differs (a rotated group key, a
+ *   new certificate);
  * - on the registration id's first assignment to the device (no assigned registration state for it yet) the
  *   `initialTwin` (tags and desired) is merged into the twin — substatus `initialAssignment`. Keyed on the
  *   registration state, which is written last, so a crash between creating the device and writing its twin is
@@ -59,10 +60,18 @@ export async function assignDevice(input: {
   return { deviceId, substatus: kept === 'deviceDataMigrated' || kept === 'deviceDataReset' ? kept : 'initialAssignment' };
 }
 
+/** True when the device already has the credential the attestation gives it (keys, thumbprints, or CA mode). */
 function sameKeys(device: DeviceRecord, proof: RegistrationPrincipal['proof']): boolean {
   const wanted = proof.authentication;
-  const keys = device.authentication.symmetricKey;
-  return device.authentication.type === (wanted.type ?? 'sas') && keys.primaryKey === wanted.symmetricKey?.primaryKey && keys.secondaryKey === wanted.symmetricKey?.secondaryKey;
+  const current = device.authentication;
+  if (current.type !== (wanted.type ?? 'sas')) return false;
+  if (current.type === 'certificateAuthority') return true;
+  if (current.type === 'selfSigned') {
+    const prints = current.x509Thumbprint;
+    return prints.primaryThumbprint === (wanted.x509Thumbprint?.primaryThumbprint ?? null) && prints.secondaryThumbprint === (wanted.x509Thumbprint?.secondaryThumbprint ?? null);
+  }
+  const keys = current.symmetricKey;
+  return keys.primaryKey === wanted.symmetricKey?.primaryKey && keys.secondaryKey === wanted.symmetricKey?.secondaryKey;
 }
 
 /** The hub device a registration assigns: the individual enrollment's `deviceId`, else the registration id (§2.8). */

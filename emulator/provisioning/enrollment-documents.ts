@@ -1,5 +1,6 @@
 import type { JsonObject } from '../model/json.js';
 import type { EnrollmentAttestation, EnrollmentCommon, EnrollmentGroupRecord, EnrollmentRecord, RegistrationRecord } from '../model/provisioning.js';
+import { x509AttestationJson } from './x509-enrollment-certificates.js';
 
 // The JSON documents of DPS records, as the service API returns them and as a custom-allocation webhook receives
 // them (iothub-protocol-2.md §2.5, §2.8, §2.9).
@@ -38,7 +39,7 @@ function commonJson(record: EnrollmentCommon): JsonObject {
 
 /** The attestation mechanism (`…/attestationmechanism`): the type and its keys or certificates. */
 export function attestationJson(attestation: EnrollmentAttestation): JsonObject {
-  if (attestation.type === 'x509') return { type: 'x509', x509: attestation.x509 };
+  if (attestation.type === 'x509') return { type: 'x509', x509: x509AttestationJson(attestation.x509) };
   return { type: 'symmetricKey', symmetricKey: { ...attestation.symmetricKey } };
 }
 
@@ -56,6 +57,9 @@ export function registrationJson(record: RegistrationRecord): JsonObject {
     ...(record.payload === undefined ? {} : { payload: record.payload }),
     lastUpdatedDateTimeUtc: record.lastUpdatedDateTimeUtc,
     etag: record.etag,
-    ...(record.attestationType === 'symmetricKey' ? { symmetricKey: record.enrollmentGroupId === null ? {} : { enrollmentGroupId: record.enrollmentGroupId } } : {}),
+    // The attestation echo: `symmetricKey: {}` / `x509: {}`, with the group id for a group member (§2.5).
+    ...(record.attestationType === 'symmetricKey' || record.attestationType === 'x509'
+      ? { [record.attestationType]: record.enrollmentGroupId === null ? {} : { enrollmentGroupId: record.enrollmentGroupId } }
+      : {}),
   };
 }

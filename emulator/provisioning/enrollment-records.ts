@@ -6,6 +6,7 @@ import type { JsonObject } from '../model/json.js';
 import type { EnrollmentAttestation, EnrollmentCommon, EnrollmentGroupRecord, EnrollmentRecord, InitialTwin, ReprovisionPolicy } from '../model/provisioning.js';
 import { checkDeviceId } from '../services/identity-rules.js';
 import { checkSectionSize, validateSectionContent } from '../twin/validate-patch.js';
+import { checkX509Attestation } from './x509-enrollment-certificates.js';
 
 /** An attestation as a caller sends it: symmetric keys may be missing (DPS generates them). */
 export type AttestationInput =
@@ -57,20 +58,20 @@ export function buildEnrollment(input: EnrollmentInput, current: EnrollmentRecor
   checkProvisioningId(input.registrationId, 'registration id');
   const deviceIdProblem = input.deviceId ? checkDeviceId(input.deviceId) : undefined;
   if (deviceIdProblem) throw dpsBadRequest(deviceIdProblem.message);
-  return { registrationId: current?.registrationId ?? input.registrationId, deviceId: input.deviceId ?? null, ...common(input, current, now) };
+  return { registrationId: current?.registrationId ?? input.registrationId, deviceId: input.deviceId ?? null, ...common(input, current, now, 'individual') };
 }
 
 /** The enrollment group a create-or-update produces. */
 export function buildEnrollmentGroup(input: EnrollmentGroupInput, current: EnrollmentGroupRecord | undefined, now: string): EnrollmentGroupRecord {
   checkProvisioningId(input.enrollmentGroupId, 'enrollment group id');
-  return { enrollmentGroupId: current?.enrollmentGroupId ?? input.enrollmentGroupId, ...common(input, current, now) };
+  return { enrollmentGroupId: current?.enrollmentGroupId ?? input.enrollmentGroupId, ...common(input, current, now, 'group') };
 }
 
-function common(input: EnrollmentFieldsInput, current: EnrollmentCommon | undefined, now: string): EnrollmentCommon {
+function common(input: EnrollmentFieldsInput, current: EnrollmentCommon | undefined, now: string, kind: 'individual' | 'group'): EnrollmentCommon {
   checkEtag(input.ifMatch, current?.etag);
   if (input.initialTwin) checkInitialTwin(input.initialTwin);
   return {
-    attestation: buildAttestation(input.attestation, current?.attestation),
+    attestation: buildAttestation(input.attestation, current?.attestation, kind),
     provisioningStatus: input.provisioningStatus ?? 'enabled',
     initialTwin: input.initialTwin ?? null,
     reprovisionPolicy: input.reprovisionPolicy ?? { updateHubAssignment: true, migrateDeviceData: true },
@@ -96,9 +97,15 @@ function checkInitialTwin(twin: InitialTwin): void {
   }
 }
 
-/** Keys sent empty or missing are kept from the stored enrollment, else generated; bad keys are refused (400). */
-function buildAttestation(input: AttestationInput, current: EnrollmentAttestation | undefined): EnrollmentAttestation {
-  if (input.type === 'x509') return { type: 'x509', x509: input.x509 };
+/**
+ * Keys sent empty or missing are kept from the stored enrollment, else generated; bad keys are refused (400). X.509
+ * certificates must parse and fit the enrollment kind (x509-enrollment-certificates.ts); they are kept as sent.
+ */
+function buildAttestation(input: AttestationInput, current: EnrollmentAttestation | undefined, kind: 'individual' | 'group'): EnrollmentAttestation {
+  if (input.type === 'x509') {
+    checkX509Attestation(input.x509, kind);
+    return { type: 'x509', x509: input.x509 };
+  }
   const stored = current?.type === 'symmetricKey' ? current.symmetricKey : undefined;
   return {
     type: 'symmetricKey',

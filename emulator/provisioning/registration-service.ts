@@ -1,4 +1,5 @@
 import { isSasTokenExpired, matchesResource, parseSasToken } from '../auth/sas-token.js';
+import { commonNameOfCertificate, presentedCertificate } from '../auth/x509-credential.js';
 import { dpsBadRequest, dpsUnauthorized, operationNotFound } from '../errors/dps-catalogue.js';
 import { isIotHubError, type IotHubError } from '../errors/iothub-error.js';
 import type { HubEventBus } from '../events.js';
@@ -10,7 +11,7 @@ import type { HubData } from '../services/hub-data.js';
 import type { RegistryService } from '../services/registry-service.js';
 import type { TwinService } from '../services/twin-service.js';
 import type { Clock } from '../util/clock.js';
-import type { AttestationProof, DeviceCredential } from './attestation.js';
+import { isRefusal, type AttestationContext, type AttestationProof, type DeviceCredential } from './attestation.js';
 import { mechanismFor } from './attestations.js';
 import { checkProvisioningId, newEtag } from './enrollment-records.js';
 import type { EnrollmentService } from './enrollment-service.js';
@@ -18,6 +19,11 @@ import { OperationTable, type OperationStatus } from './operations.js';
 import { KeyedWriteLock } from './write-lock.js';
 import { assignDevice, deviceIdOf } from './assign-device.js';
 import { allocateWithWebhook, CustomAllocationError, type CustomAllocation } from './custom-allocation.js';
+import { caCertificateAnchor } from '../services/x509-identity-check.js';
+import { getOwn } from '../util/own-keys.js';
+
+/** A credential without an expiry (an X.509 certificate): the connection is not cut for it. */
+const NO_EXPIRY_SECONDS = Number.MAX_SAFE_INTEGER;
 
 /** A device that proved a registration id: the enrollment it matched and what its hub identity gets. */
 export interface RegistrationPrincipal {
@@ -71,12 +77,14 @@ export class RegistrationService {
   }
 
   /**
-   * Verifies a device's SAS token for `<idScope>/registrations/<registrationId>` (`skn=registration`, §2.7) and finds
-   * the enrollment it proves. Every refusal is 401 (401002) with the reason.
+   * Verifies a device's credential for `<idScope>/registrations/<registrationId>` and finds the enrollment it proves:
+   * a SAS token (`skn=registration`, §2.7) or, without one, the TLS client certificate chain the device presented
+   * (X.509: the leaf's subject CN must be the registration id, §2.2). Every refusal is 401 (401002) with the reason.
    */
-  authenticate(idScope: string, registrationId: string, token: string | undefined): RegistrationAuthResult {
+  authenticate(idScope: string, registrationId: string, token: string | undefined, certificate: readonly Buffer[] = []): RegistrationAuthResult {
     if (idScope.toLowerCase() !== this.idScope.toLowerCase()) return deny(`Unknown id scope '${idScope}'.`);
-    if (token === undefined || token === '') return deny('Missing SharedAccessSignature (X.509 attestation is not emulated yet).');
+    if ((token === undefined || token === '') && certificate.length > 0) return this.authenticateCertificate(registrationId, certificate);
+    if (token === undefined || token === '') return deny('Missing SharedAccessSignature and no client certificate.');
     const parsed = parseSasToken(token);
     if (!parsed.ok) return deny(`Malformed SharedAccessSignature: ${parsed.error}`);
     const sas = parsed.value;
@@ -86,8 +94,20 @@ export class RegistrationService {
     }
     if (isSasTokenExpired(sas, Math.floor(this.deps.clock.now().getTime() / 1000))) return deny('The SAS token has expired.');
     const found = this.attest(registrationId, { kind: 'sas', token: sas });
-    if (!found) return deny(`No enrollment of this provisioning service accepts the credential of '${registrationId}'.`);
-    return { ok: true, principal: { registrationId, expiresAtSeconds: sas.se, ...found } };
+    if (!found.ok) return deny(found.reason ?? `No enrollment of this provisioning service accepts the credential of '${registrationId}'.`);
+    return { ok: true, principal: { registrationId, expiresAtSeconds: sas.se, match: found.match, proof: found.proof } };
+  }
+
+  private authenticateCertificate(registrationId: string, certificate: readonly Buffer[]): RegistrationAuthResult {
+    const presented = presentedCertificate(certificate);
+    if (!presented) return deny('Invalid certificate: the client certificate cannot be parsed.');
+    const commonName = commonNameOfCertificate(presented.leaf);
+    if (commonName !== registrationId) {
+      return deny(`Invalid certificate: the registration id '${registrationId}' is not the certificate's subject CN '${commonName ?? '(none)'}'.`);
+    }
+    const found = this.attest(registrationId, { kind: 'x509', presented });
+    if (!found.ok) return deny(`Invalid certificate: ${found.reason ?? `no enrollment of this provisioning service accepts the certificate of '${registrationId}'`}.`);
+    return { ok: true, principal: { registrationId, expiresAtSeconds: NO_EXPIRY_SECONDS, match: found.match, proof: found.proof } };
   }
 
   /** Starts a registration: answers at once with the operation id; polls follow (§2.6). */
@@ -115,18 +135,40 @@ export class RegistrationService {
     return status;
   }
 
-  private attest(registrationId: string, credential: DeviceCredential): Pick<RegistrationPrincipal, 'match' | 'proof'> | undefined {
+  private attest(registrationId: string, credential: DeviceCredential): ({ ok: true } & Pick<RegistrationPrincipal, 'match' | 'proof'>) | { ok: false; reason?: string } {
+    const context = this.attestationContext();
     // The individual enrollment is consulted first: a disabled one blocks the device even when a group matches (§2.7).
     const individual = this.deps.enrollments.findEnrollment(registrationId);
     if (individual) {
-      const proof = mechanismFor(individual.attestation)?.proveIndividual(credential, individual.attestation, registrationId);
-      return proof && { proof, match: { kind: 'individual', registrationId: individual.registrationId, deviceId: individual.deviceId, enrollment: individual, record: individual } };
+      const outcome = mechanismFor(individual.attestation)?.proveIndividual(credential, individual.attestation, registrationId, context);
+      if (outcome === undefined) return { ok: false, reason: `The individual enrollment '${individual.registrationId}' uses ${individual.attestation.type} attestation, the device presented ${credential.kind === 'sas' ? 'a SAS token' : 'an X.509 certificate'}.` };
+      if (isRefusal(outcome)) return { ok: false, reason: outcome.refused };
+      return { ok: true, proof: outcome, match: { kind: 'individual', registrationId: individual.registrationId, deviceId: individual.deviceId, enrollment: individual, record: individual } };
     }
+    let reason: string | undefined;
     for (const group of this.deps.enrollments.groups()) {
-      const proof = mechanismFor(group.attestation)?.proveGroupMember(credential, group.attestation, registrationId);
-      if (proof) return { proof, match: { kind: 'group', enrollmentGroupId: group.enrollmentGroupId, enrollment: group, record: group } };
+      const outcome = mechanismFor(group.attestation)?.proveGroupMember(credential, group.attestation, registrationId, context);
+      if (outcome === undefined) continue;
+      if (isRefusal(outcome)) {
+        // A chain that reached a group's CA (expired, unverified …) says more than one that belongs elsewhere.
+        if (reason === undefined || (reason.includes('unknown CA') && !outcome.refused.startsWith('unknown CA'))) reason = `enrollment group '${group.enrollmentGroupId}': ${outcome.refused}`;
+        continue;
+      }
+      return { ok: true, proof: outcome, match: { kind: 'group', enrollmentGroupId: group.enrollmentGroupId, enrollment: group, record: group } };
     }
-    return undefined;
+    // A symmetric-key device's group refusals are all the same (signature mismatch); a certificate's name why.
+    return credential.kind === 'x509' && reason !== undefined ? { ok: false, reason } : { ok: false };
+  }
+
+  private attestationContext(): AttestationContext {
+    const committed = this.deps.data.committed;
+    return {
+      now: this.deps.clock.now(),
+      caCertificate: (name) => {
+        const record = getOwn(committed.caCertificates, name);
+        return record && caCertificateAnchor(record);
+      },
+    };
   }
 
   /** The webhook's decision for a `custom` enrollment; nothing to decide for the other policies (one hub). */

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { decodeBase64Key } from '../auth/key.js';
 import { verifySasSignature } from '../auth/sas-token.js';
 
-import type { AttestationMechanism, AttestationProof, DeviceCredential } from './attestation.js';
+import type { AttestationMechanism, AttestationOutcome, DeviceCredential } from './attestation.js';
 
 /**
  * The device key of a group member: base64(HMAC-SHA256(key = base64-decoded group key, message = registration id))
@@ -34,7 +34,7 @@ export const symmetricKeyAttestation: AttestationMechanism = {
   },
 };
 
-function proveWith(credential: DeviceCredential, primaryKey: string, secondaryKey: string): AttestationProof | undefined {
-  if (!verifySasSignature(credential.token, [primaryKey, secondaryKey])) return undefined;
+function proveWith(credential: DeviceCredential & { kind: 'sas' }, primaryKey: string, secondaryKey: string): AttestationOutcome {
+  if (!verifySasSignature(credential.token, [primaryKey, secondaryKey])) return { refused: 'the SAS token is not signed with the enrollment\'s primary or secondary key' };
   return { authentication: { type: 'sas', symmetricKey: { primaryKey, secondaryKey } } };
 }

@@ -56,10 +56,16 @@ export function describeAddress(address: TwinAddress): string {
 function trustAnchorsOf(state: HubState): TrustAnchor[] {
   const anchors: TrustAnchor[] = [];
   for (const record of Object.values(state.caCertificates)) {
-    const certificate = parsedCa(record);
-    if (certificate) anchors.push({ name: record.name, certificate, verified: record.isVerified });
+    const anchor = caCertificateAnchor(record);
+    if (anchor) anchors.push(anchor);
   }
   return anchors;
+}
+
+/** A registered CA certificate as a trust anchor (undefined when its PEM cannot be parsed). */
+export function caCertificateAnchor(record: CaCertificateRecord): TrustAnchor | undefined {
+  const certificate = parsedCa(record);
+  return certificate ? { name: record.name, certificate, verified: record.isVerified } : undefined;
 }
 
 const parsedCas = new WeakMap<CaCertificateRecord, X509Certificate | null>();

@@ -4,10 +4,12 @@ import { createRequire } from 'node:module';
 import { connect, type ConnectionOptions } from 'node:tls';
 
 import provisioningDevice from 'azure-iot-provisioning-device';
+import provisioningAmqp from 'azure-iot-provisioning-device-amqp';
 import provisioningHttp from 'azure-iot-provisioning-device-http';
 import provisioningMqtt from 'azure-iot-provisioning-device-mqtt';
 import provisioningService from 'azure-iot-provisioning-service';
 import symmetricKey from 'azure-iot-security-symmetric-key';
+import x509Security from 'azure-iot-security-x509';
 
 import type { HubEmulator } from '../../emulator/index.js';
 
@@ -20,7 +22,7 @@ import type { HubEmulator } from '../../emulator/index.js';
 const requireFrom = (pkg: string) => createRequire(createRequire(import.meta.url).resolve(pkg));
 
 /** The DPS device transports the tests drive. */
-export type DpsTransport = 'Mqtt' | 'MqttWs' | 'Http';
+export type DpsTransport = 'Mqtt' | 'MqttWs' | 'Http' | 'Amqp' | 'AmqpWs';
 
 /** What `register()` resolves with (the SDK's `RegistrationResult`). */
 export interface RegistrationResult {
@@ -71,10 +73,49 @@ export function dpsTransport(hub: HubEmulator, kind: DpsTransport): { transport:
     base.setOptions({ ca, mqtt: { webSocketAgent: new PortAgent(httpsPort(hub), { ca }) } });
     return { transport: new provisioningMqtt.MqttWs(base as never), provisioningHost: 'localhost' };
   }
+  if (kind === 'Amqp' || kind === 'AmqpWs') return amqpTransport(hub, kind, ca);
   const { Http } = requireFrom('azure-iot-provisioning-device-http')('azure-iot-http-base') as { Http: new () => { setOptions(options: object): void } };
   const base = new Http();
   base.setOptions({ ca, http: { agent: new PortAgent(httpsPort(hub), { ca }) } });
   return { transport: new provisioningHttp.Http(base as never), provisioningHost: 'localhost' };
+}
+
+type AmqpConnect = (config: { sslOptions?: object }, done: (error?: Error) => void) => void;
+
+/**
+ * DPS over AMQP: the transport's own AMQP base (`azure-iot-amqp-base`, from its dependency) with the hub's CA added
+ * to the TLS options it builds (the transport takes no `ca` option); `Amqp` dials `amqps://<provisioningHost>`, so
+ * the port goes into the host; `AmqpWs` dials 443 and reaches the HTTPS port through `webSocketAgent`.
+ */
+function amqpTransport(hub: HubEmulator, kind: 'Amqp' | 'AmqpWs', ca: string): { transport: unknown; provisioningHost: string } {
+  const { Amqp: AmqpBase } = requireFrom('azure-iot-provisioning-device-amqp')('azure-iot-amqp-base') as { Amqp: new (autoSettle: boolean) => { connect: AmqpConnect } };
+  const base = new AmqpBase(true);
+  const connect = base.connect.bind(base);
+  base.connect = (config, done) => connect({ ...config, sslOptions: { ...config.sslOptions, ca } }, done);
+  if (kind === 'Amqp') return { transport: new provisioningAmqp.Amqp(base as never), provisioningHost: `localhost:${hub.info.ports.amqps}` };
+  const transport = new provisioningAmqp.AmqpWs(base as never);
+  transport.setTransportOptions({ webSocketAgent: new PortAgent(httpsPort(hub), { ca }) } as never);
+  return { transport, provisioningHost: 'localhost' };
+}
+
+/** Registers `registrationId` with its X.509 certificate (TLS client certificate) through the real ProvisioningDeviceClient. */
+export async function registerWithCertificate(hub: HubEmulator, kind: DpsTransport, registrationId: string, credential: { certPem: string; keyPem: string }, options: { idScope?: string } = {}): Promise<RegistrationResult> {
+  const { transport, provisioningHost } = dpsTransport(hub, kind);
+  const security = new x509Security.X509Security(registrationId, { cert: credential.certPem, key: credential.keyPem });
+  const client = provisioningDevice.ProvisioningDeviceClient.create(provisioningHost, options.idScope ?? hub.info.provisioning.idScope, transport as never, security as never);
+  return (await client.register()) as unknown as RegistrationResult;
+}
+
+/**
+ * The name of the error a registration failed with. Over MQTT and HTTPS the SDK maps a 401 to `UnauthorizedError`;
+ * over AMQP it hands a refused request's AMQP error through untranslated (its `registrationRequest` passes the raw
+ * rhea error for non-retryable conditions), so an `amqp:unauthorized-access` condition counts as `UnauthorizedError`.
+ */
+export function refusalName(error: unknown): string {
+  const named = (error as { name?: unknown } | undefined)?.name;
+  if (typeof named === 'string' && named !== '') return named;
+  const condition = (error as { condition?: unknown; value?: { value?: unknown }[] } | undefined)?.condition ?? (error as { value?: { value?: unknown }[] } | undefined)?.value?.[0]?.value;
+  return condition === 'amqp:unauthorized-access' ? 'UnauthorizedError' : `unknown error: ${String(condition ?? error)}`;
 }
 
 /** Registers `registrationId` with a symmetric key through the real ProvisioningDeviceClient. */

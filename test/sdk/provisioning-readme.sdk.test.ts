@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { issueDeviceCertificate } from '../../emulator/certs/device-certificates.js';
 import { deriveDeviceKey } from '../../emulator/index.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
@@ -72,5 +73,32 @@ describe('the README DPS example', () => {
     expect(result.stdout).toContain(`assigned to ${hub.info.hostName} as readme-device-1`);
     expect(result.stdout).toMatch(/desired: \{"interval":15,"\$version":\d+\}/);
     expect(hub.enrollments.getRegistration('readme-device-1')).toMatchObject({ status: 'assigned', enrollmentGroupId: 'readme-fleet' });
+  });
+
+  it('provisions an X.509 device over AMQP with its certificate files, connects it and prints its initial desired properties', async () => {
+    const hub = test.hub;
+    const certificate = await issueDeviceCertificate('readme-x509-1', { now: new Date() });
+    await hub.enrollments.putEnrollment({
+      registrationId: 'readme-x509-1',
+      attestation: { type: 'x509', x509: { clientCertificates: { primary: { certificate: certificate.certPem } } } },
+      initialTwin: { tags: {}, desired: { interval: 45 } },
+    });
+    await writeFile(join(dir, 'device.pem'), certificate.certPem);
+    await writeFile(join(dir, 'device-key.pem'), certificate.keyPem);
+    const file = join(dir, 'provision-x509.mjs');
+    await writeFile(file, await readmeBlock('<!-- dps-x509-example -->'));
+    const result = await run([file], {
+      NODE_EXTRA_CA_CERTS: hub.info.caCertPath,
+      PROVISIONING_HOST: `localhost:${hub.info.ports.amqps}`,
+      HUB_MQTTS_PORT: String(hub.info.ports.mqtts),
+      ID_SCOPE: hub.info.provisioning.idScope,
+      REGISTRATION_ID: 'readme-x509-1',
+      CERT_FILE: join(dir, 'device.pem'),
+      KEY_FILE: join(dir, 'device-key.pem'),
+    });
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    expect(result.stdout).toContain(`assigned to ${hub.info.hostName} as readme-x509-1`);
+    expect(result.stdout).toMatch(/desired: \{"interval":45,"\$version":\d+\}/);
+    expect(hub.registry.get('readme-x509-1').authentication.type).toBe('selfSigned');
   });
 });

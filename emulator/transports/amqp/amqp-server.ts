@@ -27,6 +27,9 @@ import type { EventHubService } from '../../services/event-hub-service.js';
 import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
 import { requestContext } from '../../services/request-contexts.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
+import type { RegistrationService } from '../../provisioning/registration-service.js';
+import { AmqpDpsEndpoint } from './dps/dps-endpoint.js';
+import { parseDpsLinkAddress } from './dps/dps-link-address.js';
 
 /** Link addresses of the IoT Hub service AMQP surface (iothub-protocol.md §6.3). */
 export const CBS_ADDRESS = '$cbs';
@@ -53,6 +56,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
    * readers using an IoT Hub connection string get (eventhub/iothub-redirect.ts); no redirect when absent.
    */
   readonly eventHubRedirect?: () => RedirectTarget | undefined;
+  /** The provisioning service (DPS over AMQP, dps/); off when absent. */
+  readonly provisioning?: Pick<RegistrationService, 'authenticate' | 'register' | 'operationStatus'>;
   /** Called with a connection's TLS socket once it is open (connection-guard.ts stops its open timeout). */
   readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
 }
@@ -87,6 +92,8 @@ export class AmqpServer {
   readonly devices: AmqpDeviceEndpoint;
   /** Event Hubs consumers of the built-in endpoint. */
   private readonly events: EventHubEndpoint | undefined;
+  /** Provisioning devices (DPS over AMQP). */
+  private readonly dps: AmqpDpsEndpoint | undefined;
   private readonly states = new WeakMap<Connection, ConnectionState>();
   private readonly feedbackSenders = new Set<Sender>();
   private readonly connections = new Set<Connection>();
@@ -97,7 +104,10 @@ export class AmqpServer {
     this.container = rhea.create_container({ id: 'twin-studio-hub', autoaccept: false });
     this.devices = new AmqpDeviceEndpoint({ ...deps, c2d: deps.c2d, certificates: deps.deviceAuthenticator, peerChainOf });
     this.events = deps.eventHub ? new EventHubEndpoint(deps.eventHub, deps.authenticator, deps.tap, requestHostOf, deps.consumerGroups, deps.eventHubEntity) : undefined;
-    enablePlainSasl<PlainIdentity>(this.container, (credentials) => verifyPlainCredentials(credentials, { service: deps.authenticator, device: deps.deviceAuthenticator }));
+    enablePlainSasl<PlainIdentity>(this.container, (credentials) =>
+      verifyPlainCredentials(credentials, { service: deps.authenticator, device: deps.deviceAuthenticator, ...(deps.provisioning ? { provisioning: deps.provisioning } : {}) }),
+    );
+    this.dps = deps.provisioning ? new AmqpDpsEndpoint({ registrations: deps.provisioning, peerChainOf, tap: deps.tap, clock: deps.clock, logger: deps.logger }) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
       admitOpened(context.connection, deps.admit);
@@ -129,6 +139,7 @@ export class AmqpServer {
     this.container.on('released', (context: EventContext) => this.devices.onSettled(context, 'released'));
     this.container.on('message', (context: EventContext) => {
       if (this.devices.owns(context.receiver)) this.devices.onMessage(context);
+      else if (this.dps?.owns(context.receiver)) this.dps.onMessage(context);
       else if (this.events && isManagementAddress(targetOf(context.receiver))) this.events.onManagementRequest(context);
       else void this.onMessage(context);
     });
@@ -172,6 +183,11 @@ export class AmqpServer {
       return;
     }
     if (this.events && isManagementAddress(address)) return;
+    const registration = this.dps && parseDpsLinkAddress(address);
+    if (registration) {
+      this.dps?.openLink(context, receiver, registration);
+      return;
+    }
     const deviceLink = parseDeviceLinkAddress(address, 'receiver');
     if (deviceLink) {
       this.devices.openLink(context, receiver, deviceLink);
@@ -215,6 +231,11 @@ export class AmqpServer {
       this.events.openManagementReplies(context.connection, sender);
       return;
     }
+    const registration = this.dps && parseDpsLinkAddress(address);
+    if (registration) {
+      this.dps?.openLink(context, sender, registration);
+      return;
+    }
     const deviceLink = parseDeviceLinkAddress(address, 'sender');
     if (deviceLink) {
       this.devices.openLink(context, sender, deviceLink);
@@ -229,7 +250,8 @@ export class AmqpServer {
    */
   private grantPlainIdentity(connection: Connection): void {
     const identity = plainIdentityOf<PlainIdentity>(connection);
-    if (!identity) return;
+    // A DPS registration's login is read by the DPS links (dps/dps-sasl.ts), not granted here.
+    if (!identity || identity.kind === 'dps') return;
     if (identity.kind === 'service') {
       const state = this.stateOf(connection);
       state.authorizedUntil = identity.expiresAtSeconds;

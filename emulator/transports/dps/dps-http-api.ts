@@ -14,6 +14,7 @@ import type { TrafficTap } from '../tap.js';
 import { DPS_DEVICE_ROUTES, DPS_SERVICE_ROUTES } from './dps-routes.js';
 import type { DpsRequest, DpsResponse, DpsRoute, DpsServices } from './dps-types.js';
 import { headerOf } from '../http/header-of.js';
+import { presentedChain } from '../peer-certificate.js';
 
 /** What the DPS HTTPS API needs from the emulator. */
 export interface DpsApiDeps {
@@ -64,7 +65,9 @@ async function handle(deps: DpsApiDeps, match: RouteMatch<DpsRoute>, request: In
   let principal: Principal;
   let device: DpsRequest['device'];
   if (route.access.kind === 'device') {
-    const auth = deps.services.registrations.authenticate(params.idScope ?? '', params.registrationId ?? '', authorization);
+    // No Authorization header: the TLS client certificate is the credential (X.509 attestation).
+    const certificate = authorization === undefined || authorization === '' ? presentedChain(request.socket) : [];
+    const auth = deps.services.registrations.authenticate(params.idScope ?? '', params.registrationId ?? '', authorization, certificate);
     if (!auth.ok) return refuse(deps, request, response, auth.error, now);
     device = auth.principal;
     principal = { kind: 'provisioning', registrationId: device.registrationId };

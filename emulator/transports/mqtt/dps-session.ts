@@ -51,16 +51,17 @@ export function parseDpsUsername(username: string | undefined): { idScope: strin
 }
 
 /**
- * CONNECT of a DPS session: always accepted when the username names a registration (CONNACK 0); a bad SAS is
- * answered on the first request with `res/401` and errorCode 401002, as DPS does (checklist 115).
+ * CONNECT of a DPS session: always accepted when the username names a registration (CONNACK 0); a bad SAS or
+ * certificate is answered on the first request with `res/401` and errorCode 401002, as DPS does (checklist 115).
+ * Without a password the TLS client certificate chain (`certificate`, leaf first) is the credential (X.509).
  */
-export function openDpsSession(deps: DpsSessionDeps, client: Client, username: string, password: string | undefined): DpsSession | undefined {
+export function openDpsSession(deps: DpsSessionDeps, client: Client, username: string, password: string | undefined, certificate: readonly Buffer[] = []): DpsSession | undefined {
   const named = parseDpsUsername(username);
   if (!named) return undefined;
   const clientId = client.id.startsWith(DPS_CLIENT_PREFIX) ? client.id.slice(DPS_CLIENT_PREFIX.length) : client.id;
   const auth: RegistrationAuthResult =
     clientId.toLowerCase() === named.registrationId.toLowerCase()
-      ? deps.registrations.authenticate(named.idScope, named.registrationId, password)
+      ? deps.registrations.authenticate(named.idScope, named.registrationId, password, password === undefined || password === '' ? certificate : [])
       : { ok: false, error: dpsBadRequest(`The ClientId '${clientId}' is not the registration id '${named.registrationId}' of the username.`) };
   deps.tap.record({ deviceId: named.registrationId, direction: 'in', protocol: 'mqtt', kind: 'connect', topic: 'CONNECT (DPS)', status: 0, payload: auth.ok ? 'provisioning session' : `provisioning session, not authorized: ${auth.error.message}` });
   return { ...named, auth };

@@ -9,6 +9,7 @@ import { C2dDelivery } from './c2d-handler.js';
 import { authenticate } from './connect-steps.js';
 import { onConnectionEnded, onConnectionReady } from './connection-steps.js';
 import { ConnectionRegistry } from './device-connection.js';
+import { presentedChain } from '../peer-certificate.js';
 import { authorizeDpsSubscribe, DPS_CLIENT_PREFIX, handleDpsPublish, limitDpsSession, openDpsSession, parseDpsUsername, type DpsSessionDeps } from './dps-session.js';
 import { guard, internalRefusal } from './hook-guard.js';
 import { createDurableSessionPersistence } from './durable-sessions.js';
@@ -120,7 +121,7 @@ export class MqttGateway {
         done(error, success);
       };
       guard(log, 'authenticate', client.id, () => {
-        const session = dpsDeps && client.id.startsWith(DPS_CLIENT_PREFIX) ? openDpsSession(dpsDeps, client, username ?? '', password?.toString('utf8')) : undefined;
+        const session = dpsDeps && client.id.startsWith(DPS_CLIENT_PREFIX) ? openDpsSession(dpsDeps, client, username ?? '', password?.toString('utf8'), presentedChain(core.sockets.get(client))) : undefined;
         if (!session) return authenticate(core, client, username, password, once);
         core.dps.set(client, session);
         once(null, true);

@@ -45,7 +45,7 @@ export function ProvisioningView() {
             <dt>ID scope</dt>
             <dd><code data-testid="id-scope">{overview.idScope}</code> <CopyButton text={overview.idScope} what="ID scope" /></dd>
             <dt>Provisioning host</dt>
-            <dd><code>{overview.hostName}</code> <span className="muted small">(the hub's MQTT/TLS and HTTPS ports; trust its CA with NODE_EXTRA_CA_CERTS)</span></dd>
+            <dd><code>{overview.hostName}</code> <span className="muted small">(the hub's MQTT/TLS, AMQP/TLS and HTTPS ports; trust its CA with NODE_EXTRA_CA_CERTS)</span></dd>
             <dt>Service connection string</dt>
             <dd><code className="secret">{overview.serviceConnectionString}</code> <CopyButton text={overview.serviceConnectionString} what="DPS service connection string" /></dd>
           </dl>
@@ -56,7 +56,7 @@ export function ProvisioningView() {
           <EnrollmentForm kind="individual" onSaved={() => void refresh()} />
           <EnrollmentTable title="Enrollment groups" rows={overview.groups} onRemove={(id) => void remove('group', id)} />
           <EnrollmentForm kind="group" onSaved={() => void refresh()} />
-          <DeriveKeyHelper groups={overview.groups} />
+          <DeriveKeyHelper groups={overview.groups.filter((group) => group.attestationType === 'symmetricKey')} />
           <h3>Registration history</h3>
           {overview.registrations.length === 0 ? (
             <p className="muted">No device has registered yet.</p>
@@ -94,13 +94,19 @@ function EnrollmentTable({ title, rows, onRemove }: { title: string; rows: reado
       ) : (
         <div className="table-scroll">
           <table className="grid">
-            <thead><tr><th>Id</th><th>Status</th><th>Primary key</th><th>Initial twin</th><th /></tr></thead>
+            <thead><tr><th>Id</th><th>Status</th><th>Primary key / attestation</th><th>Initial twin</th><th /></tr></thead>
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
                   <td>{row.id}{row.deviceId ? <span className="muted small"> → {row.deviceId}</span> : null}</td>
                   <td>{row.provisioningStatus}</td>
-                  <td><code className="secret">{row.primaryKey}</code> <CopyButton text={row.primaryKey} what={`primary key of ${row.id}`} /></td>
+                  <td>
+                    {row.attestationType === 'symmetricKey' ? (
+                      <><code className="secret">{row.primaryKey}</code> <CopyButton text={row.primaryKey} what={`primary key of ${row.id}`} /></>
+                    ) : (
+                      <span className="muted">{row.attestationType === 'x509' ? 'X.509 certificate' : row.attestationType}</span>
+                    )}
+                  </td>
                   <td><code>{JSON.stringify({ tags: row.tags, desired: row.desired })}</code></td>
                   <td><button type="button" className="button small" aria-label={`Delete ${row.id}`} onClick={() => onRemove(row.id)}>Delete</button></td>
                 </tr>

@@ -63,4 +63,24 @@ describe('the Provisioning view', () => {
     act(() => api.emit('provisioning.changed', { kinds: ['registrationPut'] }));
     expect(within(await screen.findByTestId('registrations')).getAllByText('late-1')).toHaveLength(2);
   });
+
+  it('names X.509 enrollments instead of showing an empty key, and derives keys only for symmetric-key groups', async () => {
+    const api = createFakeApi();
+    const x509 = { kind: 'group' as const, deviceId: null, provisioningStatus: 'enabled' as const, attestationType: 'x509', primaryKey: '', secondaryKey: '', tags: {}, desired: {}, etag: '"1"', lastUpdatedDateTimeUtc: '2026-01-01T00:00:00Z' };
+    api.override('provisioning.overview', () => ({
+      ok: true,
+      value: {
+        idScope: '0ne0000ABCD', hostName: 'localhost', serviceConnectionString: 'HostName=localhost;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=ZHBz',
+        enrollments: [{ ...x509, id: 'cert-device', kind: 'individual' }],
+        groups: [{ ...x509, id: 'cert-fleet' }, { ...x509, id: 'key-fleet', attestationType: 'symmetricKey', primaryKey: 'a2V5' }],
+        registrations: [],
+      },
+    }));
+    renderWithStudio(<ProvisioningView />, api);
+    const groups = await screen.findByRole('region', { name: 'Enrollment groups' });
+    expect(within(within(groups).getByText('cert-fleet').closest('tr') as HTMLElement).getByText('X.509 certificate')).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: 'Individual enrollments' })).getByText('X.509 certificate')).toBeTruthy();
+    const helper = screen.getByRole('region', { name: 'Derive device key' });
+    expect(within(helper).getAllByRole('option').map((option) => option.textContent)).toEqual(['key-fleet']);
+  });
 });
