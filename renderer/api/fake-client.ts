@@ -32,6 +32,8 @@ export interface FakeApi extends TwinStudioApi {
   report(deviceId: string, patch: JsonObject): void;
   /** Replaces one channel's behaviour. */
   override<K extends InvokeChannel>(channel: K, handler: Handler<K>): void;
+  /** The fake's own behaviour of a channel (for an override that wraps it). */
+  original<K extends InvokeChannel>(channel: K): Handler<K>;
   readonly status: EmulatorStatusDto;
 }
 
@@ -294,6 +296,7 @@ export function createFakeApi(): FakeApi {
       changed(d, ['reported']);
     },
     override: (channel: InvokeChannel, handler: (req: never) => Envelope<unknown>) => overrides.set(channel, handler as (req: unknown) => Envelope<unknown>),
+    original: (channel: InvokeChannel) => handlers[channel],
   };
   // Built from the handler table's keys, which the mapped type above forces to be exactly the channel list.
   return fake as unknown as FakeApi;
