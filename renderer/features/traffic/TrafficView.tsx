@@ -3,6 +3,7 @@ import { useMemo, useRef, useState } from 'react';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { TrafficRowView } from './TrafficRowView.js';
+import { useTailFollow } from './use-tail-follow.js';
 import { exportRows, matchesFilter, NO_FILTER, TRAFFIC_TRANSPORTS, TRANSPORT_LABELS, transportOf, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
 
 const ROW_HEIGHT = 30;
@@ -24,6 +25,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
   // Rows are mutated in place when a response pairs; the revision is the change signal.
   const rows = useMemo(() => source.filter((row) => matchesFilter(row, filter)), [source, filter, paused ? paused.revision : revision]);
   const newSincePause = paused ? revision - paused.revision : 0;
+  const tail = useTailFollow(viewport, rows, ROW_HEIGHT, setScrollTop);
 
   const height = viewport.current?.clientHeight || 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -78,7 +80,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
       <div className="traffic-header" aria-hidden="true">
         <span>time</span><span>dir</span><span title="MQTT includes MQTT over WebSockets">proto</span><span>device</span><span>kind</span><span>topic</span><span>status</span><span>bytes</span>
       </div>
-      <div ref={viewport} className="traffic-viewport" role="list" aria-label="Traffic rows" onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
+      <div ref={viewport} className="traffic-viewport" role="list" aria-label="Traffic rows" onScroll={tail.onScroll} data-following={tail.following}>
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {visible.map((row, i) => (
             <TrafficRowView
@@ -92,6 +94,11 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
           ))}
         </div>
       </div>
+      {tail.unseen > 0 ? (
+        <button type="button" className="button small new-rows-pill" onClick={tail.jumpToEnd} data-testid="new-rows-pill">
+          {tail.unseen} new ↓
+        </button>
+      ) : null}
       {expanded !== undefined ? <TrafficDetails row={rows.find((row) => row.key === expanded)} /> : null}
     </section>
   );

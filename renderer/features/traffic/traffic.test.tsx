@@ -145,4 +145,32 @@ describe('the traffic view', () => {
     fireEvent.change(screen.getByLabelText('Protocol'), { target: { value: 'amqp' } });
     expect(within(list).queryAllByRole('listitem')).toHaveLength(0);
   });
+
+  it('follows the newest rows while at the bottom, and shows "N new ↓" after the user scrolled up', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    Object.defineProperty(list, 'clientHeight', { configurable: true, value: 300 });
+    const telemetry = (from: number, count: number) => Array.from({ length: count }, (_, i) => event({ id: 5000 + from + i, kind: 'telemetry', topic: `devices/dev-1/messages/events/n=${from + i}` }));
+    const visibleTopics = () => within(list).getAllByRole('listitem').map((row) => row.textContent ?? '');
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    act(() => api.emit('traffic.batch', telemetry(0, 3000)));
+    expect(visibleTopics().some((text) => text.includes('n=2999'))).toBe(true);
+    expect(list.scrollTop).toBe(3000 * 30 - 300);
+    expect(screen.queryByTestId('new-rows-pill')).toBeNull();
+
+    // The user scrolls to the top to read: new rows neither move the view nor go unnoticed.
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    act(() => api.emit('traffic.batch', telemetry(3000, 5)));
+    expect(list.scrollTop).toBe(0);
+    expect(visibleTopics().some((text) => text.includes('n=0'))).toBe(true);
+    expect(screen.getByTestId('new-rows-pill').textContent).toBe('5 new ↓');
+
+    fireEvent.click(screen.getByTestId('new-rows-pill'));
+    expect(visibleTopics().some((text) => text.includes('n=3004'))).toBe(true);
+    expect(screen.queryByTestId('new-rows-pill')).toBeNull();
+    act(() => api.emit('traffic.batch', telemetry(3005, 1)));
+    expect(visibleTopics().some((text) => text.includes('n=3005'))).toBe(true);
+  });
 });
