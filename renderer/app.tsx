@@ -57,7 +57,8 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const tone = status?.status === 'Running' ? 'good' : status?.error ? 'bad' : 'warn';
+  const unreachable = connectionError !== undefined;
+  const tone = unreachable ? 'bad' : status?.status === 'Running' ? 'good' : status?.error ? 'bad' : 'warn';
   return (
     <div className="app">
       <header className="topbar">
@@ -71,7 +72,7 @@ export function App() {
         </nav>
         <span className="spacer" />
         <span data-testid="hub-status">
-          <StatusBadge tone={tone} title={status?.error ?? status?.info?.caCertPath}>{`Hub ${status?.status ?? '…'}`}</StatusBadge>
+          <StatusBadge tone={tone} title={status?.error ?? status?.info?.caCertPath}>{unreachable ? 'Host unreachable' : `Hub ${status?.status ?? '…'}`}</StatusBadge>
         </span>
         {status?.info ? <span className="muted small">mqtts://{status.info.hostName}:{status.info.ports.mqtts}</span> : null}
         <button type="button" className="button small" aria-label="Toggle dark theme" onClick={() => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark')}>
@@ -82,7 +83,7 @@ export function App() {
         <p className="banner" role="alert">
           {connectionError.code === 'Unauthorized'
             ? 'This page’s access token is not valid for the running studio. Open the address printed by npm start again.'
-            : `The studio host does not answer (${connectionError.message}). Is it still running?`}
+            : `The studio host does not answer (${connectionError.message}). Is it still running? The studio reconnects by itself when it is back.`}
         </p>
       ) : null}
       {status?.error && status.status !== 'Running' ? (

@@ -15,6 +15,8 @@ export interface DevicesState {
  * reloaded rather than patched.
  */
 export class StudioState {
+  /** How often the host is asked for its status, so a stopped host shows within seconds (tests lower it). */
+  static heartbeatMs = 2000;
   readonly status: Store<EmulatorStatusDto | undefined> = createStore<EmulatorStatusDto | undefined>(undefined);
   readonly devices: Store<DevicesState> = createStore<DevicesState>({ status: 'loading', devices: new Map() });
   readonly traffic = new TrafficBuffer();
@@ -25,6 +27,8 @@ export class StudioState {
   private trafficWatermark = 0;
   private snapshotLoaded = false;
   private early: TrafficEventDto[] = [];
+  /** True after a status poll failed: the next answer reloads everything, as when the hub came up. */
+  private lost = false;
 
   constructor(private readonly api: TwinStudioApi) {}
 
@@ -37,7 +41,11 @@ export class StudioState {
     ];
     this.api.ready();
     void this.refreshStatus();
-    return () => disposers.forEach((dispose) => dispose());
+    const heartbeat = setInterval(() => void this.refreshStatus(), StudioState.heartbeatMs);
+    return () => {
+      clearInterval(heartbeat);
+      disposers.forEach((dispose) => dispose());
+    };
   }
 
   /** Reloads the device list from the hub. */
@@ -56,12 +64,17 @@ export class StudioState {
   private async refreshStatus(): Promise<void> {
     const result = await this.api.emulator.status({});
     if (result.ok) this.onStatus(result.value);
-    else this.connectionError.set(result.error);
+    else {
+      this.lost = true;
+      this.connectionError.set(result.error);
+    }
   }
 
   private onStatus(status: EmulatorStatusDto): void {
     this.connectionError.set(undefined);
-    const previous = this.status.get();
+    // After the host was unreachable nothing pushed meanwhile can be trusted: reload as if the hub came up.
+    const previous = this.lost ? undefined : this.status.get();
+    this.lost = false;
     this.status.set(status);
     const cameUp = status.status === 'Running' && (previous?.status !== 'Running' || previous.info?.dataDir !== status.info?.dataDir);
     if (cameUp) {

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Tabs } from '../../components/Tabs.js';
 import { relativeTime } from '../../components/time.js';
+import { useNow } from '../../hooks/use-now.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
@@ -17,6 +18,11 @@ import { ConnectPanel } from './ConnectPanel.js';
 import { SimulationBar } from './SimulationBar.js';
 import { useDeviceDetails } from './use-device-details.js';
 import { useSimulation } from './use-simulation.js';
+
+/** The newer of two ISO times (the details load once; the list follows traffic and pushes). */
+function latestTime(a: string, b: string | undefined): string {
+  return b !== undefined && b > a ? b : a;
+}
 
 type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic';
 
@@ -38,6 +44,8 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
   const [error, setError] = useState<string>();
   const studio = useStudio();
   useStore(studio.trafficRevision);
+  const listed = useStore(studio.devices).devices.get(deviceId);
+  const now = useNow(1000);
   const lastProtocol = lastDeviceProtocol(studio.traffic.all(), deviceId);
 
   if (state.status === 'error') return <p className="field-error pad" role="alert">{describeError(state.error)}</p>;
@@ -62,7 +70,9 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         <h2>{device.deviceId}</h2>
         <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
         <StatusBadge tone={device.status === 'enabled' ? 'good' : 'bad'}>{device.status}</StatusBadge>
-        <span className="muted small">last activity {relativeTime(device.lastActivityTime)}</span>
+        <span className="muted small" data-testid="last-activity" title={latestTime(device.lastActivityTime, listed?.lastActivityTime)}>
+          last activity {relativeTime(latestTime(device.lastActivityTime, listed?.lastActivityTime), now)}
+        </span>
         {device.connectedVia ? (
           <span className="muted small" data-testid="connected-via" title="The transport of the device's newest live connection, as the hub sees it">
             connected via {TRANSPORT_LABELS[device.connectedVia]}
