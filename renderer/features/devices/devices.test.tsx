@@ -165,4 +165,17 @@ describe('device filtering', () => {
     const make = (deviceId: string) => ({ deviceId, status: 'enabled' as const, statusReason: null, connectionState: 'Disconnected' as const, lastActivityTime: '', authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: null });
     expect(filterDevices(['b', 'A-10', 'a-9'].map(make), { text: '', state: 'all' }).map((d) => d.deviceId)).toEqual(['a-9', 'A-10', 'b']);
   });
+
+  it('starts the simulation profile picker on thermostat, not on the first name in the list', async () => {
+    const api = createFakeApi();
+    api.override('simulations.profiles', () => ({ ok: true, value: [
+      { name: 'firmware-update', description: 'Applies firmware' }, { name: 'smart-plug', description: 'Switches' }, { name: 'thermostat', description: 'Reports temperature' },
+    ] }));
+    renderWithStudio(<Harness />, api);
+    await screen.findByText('No devices yet');
+    fireEvent.click(screen.getByRole('button', { name: 'Register your first device' }));
+    fireEvent.click(screen.getByText('Simulated (the hub runs the device for you)'));
+    await waitFor(() => expect((screen.getByLabelText('Simulation profile') as HTMLSelectElement).value).toBe('thermostat'));
+  });
 });
+
