@@ -6,6 +6,12 @@ export interface DeviceFilter {
   readonly state: 'all' | 'connected' | 'disconnected' | 'disabled';
 }
 
+/** One collator for every sort: `localeCompare` with options builds one per call, which is slow on 10,000 ids. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Orders device ids as people read them (dev-2 before dev-10, case-insensitive). */
+export const compareIds = (a: string, b: string): number => collator.compare(a, b);
+
 /** The devices matching `filter`, sorted by id (case-insensitive, numbers in order: dev-2 before dev-10). */
 export function filterDevices(devices: Iterable<DeviceSummary>, filter: DeviceFilter): DeviceSummary[] {
   const needle = filter.text.trim().toLowerCase();
@@ -19,5 +25,5 @@ export function filterDevices(devices: Iterable<DeviceSummary>, filter: DeviceFi
         default: return true;
       }
     })
-    .sort((a, b) => a.deviceId.localeCompare(b.deviceId, undefined, { numeric: true, sensitivity: 'base' }));
+    .sort((a, b) => compareIds(a.deviceId, b.deviceId));
 }
