@@ -1,0 +1,112 @@
+import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
+import type { DeviceSummary } from '../../../main/contract/index.js';
+import { compareIds } from '../devices/device-filter.js';
+import { isObject } from '../twin-editor/json-ops.js';
+import { twinDelta } from '../twin-editor/twin-delta.js';
+
+/** What the grid knows of a device's twin beyond the list row (loaded by query, kept fresh by twin pushes). */
+export interface TwinFacts {
+  readonly tags: JsonObject;
+  readonly modelId: string;
+  /** Desired values the device has not reported back or acknowledged (the twin editor's delta). */
+  readonly pendingDesired: number;
+  /** Lower-cased ids and tag text, for the text filter. */
+  readonly haystack: string;
+}
+
+/** A grid row: the list's summary and, once loaded, the twin facts. */
+export interface GridRow {
+  readonly device: DeviceSummary;
+  readonly twin?: TwinFacts;
+}
+
+/** Sortable columns; `tag:<path>` are the tag columns the user picked. */
+export type ColumnId = 'deviceId' | 'state' | 'lastActivity' | 'auth' | 'transport' | 'modelId' | 'pending' | `tag:${string}`;
+
+/** The fixed columns, in order. */
+export const FIXED_COLUMNS: readonly { id: ColumnId; label: string; width: string }[] = [
+  { id: 'deviceId', label: 'Device id', width: 'minmax(160px, 2fr)' },
+  { id: 'state', label: 'State', width: '150px' },
+  { id: 'lastActivity', label: 'Last activity', width: '110px' },
+  { id: 'auth', label: 'Auth', width: '110px' },
+  { id: 'transport', label: 'Transport', width: '90px' },
+  { id: 'modelId', label: 'Model id', width: 'minmax(120px, 1.5fr)' },
+  { id: 'pending', label: 'Pending desired', width: '90px' },
+];
+
+/** Facts of a service twin (as the query returns it). */
+export function twinFacts(twin: JsonObject): TwinFacts {
+  const tags = isObject(twin.tags) ? twin.tags : {};
+  const properties = isObject(twin.properties) ? twin.properties : {};
+  const pending = twinDelta(properties.desired, properties.reported).length;
+  const id = typeof twin.deviceId === 'string' ? twin.deviceId : '';
+  return {
+    tags,
+    modelId: typeof twin.modelId === 'string' ? twin.modelId : '',
+    pendingDesired: pending,
+    haystack: `${id}\n${JSON.stringify(tags)}`.toLowerCase(),
+  };
+}
+
+/** The value at a dotted tag path (`location.building`), or undefined. */
+export function tagAt(tags: JsonObject | undefined, path: string): JsonValue | undefined {
+  let node: JsonValue | undefined = tags;
+  for (const key of path.split('.')) {
+    if (!isObject(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** A cell's text. */
+export function cellText(row: GridRow, column: ColumnId): string {
+  const { device, twin } = row;
+  switch (column) {
+    case 'deviceId': return device.deviceId;
+    case 'state': return `${device.connectionState}${device.status === 'disabled' ? ' · disabled' : ''}${device.simulated ? ' · simulated' : ''}`;
+    case 'lastActivity': return device.lastActivityTime;
+    case 'auth': return device.authenticationType;
+    case 'transport': return device.connectedVia ?? '';
+    case 'modelId': return twin?.modelId ?? '';
+    case 'pending': return twin ? String(twin.pendingDesired) : '';
+    default: {
+      const value = tagAt(twin?.tags, column.slice(4));
+      return value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    }
+  }
+}
+
+function compareBy(column: ColumnId): (a: GridRow, b: GridRow) => number {
+  switch (column) {
+    case 'deviceId': return (a, b) => compareIds(a.device.deviceId, b.device.deviceId);
+    case 'lastActivity': return (a, b) => (a.device.lastActivityTime < b.device.lastActivityTime ? -1 : a.device.lastActivityTime > b.device.lastActivityTime ? 1 : 0);
+    case 'pending': return (a, b) => (a.twin?.pendingDesired ?? -1) - (b.twin?.pendingDesired ?? -1);
+    default: return (a, b) => compareIds(cellText(a, column), cellText(b, column));
+  }
+}
+
+/** How the grid is sorted and filtered. */
+export interface GridView {
+  readonly sort: { readonly column: ColumnId; readonly descending: boolean };
+  /** Text over ids and tags (case-insensitive). */
+  readonly text: string;
+  /** Ids a query selected, or undefined for no query filter. */
+  readonly queryIds?: ReadonlySet<string>;
+}
+
+/** The rows to show: filtered by text and query, sorted (ties by id). */
+export function viewRows(devices: Iterable<DeviceSummary>, twins: ReadonlyMap<string, TwinFacts>, view: GridView): GridRow[] {
+  const needle = view.text.trim().toLowerCase();
+  const rows: GridRow[] = [];
+  for (const device of devices) {
+    if (view.queryIds && !view.queryIds.has(device.deviceId)) continue;
+    const twin = twins.get(device.deviceId);
+    if (needle && !(twin ? twin.haystack.includes(needle) : device.deviceId.toLowerCase().includes(needle))) continue;
+    rows.push(twin ? { device, twin } : { device });
+  }
+  const compare = compareBy(view.sort.column);
+  const byId = compareBy('deviceId');
+  const sign = view.sort.descending ? -1 : 1;
+  rows.sort((a, b) => sign * compare(a, b) || byId(a, b));
+  return rows;
+}
