@@ -106,7 +106,9 @@ export class StudioState {
 
   private scheduleFlush(): void {
     if (this.flushTimer !== undefined) return;
-    this.flushTimer = setTimeout(() => this.flushDevices(), StudioState.coalesceMs);
+    // A big fleet costs more per update (a copy of the list, a re-sort): update it less often.
+    const delay = this.devices.get().devices.size > 2000 ? StudioState.coalesceMs * 4 : StudioState.coalesceMs;
+    this.flushTimer = setTimeout(() => this.flushDevices(), delay);
   }
 
   /** Applies every queued device row and activity time in one new map (one store update, one render). */

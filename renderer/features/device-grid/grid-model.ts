@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
 import type { DeviceSummary } from '../../../main/contract/index.js';
-import { compareIds } from '../devices/device-filter.js';
+import { naturalKey } from '../devices/device-filter.js';
 import { isObject } from '../twin-editor/json-ops.js';
 import { twinDelta } from '../twin-editor/twin-delta.js';
 
@@ -76,13 +76,18 @@ export function cellText(row: GridRow, column: ColumnId): string {
   }
 }
 
-function compareBy(column: ColumnId): (a: GridRow, b: GridRow) => number {
+/** What a row sorts by in `column`: a number, or a natural-order string key. */
+function sortValue(row: GridRow, column: ColumnId): string | number {
   switch (column) {
-    case 'deviceId': return (a, b) => compareIds(a.device.deviceId, b.device.deviceId);
-    case 'lastActivity': return (a, b) => (a.device.lastActivityTime < b.device.lastActivityTime ? -1 : a.device.lastActivityTime > b.device.lastActivityTime ? 1 : 0);
-    case 'pending': return (a, b) => (a.twin?.pendingDesired ?? -1) - (b.twin?.pendingDesired ?? -1);
-    default: return (a, b) => compareIds(cellText(a, column), cellText(b, column));
+    case 'deviceId': return naturalKey(row.device.deviceId);
+    case 'lastActivity': return row.device.lastActivityTime;
+    case 'pending': return row.twin?.pendingDesired ?? -1;
+    default: return naturalKey(cellText(row, column));
   }
+}
+
+function compareValues(a: string | number, b: string | number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** How the grid is sorted and filtered. */
@@ -104,9 +109,10 @@ export function viewRows(devices: Iterable<DeviceSummary>, twins: ReadonlyMap<st
     if (needle && !(twin ? twin.haystack.includes(needle) : device.deviceId.toLowerCase().includes(needle))) continue;
     rows.push(twin ? { device, twin } : { device });
   }
-  const compare = compareBy(view.sort.column);
-  const byId = compareBy('deviceId');
+  // Decorate once: sorting 10,000 rows calls the comparison ~140,000 times.
+  const column = view.sort.column;
   const sign = view.sort.descending ? -1 : 1;
-  rows.sort((a, b) => sign * compare(a, b) || byId(a, b));
-  return rows;
+  const decorated = rows.map((row) => ({ row, id: naturalKey(row.device.deviceId), value: sortValue(row, column) }));
+  decorated.sort((a, b) => sign * compareValues(a.value, b.value) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return decorated.map((entry) => entry.row);
 }

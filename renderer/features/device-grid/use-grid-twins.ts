@@ -10,7 +10,9 @@ import { useStudio } from '../../state/studio-context.js';
 import { twinFacts, type TwinFacts } from './grid-model.js';
 
 /** Changed twins are fetched again at most this often, in one query per 100 ids. */
-const REFRESH_MS = 500;
+const REFRESH_MS = 1000;
+/** Beyond this many changed twins (a bulk import, a job), one paged query of every twin is cheaper. */
+const RELOAD_ALL_OVER = 300;
 
 /** Every page of a query's results (1,000 items a page). */
 export async function queryAll(api: TwinStudioApi, query: string, onPage?: (items: readonly JsonObject[]) => void): Promise<JsonObject[] | { error: string }> {
@@ -56,20 +58,34 @@ export function useGridTwins(): ReadonlyMap<string, TwinFacts> {
   useEffect(() => () => clearTimeout(timer.current), []);
 
   const refresh = async () => {
-    timer.current = undefined;
     const ids = [...dirty.current];
     dirty.current.clear();
-    for (let start = 0; start < ids.length; start += 100) {
-      const chunk = ids.slice(start, start + 100);
-      const items = await queryAll(api, `SELECT * FROM devices WHERE deviceId IN [${chunk.map(quoteString).join(', ')}]`);
-      if (!Array.isArray(items)) continue;
-      setTwins((current) => {
-        const next = new Map(current);
-        for (const id of chunk) next.delete(id);
-        for (const item of items) if (typeof item.deviceId === 'string') next.set(item.deviceId, twinFacts(item));
-        return next;
-      });
+    const fresh = new Map<string, TwinFacts>();
+    let complete = false;
+    if (ids.length > RELOAD_ALL_OVER) {
+      const items = await queryAll(api, 'SELECT * FROM devices');
+      if (Array.isArray(items)) {
+        for (const item of items) if (typeof item.deviceId === 'string') fresh.set(item.deviceId, twinFacts(item));
+        complete = true;
+      }
+    } else {
+      for (let start = 0; start < ids.length; start += 100) {
+        const chunk = ids.slice(start, start + 100);
+        const items = await queryAll(api, `SELECT * FROM devices WHERE deviceId IN [${chunk.map(quoteString).join(', ')}]`);
+        if (Array.isArray(items)) for (const item of items) if (typeof item.deviceId === 'string') fresh.set(item.deviceId, twinFacts(item));
+      }
     }
+    // One update for the whole batch: every update re-sorts the grid.
+    setTwins((current) => {
+      if (complete) return fresh;
+      const next = new Map(current);
+      for (const id of ids) next.delete(id);
+      for (const [id, facts] of fresh) next.set(id, facts);
+      return next;
+    });
+    timer.current = undefined;
+    // Changes that arrived while this batch ran wait for the next one.
+    if (dirty.current.size > 0) timer.current = setTimeout(() => void refresh(), REFRESH_MS);
   };
   const changed = (deviceId: string) => {
     dirty.current.add(deviceId);
