@@ -47,6 +47,8 @@ export function App() {
       if (target) {
         event.preventDefault();
         setView(target.id);
+        // Keyboard users land in the view they asked for, not on whatever had focus before.
+        setTimeout(() => document.getElementById('main-content')?.focus(), 0);
       } else if (event.key === '/' && !isTyping(event.target)) {
         event.preventDefault();
         setView('devices');
@@ -62,7 +64,7 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand">Twin Studio</span>
+        <h1 className="brand">Twin Studio</h1>
         <nav aria-label="Views">
           {VIEWS.map((item, i) => (
             <button key={item.id} type="button" className={`nav ${view === item.id ? 'active' : ''}`} aria-current={view === item.id ? 'page' : undefined} onClick={() => setView(item.id)} title={`Alt+${i + 1}`}>
@@ -89,7 +91,7 @@ export function App() {
       {status?.error && status.status !== 'Running' ? (
         <p className="banner" role="alert">The hub could not start: {status.error}. Change its ports or data folder in Settings.</p>
       ) : null}
-      <main className="content">
+      <main className="content" id="main-content" tabIndex={-1} aria-label={VIEWS.find((item) => item.id === view)?.label}>
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}
