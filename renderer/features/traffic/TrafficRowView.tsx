@@ -2,18 +2,26 @@ import { memo } from 'react';
 
 import { TRANSPORT_LABELS, transportOf, type TrafficRow } from './traffic-buffer.js';
 
+/** The DOM id of a traffic row (for `aria-activedescendant`). */
+export function trafficRowId(key: number): string {
+  return `traffic-row-${key}`;
+}
+
 /** One (memoised) line of the traffic list: request, and its response when paired. */
 export const TrafficRowView = memo(function TrafficRowView({
   row,
   top,
   height,
   expanded,
+  active = false,
   onToggle,
 }: {
   row: TrafficRow;
   top: number;
   height: number;
   expanded: boolean;
+  /** The row the arrow keys are on (the list is one tab stop; `aria-activedescendant` points here). */
+  active?: boolean;
   onToggle: () => void;
 }) {
   const { request, response } = row;
@@ -21,11 +29,10 @@ export const TrafficRowView = memo(function TrafficRowView({
   return (
     <div
       role="listitem"
-      tabIndex={0}
-      className={`traffic-row ${expanded ? 'expanded' : ''} ${status !== undefined && status >= 400 ? 'failed' : ''}`}
+      id={trafficRowId(row.key)}
+      className={`traffic-row ${expanded ? 'expanded' : ''} ${active ? 'active' : ''} ${status !== undefined && status >= 400 ? 'failed' : ''}`}
       style={{ top, height }}
       onClick={onToggle}
-      onKeyDown={(event) => (event.key === 'Enter' || event.key === ' ') && (event.preventDefault(), onToggle())}
       data-kind={request.kind}
       data-paired={response ? 'true' : 'false'}
     >

@@ -2,7 +2,7 @@ import { useMemo, useRef, useState } from 'react';
 
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
-import { TrafficRowView } from './TrafficRowView.js';
+import { trafficRowId, TrafficRowView } from './TrafficRowView.js';
 import { useTailFollow } from './use-tail-follow.js';
 import { exportRows, matchesFilter, NO_FILTER, TRAFFIC_TRANSPORTS, TRANSPORT_LABELS, transportOf, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
 
@@ -18,6 +18,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
   const [filter, setFilter] = useState<TrafficFilter>({ ...NO_FILTER, deviceId: fixedDeviceId ?? '' });
   const [paused, setPaused] = useState<{ rows: readonly TrafficRow[]; revision: number }>();
   const [expanded, setExpanded] = useState<number>();
+  const [active, setActive] = useState<number>();
   const [scrollTop, setScrollTop] = useState(0);
   const viewport = useRef<HTMLDivElement>(null);
 
@@ -80,7 +81,34 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
       <div className="traffic-header" aria-hidden="true">
         <span>time</span><span>dir</span><span title="MQTT includes MQTT over WebSockets">proto</span><span>device</span><span>kind</span><span>topic</span><span>status</span><span>bytes</span>
       </div>
-      <div ref={viewport} className="traffic-viewport" role="list" aria-label="Traffic rows" onScroll={tail.onScroll} data-following={tail.following}>
+      <div
+        ref={viewport}
+        className="traffic-viewport"
+        role="list"
+        aria-label="Traffic rows"
+        tabIndex={0}
+        aria-activedescendant={active !== undefined && rows.some((row) => row.key === active) ? trafficRowId(active) : undefined}
+        onKeyDown={(event) => {
+          const index = rows.findIndex((row) => row.key === active);
+          const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10, Home: -rows.length, End: rows.length };
+          if (event.key in step && rows.length > 0) {
+            event.preventDefault();
+            const next = Math.max(0, Math.min(rows.length - 1, (index < 0 ? rows.length - 1 : index) + (index < 0 ? 0 : (step[event.key] as number))));
+            setActive((rows[next] as TrafficRow).key);
+            const element = viewport.current;
+            if (element) {
+              const top = next * ROW_HEIGHT;
+              if (top < element.scrollTop) element.scrollTop = top;
+              else if (top + ROW_HEIGHT > element.scrollTop + (element.clientHeight || 600)) element.scrollTop = top + ROW_HEIGHT - (element.clientHeight || 600);
+            }
+          } else if ((event.key === 'Enter' || event.key === ' ') && active !== undefined) {
+            event.preventDefault();
+            setExpanded(expanded === active ? undefined : active);
+          }
+        }}
+        onScroll={tail.onScroll}
+        data-following={tail.following}
+      >
         <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
           {visible.map((row, i) => (
             <TrafficRowView
@@ -89,7 +117,8 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
               top={(first + i) * ROW_HEIGHT}
               height={ROW_HEIGHT}
               expanded={expanded === row.key}
-              onToggle={() => setExpanded(expanded === row.key ? undefined : row.key)}
+              active={active === row.key}
+              onToggle={() => { setActive(row.key); setExpanded(expanded === row.key ? undefined : row.key); }}
             />
           ))}
         </div>

@@ -173,4 +173,22 @@ describe('the traffic view', () => {
     act(() => api.emit('traffic.batch', telemetry(3005, 1)));
     expect(visibleTopics().some((text) => text.includes('n=3005'))).toBe(true);
   });
+
+  it('is one tab stop: arrow keys move through the rows and Enter opens one', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    act(() => api.emit('traffic.batch', [1, 2, 3].map((n) => event({ id: 7000 + n, kind: 'telemetry', topic: `devices/dev-1/messages/events/k=${n}`, payload: `{"k":${n}}` }))));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(list.tabIndex).toBe(0);
+    expect(within(list).getAllByRole('listitem').every((row) => row.tabIndex < 0)).toBe(true);
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    const activeRow = () => document.getElementById(list.getAttribute('aria-activedescendant') ?? '');
+    expect(activeRow()?.textContent).toContain('k=3');
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    expect(activeRow()?.textContent).toContain('k=1');
+    fireEvent.keyDown(list, { key: 'Enter' });
+    expect(screen.getByLabelText('Exchange details').textContent).toContain('{"k":1}');
+  });
 });
+
