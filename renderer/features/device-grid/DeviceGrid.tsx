@@ -54,7 +54,7 @@ export function DeviceGrid({ onOpen }: { onOpen: (deviceId: string) => void }) {
   const [patchText, setPatchText] = useState('{\n  "site": "lab"\n}');
   const scroller = useRef<HTMLDivElement>(null);
 
-  const rows = useMemo(() => viewRows(state.devices.values(), twins, view), [state.devices, twins, view]);
+  const rows = useMemo(() => viewRows(state.devices, twins, view), [state.devices, twins, view]);
   const virtual = useRowVirtualizer(scroller, rows.length, ROW_HEIGHT, 16);
   const columns: { id: ColumnId; label: string; width: string }[] = [
     ...FIXED_COLUMNS,

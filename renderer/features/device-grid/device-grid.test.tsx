@@ -69,9 +69,18 @@ describe('the device grid', () => {
       authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: null,
     }));
     const twins = new Map(devices.map((device, i) => [device.deviceId, twinFacts({ deviceId: device.deviceId, tags: { rack: `r${i % 50}` } })]));
-    const sorted = viewRows(devices, twins, { sort: { column: 'deviceId', descending: false }, text: '' });
+    const map = new Map(devices.map((device) => [device.deviceId, device]));
+    const sorted = viewRows(map, twins, { sort: { column: 'deviceId', descending: false }, text: '' });
     expect(sorted.slice(0, 3).map((row) => row.device.deviceId)).toEqual(['dev-0', 'dev-1', 'dev-2']);
-    expect(viewRows(devices, twins, { sort: { column: 'deviceId', descending: false }, text: '"r7"' })).toHaveLength(200);
+    expect(viewRows(map, twins, { sort: { column: 'deviceId', descending: true }, text: '' })[0]?.device.deviceId).toBe('dev-9999');
+    expect(viewRows(map, twins, { sort: { column: 'deviceId', descending: false }, text: '"r7"' })).toHaveLength(200);
+    expect(viewRows(map, twins, { sort: { column: 'lastActivity', descending: true }, text: '' })[0]?.device.lastActivityTime).toBe('2026-01-01T00:59:59.000Z');
+    // A device added or removed changes the order the next time.
+    map.delete('dev-1');
+    map.set('dev-10000', { ...devices[0]!, deviceId: 'dev-10000' });
+    const again = viewRows(map, twins, { sort: { column: 'deviceId', descending: false }, text: '' }).map((row) => row.device.deviceId);
+    expect(again.slice(0, 2)).toEqual(['dev-0', 'dev-2']);
+    expect(again.at(-1)).toBe('dev-10000');
   });
 });
 

@@ -99,8 +99,49 @@ export interface GridView {
   readonly queryIds?: ReadonlySet<string>;
 }
 
+/** The id order of the last id sort, reused while the same devices are listed (most updates change values only). */
+let idOrder: { readonly ids: readonly string[]; readonly members: ReadonlySet<string> } | undefined;
+
+/** All ids in natural order: the cached order when the set of ids is unchanged, else a fresh sort. */
+function idsInOrder(devices: ReadonlyMap<string, DeviceSummary>): readonly string[] {
+  if (idOrder && idOrder.members.size === devices.size) {
+    let same = true;
+    for (const id of devices.keys()) {
+      if (!idOrder.members.has(id)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return idOrder.ids;
+  }
+  const decorated = [...devices.keys()].map((id) => ({ id, key: naturalKey(id) }));
+  decorated.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ids = decorated.map((entry) => entry.id);
+  idOrder = { ids, members: new Set(ids) };
+  return ids;
+}
+
 /** The rows to show: filtered by text and query, sorted (ties by id). */
-export function viewRows(devices: Iterable<DeviceSummary>, twins: ReadonlyMap<string, TwinFacts>, view: GridView): GridRow[] {
+export function viewRows(devices: ReadonlyMap<string, DeviceSummary>, twins: ReadonlyMap<string, TwinFacts>, view: GridView): GridRow[] {
+  if (view.sort.column === 'deviceId') {
+    const needle = view.text.trim().toLowerCase();
+    const ordered = idsInOrder(devices);
+    const rows: GridRow[] = [];
+    const take = (id: string) => {
+      const device = devices.get(id) as DeviceSummary;
+      if (view.queryIds && !view.queryIds.has(id)) return;
+      const twin = twins.get(id);
+      if (needle && !(twin ? twin.haystack.includes(needle) : id.toLowerCase().includes(needle))) return;
+      rows.push(twin ? { device, twin } : { device });
+    };
+    if (view.sort.descending) for (let i = ordered.length - 1; i >= 0; i -= 1) take(ordered[i] as string);
+    else for (const id of ordered) take(id);
+    return rows;
+  }
+  return sortedRows(devices.values(), twins, view);
+}
+
+function sortedRows(devices: Iterable<DeviceSummary>, twins: ReadonlyMap<string, TwinFacts>, view: GridView): GridRow[] {
   const needle = view.text.trim().toLowerCase();
   const rows: GridRow[] = [];
   for (const device of devices) {
