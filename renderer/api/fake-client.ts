@@ -48,6 +48,13 @@ function fail(code: string, message: string, httpStatus?: number): Envelope<neve
   return { ok: false, error: { code, message, ...(httpStatus ? { httpStatus } : {}) } };
 }
 
+/** `$metadata` as the hub writes it, for the top-level keys (desired ones with `$lastUpdatedVersion`). */
+function metadataOf(section: JsonObject, desiredVersion?: number): JsonObject {
+  const metadata: JsonObject = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
+  for (const key of Object.keys(section)) metadata[key] = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
+  return metadata;
+}
+
 function twinOf(device: FakeDevice): TwinDocument {
   return {
     deviceId: device.summary.deviceId,
@@ -57,8 +64,8 @@ function twinOf(device: FakeDevice): TwinDocument {
     connectionState: device.summary.connectionState,
     tags: structuredClone(device.tags),
     properties: {
-      desired: { ...structuredClone(device.desired), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.desiredVersion },
-      reported: { ...structuredClone(device.reported), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.reportedVersion },
+      desired: { ...structuredClone(device.desired), $metadata: metadataOf(device.desired, device.desiredVersion), $version: device.desiredVersion },
+      reported: { ...structuredClone(device.reported), $metadata: metadataOf(device.reported), $version: device.reportedVersion },
     },
   };
 }

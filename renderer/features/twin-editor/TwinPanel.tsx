@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 
-import type { JsonValue } from '../../../emulator/model/json.js';
 import type { TwinDocument } from '../../../main/contract/index.js';
 import { describeError } from '../../api/async-state.js';
 import { JsonBlock } from '../../components/JsonBlock.js';
 import { DeltaView } from './DeltaView.js';
 import { DiffView } from './DiffView.js';
+import { FullTwinView } from './FullTwinView.js';
 import { withoutMeta } from './json-ops.js';
 import { lastSeen, markSeen } from './last-seen.js';
 import { twinDelta } from './twin-delta.js';
@@ -45,8 +45,9 @@ export function TwinPanel({ deviceId }: { deviceId: string }) {
     <div className="twin-panel">
       <div className="twin-summary muted small">
         twin version <strong data-testid="twin-version">{twin.version}</strong> · etag <code data-testid="twin-etag">{twin.etag}</code>
+        {' · '}model id <code data-testid="model-id">{typeof twin.modelId === 'string' && twin.modelId ? twin.modelId : 'none'}</code>
         <label className="checkbox inline">
-          <input type="checkbox" checked={showMetadata} onChange={(event) => setShowMetadata(event.target.checked)} /> show $metadata
+          <input type="checkbox" checked={showMetadata} onChange={(event) => setShowMetadata(event.target.checked)} /> show the full twin with $metadata
         </label>
       </div>
       <div className="twin-layout">
@@ -59,12 +60,7 @@ export function TwinPanel({ deviceId }: { deviceId: string }) {
           <JsonBlock value={withoutMeta(reported)} label="Reported properties JSON" testId="reported-json" />
         </section>
       </div>
-      {showMetadata ? (
-        <div className="metadata">
-          <JsonBlock value={twin.properties.desired.$metadata as JsonValue} label="Desired $metadata" />
-          <JsonBlock value={reported.$metadata as JsonValue} label="Reported $metadata" />
-        </div>
-      ) : null}
+      {showMetadata ? <FullTwinView twin={twin} /> : null}
       <DeltaView entries={delta} />
       {diff ? (
         <DiffView

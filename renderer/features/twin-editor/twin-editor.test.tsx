@@ -175,4 +175,17 @@ describe('the twin editor', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Mark as seen' }));
     await waitFor(() => expect(screen.queryByTestId('twin-diff')).toBeNull());
   });
+
+  it('shows the full twin with the model id and each value\'s $metadata beside it', async () => {
+    renderWithStudio(<TwinPanel deviceId="dev-1" />, api);
+    await screen.findByTestId('reported-json');
+    expect(screen.getByTestId('model-id').textContent).toBe('none');
+    fireEvent.click(screen.getByLabelText(/show the full twin/));
+    const tree = screen.getByTestId('full-twin');
+    const interval = [...tree.querySelectorAll('li')].find((item) => item.textContent?.startsWith('"interval": 10'));
+    expect(interval?.textContent).toBe('"interval": 10updated 2026-01-01T00:00:00Z · desired v1');
+    expect(tree.textContent).not.toContain('$metadata');
+    expect(tree.textContent).toContain('"etag": "etag-1"');
+  });
 });
+
