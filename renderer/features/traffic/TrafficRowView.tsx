@@ -1,6 +1,7 @@
 import { memo } from 'react';
 
 import { TRANSPORT_LABELS, transportOf, type TrafficRow } from './traffic-buffer.js';
+import { decodeTopic, payloadPreview } from './traffic-decode.js';
 
 /** The DOM id of a traffic row (for `aria-activedescendant`). */
 export function trafficRowId(key: number): string {
@@ -41,10 +42,11 @@ export const TrafficRowView = memo(function TrafficRowView({
       <span className="muted" data-protocol={transportOf(request)}>{TRANSPORT_LABELS[transportOf(request)]}</span>
       <span className="ellipsis">{request.deviceId ?? '—'}</span>
       <span>{request.kind}</span>
-      <span className="ellipsis mono" title={request.topic}>
-        {request.topic}
-        {response ? <span className="muted"> ⇄ {response.topic}</span> : null}
+      <span className="ellipsis mono" title={response ? `${request.topic}\n⇄ ${response.topic}` : request.topic}>
+        {decodeTopic(request)}
+        {response ? <span className="muted"> ⇄ {decodeTopic(response)}</span> : null}
       </span>
+      <span className="ellipsis mono muted" data-testid="payload-preview">{payloadPreview(request.payload || response?.payload || '')}</span>
       <span>{status ?? ''}{row.latencyMs !== undefined ? <span className="muted"> {row.latencyMs} ms</span> : null}</span>
       <span className="muted">{request.payloadBytes}</span>
     </div>

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrafficEventDto } from '../../../main/contract/index.js';
 import { renderWithStudio } from '../../test-utils/render.js';
 import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer, transportOf } from './traffic-buffer.js';
+import { decodeTopic, deviceRates, payloadPreview, readRecording } from './traffic-decode.js';
 import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
@@ -189,6 +190,45 @@ describe('the traffic view', () => {
     expect(activeRow()?.textContent).toContain('k=1');
     fireEvent.keyDown(list, { key: 'Enter' });
     expect(screen.getByLabelText('Exchange details').textContent).toContain('{"k":1}');
+  });
+
+  it('decodes topics, previews payloads, keeps an adjustable number of rows and shows rates per device', async () => {
+    expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/reported/?$rid=7' }))).toBe('reported patch · rid 7');
+    expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/desired/?$version=4' }))).toBe('desired patch v4');
+    expect(decodeTopic(event({ topic: '$iothub/twin/res/204/?$rid=7&$version=3' }))).toBe('twin answer 204 · v3 · rid 7');
+    expect(decodeTopic(event({ topic: '$iothub/methods/POST/reboot/?$rid=2' }))).toBe('method reboot · rid 2');
+    expect(decodeTopic(event({ topic: 'devices/d1/messages/events/alert=high&%24.ct=application%2Fjson' }))).toBe('telemetry · alert=high $.ct=application/json');
+    expect(payloadPreview('{\n  "t": 21.5\n}')).toBe('{"t":21.5}');
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    const now = Date.now();
+    act(() => api.emit('traffic.batch', Array.from({ length: 1500 }, (_, i) => event({ id: 8000 + i, time: new Date(now - 1500 + i).toISOString(), kind: 'telemetry', deviceId: i % 3 === 0 ? 'busy' : 'calm', topic: 'devices/x/messages/events/', payload: `{ "i": ${i} }` }))));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(within(list).getAllByTestId('payload-preview').at(-1)?.textContent).toBe('{"i":1499}');
+    fireEvent.change(screen.getByLabelText('Rows kept'), { target: { value: '1000' } });
+    expect(screen.getByTestId('traffic-count').textContent).toBe('1000 rows');
+    fireEvent.click(screen.getByRole('button', { name: 'Rates' }));
+    const rates = screen.getByTestId('traffic-rates');
+    expect([...rates.querySelectorAll('tbody tr')].map((row) => row.textContent)).toEqual(['calm66.7', 'busy33.3']);
+    expect(deviceRates([], 10_000, now)).toEqual([]);
+  });
+
+  it('opens a saved recording and pairs its exchanges again', async () => {
+    const saved = { exportedAt: '2026-01-01T00:00:00Z', events: [
+      event({ rid: 'z', topic: '$iothub/twin/GET/?$rid=z' }), event({ rid: 'z', direction: 'out', status: 200, topic: '$iothub/twin/res/200/?$rid=z', payload: '{"desired":{}}' }),
+    ] };
+    expect(readRecording(JSON.stringify(saved))).toHaveLength(2);
+    expect(() => readRecording('{"rows":[]}')).toThrow(/no "events" list/);
+    renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    const file = new File([JSON.stringify(saved)], 'session.json', { type: 'application/json' });
+    fireEvent.change(screen.getByLabelText('Open a traffic recording'), { target: { files: [file] } });
+    expect((await screen.findByRole('status')).textContent).toContain('Showing the recording session.json (1 rows)');
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(list.querySelector('[data-paired="true"]')?.textContent).toContain('twin get · rid z');
+    fireEvent.click(screen.getByRole('button', { name: 'Back to live' }));
+    expect(screen.queryByText(/Showing the recording/)).toBeNull();
   });
 });
 
