@@ -11,6 +11,7 @@ import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
 import { PlugAndPlayPanel } from '../plug-and-play/PlugAndPlayPanel.js';
+import { TelemetryPanel } from '../telemetry/TelemetryPanel.js';
 import { lastDeviceProtocol, TRANSPORT_LABELS } from '../traffic/traffic-buffer.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
@@ -24,7 +25,7 @@ function latestTime(a: string, b: string | undefined): string {
   return b !== undefined && b > a ? b : a;
 }
 
-type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic';
+type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic' | 'telemetry';
 
 const TABS = [
   { id: 'twin', label: 'Twin' },
@@ -32,6 +33,7 @@ const TABS = [
   { id: 'methods', label: 'Methods & C2D' },
   { id: 'pnp', label: 'Plug and Play' },
   { id: 'traffic', label: 'Traffic' },
+  { id: 'telemetry', label: 'Telemetry' },
 ] as const;
 
 /** One device: status and actions on top, its twin, connection facts, methods and traffic below. */
@@ -99,6 +101,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}
         {tab === 'pnp' ? <PlugAndPlayPanel deviceId={deviceId} /> : null}
         {tab === 'traffic' ? <TrafficView fixedDeviceId={deviceId} /> : null}
+        {tab === 'telemetry' ? <TelemetryPanel deviceId={deviceId} /> : null}
       </div>
       {confirmDelete ? (
         <ConfirmDialog title={`Delete ${deviceId}?`} confirmLabel="Delete device" danger onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>
