@@ -1,4 +1,4 @@
-import { BrowserWindow, nativeTheme } from 'electron';
+import { BrowserWindow, dialog, nativeTheme } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
@@ -48,5 +48,14 @@ export function createMainWindow(devUrl: string | undefined): BrowserWindow {
   window.once('ready-to-show', () => window.show());
   if (devUrl) void window.loadURL(devUrl);
   else void window.loadFile(join(rendererDir(), 'index.html'));
+  // The page cancels unload while twin drafts are unsaved; a browser asks the user itself, Electron leaves it to us.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question', buttons: ['Leave', 'Stay'], defaultId: 1, cancelId: 1, title: 'Unsaved twin edits',
+      message: 'Some twin edits are not saved. Leave anyway?',
+    });
+    // preventDefault here overrides the page's cancel: the window closes or reloads.
+    if (choice === 0) event.preventDefault();
+  });
   return window;
 }

@@ -47,6 +47,8 @@ export function App() {
       if (target) {
         event.preventDefault();
         setView(target.id);
+        // Keyboard users land in the view they asked for, not on whatever had focus before.
+        setTimeout(() => document.getElementById('main-content')?.focus(), 0);
       } else if (event.key === '/' && !isTyping(event.target)) {
         event.preventDefault();
         setView('devices');
@@ -57,11 +59,12 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const tone = status?.status === 'Running' ? 'good' : status?.error ? 'bad' : 'warn';
+  const unreachable = connectionError !== undefined;
+  const tone = unreachable ? 'bad' : status?.status === 'Running' ? 'good' : status?.error ? 'bad' : 'warn';
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand">Twin Studio</span>
+        <h1 className="brand">Twin Studio</h1>
         <nav aria-label="Views">
           {VIEWS.map((item, i) => (
             <button key={item.id} type="button" className={`nav ${view === item.id ? 'active' : ''}`} aria-current={view === item.id ? 'page' : undefined} onClick={() => setView(item.id)} title={`Alt+${i + 1}`}>
@@ -71,7 +74,7 @@ export function App() {
         </nav>
         <span className="spacer" />
         <span data-testid="hub-status">
-          <StatusBadge tone={tone} title={status?.error ?? status?.info?.caCertPath}>{`Hub ${status?.status ?? '…'}`}</StatusBadge>
+          <StatusBadge tone={tone} title={status?.error ?? status?.info?.caCertPath}>{unreachable ? 'Host unreachable' : `Hub ${status?.status ?? '…'}`}</StatusBadge>
         </span>
         {status?.info ? <span className="muted small">mqtts://{status.info.hostName}:{status.info.ports.mqtts}</span> : null}
         <button type="button" className="button small" aria-label="Toggle dark theme" onClick={() => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark')}>
@@ -82,13 +85,13 @@ export function App() {
         <p className="banner" role="alert">
           {connectionError.code === 'Unauthorized'
             ? 'This page’s access token is not valid for the running studio. Open the address printed by npm start again.'
-            : `The studio host does not answer (${connectionError.message}). Is it still running?`}
+            : `The studio host does not answer (${connectionError.message}). Is it still running? The studio reconnects by itself when it is back.`}
         </p>
       ) : null}
       {status?.error && status.status !== 'Running' ? (
         <p className="banner" role="alert">The hub could not start: {status.error}. Change its ports or data folder in Settings.</p>
       ) : null}
-      <main className="content">
+      <main className="content" id="main-content" tabIndex={-1} aria-label={VIEWS.find((item) => item.id === view)?.label}>
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}

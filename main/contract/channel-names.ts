@@ -52,7 +52,7 @@ export const INVOKE_CHANNELS = [
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
 /** Every push channel. */
-export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed', 'provisioning.changed'] as const;
+export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed', 'provisioning.changed', 'c2d.settled'] as const;
 
 /** Names of all push channels. */
 export type PushChannel = (typeof PUSH_CHANNELS)[number];

@@ -95,10 +95,13 @@ export const requestSchemas = {
     responseTimeoutInSeconds: z.number().int().min(5).max(300),
     connectTimeoutInSeconds: z.number().int().min(0).max(300).optional(),
   }),
-  /** iothub-protocol.md §10: C2D messages ≤ 64 KB. */
+  /**
+   * iothub-protocol.md §10: C2D messages ≤ 64 KB, counted in UTF-8 bytes by the hub (MessageTooLarge names them);
+   * the schema only bounds the string (a UTF-16 code unit is at most 3 UTF-8 bytes).
+   */
   'c2d.send': z.strictObject({
     deviceId,
-    body: z.string().max(65_536),
+    body: z.string().max(65_536 * 3),
     properties: stringMapSchema({ maxKey: 128, maxValue: 1024 }).optional(),
   }),
   'traffic.snapshot': empty,
@@ -217,6 +220,8 @@ export interface Pushes {
   'simulations.changed': { readonly deviceId: string; readonly simulation?: SimulationDto };
   /** DPS enrollments, groups or registration states changed (coalesced; ask `provisioning.overview` again). */
   'provisioning.changed': { readonly kinds: readonly string[] };
+  /** A cloud-to-device message left the queue: completed (`Success`), rejected, expired, dead-lettered or purged. */
+  'c2d.settled': { readonly deviceId: string; readonly messageId: string; readonly outcome: 'Success' | 'Expired' | 'DeliveryCountExceeded' | 'Rejected' | 'Purged' };
 }
 
 type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;

@@ -106,6 +106,8 @@ export class EventPump {
       events.on('twinUpdated', ({ deviceId, moduleId, sections, version }) => {
         if (moduleId === undefined) this.addTwin(deviceId, sections, version);
       }),
+      // Settlements are rare (one per C2D message): forwarded as they come.
+      events.on('c2dSettled', ({ deviceId, messageId, outcome }) => this.sink('c2d.settled', { deviceId, messageId, outcome })),
       events.on('provisioningChanged', ({ kinds }) => {
         for (const kind of kinds) this.provisioning.add(kind);
         this.schedule();

@@ -33,6 +33,8 @@ export interface FakeApi extends TwinStudioApi {
   report(deviceId: string, patch: JsonObject): void;
   /** Replaces one channel's behaviour. */
   override<K extends InvokeChannel>(channel: K, handler: Handler<K>): void;
+  /** The fake's own behaviour of a channel (for an override that wraps it). */
+  original<K extends InvokeChannel>(channel: K): Handler<K>;
   readonly status: EmulatorStatusDto;
 }
 
@@ -47,6 +49,13 @@ function fail(code: string, message: string, httpStatus?: number): Envelope<neve
   return { ok: false, error: { code, message, ...(httpStatus ? { httpStatus } : {}) } };
 }
 
+/** `$metadata` as the hub writes it, for the top-level keys (desired ones with `$lastUpdatedVersion`). */
+function metadataOf(section: JsonObject, desiredVersion?: number): JsonObject {
+  const metadata: JsonObject = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
+  for (const key of Object.keys(section)) metadata[key] = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
+  return metadata;
+}
+
 function twinOf(device: FakeDevice): TwinDocument {
   return {
     deviceId: device.summary.deviceId,
@@ -56,8 +65,8 @@ function twinOf(device: FakeDevice): TwinDocument {
     connectionState: device.summary.connectionState,
     tags: structuredClone(device.tags),
     properties: {
-      desired: { ...structuredClone(device.desired), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.desiredVersion },
-      reported: { ...structuredClone(device.reported), $metadata: { $lastUpdated: '2026-01-01T00:00:00Z' }, $version: device.reportedVersion },
+      desired: { ...structuredClone(device.desired), $metadata: metadataOf(device.desired, device.desiredVersion), $version: device.desiredVersion },
+      reported: { ...structuredClone(device.reported), $metadata: metadataOf(device.reported), $version: device.reportedVersion },
     },
   };
 }
@@ -312,6 +321,7 @@ export function createFakeApi(): FakeApi {
       changed(d, ['reported']);
     },
     override: (channel: InvokeChannel, handler: (req: never) => Envelope<unknown>) => overrides.set(channel, handler as (req: unknown) => Envelope<unknown>),
+    original: (channel: InvokeChannel) => handlers[channel],
   };
   // Built from the handler table's keys, which the mapped type above forces to be exactly the channel list.
   return fake as unknown as FakeApi;

@@ -3,7 +3,7 @@ import { bracketMatching, indentOnInput } from '@codemirror/language';
 import { lintGutter } from '@codemirror/lint';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, highlightActiveLine, keymap, lineNumbers, placeholder as placeholderText } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 
 import { editorTheme } from './code-editor-theme.js';
 
@@ -31,6 +31,7 @@ export function CodeEditor(props: CodeEditorProps) {
   const latest = useRef(props);
   latest.current = props;
   const dynamic = useRef(new Compartment());
+  const hintId = useId();
 
   useEffect(() => {
     const keys = keymap.of([
@@ -52,7 +53,7 @@ export function CodeEditor(props: CodeEditorProps) {
         lintGutter(),
         editorTheme,
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ 'aria-label': latest.current.ariaLabel }),
+        EditorView.contentAttributes.of({ 'aria-label': latest.current.ariaLabel, 'aria-describedby': hintId }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) latest.current.onChange?.(update.state.doc.toString());
         }),
@@ -78,7 +79,15 @@ export function CodeEditor(props: CodeEditorProps) {
     }
   }, [props.value]);
 
-  return <div ref={host} className={`code-editor ${props.className ?? ''}`} data-testid={props.testId} />;
+  return (
+    <div className="code-editor-wrap">
+      <div ref={host} className={`code-editor ${props.className ?? ''}`} data-testid={props.testId} />
+      {/* Tab indents inside the editor, so keyboard users need the way out on screen (shown while it has focus). */}
+      <p className="editor-hint muted small" id={hintId}>
+        Tab indents · <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the editor
+      </p>
+    </div>
+  );
 }
 
 function configure(props: CodeEditorProps): Extension {

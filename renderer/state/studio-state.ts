@@ -15,6 +15,13 @@ export interface DevicesState {
  * reloaded rather than patched.
  */
 export class StudioState {
+  /** How often the host is asked for its status, so a stopped host shows within seconds (tests lower it). */
+  static heartbeatMs = 2000;
+  /**
+   * Device pushes and activity are applied at most this often, in one copy of the list: registering or tagging
+   * thousands of devices sends a push per device, and a copy plus a render per push froze the page.
+   */
+  static coalesceMs = 60;
   readonly status: Store<EmulatorStatusDto | undefined> = createStore<EmulatorStatusDto | undefined>(undefined);
   readonly devices: Store<DevicesState> = createStore<DevicesState>({ status: 'loading', devices: new Map() });
   readonly traffic = new TrafficBuffer();
@@ -25,6 +32,12 @@ export class StudioState {
   private trafficWatermark = 0;
   private snapshotLoaded = false;
   private early: TrafficEventDto[] = [];
+  /** True after a status poll failed: the next answer reloads everything, as when the hub came up. */
+  private lost = false;
+  /** Device rows waiting for the next flush (`undefined`: deleted), and newer activity times. */
+  private pendingDevices = new Map<string, DeviceSummary | undefined>();
+  private pendingActivity = new Map<string, string>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly api: TwinStudioApi) {}
 
@@ -37,12 +50,20 @@ export class StudioState {
     ];
     this.api.ready();
     void this.refreshStatus();
-    return () => disposers.forEach((dispose) => dispose());
+    const heartbeat = setInterval(() => void this.refreshStatus(), StudioState.heartbeatMs);
+    return () => {
+      clearInterval(heartbeat);
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      disposers.forEach((dispose) => dispose());
+    };
   }
 
   /** Reloads the device list from the hub. */
   async refreshDevices(): Promise<void> {
     const result = await this.api.devices.list({});
+    // Pushes queued before the list was read are in it (or older than it).
+    this.pendingDevices.clear();
     if (result.ok) this.devices.set({ status: 'ready', devices: new Map(result.value.map((device) => [device.deviceId, device])) });
     else this.devices.update((state) => ({ ...state, status: 'error', error: result.error }));
   }
@@ -56,12 +77,17 @@ export class StudioState {
   private async refreshStatus(): Promise<void> {
     const result = await this.api.emulator.status({});
     if (result.ok) this.onStatus(result.value);
-    else this.connectionError.set(result.error);
+    else {
+      this.lost = true;
+      this.connectionError.set(result.error);
+    }
   }
 
   private onStatus(status: EmulatorStatusDto): void {
     this.connectionError.set(undefined);
-    const previous = this.status.get();
+    // After the host was unreachable nothing pushed meanwhile can be trusted: reload as if the hub came up.
+    const previous = this.lost ? undefined : this.status.get();
+    this.lost = false;
     this.status.set(status);
     const cameUp = status.status === 'Running' && (previous?.status !== 'Running' || previous.info?.dataDir !== status.info?.dataDir);
     if (cameUp) {
@@ -74,10 +100,36 @@ export class StudioState {
   }
 
   private onDevice(deviceId: string, device: DeviceSummary | undefined): void {
+    this.pendingDevices.set(deviceId, device);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined) return;
+    // A big fleet costs more per update (a copy of the list, a re-sort): update it less often.
+    const delay = this.devices.get().devices.size > 2000 ? StudioState.coalesceMs * 4 : StudioState.coalesceMs;
+    this.flushTimer = setTimeout(() => this.flushDevices(), delay);
+  }
+
+  /** Applies every queued device row and activity time in one new map (one store update, one render). */
+  flushDevices(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const rows = this.pendingDevices;
+    const activity = this.pendingActivity;
+    if (rows.size === 0 && activity.size === 0) return;
+    this.pendingDevices = new Map();
+    this.pendingActivity = new Map();
     this.devices.update((state) => {
       const devices = new Map(state.devices);
-      if (device) devices.set(deviceId, device);
-      else devices.delete(deviceId);
+      for (const [deviceId, device] of rows) {
+        if (device) devices.set(deviceId, device);
+        else devices.delete(deviceId);
+      }
+      for (const [deviceId, time] of activity) {
+        const device = devices.get(deviceId);
+        if (device && time > device.lastActivityTime) devices.set(deviceId, { ...device, lastActivityTime: time });
+      }
       return { ...state, devices };
     });
   }
@@ -112,16 +164,13 @@ export class StudioState {
 
   /** Anything a device sent is activity; the list shows it without asking the hub again. */
   private touchDevices(events: readonly TrafficEventDto[]): void {
-    const latest = new Map<string, string>();
-    for (const event of events) if (event.direction === 'in' && event.deviceId) latest.set(event.deviceId, event.time);
-    if (latest.size === 0) return;
-    this.devices.update((state) => {
-      const devices = new Map(state.devices);
-      for (const [deviceId, time] of latest) {
-        const device = devices.get(deviceId);
-        if (device && time > device.lastActivityTime) devices.set(deviceId, { ...device, lastActivityTime: time });
-      }
-      return { ...state, devices };
-    });
+    let touched = false;
+    for (const event of events) {
+      if (event.direction !== 'in' || !event.deviceId) continue;
+      const known = this.pendingActivity.get(event.deviceId);
+      if (known === undefined || event.time > known) this.pendingActivity.set(event.deviceId, event.time);
+      touched = true;
+    }
+    if (touched) this.scheduleFlush();
   }
 }

@@ -26,3 +26,11 @@ export async function setEditorText(container: HTMLElement, testId: string, text
   });
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
+
+/** The text of the CodeMirror editor inside the element with `data-testid`. */
+export function getEditorText(container: HTMLElement, testId: string): string {
+  const host = container.querySelector(`[data-testid="${testId}"] .cm-editor`);
+  const view = host ? EditorView.findFromDOM(host as HTMLElement) : null;
+  if (!view) throw new Error(`no editor ${testId}`);
+  return view.state.doc.toString();
+}

@@ -9,7 +9,8 @@ function isSimulated({ host }: HandlerContext, deviceId: string): boolean {
 export const deviceHandlers: NamespaceHandlers<'devices'> = {
   'devices.list': async (_req, context) => {
     const hub = context.host.requireRunning();
-    return hub.registry.list().map((record) => toDeviceSummary(hub, record, isSimulated(context, record.deviceId)));
+    // Every device: `list()` is the REST listing, capped at 1,000 like IoT Hub's GET /devices; the studio shows the fleet.
+    return [...hub.registry.all()].map((record) => toDeviceSummary(hub, record, isSimulated(context, record.deviceId)));
   },
 
   'devices.get': async ({ deviceId }, context) => {

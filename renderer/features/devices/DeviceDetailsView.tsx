@@ -6,10 +6,12 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Tabs } from '../../components/Tabs.js';
 import { relativeTime } from '../../components/time.js';
+import { useNow } from '../../hooks/use-now.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
 import { PlugAndPlayPanel } from '../plug-and-play/PlugAndPlayPanel.js';
+import { TelemetryPanel } from '../telemetry/TelemetryPanel.js';
 import { lastDeviceProtocol, TRANSPORT_LABELS } from '../traffic/traffic-buffer.js';
 import { TrafficView } from '../traffic/TrafficView.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
@@ -18,7 +20,12 @@ import { SimulationBar } from './SimulationBar.js';
 import { useDeviceDetails } from './use-device-details.js';
 import { useSimulation } from './use-simulation.js';
 
-type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic';
+/** The newer of two ISO times (the details load once; the list follows traffic and pushes). */
+function latestTime(a: string, b: string | undefined): string {
+  return b !== undefined && b > a ? b : a;
+}
+
+type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic' | 'telemetry';
 
 const TABS = [
   { id: 'twin', label: 'Twin' },
@@ -26,6 +33,7 @@ const TABS = [
   { id: 'methods', label: 'Methods & C2D' },
   { id: 'pnp', label: 'Plug and Play' },
   { id: 'traffic', label: 'Traffic' },
+  { id: 'telemetry', label: 'Telemetry' },
 ] as const;
 
 /** One device: status and actions on top, its twin, connection facts, methods and traffic below. */
@@ -38,6 +46,8 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
   const [error, setError] = useState<string>();
   const studio = useStudio();
   useStore(studio.trafficRevision);
+  const listed = useStore(studio.devices).devices.get(deviceId);
+  const now = useNow(1000);
   const lastProtocol = lastDeviceProtocol(studio.traffic.all(), deviceId);
 
   if (state.status === 'error') return <p className="field-error pad" role="alert">{describeError(state.error)}</p>;
@@ -62,7 +72,9 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         <h2>{device.deviceId}</h2>
         <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
         <StatusBadge tone={device.status === 'enabled' ? 'good' : 'bad'}>{device.status}</StatusBadge>
-        <span className="muted small">last activity {relativeTime(device.lastActivityTime)}</span>
+        <span className="muted small" data-testid="last-activity" title={latestTime(device.lastActivityTime, listed?.lastActivityTime)}>
+          last activity {relativeTime(latestTime(device.lastActivityTime, listed?.lastActivityTime), now)}
+        </span>
         {device.connectedVia ? (
           <span className="muted small" data-testid="connected-via" title="The transport of the device's newest live connection, as the hub sees it">
             connected via {TRANSPORT_LABELS[device.connectedVia]}
@@ -89,6 +101,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
         {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}
         {tab === 'pnp' ? <PlugAndPlayPanel deviceId={deviceId} /> : null}
         {tab === 'traffic' ? <TrafficView fixedDeviceId={deviceId} /> : null}
+        {tab === 'telemetry' ? <TelemetryPanel deviceId={deviceId} /> : null}
       </div>
       {confirmDelete ? (
         <ConfirmDialog title={`Delete ${deviceId}?`} confirmLabel="Delete device" danger onConfirm={() => void remove()} onCancel={() => setConfirmDelete(false)}>

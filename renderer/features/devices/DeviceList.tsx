@@ -1,13 +1,24 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 
+import type { DeviceSummary } from '../../../main/contract/index.js';
+
 import { EmptyState } from '../../components/EmptyState.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { relativeTime } from '../../components/time.js';
 import { useNow } from '../../hooks/use-now.js';
+import { useRowVirtualizer } from '../../hooks/use-row-virtualizer.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { filterDevices, type DeviceFilter } from './device-filter.js';
 import { RegisterDevice } from './RegisterDevice.js';
+
+/** Fixed row height of the virtualised list (px). */
+const ROW_HEIGHT = 58;
+
+/** A DOM id for a device's option (ids may hold characters an id selector would not take; the id is only referenced). */
+function optionId(deviceId: string): string {
+  return `device-option-${encodeURIComponent(deviceId)}`;
+}
 
 /** The device list: live connection state, last activity, status; search, filter, register; arrow keys move. */
 export function DeviceList({ selectedId, onSelect }: { selectedId: string | undefined; onSelect: (deviceId: string) => void }) {
@@ -17,6 +28,7 @@ export function DeviceList({ selectedId, onSelect }: { selectedId: string | unde
   const [registering, setRegistering] = useState(false);
   const list = useRef<HTMLUListElement>(null);
   const devices = useMemo(() => filterDevices(state.devices.values(), filter), [state.devices, filter]);
+  const rows = useRowVirtualizer(list, devices.length, ROW_HEIGHT);
 
   const onKey = (event: KeyboardEvent) => {
     const index = devices.findIndex((device) => device.deviceId === selectedId);
@@ -25,8 +37,7 @@ export function DeviceList({ selectedId, onSelect }: { selectedId: string | unde
     if (next === -2 || !device) return;
     event.preventDefault();
     onSelect(device.deviceId);
-    const rows = list.current?.querySelectorAll<HTMLElement>('[data-device-id]') ?? [];
-    [...rows].find((row) => row.dataset.deviceId === device.deviceId)?.scrollIntoView?.({ block: 'nearest' });
+    rows.scrollToIndex(devices.indexOf(device), { align: 'auto' });
   };
 
   const created = (deviceId: string) => {
@@ -65,26 +76,37 @@ export function DeviceList({ selectedId, onSelect }: { selectedId: string | unde
           <p>Each device gets a <strong>twin</strong>: a JSON document the back end and the device share.</p>
         </EmptyState>
       ) : null}
-      <ul ref={list} className="rows" role="listbox" aria-label="Registered devices" tabIndex={0} onKeyDown={onKey}>
-        {devices.map((device) => (
-          <li
-            key={device.deviceId}
-            role="option"
-            aria-selected={device.deviceId === selectedId}
-            data-device-id={device.deviceId}
-            className={`device-row ${device.deviceId === selectedId ? 'selected' : ''}`}
-            onClick={() => onSelect(device.deviceId)}
-          >
-            <span className={`dot ${device.connectionState === 'Connected' ? 'on' : 'off'}`} aria-hidden="true" />
-            <span className="device-id">{device.deviceId}</span>
-            <span className="device-meta">
-              <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
-              {device.status === 'disabled' ? <StatusBadge tone="bad">disabled</StatusBadge> : null}
-              {device.simulated ? <StatusBadge tone="warn">simulated</StatusBadge> : null}
-              <span className="muted small" title={device.lastActivityTime}>{relativeTime(device.lastActivityTime, now)}</span>
-            </span>
-          </li>
-        ))}
+      <ul ref={list} className="rows virtual" role="listbox" aria-label="Registered devices" aria-activedescendant={selectedId ? optionId(selectedId) : undefined} tabIndex={0} onKeyDown={onKey}>
+        <li role="presentation" style={{ height: rows.getTotalSize(), position: 'relative', listStyle: 'none' }}>
+          <ul role="presentation" className="rows-window">
+            {rows.getVirtualItems().map((item) => {
+              const device = devices[item.index] as DeviceSummary;
+              return (
+                <li
+                  key={device.deviceId}
+                  id={optionId(device.deviceId)}
+                  role="option"
+                  aria-selected={device.deviceId === selectedId}
+                  aria-setsize={devices.length}
+                  aria-posinset={item.index + 1}
+                  data-device-id={device.deviceId}
+                  className={`device-row ${device.deviceId === selectedId ? 'selected' : ''}`}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                  onClick={() => onSelect(device.deviceId)}
+                >
+                  <span className={`dot ${device.connectionState === 'Connected' ? 'on' : 'off'}`} aria-hidden="true" />
+                  <span className="device-id">{device.deviceId}</span>
+                  <span className="device-meta">
+                    <StatusBadge tone={device.connectionState === 'Connected' ? 'good' : 'neutral'}>{device.connectionState}</StatusBadge>
+                    {device.status === 'disabled' ? <StatusBadge tone="bad">disabled</StatusBadge> : null}
+                    {device.simulated ? <StatusBadge tone="warn">simulated</StatusBadge> : null}
+                    <span className="muted small" title={device.lastActivityTime}>{relativeTime(device.lastActivityTime, now)}</span>
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        </li>
       </ul>
       {state.status === 'ready' && state.devices.size > 0 && devices.length === 0 ? <p className="muted pad">No device matches the filter.</p> : null}
     </section>

@@ -13,6 +13,9 @@ type Credential = 'sas' | 'selfSigned' | 'caSigned';
 /** iothub-protocol.md §10: the registry's device id alphabet (checked again by the hub). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
 
+/** The profile the picker starts on. */
+const DEFAULT_PROFILE = 'thermostat';
+
 /** Registers a device: a real one (you connect it) or a simulated one (the hub runs it from a profile). */
 export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: string) => void; onCancel: () => void }) {
   const api = useApi();
@@ -33,7 +36,9 @@ export function RegisterDevice({ onCreated, onCancel }: { onCreated: (deviceId: 
     void api.simulations.profiles({}).then((result) => {
       if (!result.ok) return setError(describeError(result.error));
       setProfiles(result.value);
-      setProfile((current) => current || (result.value[0]?.name ?? ''));
+      // Profiles come sorted by name (firmware-update first); a new user wants the plain reporting device.
+      const preferred = result.value.find((candidate) => candidate.name === DEFAULT_PROFILE) ?? result.value[0];
+      setProfile((current) => current || (preferred?.name ?? ''));
     });
   }, [api, simulated, profiles.length]);
 

@@ -25,7 +25,7 @@ describe('the device list', () => {
     fireEvent.change(screen.getByLabelText('Device id'), { target: { value: 'sensor-1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     expect(await screen.findByRole('heading', { name: 'sensor-1' })).toBeTruthy();
-    expect(screen.getByRole('option', { name: /sensor-1/ }).getAttribute('aria-selected')).toBe('true');
+    expect((await screen.findByRole('option', { name: /sensor-1/ })).getAttribute('aria-selected')).toBe('true');
   });
 
   it('registers an X.509 device and offers its certificate, key and connection string before opening it', async () => {
@@ -72,7 +72,8 @@ describe('the device list', () => {
     await waitFor(() => expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-2', 'dev-10', 'other']));
     act(() => api.emit('devices.changed', { deviceId: 'dev-10', reason: 'connection', device: { deviceId: 'dev-10', status: 'enabled', statusReason: null, connectionState: 'Connected', lastActivityTime: new Date().toISOString(), authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: 'amqp' } }));
     fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'connected' } });
-    expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-10']);
+    // Pushes are coalesced (StudioState.coalesceMs).
+    await waitFor(() => expect(within(list).getAllByRole('option').map((o) => o.getAttribute('data-device-id'))).toEqual(['dev-10']));
     fireEvent.change(screen.getByLabelText('Show devices'), { target: { value: 'all' } });
     fireEvent.change(screen.getByLabelText('Search devices'), { target: { value: 'DEV' } });
     expect(within(list).getAllByRole('option')).toHaveLength(2);
@@ -165,4 +166,30 @@ describe('device filtering', () => {
     const make = (deviceId: string) => ({ deviceId, status: 'enabled' as const, statusReason: null, connectionState: 'Disconnected' as const, lastActivityTime: '', authenticationType: 'sas', twinVersion: 1, simulated: false, connectedVia: null });
     expect(filterDevices(['b', 'A-10', 'a-9'].map(make), { text: '', state: 'all' }).map((d) => d.deviceId)).toEqual(['a-9', 'A-10', 'b']);
   });
+
+  it('starts the simulation profile picker on thermostat, not on the first name in the list', async () => {
+    const api = createFakeApi();
+    api.override('simulations.profiles', () => ({ ok: true, value: [
+      { name: 'firmware-update', description: 'Applies firmware' }, { name: 'smart-plug', description: 'Switches' }, { name: 'thermostat', description: 'Reports temperature' },
+    ] }));
+    renderWithStudio(<Harness />, api);
+    await screen.findByText('No devices yet');
+    fireEvent.click(screen.getByRole('button', { name: 'Register your first device' }));
+    fireEvent.click(screen.getByText('Simulated (the hub runs the device for you)'));
+    await waitFor(() => expect((screen.getByLabelText('Simulation profile') as HTMLSelectElement).value).toBe('thermostat'));
+  });
+
+  it('renders only the rows in view of 10,000 devices (virtualised), and arrow keys still move through all of them', async () => {
+    const api = createFakeApi();
+    for (let i = 0; i < 10_000; i++) api.addDevice(`dev-${i}`);
+    renderWithStudio(<Harness />, api);
+    const list = await screen.findByRole('listbox', { name: 'Registered devices' });
+    await waitFor(() => expect(within(list).getAllByRole('option').length).toBeGreaterThan(5));
+    expect(within(list).getAllByRole('option').length).toBeLessThan(60);
+    expect(within(list).getAllByRole('option')[0]?.getAttribute('aria-setsize')).toBe('10000');
+    fireEvent.click(within(list).getAllByRole('option')[0] as HTMLElement);
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    expect(await screen.findByRole('heading', { name: 'dev-1' })).toBeTruthy();
+  });
 });
+

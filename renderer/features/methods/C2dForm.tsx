@@ -1,39 +1,58 @@
 import { useState } from 'react';
 
+import type { Pushes } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
+import { usePush } from '../../hooks/use-push.js';
+import { parseProperties, utf8Bytes } from './c2d-properties.js';
 
-/** `key=value` lines → application properties. */
-export function parseProperties(text: string): Record<string, string> {
-  const properties: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (!trimmed) continue;
-    const at = trimmed.indexOf('=');
-    if (at <= 0) continue;
-    properties[trimmed.slice(0, at).trim()] = trimmed.slice(at + 1).trim();
-  }
-  return properties;
-}
+/** IoT Hub's C2D body limit, in bytes (iothub-protocol.md §10). */
+const MAX_BODY_BYTES = 64 * 1024;
 
-/** Sends a cloud-to-device message with optional application properties. */
+const OUTCOMES: Record<Pushes['c2d.settled']['outcome'], string> = {
+  Success: 'completed by the device',
+  Rejected: 'rejected by the device',
+  Expired: 'expired before the device took it',
+  DeliveryCountExceeded: 'dead-lettered (delivered too often without completion)',
+  Purged: 'purged from the queue',
+};
+
+/** Sends a cloud-to-device message with optional application properties, and follows it until the device settles it. */
 export function C2dForm({ deviceId }: { deviceId: string }) {
   const api = useApi();
   const [body, setBody] = useState('{"command":"blink"}');
   const [properties, setProperties] = useState('');
   const [outcome, setOutcome] = useState<string>();
+  const [sent, setSent] = useState<string>();
+  const parsed = parseProperties(properties);
+  const bytes = utf8Bytes(body);
+  const tooBig = bytes > MAX_BODY_BYTES;
+
+  usePush('c2d.settled', (settled) => {
+    if (settled.deviceId === deviceId && settled.messageId === sent) setOutcome(`Message ${settled.messageId} ${OUTCOMES[settled.outcome]}.`);
+  });
+
   const send = async () => {
-    const parsed = parseProperties(properties);
-    const result = await api.c2d.send({ deviceId, body, ...(Object.keys(parsed).length > 0 ? { properties: parsed } : {}) });
-    setOutcome(result.ok ? `Queued as message ${result.value.messageId}.` : describeError(result.error));
+    if (!parsed.ok || tooBig) return;
+    const result = await api.c2d.send({ deviceId, body, ...(Object.keys(parsed.properties).length > 0 ? { properties: parsed.properties } : {}) });
+    if (result.ok) setSent(result.value.messageId);
+    setOutcome(result.ok ? `Queued as message ${result.value.messageId}; waiting for the device to complete it.` : describeError(result.error));
   };
   return (
     <section aria-label="Cloud-to-device message">
       <h3>Cloud-to-device message</h3>
       <label className="field"><span>Body</span><textarea rows={4} value={body} onChange={(event) => setBody(event.target.value)} /></label>
+      <p className={tooBig ? 'field-error' : 'muted small'} data-testid="c2d-size">
+        {bytes.toLocaleString('en')} of {MAX_BODY_BYTES.toLocaleString('en')} bytes (UTF-8){tooBig ? ': too big, the hub refuses messages over 64 KB' : ''}
+      </p>
       <label className="field"><span>Properties (key=value per line)</span><textarea rows={2} value={properties} onChange={(event) => setProperties(event.target.value)} /></label>
-      <button type="button" className="button primary" onClick={() => void send()}>Send</button>
-      {outcome ? <p role="status">{outcome}</p> : null}
+      {!parsed.ok ? (
+        <ul className="field-error" data-testid="c2d-property-errors">
+          {parsed.errors.map((error) => <li key={error.line}>Line {error.line} <code>{error.text}</code> {error.reason}.</li>)}
+        </ul>
+      ) : null}
+      <button type="button" className="button primary" disabled={!parsed.ok || tooBig} onClick={() => void send()}>Send</button>
+      {outcome ? <p role="status" data-testid="c2d-outcome">{outcome}</p> : null}
     </section>
   );
 }

@@ -1,5 +1,4 @@
 import { json } from '@codemirror/lang-json';
-import { jsonParseLinter } from '@codemirror/lang-json';
 import { linter } from '@codemirror/lint';
 import { useState } from 'react';
 
@@ -7,13 +6,14 @@ import type { MethodResultDto } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { CodeEditor } from '../../components/CodeEditor.js';
+import { jsonSyntaxLinter } from '../../components/json-syntax-lint.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { JsonBlock } from '../../components/JsonBlock.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { C2dForm } from './C2dForm.js';
 
-const payloadExtensions = [json(), linter(jsonParseLinter())];
+const payloadExtensions = [json(), linter(jsonSyntaxLinter())];
 
 /** Invoke a direct method (payload, timeouts) and send cloud-to-device messages. */
 export function MethodsPanel({ deviceId, connected }: { deviceId: string; connected: boolean }) {

@@ -8,6 +8,7 @@ import { CodeEditor } from '../../components/CodeEditor.js';
 import { JsonBlock } from '../../components/JsonBlock.js';
 import { Tabs } from '../../components/Tabs.js';
 import { EXAMPLE_QUERIES } from './examples.js';
+import { describeQueryProblem, resultColumns } from './query-columns.js';
 import { queryExtensions } from './query-language.js';
 import { ResultTable } from './ResultTable.js';
 import { useQueryHistory } from './use-query-history.js';
@@ -21,6 +22,13 @@ interface Results {
   readonly page: QueryPageDto;
 }
 
+/** The hub's answer to a query that failed; a position in its details is worded as line and column. */
+function describeRunError(error: IpcError, query: string): string {
+  const position = (error.details as { position?: unknown } | undefined)?.position;
+  if (typeof position !== 'number') return describeError(error);
+  return describeError({ ...error, message: describeQueryProblem(query, position, error.message) });
+}
+
 /** Query console: highlighted editor with the engine's errors as you type, table/JSON results, paging, history. */
 export function QueryConsole() {
   const api = useApi();
@@ -28,6 +36,7 @@ export function QueryConsole() {
   const [pageSize, setPageSize] = useState(50);
   const [results, setResults] = useState<Results>();
   const [error, setError] = useState<IpcError>();
+  const [failedQuery, setFailedQuery] = useState('');
   const [busy, setBusy] = useState(false);
   const [view, setView] = useState<'table' | 'json'>('table');
   const [history, remember] = useQueryHistory();
@@ -39,7 +48,10 @@ export function QueryConsole() {
     const continuation = tokens[index];
     const result = await api.query.run({ query, pageSize: size, ...(continuation ? { continuation } : {}) });
     setBusy(false);
-    if (!result.ok) return setError(result.error);
+    if (!result.ok) {
+      setFailedQuery(query);
+      return setError(result.error);
+    }
     setError(undefined);
     const known = tokens.slice(0, index + 1);
     setResults({ query, pageSize: size, tokens: result.value.continuation ? [...known, result.value.continuation] : known, index, page: result.value });
@@ -56,7 +68,7 @@ export function QueryConsole() {
         <CodeEditor value={text} onChange={setText} onSubmit={run} extensions={queryExtensions} ariaLabel="Query" testId="query-editor" placeholder="SELECT * FROM devices WHERE …" />
         {diagnostics.length > 0 ? (
           <ul className="problems" aria-label="Query problems" data-testid="query-problems">
-            {diagnostics.map((d) => <li key={`${d.position}:${d.message}`}>col {d.position + 1}: {d.message}</li>)}
+            {diagnostics.map((d) => <li key={`${d.position}:${d.message}`}>{describeQueryProblem(text, d.position, d.message)}</li>)}
           </ul>
         ) : null}
         <div className="row">
@@ -75,11 +87,11 @@ export function QueryConsole() {
             </>
           ) : null}
         </div>
-        {error ? <p className="field-error" role="alert">{describeError(error)}</p> : null}
+        {error ? <p className="field-error" role="alert">{describeRunError(error, failedQuery)}</p> : null}
         {results ? (
           <div className="results">
             <Tabs items={[{ id: 'table', label: 'Table' }, { id: 'json', label: 'JSON' }] as const} value={view} onChange={setView} label="Result views" />
-            {results.page.items.length === 0 ? <p className="muted">No rows.</p> : view === 'table' ? <ResultTable items={results.page.items} /> : <JsonBlock value={results.page.items} label="Results JSON" />}
+            {results.page.items.length === 0 ? <p className="muted">No rows.</p> : view === 'table' ? <ResultTable items={results.page.items} columns={resultColumns(results.query, results.page.items)} /> : <JsonBlock value={results.page.items} label="Results JSON" />}
           </div>
         ) : (
           <p className="muted">

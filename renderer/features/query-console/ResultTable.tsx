@@ -14,9 +14,8 @@ export function columnsOf(items: readonly JsonObject[]): string[] {
   return [...columns];
 }
 
-/** Query results as a table: one column per top-level key, objects shown as compact JSON. */
-export function ResultTable({ items }: { items: readonly JsonObject[] }) {
-  const columns = columnsOf(items);
+/** Query results as a table: one column per top-level key (in `columns` order when given), objects as compact JSON. */
+export function ResultTable({ items, columns = columnsOf(items) }: { items: readonly JsonObject[]; columns?: readonly string[] }) {
   return (
     <div className="table-scroll">
       <table className="grid" data-testid="query-table">

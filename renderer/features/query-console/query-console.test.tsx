@@ -17,7 +17,7 @@ describe('the query console', () => {
     const { container } = renderWithStudio(<QueryConsole />);
     await act(() => setEditorText(container, 'query-editor', 'SELECT * FROM devices WHERE'));
     const problems = await screen.findByTestId('query-problems');
-    expect(problems.textContent).toMatch(/^col 28: /);
+    expect(problems.textContent).toBe('line 1, col 28: Syntax error: expected an expression but found end of query');
     expect(runButton().disabled).toBe(true);
     await act(() => setEditorText(container, 'query-editor', 'SELECT * FROM devicez'));
     expect((await screen.findByTestId('query-problems')).textContent).toContain('devicez');
@@ -63,5 +63,30 @@ describe('the query console', () => {
     expect((screen.getByRole('button', { name: 'Next ▶' }) as HTMLButtonElement).disabled).toBe(true);
     const runs = api.calls.filter((call) => call.channel === 'query.run');
     expect(runs[1]?.req).toMatchObject({ pageSize: 10, continuation: expect.any(String) });
+  });
+
+  it('words the position once: line and column, never "col 66 … position 65"', async () => {
+    const { container } = renderWithStudio(<QueryConsole />);
+    await act(() => setEditorText(container, 'query-editor', "SELECT * FROM devices\nWHERE tags.site = 'lab' AND properties.reported. = 1"));
+    const problems = await screen.findByTestId('query-problems');
+    expect(problems.textContent).toBe("line 2, col 50: Syntax error: expected name but found '='");
+  });
+
+  it('shows the columns in SELECT order, and SELECT * with the twin\'s id, tags and properties first', async () => {
+    const api = (await import('../../api/fake-client.js')).createFakeApi();
+    api.addDevice('a', { tags: { site: 'lab' } });
+    api.addDevice('b', { tags: { site: 'lab' }, reported: { temp: 21 } });
+    const { container } = renderWithStudio(<QueryConsole />, api);
+    // Device a has no temp: a table built from the rows' keys alone would put temp after status.
+    await act(() => setEditorText(container, 'query-editor', 'SELECT properties.reported.temp, status, deviceId AS id FROM devices'));
+    await waitFor(() => expect(runButton().disabled).toBe(false));
+    fireEvent.click(runButton());
+    const headers = async () => [...(await screen.findByTestId('query-table')).querySelectorAll('th')].map((th) => th.textContent);
+    await waitFor(async () => expect(await headers()).toEqual(['temp', 'status', 'id']));
+    await act(() => setEditorText(container, 'query-editor', 'SELECT * FROM devices'));
+    fireEvent.click(runButton());
+    await waitFor(async () => expect((await headers()).slice(0, 3)).toEqual(['deviceId', 'tags', 'properties']));
+    const all = await headers();
+    expect(all.indexOf('etag')).toBeGreaterThan(all.indexOf('status'));
   });
 });

@@ -46,7 +46,19 @@ export class TrafficBuffer {
   private nextKey = 1;
   private version = 0;
 
-  constructor(private readonly limits: TrafficBufferLimits = DEFAULT_LIMITS) {}
+  constructor(private limits: TrafficBufferLimits = DEFAULT_LIMITS) {}
+
+  /** The most rows kept. */
+  get maxRows(): number {
+    return this.limits.maxRows;
+  }
+
+  /** Keeps at most `maxRows` rows (and about 800 preview characters a row); drops the oldest beyond. */
+  setMaxRows(maxRows: number): void {
+    this.limits = { maxRows, maxPayloadChars: Math.max(DEFAULT_LIMITS.maxPayloadChars, maxRows * 800) };
+    this.evict();
+    this.version += 1;
+  }
 
   /** Changes whenever rows change (for memoised views). */
   get revision(): number {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrafficEventDto } from '../../../main/contract/index.js';
 import { renderWithStudio } from '../../test-utils/render.js';
 import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer, transportOf } from './traffic-buffer.js';
+import { decodeTopic, deviceRates, payloadPreview, readRecording } from './traffic-decode.js';
 import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
@@ -145,4 +146,89 @@ describe('the traffic view', () => {
     fireEvent.change(screen.getByLabelText('Protocol'), { target: { value: 'amqp' } });
     expect(within(list).queryAllByRole('listitem')).toHaveLength(0);
   });
+
+  it('follows the newest rows while at the bottom, and shows "N new ↓" after the user scrolled up', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    Object.defineProperty(list, 'clientHeight', { configurable: true, value: 300 });
+    const telemetry = (from: number, count: number) => Array.from({ length: count }, (_, i) => event({ id: 5000 + from + i, kind: 'telemetry', topic: `devices/dev-1/messages/events/n=${from + i}` }));
+    const visibleTopics = () => within(list).getAllByRole('listitem').map((row) => row.textContent ?? '');
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    act(() => api.emit('traffic.batch', telemetry(0, 3000)));
+    expect(visibleTopics().some((text) => text.includes('n=2999'))).toBe(true);
+    expect(list.scrollTop).toBe(3000 * 30 - 300);
+    expect(screen.queryByTestId('new-rows-pill')).toBeNull();
+
+    // The user scrolls to the top to read: new rows neither move the view nor go unnoticed.
+    list.scrollTop = 0;
+    fireEvent.scroll(list);
+    act(() => api.emit('traffic.batch', telemetry(3000, 5)));
+    expect(list.scrollTop).toBe(0);
+    expect(visibleTopics().some((text) => text.includes('n=0'))).toBe(true);
+    expect(screen.getByTestId('new-rows-pill').textContent).toBe('5 new ↓');
+
+    fireEvent.click(screen.getByTestId('new-rows-pill'));
+    expect(visibleTopics().some((text) => text.includes('n=3004'))).toBe(true);
+    expect(screen.queryByTestId('new-rows-pill')).toBeNull();
+    act(() => api.emit('traffic.batch', telemetry(3005, 1)));
+    expect(visibleTopics().some((text) => text.includes('n=3005'))).toBe(true);
+  });
+
+  it('is one tab stop: arrow keys move through the rows and Enter opens one', async () => {
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    act(() => api.emit('traffic.batch', [1, 2, 3].map((n) => event({ id: 7000 + n, kind: 'telemetry', topic: `devices/dev-1/messages/events/k=${n}`, payload: `{"k":${n}}` }))));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(list.tabIndex).toBe(0);
+    expect(within(list).getAllByRole('listitem').every((row) => row.tabIndex < 0)).toBe(true);
+    fireEvent.keyDown(list, { key: 'ArrowDown' });
+    const activeRow = () => document.getElementById(list.getAttribute('aria-activedescendant') ?? '');
+    expect(activeRow()?.textContent).toContain('k=3');
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    fireEvent.keyDown(list, { key: 'ArrowUp' });
+    expect(activeRow()?.textContent).toContain('k=1');
+    fireEvent.keyDown(list, { key: 'Enter' });
+    expect(screen.getByLabelText('Exchange details').textContent).toContain('{"k":1}');
+  });
+
+  it('decodes topics, previews payloads, keeps an adjustable number of rows and shows rates per device', async () => {
+    expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/reported/?$rid=7' }))).toBe('reported patch · rid 7');
+    expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/desired/?$version=4' }))).toBe('desired patch v4');
+    expect(decodeTopic(event({ topic: '$iothub/twin/res/204/?$rid=7&$version=3' }))).toBe('twin answer 204 · v3 · rid 7');
+    expect(decodeTopic(event({ topic: '$iothub/methods/POST/reboot/?$rid=2' }))).toBe('method reboot · rid 2');
+    expect(decodeTopic(event({ topic: 'devices/d1/messages/events/alert=high&%24.ct=application%2Fjson' }))).toBe('telemetry · alert=high $.ct=application/json');
+    expect(payloadPreview('{\n  "t": 21.5\n}')).toBe('{"t":21.5}');
+    const { api } = renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+    const now = Date.now();
+    act(() => api.emit('traffic.batch', Array.from({ length: 1500 }, (_, i) => event({ id: 8000 + i, time: new Date(now - 1500 + i).toISOString(), kind: 'telemetry', deviceId: i % 3 === 0 ? 'busy' : 'calm', topic: 'devices/x/messages/events/', payload: `{ "i": ${i} }` }))));
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(within(list).getAllByTestId('payload-preview').at(-1)?.textContent).toBe('{"i":1499}');
+    fireEvent.change(screen.getByLabelText('Rows kept'), { target: { value: '1000' } });
+    expect(screen.getByTestId('traffic-count').textContent).toBe('1000 rows');
+    fireEvent.click(screen.getByRole('button', { name: 'Rates' }));
+    const rates = screen.getByTestId('traffic-rates');
+    expect([...rates.querySelectorAll('tbody tr')].map((row) => row.textContent)).toEqual(['calm66.7', 'busy33.3']);
+    expect(deviceRates([], 10_000, now)).toEqual([]);
+  });
+
+  it('opens a saved recording and pairs its exchanges again', async () => {
+    const saved = { exportedAt: '2026-01-01T00:00:00Z', events: [
+      event({ rid: 'z', topic: '$iothub/twin/GET/?$rid=z' }), event({ rid: 'z', direction: 'out', status: 200, topic: '$iothub/twin/res/200/?$rid=z', payload: '{"desired":{}}' }),
+    ] };
+    expect(readRecording(JSON.stringify(saved))).toHaveLength(2);
+    expect(() => readRecording('{"rows":[]}')).toThrow(/no "events" list/);
+    renderWithStudio(<TrafficView />);
+    await screen.findByText(/Nothing yet/);
+    const file = new File([JSON.stringify(saved)], 'session.json', { type: 'application/json' });
+    fireEvent.change(screen.getByLabelText('Open a traffic recording'), { target: { files: [file] } });
+    expect((await screen.findByRole('status')).textContent).toContain('Showing the recording session.json (1 rows)');
+    const list = screen.getByRole('list', { name: 'Traffic rows' });
+    expect(list.querySelector('[data-paired="true"]')?.textContent).toContain('twin get · rid z');
+    fireEvent.click(screen.getByRole('button', { name: 'Back to live' }));
+    expect(screen.queryByText(/Showing the recording/)).toBeNull();
+  });
 });
+

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 
-import type { JsonValue } from '../../../emulator/model/json.js';
 import type { TwinDocument } from '../../../main/contract/index.js';
 import { describeError } from '../../api/async-state.js';
 import { JsonBlock } from '../../components/JsonBlock.js';
 import { DeltaView } from './DeltaView.js';
 import { DiffView } from './DiffView.js';
+import { FullTwinView } from './FullTwinView.js';
 import { withoutMeta } from './json-ops.js';
 import { lastSeen, markSeen } from './last-seen.js';
 import { twinDelta } from './twin-delta.js';
@@ -44,28 +44,23 @@ export function TwinPanel({ deviceId }: { deviceId: string }) {
   return (
     <div className="twin-panel">
       <div className="twin-summary muted small">
-        twin version <strong data-testid="twin-version">{twin.version}</strong> · etag <code>{twin.etag}</code> · desired $version{' '}
-        {String(twin.properties.desired.$version)} · reported $version <span data-testid="reported-version">{String(reported.$version)}</span>
+        twin version <strong data-testid="twin-version">{twin.version}</strong> · etag <code data-testid="twin-etag">{twin.etag}</code>
+        {' · '}model id <code data-testid="model-id">{typeof twin.modelId === 'string' && twin.modelId ? twin.modelId : 'none'}</code>
         <label className="checkbox inline">
-          <input type="checkbox" checked={showMetadata} onChange={(event) => setShowMetadata(event.target.checked)} /> show $metadata
+          <input type="checkbox" checked={showMetadata} onChange={(event) => setShowMetadata(event.target.checked)} /> show the full twin with $metadata
         </label>
       </div>
       <div className="twin-layout">
         <TwinEditor key={deviceId} twin={twin} onSaved={saved} reload={reload} />
         <section className="twin-column reported" aria-label="Reported properties">
-          <h3>Reported <span className="muted small">v{String(reported.$version)} · written by the device only</span></h3>
+          <h3>Reported <span className="muted small">v<span data-testid="reported-version">{String(reported.$version)}</span> · written by the device only</span></h3>
           {Object.keys(withoutMeta(reported)).length === 0 ? (
             <p className="muted">The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.</p>
           ) : null}
           <JsonBlock value={withoutMeta(reported)} label="Reported properties JSON" testId="reported-json" />
         </section>
       </div>
-      {showMetadata ? (
-        <div className="metadata">
-          <JsonBlock value={twin.properties.desired.$metadata as JsonValue} label="Desired $metadata" />
-          <JsonBlock value={reported.$metadata as JsonValue} label="Reported $metadata" />
-        </div>
-      ) : null}
+      {showMetadata ? <FullTwinView twin={twin} /> : null}
       <DeltaView entries={delta} />
       {diff ? (
         <DiffView

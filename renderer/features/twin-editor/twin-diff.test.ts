@@ -44,9 +44,9 @@ describe('delta: desired values the device has not reported back', () => {
     const desired = { $version: 4, t: 21, mode: 'eco', config: { rate: 5, list: [1, 2] }, same: 'x' };
     const reported = { $version: 9, t: 20, config: { rate: 5, list: [1] }, same: 'x' };
     expect(twinDelta(desired, reported)).toEqual([
-      { path: ['t'], desired: 21, reported: 20 },
-      { path: ['mode'], desired: 'eco', reported: undefined },
-      { path: ['config', 'list'], desired: [1, 2], reported: [1] },
+      { path: ['t'], desired: 21, reported: 20, state: 'different' },
+      { path: ['mode'], desired: 'eco', reported: undefined, state: 'missing' },
+      { path: ['config', 'list'], desired: [1, 2], reported: [1], state: 'different' },
     ]);
   });
 

@@ -1,13 +1,13 @@
-import { jsonParseLinter } from '@codemirror/lang-json';
 import { linter, type Diagnostic } from '@codemirror/lint';
 import type { Extension } from '@codemirror/state';
 
+import { jsonSyntaxLinter } from '../../components/json-syntax-lint.js';
 import { locatePath } from './json-locate.js';
 import { validateSection } from './twin-rules.js';
 
 /** Inline diagnostics for a tags/desired editor: JSON syntax first, then the hub's content rules. */
 export function twinLinter(section: 'tags' | 'desired'): Extension {
-  const parse = jsonParseLinter();
+  const parse = jsonSyntaxLinter();
   return linter(
     (view) => {
       const syntax = parse(view);

@@ -61,4 +61,10 @@ describe('the IPC contract', () => {
     expect(Object.getPrototypeOf(parsed.properties)).toBe(Object.prototype);
     expect(requestSchemas['c2d.send'].safeParse({ deviceId: 'd', body: 'x', properties: { a: 1 } }).success).toBe(false);
   });
+
+  it('leaves the C2D size limit to the hub, which counts UTF-8 bytes, not characters', () => {
+    // 65,537 ASCII characters (65,537 bytes): the hub answers MessageTooLarge naming the bytes, not the schema in characters.
+    expect(requestSchemas['c2d.send'].safeParse({ deviceId: 'd', body: 'x'.repeat(65_537) }).success).toBe(true);
+    expect(requestSchemas['c2d.send'].safeParse({ deviceId: 'd', body: 'x'.repeat(65_536 * 3 + 1) }).success).toBe(false);
+  });
 });

@@ -1,0 +1,102 @@
+import type { TwinDocument } from '../../../main/contract/index.js';
+
+/** An editable twin section. */
+export type DraftSection = 'tags' | 'desired';
+
+/** One unsaved section: its text and the twin it was edited from. */
+export interface StoredDraft {
+  readonly text: string;
+  readonly base: TwinDocument;
+}
+
+const PREFIX = 'twin-studio.draft.';
+/** Drafts kept in memory; mirrored to sessionStorage so a reload of the window keeps them too. */
+const drafts = new Map<string, StoredDraft>();
+let loaded = false;
+let guarded = false;
+
+function keyOf(deviceId: string, section: DraftSection): string {
+  return `${PREFIX}${section}.${deviceId}`;
+}
+
+function storage(): Storage | undefined {
+  try {
+    return typeof window === 'undefined' ? undefined : window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+function load(): void {
+  if (loaded) return;
+  loaded = true;
+  const store = storage();
+  if (!store) return;
+  for (let i = 0; i < store.length; i += 1) {
+    const key = store.key(i);
+    if (!key?.startsWith(PREFIX)) continue;
+    try {
+      const value = JSON.parse(store.getItem(key) ?? '') as StoredDraft;
+      if (typeof value.text === 'string' && typeof value.base?.etag === 'string') drafts.set(key, value);
+    } catch {
+      store.removeItem(key);
+    }
+  }
+  if (drafts.size > 0) guardUnload();
+}
+
+/** Asks the browser to confirm leaving the page (reload, close) while any draft is unsaved. */
+function guardUnload(): void {
+  if (guarded || typeof window === 'undefined') return;
+  guarded = true;
+  window.addEventListener('beforeunload', (event) => {
+    if (!hasDrafts()) return;
+    event.preventDefault();
+    // Chromium and Electron show their prompt only when returnValue is set.
+    event.returnValue = '';
+  });
+}
+
+/** The unsaved text of a device's section, if any. */
+export function readDraft(deviceId: string, section: DraftSection): StoredDraft | undefined {
+  load();
+  return drafts.get(keyOf(deviceId, section));
+}
+
+/** Keeps (or, with `undefined`, forgets) the unsaved text of a device's section. */
+export function writeDraft(deviceId: string, section: DraftSection, draft: StoredDraft | undefined): void {
+  load();
+  const key = keyOf(deviceId, section);
+  const store = storage();
+  if (draft) {
+    drafts.set(key, draft);
+    guardUnload();
+    try {
+      store?.setItem(key, JSON.stringify(draft));
+    } catch {
+      // Storage full or denied: the in-memory draft still survives navigation inside the window.
+    }
+  } else if (drafts.delete(key)) {
+    store?.removeItem(key);
+  }
+}
+
+/** True when any device has an unsaved section. */
+export function hasDrafts(): boolean {
+  load();
+  return drafts.size > 0;
+}
+
+/** Ids of the devices with unsaved sections. */
+export function devicesWithDrafts(): Set<string> {
+  load();
+  return new Set([...drafts.keys()].map((key) => key.slice(PREFIX.length).replace(/^(tags|desired)\./, '')));
+}
+
+/** Forgets every draft (tests). */
+export function forgetDrafts(): void {
+  const store = storage();
+  for (const key of drafts.keys()) store?.removeItem(key);
+  drafts.clear();
+  loaded = false;
+}
