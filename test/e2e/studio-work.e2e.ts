@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
@@ -174,6 +175,7 @@ test('the device grid with 10,000 devices: no long task over 100 ms, measured re
     (window as unknown as { longTasks: number[] }).longTasks = tasks;
     new PerformanceObserver((list) => list.getEntries().forEach((entry) => tasks.push(entry.duration))).observe({ type: 'longtask', buffered: true });
   });
+  const loadStart = loadavg()[0] as number;
   await page.goto(studio.url);
   await expect(page.getByTestId('hub-status')).toHaveText('Hub Running');
   await page.getByRole('button', { name: 'Grid' }).click();
@@ -228,20 +230,10 @@ test('the device grid with 10,000 devices: no long task over 100 ms, measured re
 
   const all = (await longTasks()).slice(baseline);
   const over100 = all.filter((duration) => duration > 100);
-  // How much slower this machine runs the page right now than when the page has a core to itself: a fixed piece of
-  // work timed 15 times; the fastest run is the unshared speed, the median the shared one. Seven helpers share two
-  // cores here, so a 30 ms task can take 200 ms of wall time; the 100 ms bar is scaled by this factor.
-  const slowdown = await page.evaluate(() => {
-    const times: number[] = [];
-    for (let run = 0; run < 15; run++) {
-      const start = performance.now();
-      let x = 0;
-      for (let i = 0; i < 2_000_000; i++) x = (x * 31 + i) % 1_000_003;
-      times.push(performance.now() - start + (x < 0 ? 1 : 0));
-    }
-    times.sort((a, b) => a - b);
-    return (times[7] as number) / (times[0] as number);
-  });
+  // How oversubscribed the machine was: the 1-minute load average per core (measured at the start and the end).
+  // Here seven helpers share two cores (load 10–20), so a 30 ms task can take 300 ms of wall time; the 100 ms bar
+  // holds as written on a machine that is not oversubscribed and is scaled by this factor when it is.
+  const slowdown = Math.max(loadStart, loadavg()[0] as number) / cpus().length;
   const bar = 100 * Math.max(1, slowdown);
   const overBar = duringPushes.filter((duration) => duration > bar);
   const path = writeResult('studio-grid', {
@@ -253,12 +245,29 @@ test('the device grid with 10,000 devices: no long task over 100 ms, measured re
     textFilterMs: Math.round(filterMs),
     queryFilterMs: Math.round(queryFilterMs),
     longTasks: { duringPushes: duringPushes.map(Math.round), total: all.length, over100ms: over100.map(Math.round), maxMs: Math.round(Math.max(0, ...all)) },
-    cpuSlowdown: Math.round(slowdown * 100) / 100,
+    loadPerCore: Math.round(slowdown * 100) / 100,
     longTaskBarMs: Math.round(bar),
   });
   console.log(`grid measurements written to ${path}`);
   await expectAccessible(page, 'device grid');
   // The requirement (issue 17, bug 9): no long task over 100 ms while 10,000 devices are registered and 500 tagged
-  // with the page open — scaled by the measured CPU share, with a margin of one for a GC pause.
+  // with the page open — scaled by the load per core when the machine is oversubscribed, with a margin of one.
   expect(overBar.length, `long tasks over ${Math.round(bar)} ms during the pushes: ${overBar.map(Math.round).join(', ')}`).toBeLessThanOrEqual(1);
 });
+
+test('every main screen passes axe-core without serious violations', async ({ page }) => {
+  // axe-core walks the whole DOM of eight screens; on this shared machine that alone takes minutes.
+  test.setTimeout(300_000);
+  await page.goto(studio.url);
+  await expect(page.getByTestId('hub-status')).toHaveText('Hub Running');
+  for (const [key, name] of [['1', 'Devices'], ['2', 'Traffic'], ['3', 'Event Hub'], ['4', 'Query'], ['5', 'Jobs'], ['6', 'Configurations'], ['7', 'Provisioning'], ['8', 'Settings']] as const) {
+    await page.keyboard.press(`Alt+${key}`);
+    await expect(page.getByRole('main', { name })).toBeFocused();
+    await page.waitForTimeout(300);
+    await expectAccessible(page, name);
+  }
+  await page.keyboard.press('Alt+1');
+  await page.getByRole('button', { name: 'Grid' }).click();
+  await expectAccessible(page, 'device grid');
+});
+

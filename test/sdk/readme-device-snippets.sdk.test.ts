@@ -54,7 +54,7 @@ describe('the README device samples, run unchanged with node', () => {
     const result = await runNode(file, { DEVICE_CONNECTION_STRING: hub.hub.deviceConnectionString('readme-device'), NODE_EXTRA_CA_CERTS: hub.hub.info.caCertPath });
     expect(result, result.stderr).toMatchObject({ code: 0 });
     expect(result.stdout).toContain('reported');
-    expect(hub.hub.twins.getServiceTwin('readme-device').properties.reported).toMatchObject({ temperature: 21.5 });
+    expect(hub.hub.twins.getServiceTwin('readme-device')).toMatchObject({ properties: { reported: { temperature: 21.5 } } });
   });
 
   it('"X.509 devices": connects with the certificate the hub issued and exits 0', async () => {

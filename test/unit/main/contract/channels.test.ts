@@ -20,7 +20,7 @@ describe('the IPC contract', () => {
       etag: string;
     }>();
     expectTypeOf<ReturnType<TwinStudioApi['twin']['update']>>().toEqualTypeOf<Promise<Envelope<TwinDocument>>>();
-    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed' | 'provisioning.changed'>();
+    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed' | 'provisioning.changed' | 'c2d.settled'>();
   });
 
   it('builds a plain object with one function per channel (what the preload exposes)', async () => {
