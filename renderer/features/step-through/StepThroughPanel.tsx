@@ -43,7 +43,11 @@ export function StepThroughPanel() {
     };
   }, [api, apply]);
 
-  const configure = async (enabled: boolean, deviceIds: readonly string[] | null) => apply(await api.stepper.configure({ enabled, deviceIds: deviceIds === null ? null : [...deviceIds] }));
+  const configure = async (enabled: boolean, deviceIds: readonly string[] | null) => {
+    // Shown at once (a controlled checkbox must follow the click); the hub's answer then confirms it.
+    setState((previous) => ({ held: previous?.held ?? [], enabled, deviceIds }));
+    apply(await api.stepper.configure({ enabled, deviceIds: deviceIds === null ? null : [...deviceIds] }));
+  };
   const releaseNext = async () => apply(await api.stepper.release({}));
   const releaseAll = async () => apply(await api.stepper.releaseAll({}));
 
