@@ -16,6 +16,8 @@ export interface HubCliOptions {
   readonly routesFile?: string;
   /** `--route <Source>[:<condition>]`: quick routes to the built-in endpoint. */
   readonly quickRoutes: readonly string[];
+  /** `--restore-snapshot <name>`: a saved hub snapshot (studio → Teach → Snapshots) to restore before ready. */
+  readonly restoreSnapshot?: string;
 }
 
 /** Usage text of `npm run hub`. */
@@ -54,6 +56,8 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         (default 5000; 0 = only on changes; IoT Hub: 5 minutes)
   --history-limit <n>   twin change log entries kept per twin (default 32; 0 = no log), for
                         the studio's timeline and time travel
+  --restore-snapshot <name>  restore the hub snapshot saved under <name> (in <data-dir>/snapshots/, saved
+                        from the studio's Teach view) before the hub is ready: devices, twins, versions, etags
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -85,6 +89,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       route: { type: 'string', multiple: true },
       'configuration-interval': { type: 'string' },
       'history-limit': { type: 'string' },
+      'restore-snapshot': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -123,6 +128,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ],
     ...(values.routes ? { routesFile: values.routes } : {}),
     quickRoutes: values.route ?? [],
+    ...(values['restore-snapshot'] ? { restoreSnapshot: values['restore-snapshot'] } : {}),
   };
 }
 

@@ -10,8 +10,13 @@ describe('hub CLI --history-limit', () => {
   });
 
   it('refuses what is not a count', () => {
-    expect(() => parseHubArgs(['--history-limit', '-1'])).toThrow(/--history-limit must be a number of entries/);
+    expect(() => parseHubArgs(['--history-limit=-1'])).toThrow(/--history-limit must be a number of entries/);
     expect(() => parseHubArgs(['--history-limit', 'lots'])).toThrow(/--history-limit must be a number of entries/);
     expect(() => parseHubArgs(['--history-limit', '100001'])).toThrow(/--history-limit/);
+  });
+
+  it('takes a snapshot to restore at start', () => {
+    expect(parseHubArgs(['--restore-snapshot', 'before class']).restoreSnapshot).toBe('before class');
+    expect(parseHubArgs([]).restoreSnapshot).toBeUndefined();
   });
 });
