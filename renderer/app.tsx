@@ -99,7 +99,7 @@ export function App() {
         {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
         {view === 'provisioning' ? <ProvisioningView /> : null}
-        {view === 'teach' ? <TeachView /> : null}
+        {view === 'teach' ? <TeachView deviceId={deviceId} /> : null}
       </main>
     </div>
   );

@@ -79,6 +79,14 @@ test('timeline: the scrubber shows a past version, the diff lists the changed pa
   await expect(page.getByTestId('property-history').locator('tbody tr')).toHaveCount(1);
   await expect(page.getByTestId('property-history')).toContainText('device tl-device');
   await expect(page.getByTestId('property-history').locator('tbody tr td').first()).toHaveText('4');
+
+  // The history as a JSON file.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export history (JSON)' }).click();
+  const file = await (await download).path();
+  const exported = JSON.parse(await readFile(file, 'utf8')) as { deviceId: string; currentVersion: number; entries: { version: number; writer: string }[] };
+  expect(exported).toMatchObject({ deviceId: 'tl-device', currentVersion: 5 });
+  expect(exported.entries.map((entry) => [entry.version, entry.writer])).toEqual([[2, 'studio'], [3, 'studio'], [4, 'device:tl-device'], [5, 'studio']]);
 });
 
 test('step-through: a desired patch waits in the hub until released; the device SDK receives it only then', async ({ page }) => {

@@ -75,7 +75,8 @@ function arrowOfEntry(entry: TwinHistoryEntry): Arrow {
 export function labelOf(event: TrafficEventDto): string {
   const topic = event.topic;
   const version = /[?&]\$version=(\d+)/.exec(topic)?.[1];
-  const rid = event.rid === undefined ? '' : ` $rid=${event.rid}`;
+  // SDK `$rid`s are UUIDs: the label shows their start, the details the whole topic.
+  const rid = event.rid === undefined ? '' : ` $rid=${event.rid.length > 10 ? `${event.rid.slice(0, 8)}…` : event.rid}`;
   const suffix = `${rid}${version ? ` $version=${version}` : ''}`;
   let what: string;
   if (topic.startsWith('$iothub/twin/PATCH/properties/reported')) what = 'PATCH reported';

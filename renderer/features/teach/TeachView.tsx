@@ -37,10 +37,24 @@ export function usePresentationMode(): [boolean, (on: boolean) => void] {
   return [on, setOn];
 }
 
-/** The teaching view: lessons, the twin timeline, the sequence diagram, step-through and hub snapshots. */
-export function TeachView() {
-  const [panel, setPanel] = useState<Panel>('lessons');
-  const [target, setTarget] = useState<TwinTarget>();
+const PANEL_KEY = 'twin-studio.teach-panel';
+
+function storedPanel(): Panel {
+  const stored = window.sessionStorage.getItem(PANEL_KEY);
+  return PANELS.some((item) => item.id === stored) ? (stored as Panel) : 'lessons';
+}
+
+/**
+ * The teaching view: lessons, the twin timeline, the sequence diagram, step-through and hub snapshots. It reopens
+ * on the panel last used, and the timeline starts on the device selected in the Devices view.
+ */
+export function TeachView({ deviceId }: { deviceId?: string | undefined }) {
+  const [panel, setPanelState] = useState<Panel>(storedPanel);
+  const [target, setTarget] = useState<TwinTarget | undefined>(deviceId ? { deviceId } : undefined);
+  const setPanel = (next: Panel) => {
+    window.sessionStorage.setItem(PANEL_KEY, next);
+    setPanelState(next);
+  };
   const [presenting, setPresenting] = usePresentationMode();
   return (
     <div className="teach-view">
