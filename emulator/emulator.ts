@@ -9,6 +9,10 @@ import type { QueryPage } from './query/index.js';
 import { CaCertificateService } from './services/ca-certificate-service.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
 import { DeviceAuthenticator } from './services/device-authenticator.js';
+import { SnapshotService } from './services/snapshot-service.js';
+import { StepGate } from './services/step-gate.js';
+import { SnapshotsApi } from './snapshots-api.js';
+import { fileSnapshotShelf, memorySnapshotShelf } from './store/snapshot-files.js';
 import { DevicePortRelay } from './services/device-port.js';
 import { MethodService } from './services/method-service.js';
 import type { HubState, PolicyRight, StoredC2dMessage } from './model/hub-state.js';
@@ -129,6 +133,7 @@ interface Running {
   readonly registry: RegistryService;
   readonly twins: TwinService;
   readonly twinsApi: TwinsApi;
+  readonly snapshots: SnapshotsApi;
   readonly views: TwinViewUpkeep;
   readonly query: (text: string, options: { pageSize?: number; continuation?: string }) => QueryPage;
   readonly methods: MethodService;
@@ -158,12 +163,15 @@ export class HubEmulator {
   readonly events = new HubEventBus();
   readonly config: ResolvedConfig;
   readonly tap: TrafficTap;
+  /** Step-through mode: holds messages to chosen devices at the device port until released (issue 18). */
+  readonly stepGate: StepGate;
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
   constructor(config: EmulatorConfig = {}) {
     this.config = resolveConfig(config);
     this.tap = new TrafficTap(this.events, this.config.clock);
+    this.stepGate = new StepGate(this.config.clock);
   }
 
   get status(): EmulatorStatus {
@@ -186,6 +194,11 @@ export class HubEmulator {
   }
 
   /** Direct methods (the same path as `POST /twins/{id}/methods`). */
+  /** Hub snapshots: save / restore the devices, twins, C2D queues and twin change logs (issue 18). */
+  get snapshots(): SnapshotsApi {
+    return this.running().snapshots;
+  }
+
   get methods(): MethodService {
     return this.running().methods;
   }
@@ -311,7 +324,9 @@ export class HubEmulator {
     running.amqp.close();
     running.fleet.close();
     running.methods.close();
+    // Held messages go to nobody once the transports are unbound: the devices resync on their next connection.
     running.unbindDevices();
+    this.stepGate.releaseAll();
     running.views.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
@@ -404,12 +419,14 @@ export class HubEmulator {
     await ensureDefaultPolicies(data);
     const dpsInstance = await ensureDpsInstance(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
-    const devices = new DevicePortRelay();
+    const devices = new DevicePortRelay(this.stepGate);
     const connections = new ConnectionTracker(config.clock, events);
     const registry = new RegistryService(data, connections, config.clock, events, devices);
     const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
+    const shelf = persistence === 'memory' ? memorySnapshotShelf() : fileSnapshotShelf(dataDir, fsync);
+    const snapshots = new SnapshotsApi(new SnapshotService(data, connections, config.clock, events, devices), shelf);
     const views = new TwinViewUpkeep(state, new TwinViewIndex(), twinRuntime(registry, modules), store, events);
     const built: { fleet?: FleetServices } = {};
     const queries = new TwinQueries(views.index, config.clock, { jobRows: jobRowsOf(() => built.fleet) });
@@ -587,7 +604,7 @@ export class HubEmulator {
       await routing.close();
       await eventLog.close();
     };
-    return { state, store, registry, twins, twinsApi, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, routing, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, snapshots, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, routing, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
   }
 }
 

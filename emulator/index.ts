@@ -23,6 +23,8 @@ export type { EnrollmentService, BulkMode, BulkResult } from './provisioning/enr
 export type { EnrollmentGroupInput, EnrollmentInput } from './provisioning/enrollment-records.js';
 export { deriveDeviceKey } from './provisioning/symmetric-key-attestation.js';
 export type { FleetApi } from './fleet-api.js';
+export type { SnapshotInfo, SnapshotsApi } from './snapshots-api.js';
+export type { HeldKind, HeldMessage, StepGate, StepGateSettings } from './services/step-gate.js';
 export type { DigitalTwinCommand, DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 export type { FleetConfig } from './fleet-config.js';
 export type { C2dAck, PolicyRight, StoredC2dMessage } from './model/hub-state.js';

@@ -110,7 +110,7 @@ export class EmulatorHost {
 
   private async startNow(): Promise<EmulatorStatusDto> {
     if (this.hub?.status === 'Running') return this.status();
-    const { ports, dataDir, persistence, reach } = this.options.settings.settings;
+    const { ports, dataDir, persistence, reach, historyLimit } = this.options.settings.settings;
     const hub = createEmulator({
       ...this.options.emulatorConfig,
       // "This computer only" is loopback; "my network" keeps the default (every interface).
@@ -118,6 +118,7 @@ export class EmulatorHost {
       ports: { ...ports, ...(ports.https === 443 ? {} : { httpsFallback: null }) },
       dataDir,
       persistence,
+      ...(historyLimit === undefined ? {} : { historyLimit }),
       logger: this.logger,
     });
     this.hub = hub;

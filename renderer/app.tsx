@@ -8,12 +8,13 @@ import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
 import { SettingsPanel } from './features/settings/SettingsPanel.js';
+import { TeachView } from './features/teach/TeachView.js';
 import { TrafficView } from './features/traffic/TrafficView.js';
 import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings';
+type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings' | 'teach';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -24,6 +25,7 @@ const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'configurations', label: 'Configurations' },
   { id: 'provisioning', label: 'Provisioning' },
   { id: 'settings', label: 'Settings' },
+  { id: 'teach', label: 'Teach' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -100,6 +102,7 @@ export function App() {
         {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
         {view === 'provisioning' ? <ProvisioningView /> : null}
+        {view === 'teach' ? <TeachView deviceId={deviceId} /> : null}
       </main>
     </div>
   );

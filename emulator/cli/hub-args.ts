@@ -16,6 +16,8 @@ export interface HubCliOptions {
   readonly routesFile?: string;
   /** `--route <Source>[:<condition>]`: quick routes to the built-in endpoint. */
   readonly quickRoutes: readonly string[];
+  /** `--restore-snapshot <name>`: a saved hub snapshot (studio → Teach → Snapshots) to restore before ready. */
+  readonly restoreSnapshot?: string;
 }
 
 /** Usage text of `npm run hub`. */
@@ -57,6 +59,10 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --configuration-interval <ms>  how often every configuration is re-applied to all twins
                         (default 5000; 0 = only on changes; IoT Hub: 5 minutes)
+  --history-limit <n>   twin change log entries kept per twin (default 32; 0 = no log), for
+                        the studio's timeline and time travel
+  --restore-snapshot <name>  restore the hub snapshot saved under <name> (in <data-dir>/snapshots/, saved
+                        from the studio's Teach view) before the hub is ready: devices, twins, versions, etags
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -88,6 +94,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       routes: { type: 'string' },
       route: { type: 'string', multiple: true },
       'configuration-interval': { type: 'string' },
+      'history-limit': { type: 'string' },
+      'restore-snapshot': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -113,6 +121,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ports,
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
     ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
+    ...(values['history-limit'] === undefined ? {} : { historyLimit: parseHistoryLimit(values['history-limit']) }),
   };
   return {
     config,
@@ -126,6 +135,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ],
     ...(values.routes ? { routesFile: values.routes } : {}),
     quickRoutes: values.route ?? [],
+    ...(values['restore-snapshot'] ? { restoreSnapshot: values['restore-snapshot'] } : {}),
   };
 }
 
@@ -151,6 +161,11 @@ function parseLimits(raw: readonly string[]): Partial<WireLimits> {
 
 function parseInterval(raw: string): number {
   if (!/^\d+$/.test(raw)) throw new Error(`--configuration-interval must be a number of milliseconds (0 = off), got '${raw}'`);
+  return Number(raw);
+}
+
+function parseHistoryLimit(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 100_000) throw new Error(`--history-limit must be a number of entries 0-100000 (0 = no change log), got '${raw}'`);
   return Number(raw);
 }
 

@@ -50,6 +50,13 @@ async function main(): Promise<void> {
   let devices: Record<string, string>;
   let x509: Record<string, X509Summary>;
   try {
+    if (options.restoreSnapshot !== undefined) await hub.snapshots.restore(options.restoreSnapshot);
+  } catch (error) {
+    process.stderr.write(`Could not restore the snapshot '${options.restoreSnapshot}': ${(error as Error).message}\n`);
+    await hub.stop();
+    process.exit(1);
+  }
+  try {
     devices = await registerDevices(hub, options.devices);
     x509 = await makeX509Devices(hub, options.x509Devices);
   } catch (error) {

@@ -275,3 +275,8 @@ export function configurationAlreadyExists(id: string): IotHubError {
 export function blobContainerValidationError(detail: string): IotHubError {
   return new IotHubError({ code: 'BlobContainerValidationError', httpStatus: 400, errorCode: 400008, message: detail });
 }
+
+/** 404: a saved hub snapshot (studio, issue 18) that does not exist. Not an IoT Hub error: the emulator's own. */
+export function snapshotNotFound(name: string): IotHubError {
+  return new IotHubError({ code: 'SnapshotNotFound', httpStatus: 404, errorCode: 404001, message: `There is no hub snapshot named '${name}'.` });
+}

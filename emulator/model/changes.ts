@@ -9,6 +9,7 @@ import type { ConfigurationRecord, TwinConfigurations } from './configuration.js
 import type { RoutingConfig } from './routing.js';
 import type { Principal } from './request-context.js';
 import type { TwinAddress } from './twin-address.js';
+import type { TwinHistoryEntry } from './twin-history.js';
 
 // Change records: what a service did, described (house-style H5/H10). Services produce them; the store journals
 // them, replays them at start (`emulator/state/apply-change.ts` is the one reducer) and hands each durable batch to
@@ -80,6 +81,8 @@ export type HubChange =
   /** The hub's message routing replaced (routes, endpoints, enrichments; iothub-protocol-2.md §6). */
   | { readonly kind: 'routingSet'; readonly routing: RoutingConfig }
   | { readonly kind: 'twinConfigurationsSet'; readonly target: TwinAddress; readonly configurations: TwinConfigurations }
+  /** A twin's whole change log replaced (a hub snapshot restored); an empty list drops it. */
+  | { readonly kind: 'twinHistorySet'; readonly target: TwinAddress; readonly entries: readonly TwinHistoryEntry[] }
   | ProvisioningChange;
 
 /** Changes of the provisioning service (DPS) that lives in the hub. */

@@ -20,12 +20,19 @@ export interface TwinHistoryEntry {
   /** `$version` of desired and reported after the write. */
   readonly desiredVersion: number;
   readonly reportedVersion: number;
+  /**
+   * Per touched properties section: the merge-patch that restores the section's previous `$metadata` tree. Entries
+   * written before it existed lack it; the twin at a version before such an entry has no `$metadata`.
+   */
+  readonly metadataInverse?: Partial<Record<'desired' | 'reported', JsonObject>>;
 }
 
-/** A twin's content at one version, rebuilt from the change log (no `$metadata`). */
+/** A twin's content at one version, rebuilt from the change log. */
 export interface TwinAtVersion {
   readonly version: number;
   readonly tags: JsonObject;
   readonly desired: JsonObject & { $version: number };
   readonly reported: JsonObject & { $version: number };
+  /** The sections' `$metadata` at that version; absent when an entry on the way back predates metadata inverses. */
+  readonly metadata?: { readonly desired: JsonObject; readonly reported: JsonObject };
 }

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../model/json.js';
 import type { TwinAddress } from '../model/twin-address.js';
+import type { StepGate } from './step-gate.js';
 
 /**
  * What services need to reach a connected device (house-style H5): the one way from services to devices. The MQTT
@@ -47,6 +48,9 @@ const NO_DEVICES: DevicePort = {
 export class DevicePortRelay implements DevicePort {
   private targets: readonly DevicePort[] = [];
 
+  /** `gate`: step-through mode holds desired notifications, method requests and C2D kicks here (issue 18). */
+  constructor(private readonly gate?: StepGate) {}
+
   /** Adds `port` until the returned function unbinds it (hub stop). */
   bind(port: DevicePort): () => void {
     this.targets = [...this.targets, port];
@@ -65,11 +69,19 @@ export class DevicePortRelay implements DevicePort {
   }
 
   notifyDesired(address: TwinAddress, body: JsonObject, version: number): void {
-    for (const target of this.targets) target.notifyDesired(address, body, version);
+    const send = () => {
+      for (const target of this.targets) target.notifyDesired(address, body, version);
+    };
+    if (this.gate?.covers(address)) this.gate.hold(address, 'desired', body, send, version);
+    else send();
   }
 
   deliverC2d(deviceId: string): void {
-    for (const target of this.targets) target.deliverC2d(deviceId);
+    const kick = () => {
+      for (const target of this.targets) target.deliverC2d(deviceId);
+    };
+    if (this.gate?.covers({ deviceId })) this.gate.hold({ deviceId }, 'c2d', null, kick);
+    else kick();
   }
 
   canReceiveMethods(address: TwinAddress): boolean {
@@ -77,7 +89,9 @@ export class DevicePortRelay implements DevicePort {
   }
 
   invokeMethod(address: TwinAddress, methodName: string, payload: string, rid: string): void {
-    (this.targets.find((target) => target.canReceiveMethods(address)) ?? NO_DEVICES).invokeMethod(address, methodName, payload, rid);
+    const send = () => (this.targets.find((target) => target.canReceiveMethods(address)) ?? NO_DEVICES).invokeMethod(address, methodName, payload, rid);
+    if (this.gate?.covers(address)) this.gate.hold(address, 'method', { methodName, payload }, send);
+    else send();
   }
 
   disconnect(address: TwinAddress): void {

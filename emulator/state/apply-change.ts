@@ -64,6 +64,12 @@ export function applyChange(state: HubState, change: HubChange, options: ReduceO
     case 'twinConfigurationsSet':
       updateTwin(state, change.target, (twin) => withConfigurations(twin, change.configurations));
       return;
+    case 'twinHistorySet': {
+      const key = twinKey(change.target);
+      if (change.entries.length === 0 || !ownerOf(state, change.target)) delete state.twinHistory[key];
+      else setOwn(state.twinHistory, key, [...change.entries]);
+      return;
+    }
     case 'sessionSaved':
       if (change.subscriptions.length === 0) delete state.sessions[change.clientId];
       else setOwn(state.sessions, change.clientId, [...change.subscriptions]);
@@ -102,7 +108,8 @@ function writeTwin(state: HubState, change: TwinWritten, options: ReduceOptions)
   updateTwin(state, change.target, (twin) => applyTwinWrite(twin, stripUndefined(parts), change.time));
   if (options.historyLimit <= 0) return;
   const key = twinKey(change.target);
-  setOwn(state.twinHistory, key, appendHistory(getOwn(state.twinHistory, key), historyEntry(before, change), options.historyLimit));
+  const after = ownerOf(state, change.target)?.twin;
+  setOwn(state.twinHistory, key, appendHistory(getOwn(state.twinHistory, key), historyEntry(before, change, after), options.historyLimit));
 }
 
 function updateTwin(state: HubState, address: TwinAddress, update: (twin: TwinState) => TwinState): void {

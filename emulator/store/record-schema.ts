@@ -284,6 +284,7 @@ export const CHANGE_SCHEMA = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('configurationPut'), record: configuration }),
   z.looseObject({ kind: z.literal('configurationDeleted'), id: text }),
   z.looseObject({ kind: z.literal('routingSet'), routing: routingConfig }),
+  z.looseObject({ kind: z.literal('twinHistorySet'), target: address, entries: z.array(historyEntry) }),
   z.looseObject({
     kind: z.literal('twinConfigurationsSet'),
     target: address,

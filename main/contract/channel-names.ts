@@ -46,6 +46,14 @@ export const INVOKE_CHANNELS = [
   'configurations.delete',
   'pnp.digitalTwin',
   'pnp.invokeCommand',
+  'snapshots.list',
+  'snapshots.save',
+  'snapshots.restore',
+  'snapshots.remove',
+  'stepper.state',
+  'stepper.configure',
+  'stepper.release',
+  'stepper.releaseAll',
 ] as const;
 
 /** Names of all invoke channels. */

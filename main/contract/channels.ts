@@ -9,6 +9,7 @@ import type {
   ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
+import type { SnapshotInfoDto, SnapshotRestoreDto, StepperStateDto } from './teaching-dto.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
 
 export { INVOKE_CHANNELS, PUSH_CHANNELS, isInvokeChannel, type InvokeChannel, type PushChannel } from './channel-names.js';
@@ -20,6 +21,8 @@ const deviceStatus = z.enum(['enabled', 'disabled']);
 const port = z.number().int().min(0).max(65535);
 /** iothub-protocol-2.md §2.2: registration and enrollment group ids are at most 128 characters. */
 const provisioningId = z.string().min(1).max(128);
+/** Hub snapshot names: a safe file name (the hub checks the alphabet). */
+const snapshotName = z.string().min(1).max(64);
 
 const exportedDevice = z.strictObject({
   deviceId,
@@ -49,6 +52,8 @@ export const studioSettingsSchema = z.strictObject({
   dataDir: z.string().min(1).max(4096),
   persistence: z.enum(['file', 'memory']),
   reach: z.enum(['thisComputer', 'network']).optional(),
+  /** Twin change log entries kept per twin (default 32, 0 = none). */
+  historyLimit: z.number().int().min(0).max(100_000).optional(),
 });
 
 /** Run-time checks of every request payload; the keys are the invoke channel names. */
@@ -78,9 +83,9 @@ export const requestSchemas = {
   /** Service PUT: replace tags and desired entirely. */
   'twin.replace': z.strictObject({ deviceId, tags: jsonObjectSchema, desired: jsonObjectSchema, etag: z.string().min(1).max(256) }),
   /** The twin's change log (bounded per twin, persisted with the hub). */
-  'twin.history': z.strictObject({ deviceId }),
+  'twin.history': z.strictObject({ deviceId, moduleId: z.string().min(1).max(128).optional() }),
   /** The twin as it was at a version still in its change log. */
-  'twin.atVersion': z.strictObject({ deviceId, version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  'twin.atVersion': z.strictObject({ deviceId, moduleId: z.string().min(1).max(128).optional(), version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
   /** iothub-protocol.md §9.1: query text ≤ 8192 characters; pages ≤ 1000 items. */
   'query.run': z.strictObject({
     query: z.string().min(1).max(8192),
@@ -147,6 +152,17 @@ export const requestSchemas = {
     payload: jsonValueSchema,
     responseTimeoutInSeconds: z.number().int().min(5).max(300),
   }),
+  /** Hub snapshots (issue 18): devices, modules, twins, C2D queues and change logs, saved by name. */
+  'snapshots.list': empty,
+  'snapshots.save': z.strictObject({ name: snapshotName }),
+  'snapshots.restore': z.strictObject({ name: snapshotName }),
+  'snapshots.remove': z.strictObject({ name: snapshotName }),
+  /** Step-through: hold desired notifications, method requests and C2D deliveries to devices until released. */
+  'stepper.state': empty,
+  'stepper.configure': z.strictObject({ enabled: z.boolean(), deviceIds: z.array(deviceId).max(1000).nullable() }),
+  /** Releases one held message: `id`, or the oldest (of `deviceId`). */
+  'stepper.release': z.strictObject({ id: z.number().int().min(1).optional(), deviceId: deviceId.optional() }),
+  'stepper.releaseAll': empty,
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -192,6 +208,14 @@ export interface Responses {
   'configurations.delete': { readonly id: string };
   'pnp.digitalTwin': DigitalTwinDto;
   'pnp.invokeCommand': MethodResultDto;
+  'snapshots.list': SnapshotInfoDto[];
+  'snapshots.save': SnapshotInfoDto;
+  'snapshots.restore': SnapshotRestoreDto;
+  'snapshots.remove': { readonly removed: boolean };
+  'stepper.state': StepperStateDto;
+  'stepper.configure': StepperStateDto;
+  'stepper.release': StepperStateDto;
+  'stepper.releaseAll': StepperStateDto;
 }
 
 /** Invoke channel → request and response types (house-style H14). */

@@ -106,6 +106,7 @@ export interface TwinDocument extends JsonObject {
  */
 export interface TwinHistoryDto {
   readonly deviceId: string;
+  readonly moduleId?: string;
   readonly version: number;
   readonly entries: readonly TwinHistoryEntry[];
 }
@@ -245,6 +246,8 @@ export interface StudioSettings {
    * connect; `thisComputer` listens on 127.0.0.1 only.
    */
   readonly reach?: 'thisComputer' | 'network';
+  /** Twin change log entries kept per twin (the timeline's reach back); default 32, 0 turns the log off. */
+  readonly historyLimit?: number;
 }
 
 /** Settings as stored plus where they are kept. */

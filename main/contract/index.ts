@@ -4,3 +4,4 @@ export * from './channels.js';
 export * from './dto.js';
 export * from './errors.js';
 export * from './json-schema.js';
+export * from './teaching-dto.js';

@@ -17,6 +17,7 @@ export function parseSettings(value: unknown): StudioSettings {
     dataDir: typeof candidate.dataDir === 'string' && candidate.dataDir ? candidate.dataDir : defaults.dataDir,
     persistence: candidate.persistence ?? defaults.persistence,
     ...(candidate.reach === undefined ? {} : { reach: candidate.reach }),
+    ...(candidate.historyLimit === undefined ? {} : { historyLimit: candidate.historyLimit }),
   };
   const parsed = studioSettingsSchema.safeParse(merged);
   return parsed.success ? parsed.data : defaults;

@@ -287,6 +287,15 @@ export function createFakeApi(): FakeApi {
       return { ok: true, value: { twin: { $dtId: deviceId, ...structuredClone(d.reported), $metadata: metadata }, etag: `etag-${d.version}` } };
     },
     'pnp.invokeCommand': ({ component, commandName }) => ({ ok: true, value: { status: 200, payload: { method: component ? `${component}*${commandName}` : commandName } } }),
+    // Teaching channels (issue 18): nothing saved, nothing held; component tests override what they need.
+    'snapshots.list': () => ({ ok: true, value: [] }),
+    'snapshots.save': ({ name }) => ({ ok: true, value: { name, takenAt: '2026-01-01T00:00:00.000Z', devices: devices.size } }),
+    'snapshots.restore': () => fail('SnapshotNotFound', 'There is no hub snapshot of that name.', 404),
+    'snapshots.remove': () => ({ ok: true, value: { removed: false } }),
+    'stepper.state': () => ({ ok: true, value: { enabled: false, deviceIds: null, held: [] } }),
+    'stepper.configure': ({ enabled, deviceIds }) => ({ ok: true, value: { enabled, deviceIds, held: [] } }),
+    'stepper.release': () => ({ ok: true, value: { enabled: false, deviceIds: null, held: [] } }),
+    'stepper.releaseAll': () => ({ ok: true, value: { enabled: false, deviceIds: null, held: [] } }),
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {

@@ -91,7 +91,7 @@ describe('the sim CLI', () => {
     expect(await sim('create', 'a', '--profile', 'thermostat', '--data-dir', dir)).toMatchObject({ code: 1, err: 'already simulated: a' });
     expect((await sim('create', 'bad id', '--profile', 'thermostat', '--data-dir', dir)).err).toContain("The device id 'bad id' is invalid");
     expect((await sim('create', 'b', '--profile', 'toaster', '--data-dir', dir)).err).toBe(
-      'unknown profile "toaster"; built-in profiles: firmware-update, smart-plug, thermostat',
+      'unknown profile "toaster"; built-in profiles: firmware-update, get-started, smart-plug, thermostat',
     );
   });
 

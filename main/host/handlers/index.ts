@@ -9,6 +9,7 @@ import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
 import { simulationHandlers } from './simulations.js';
 import { trafficHandlers } from './traffic.js';
+import { snapshotHandlers, stepperHandlers } from './teaching.js';
 import { twinHandlers } from './twins.js';
 
 /** Every invoke channel's handler; the type makes a missing or extra channel a compile error. */
@@ -26,4 +27,6 @@ export const handlers: HandlerTable = {
   ...jobHandlers,
   ...configurationHandlers,
   ...digitalTwinHandlers,
+  ...snapshotHandlers,
+  ...stepperHandlers,
 };

@@ -19,14 +19,14 @@ export const twinHandlers: NamespaceHandlers<'twin'> = {
     return toTwinDocument(await host.requireRunning().twins.replaceTwin(deviceId, body, etag));
   },
 
-  'twin.history': async ({ deviceId }, { host }) => {
+  'twin.history': async ({ deviceId, moduleId }, { host }) => {
     const twins = host.requireRunning().twins;
-    const version = Number(twins.getServiceTwin(deviceId).version);
-    return { deviceId, version, entries: [...twins.history(deviceId)] };
+    const version = Number(twins.getServiceTwin(deviceId, moduleId).version);
+    return { deviceId, ...(moduleId === undefined ? {} : { moduleId }), version, entries: [...twins.history(deviceId, moduleId)] };
   },
 
-  'twin.atVersion': async ({ deviceId, version }, { host }) => ({
+  'twin.atVersion': async ({ deviceId, moduleId, version }, { host }) => ({
     deviceId,
-    twin: host.requireRunning().twins.atVersion(deviceId, version) ?? null,
+    twin: host.requireRunning().twins.atVersion(deviceId, version, moduleId) ?? null,
   }),
 };

@@ -56,7 +56,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
   const api = useApi();
   const status = useStore(useStudio().status);
   const [loaded, setLoaded] = useState<SettingsDto>();
-  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'], reach: 'network' as Reach });
+  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'], reach: 'network' as Reach, historyLimit: '32' });
   const [message, setMessage] = useState<string>();
   const [confirm, setConfirm] = useState<'restart' | 'reset'>();
 
@@ -64,13 +64,14 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
     void api.settings.get({}).then((result) => {
       if (!result.ok) return setMessage(describeError(result.error));
       setLoaded(result.value);
-      const { ports, dataDir, persistence, reach } = result.value.settings;
-      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence, reach: reach ?? 'network' });
+      const { ports, dataDir, persistence, reach, historyLimit } = result.value.settings;
+      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence, reach: reach ?? 'network', historyLimit: String(historyLimit ?? 32) });
     });
   }, [api]);
 
   const ports = { mqtts: parsePort(form.mqtts, false), https: parsePort(form.https, true), mqtt: parsePort(form.mqtt, true), amqps: parsePort(form.amqps, true) };
-  const valid = Object.values(ports).every((port) => port !== undefined) && form.dataDir.trim() !== '';
+  const historyLimit = /^\d{1,6}$/.test(form.historyLimit.trim()) && Number(form.historyLimit) <= 100_000 ? Number(form.historyLimit) : undefined;
+  const valid = Object.values(ports).every((port) => port !== undefined) && form.dataDir.trim() !== '' && historyLimit !== undefined;
   const apply = async () => {
     setConfirm(undefined);
     if (!valid) return;
@@ -80,6 +81,8 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
       dataDir: form.dataDir.trim(),
       persistence: form.persistence,
       reach: form.reach,
+      // The default (32) is not written unless it was set before: settings files stay as they were.
+      ...(historyLimit === undefined || (historyLimit === 32 && loaded?.settings.historyLimit === undefined) ? {} : { historyLimit }),
     };
     const result = await api.settings.update({ settings });
     setMessage(result.ok ? 'Saved; the hub restarted with the new settings.' : describeError(result.error));
@@ -115,6 +118,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
             <option value="network">My network (other machines can reach every port)</option>
           </select>
         </label>
+        <label className="field narrow"><span>Twin history (versions kept per twin, 0 = off)</span><input value={form.historyLimit} onChange={(e) => setForm({ ...form, historyLimit: e.target.value })} aria-invalid={historyLimit === undefined || undefined} /></label>
         <label className="checkbox"><input type="checkbox" checked={form.persistence === 'memory'} onChange={(e) => setForm({ ...form, persistence: e.target.checked ? 'memory' : 'file' })} /> Keep everything in memory (forgotten when the hub stops)</label>
         <p className="muted small">{loaded?.settingsFile ? `Saved in ${loaded.settingsFile}.` : 'Started with command-line options: changes last until the studio exits.'} Port 0 picks any free port; 443 falls back to 8443 when it cannot be bound.</p>
         <button type="button" className="button primary" disabled={!valid} onClick={() => setConfirm('restart')}>Save and restart hub</button>

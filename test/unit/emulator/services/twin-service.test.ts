@@ -189,7 +189,12 @@ describe('one twin path for device and module twins (issue 10)', () => {
       [3, 'device:d', ['reported']],
       [4, 'studio', ['tags', 'desired']],
     ]);
-    expect(hub.twins.atVersion('d', 3)).toEqual({ version: 3, tags: { site: 'A' }, desired: { $version: 1 }, reported: { t: 20, $version: 2 } });
+    const at3 = hub.twins.atVersion('d', 3);
+    expect(at3).toMatchObject({ version: 3, tags: { site: 'A' }, desired: { $version: 1 }, reported: { t: 20, $version: 2 } });
+    // $metadata as it was at version 3: reported.t stamped by its write, desired never written after creation.
+    expect(at3?.metadata?.reported).toHaveProperty('t.$lastUpdated');
+    expect(at3?.metadata?.desired).toMatchObject({ $lastUpdatedVersion: 1 });
+    expect(at3?.metadata?.desired).not.toHaveProperty('target');
     expect(hub.twins.history('d', 'm')).toEqual([]);
     expect(() => hub.twins.history('nope')).toThrow(/not registered/);
   });

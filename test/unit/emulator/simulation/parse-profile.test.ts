@@ -153,6 +153,6 @@ describe('profile validation', () => {
 
   it('accepts every built-in profile', async () => {
     const profiles = await listBuiltinProfiles();
-    expect(profiles.map((profile) => profile.name)).toEqual(['firmware-update', 'smart-plug', 'thermostat']);
+    expect(profiles.map((profile) => profile.name)).toEqual(['firmware-update', 'get-started', 'smart-plug', 'thermostat']);
   });
 });

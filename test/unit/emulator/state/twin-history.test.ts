@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TwinWritten } from '../../../../emulator/model/changes.js';
 import type { TwinState } from '../../../../emulator/model/twin.js';
 import type { TwinHistoryEntry } from '../../../../emulator/model/twin-history.js';
-import { appendHistory, applyMergePatch, historyEntry, twinAtVersion } from '../../../../emulator/state/twin-history.js';
+import { appendHistory, applyMergePatch, diffInverse, historyEntry, replayForward, twinAtVersion, twinStateAtVersion } from '../../../../emulator/state/twin-history.js';
 import { freshSection } from '../../../../emulator/twin/merge-section.js';
 import { applyTwinWrite, type TwinWriteParts } from '../../../../emulator/twin/twin-writes.js';
 
@@ -14,13 +14,14 @@ function fresh(): TwinState {
 }
 
 /** Applies writes like the reducer does and keeps the log. */
-function play(writes: TwinWriteParts[], limit = 100) {
+function play(writes: TwinWriteParts[], limit = 100, withMetadata = true) {
   let twin = fresh();
   let log: TwinHistoryEntry[] = [];
   const states: TwinState[] = [twin];
-  for (const parts of writes) {
-    const next = applyTwinWrite(twin, parts, T0);
-    log = appendHistory(log, historyEntry(twin, change(next, parts)), limit);
+  for (const [i, parts] of writes.entries()) {
+    const time = new Date(Date.parse(T0) + (i + 1) * 1000).toISOString();
+    const next = applyTwinWrite(twin, parts, time);
+    log = appendHistory(log, historyEntry(twin, { ...change(next, parts), time }, withMetadata ? next : undefined), limit);
     twin = next;
     states.push(twin);
   }
@@ -58,8 +59,31 @@ describe('the twin change log', () => {
         tags: past.tags,
         desired: { ...past.desired.data, $version: past.desired.version },
         reported: { ...past.reported.data, $version: past.reported.version },
+        metadata: { desired: past.desired.metadata, reported: past.reported.metadata },
       });
     }
+  });
+
+  it('replays forward from version 1 to the current twin exactly ($metadata and key order included)', () => {
+    const { twin, log } = play(writes);
+    const base = twinStateAtVersion(twin, log, 1);
+    expect(base?.metadataExact).toBe(true);
+    expect(JSON.stringify(replayForward(base?.state as TwinState, log))).toBe(JSON.stringify(twin));
+  });
+
+  it('leaves $metadata out for versions behind an entry written without metadata inverses (older logs)', () => {
+    const { twin, log, states } = play(writes, 100, false);
+    const rebuilt = twinAtVersion(twin, log, 2);
+    expect(rebuilt?.desired).toEqual({ ...states[1]?.desired.data, $version: states[1]?.desired.version });
+    expect(rebuilt?.metadata).toBeUndefined();
+    expect(twinAtVersion(twin, log, twin.version)?.metadata).toBeDefined();
+  });
+
+  it('diffInverse turns the new tree back into the old one', () => {
+    const before = { a: 1, b: { c: 2, d: [1] }, e: 'x' };
+    const after = { a: 2, b: { c: 2, f: 3, d: [1] }, g: true };
+    expect(diffInverse(before, after)).toEqual({ a: 1, b: { f: null }, e: 'x', g: null });
+    expect(applyMergePatch(after, diffInverse(before, after))).toEqual(before);
   });
 
   it('records who wrote what, with the versions after the write', () => {
