@@ -44,10 +44,12 @@ export function routingEndpoints(deps: {
         clock: deps.clock,
       });
       logs.add(log);
+      const service = new EventHubService(log, deps.registry, deps.modules, entity, log.createdAt);
       return {
-        service: new EventHubService(log, deps.registry, deps.modules, entity, log.createdAt),
+        service,
         close: () => {
           logs.delete(log);
+          service.retire();
           return log.close();
         },
       };
