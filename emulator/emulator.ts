@@ -39,9 +39,8 @@ import { ConsumerGroupService } from './services/consumer-group-service.js';
 import { HubEventSources } from './services/hub-event-sources.js';
 import { MessageRouter } from './services/message-router.js';
 import { RoutingService } from './services/routing-service.js';
+import { routingEndpoints } from './routing-endpoints.js';
 import { EventLog } from './store/event-log.js';
-import { FileSink } from './store/file-sink.js';
-import { WebhookSink } from './transports/webhook/webhook-sink.js';
 import { getOwn } from './util/own-keys.js';
 import { twinRuntime } from './services/twin-runtime.js';
 import { TwinService } from './services/twin-service.js';
@@ -457,23 +456,8 @@ export class HubEmulator {
       }
     };
     const router = new MessageRouter(eventHub, twinOf, hubNameOf(config.hostName), config.logger);
-    const extraLogs = new Set<EventLog>();
-    const routing = new RoutingService(data, router, eventHub, {
-      eventHub: async (entity, partitions) => {
-        const log = await EventLog.open({
-          dir: persistence === 'memory' ? undefined : join(dataDir, 'endpoints', 'eventhubs', entity.toLowerCase()),
-          partitions,
-          retentionMs: config.eventHub.retentionMs,
-          maxBytesPerPartition: config.eventHub.maxBytesPerPartition,
-          fsync,
-          clock: config.clock,
-        });
-        extraLogs.add(log);
-        return { service: new EventHubService(log, registry, modules, entity, log.createdAt), close: () => (extraLogs.delete(log), log.close()) };
-      },
-      fileSink: (sink) => FileSink.open({ dir: join(dataDir, 'endpoints', 'files', sink.containerName), maxFileBytes: sink.maxChunkSizeInBytes ?? 10 * 1024 * 1024, maxFiles: 20 }),
-      webhook: (hook) => new WebhookSink({ url: hook.url, ...(hook.headers ? { headers: hook.headers } : {}), logger: config.logger }),
-    }, config.logger);
+    const endpoints = routingEndpoints({ dataDir, persistence, fsync, eventHub: config.eventHub, clock: config.clock, logger: config.logger, registry, modules });
+    const routing = new RoutingService(data, router, eventHub, endpoints.openers, config.logger);
     try {
       await routing.start(config.routing);
     } catch (error) {
@@ -485,7 +469,7 @@ export class HubEmulator {
     const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
     const retention = setInterval(() => {
       eventLog.applyRetention();
-      for (const log of extraLogs) log.applyRetention();
+      endpoints.applyRetention();
     }, 60_000);
     retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
@@ -557,7 +541,11 @@ export class HubEmulator {
           eventHubNamespace: () => (this.current?.info.ports.amqps ? `sb://${config.hostName}${this.current.info.ports.amqps === 5671 ? '' : `:${this.current.info.ports.amqps}`}/` : ''),
         },
       },
-      authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+      authenticator: serviceAuth,
+      hubName: hubNameOf(config.hostName),
+      tap: this.tap,
+      logger: config.logger,
+    });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),

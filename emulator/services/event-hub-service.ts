@@ -31,6 +31,7 @@ export interface EventHubInfo {
  */
 export class EventHubService {
   readonly info: EventHubInfo;
+  private readonly retiredListeners = new Set<() => void>();
 
   constructor(
     private readonly log: EventLogPort,
@@ -68,6 +69,19 @@ export class EventHubService {
 
   onAppended(listener: (events: readonly HubEvent[]) => void): () => void {
     return this.log.onAppended(listener);
+  }
+
+  /** Called once when the endpoint is removed (a routing Event Hubs entity that went); readers attached to it end. */
+  onRetired(listener: () => void): () => void {
+    this.retiredListeners.add(listener);
+    return () => this.retiredListeners.delete(listener);
+  }
+
+  /** The endpoint is gone: tells `onRetired` listeners (the built-in endpoint is never retired). */
+  retire(): void {
+    const listeners = [...this.retiredListeners];
+    this.retiredListeners.clear();
+    for (const listener of listeners) listener();
   }
 
   /** A device's message as IoT Hub stamps it (§5.6), not yet appended. */

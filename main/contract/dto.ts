@@ -172,6 +172,8 @@ export interface RoutingEndpointDto {
   readonly address: string;
   /** Counters since the hub started (events kept; written/failed; delivered/failed/dropped/queued). */
   readonly stats: Readonly<Record<string, number>>;
+  /** For an Event Hubs entity: its `iothubowner` connection string (empty when AMQP is off). */
+  readonly connectionString?: string;
 }
 
 /** The built-in Event Hub-compatible endpoint and its routing, as the studio shows them. */

@@ -203,4 +203,23 @@ describe('routing endpoints and enrichments through Resource Manager', () => {
     expect(alerts.events?.map((event) => event.body)).toEqual([{ temperature: 21 }, { temperature: 40 }, { temperature: 22 }]);
     expect(alerts.events?.[2]?.properties).toMatchObject({ site: 'lab-7' });
   });
+
+  it('detaches readers of an Event Hubs endpoint that a routing change removes', async () => {
+    // The tap holds the earlier tests' attaches too: only traffic after this id counts.
+    const since = hub.hub.tap.snapshot().at(-1)?.id ?? -1;
+    const after = (prefix: string) => hub.hub.tap.snapshot().filter((event) => event.id > since && event.topic.startsWith(prefix));
+    const reading = readEvents(hub.hub, { count: 100, timeoutMs: 15_000, startPosition: { enqueuedOn: new Date().toISOString() }, stopOnError: true, noRetries: true }, hub.hub.eventHubConnectionString('iothubowner', 'alerts-stream'));
+    await eventually(() => after('attach alerts-stream/').length === 4, 10_000, 'a reader attached to the four partitions of alerts-stream');
+    const { routing } = hub.hub;
+    await routing.set({ ...routing.config, endpoints: { ...routing.config.endpoints, eventHubs: [] }, routes: routing.config.routes.filter((route) => route.name !== 'alerts'), enrichments: routing.config.enrichments.map((entry) => ({ ...entry, endpointNames: entry.endpointNames.filter((name) => name !== 'alerts-hub') })).filter((entry) => entry.endpointNames.length > 0) });
+    // The hub detaches each partition reader at once (the client would otherwise only notice on its next
+    // properties check).
+    await eventually(() => after('detach alerts-stream/').length === 4, 2000, 'the four readers detached');
+    const result = await reading;
+    // The client reports the detach or, having looked again, that the entity is gone.
+    const messages = (result.errors ?? []).map((error) => error.message);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((message) => /alerts-stream' (was removed|could not be found)/.test(message)), messages.join('\n')).toBe(true);
+    expect(hub.hub.routing.eventHubEntity('alerts-stream')).toBeUndefined();
+  });
 });

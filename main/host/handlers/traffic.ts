@@ -50,7 +50,7 @@ function endpointOverview(hub: HubEmulator): EventEndpointDto {
       enabled: route.isEnabled,
       hits: hits[route.name] ?? 0,
     })),
-    endpoints: hub.routing.endpoints(),
+    endpoints: hub.routing.endpoints().map((entry) => (entry.kind === 'eventHub' ? { ...entry, connectionString: hub.eventHubConnectionString('iothubowner', entry.address) } : entry)),
     routing: routingToArm(hub.routing.config),
     fallbackEnabled: hub.routing.config.fallbackEnabled,
     fallbackHits: hits.$fallback ?? 0,

@@ -77,7 +77,11 @@ export function EndpointView() {
           <tbody>
             {endpoint.endpoints.map((entry) => (
               <tr key={entry.name} data-testid={`endpoint-${entry.name}`}>
-                <td>{entry.name}</td><td>{ENDPOINT_KINDS[entry.kind]}</td><td><code>{entry.address}</code></td>
+                <td>{entry.name}</td><td>{ENDPOINT_KINDS[entry.kind]}</td>
+                <td>
+                  <code>{entry.address}</code>
+                  {entry.connectionString ? <CopyButton text={entry.connectionString} what={`connection string of ${entry.address}`} /> : null}
+                </td>
                 <td>{Object.entries(entry.stats).map(([name, count]) => `${name} ${count}`).join(', ')}</td>
               </tr>
             ))}

@@ -60,7 +60,14 @@ export class EventHubEndpoint {
       sender.close(refusal);
       return;
     }
-    if (hub !== this.hub && !this.extraSubscriptions.has(hub)) this.extraSubscriptions.set(hub, hub.onAppended((events) => this.delivered(hub, events)));
+    if (hub !== this.hub && !this.extraSubscriptions.has(hub)) {
+      const appended = hub.onAppended((events) => this.delivered(hub, events));
+      const retired = hub.onRetired(() => this.retired(hub));
+      this.extraSubscriptions.set(hub, () => {
+        appended();
+        retired();
+      });
+    }
     const partition = Number(address.partition);
     const start = startPositionOf(sender.source?.filter);
     if (!start.ok) {
@@ -171,6 +178,19 @@ export class EventHubEndpoint {
       return { condition: 'com.microsoft:argument-out-of-range', description: `The partition '${address.partition}' does not exist; partitions are ${hub.info.partitionIds.join(', ')}.` };
     }
     return undefined;
+  }
+
+  /** A routing entity was removed: its readers are detached with `amqp:not-found`. */
+  private retired(hub: EventHubService): void {
+    this.extraSubscriptions.get(hub)?.();
+    this.extraSubscriptions.delete(hub);
+    for (const reader of [...this.readers]) {
+      if (reader.hub !== hub) continue;
+      this.readers.delete(reader);
+      this.bySender.delete(reader.sender);
+      if (reader.sender.is_open()) reader.sender.close({ condition: 'amqp:not-found', description: `The messaging entity '${hub.info.name}' was removed from the hub's routing.` });
+      this.tap.record({ deviceId: undefined, direction: 'out', protocol: 'amqp', kind: 'other', topic: `detach ${hub.info.name}/Partitions/${reader.partition}`, payload: 'amqp:not-found: the entity was removed from the routing' });
+    }
   }
 
   private delivered(hub: EventHubService, events: readonly HubEvent[]): void {

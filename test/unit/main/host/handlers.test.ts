@@ -37,12 +37,15 @@ describe('the handler table on a real hub', () => {
 
   it('sets the routing from Resource Manager\'s object: endpoints listed, routes with their endpoint, a bad condition refused with its position', async () => {
     const routing = {
-      endpoints: { storageContainers: [{ name: 'archive', containerName: 'studio-archive', encoding: 'JSON' }] },
+      endpoints: { storageContainers: [{ name: 'archive', containerName: 'studio-archive', encoding: 'JSON' }], eventHubs: [{ name: 'extra', entityPath: 'studio-extra' }] },
       routes: [{ name: 'hot', source: 'DeviceMessages', condition: '$body.t > 30', endpointNames: ['archive'], isEnabled: true }],
       enrichments: [{ key: 'site', value: '$twin.tags.site', endpointNames: ['archive'] }],
     };
     const endpoint = await value('traffic.setRouting', { routing });
-    expect(endpoint.endpoints).toEqual([{ name: 'archive', kind: 'storageContainer', address: 'studio-archive', stats: { written: 0, failed: 0 } }]);
+    expect(endpoint.endpoints).toEqual([
+      { name: 'extra', kind: 'eventHub', address: 'studio-extra', stats: { events: 0 }, connectionString: host.requireRunning().eventHubConnectionString('iothubowner', 'studio-extra') },
+      { name: 'archive', kind: 'storageContainer', address: 'studio-archive', stats: { written: 0, failed: 0 } },
+    ]);
     expect(endpoint.routes).toEqual([{ name: 'hot', source: 'DeviceMessages', condition: '$body.t > 30', endpoint: 'archive', enabled: true, hits: 0 }]);
     expect(endpoint.routing).toMatchObject({ enrichments: routing.enrichments, fallbackRoute: { isEnabled: true } });
     const refused = await call('traffic.setRouting', { routing: { routes: [{ name: 'bad', source: 'DeviceMessages', condition: 't > > 1', endpointNames: ['events'], isEnabled: true }] } });
