@@ -18,6 +18,7 @@ import type { ConfigurationService } from './services/configurations/configurati
 import type { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
+import { RequestGate } from './services/request-gate.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
 import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
@@ -146,6 +147,11 @@ export class HubEmulator {
   readonly events = new HubEventBus();
   readonly config: ResolvedConfig;
   readonly tap: TrafficTap;
+  /**
+   * The one request gate every device and back-end operation passes (services/request-gate.ts). Tier emulation and
+   * fault injection register their checks on it; with none (the default) nothing is checked.
+   */
+  readonly gate = new RequestGate();
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
@@ -452,6 +458,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
       admit,
+      gate: this.gate,
     });
     const gateway = await MqttGateway.create({
       methods,
@@ -469,6 +476,7 @@ export class HubEmulator {
       limits: config.limits,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
       claim,
+      gate: this.gate,
     });
     const unbindMqtt = devices.bind(gateway.devicePort);
     const unbindAmqp = devices.bind(amqp.devices);
@@ -477,7 +485,7 @@ export class HubEmulator {
       unbindAmqp();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
+    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate });
     const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
     const dps = createDpsApi({
       services: { enrollments, registrations },
@@ -486,7 +494,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
     });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps, gate: this.gate });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {

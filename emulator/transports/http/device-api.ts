@@ -15,6 +15,7 @@ import type { DeviceRequest, DeviceResponse, DeviceRouteDefinition, DeviceServic
 import { readRawBody } from './request-body.js';
 import { Router } from './router.js';
 import { requestContext } from '../../services/request-contexts.js';
+import type { RequestGate } from '../../services/request-gate.js';
 import { headerOf } from './header-of.js';
 
 /** What the device HTTPS API needs from the emulator. */
@@ -24,6 +25,8 @@ export interface DeviceApiDeps {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The request gate (`services/request-gate.ts`); absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
 }
 
 /** Serves a request when its path is a device route (true), or leaves it to the service REST API (false). */
@@ -76,6 +79,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
   const deviceRequest: DeviceRequest = { address, params, query: new URL(request.url ?? '/', 'https://hub').searchParams, headers: request.headers, body: body.value, context };
   let result: DeviceResponse;
   try {
+    await deps.gate?.admit(context, { bytes: body.value.length });
     result = await route.operation(deviceRequest, deps.services);
   } catch (error) {
     if (!isIotHubError(error)) deps.logger.error(`${context.operation} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);
