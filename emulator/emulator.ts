@@ -19,6 +19,8 @@ import type { DigitalTwinService } from './services/digital-twins/digital-twin-s
 import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { RequestGate } from './services/request-gate.js';
+import { TierEmulation } from './services/tiers/tier-emulation.js';
+import type { TierUsage } from './model/tier-usage.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
 import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
@@ -152,12 +154,23 @@ export class HubEmulator {
    * fault injection register their checks on it; with none (the default) nothing is checked.
    */
   readonly gate = new RequestGate();
+  /** Tier emulation (config `tier`), one check of the gate; undefined when off. */
+  private readonly tier: TierEmulation | undefined;
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
   constructor(config: EmulatorConfig = {}) {
     this.config = resolveConfig(config);
     this.tap = new TrafficTap(this.events, this.config.clock);
+    if (this.config.tier) {
+      this.tier = new TierEmulation(this.config.tier, this.config.clock);
+      this.gate.add(this.tier);
+    }
+  }
+
+  /** What tier emulation has counted per operation family and of the daily quota; undefined when it is off. */
+  tierUsage(): TierUsage | undefined {
+    return this.tier?.usage();
   }
 
   get status(): EmulatorStatus {
