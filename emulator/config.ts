@@ -10,6 +10,7 @@ import { systemClock } from './util/clock.js';
 import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
 import { resolveFleetConfig, type FleetConfig, type ResolvedFleetConfig } from './fleet-config.js';
 import type { TierConfig } from './services/tiers/tier-emulation.js';
+import { LENIENT } from './services/leniency.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -140,7 +141,8 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
     eventHub: resolveEventHub(config.eventHub),
     routing: { routes: config.routing?.routes ?? [], fallbackEnabled: config.routing?.fallbackEnabled ?? true },
-    limits: resolveWireLimits(config.limits),
+    // Lenient mode lets MQTT packets carry its larger device-to-cloud messages (services/leniency.ts).
+    limits: resolveWireLimits(config.lenient === true ? { maxPacketBytes: LENIENT.mqttMaxPacketBytes, ...config.limits } : config.limits),
     fleet: resolveFleetConfig(config.fleet),
     tier: config.tier,
     lenient: config.lenient ?? false,

@@ -19,6 +19,7 @@ import type { DigitalTwinService } from './services/digital-twins/digital-twin-s
 import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
 import { RequestGate } from './services/request-gate.js';
+import { leniencyOf } from './services/leniency.js';
 import { TierEmulation } from './services/tiers/tier-emulation.js';
 import type { TierUsage } from './model/tier-usage.js';
 import { ensureDefaultPolicies } from './services/policies.js';
@@ -440,7 +441,8 @@ export class HubEmulator {
     };
     const router = new MessageRouter(config.routing, eventHub, twinOf, config.logger);
     const eventSources = new HubEventSources(router, eventHub, hubNameOf(config.hostName), config.clock, twinOf, store, events);
-    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
+    const leniency = leniencyOf(config.lenient);
+    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body), leniency.maxD2cBodyBytes);
     const retention = setInterval(() => eventLog.applyRetention(), 60_000);
     retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
@@ -472,6 +474,7 @@ export class HubEmulator {
       logger: config.logger,
       admit,
       gate: this.gate,
+      maxD2cBodyBytes: leniency.maxD2cBodyBytes,
     });
     const gateway = await MqttGateway.create({
       methods,
@@ -498,8 +501,8 @@ export class HubEmulator {
       unbindAmqp();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate });
-    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
+    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger, apiVersionOptional: leniency.armApiVersionOptional });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),

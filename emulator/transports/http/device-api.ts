@@ -27,6 +27,8 @@ export interface DeviceApiDeps {
   readonly logger: Logger;
   /** The request gate (`services/request-gate.ts`); absent or empty = nothing checked. */
   readonly gate?: RequestGate;
+  /** The largest D2C body (lenient mode raises it, services/leniency.ts); IoT Hub's 256 KB when absent. */
+  readonly maxD2cBodyBytes?: number;
 }
 
 /** Serves a request when its path is a device route (true), or leaves it to the service REST API (false). */
@@ -64,7 +66,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
     deps.logger.info(`device HTTPS request refused: ${auth.reason}`, address.deviceId);
     return finish(deps, request, response, errorReply(unauthorized(`Unauthorized: ${auth.reason}`), now), route, address);
   }
-  const body = await readRawBody(request, MAX_D2C_BODY_BYTES);
+  const body = await readRawBody(request, deps.maxD2cBodyBytes ?? MAX_D2C_BODY_BYTES);
   if (!body.ok) {
     if (body.abort) response.once('finish', () => request.socket.destroy());
     return finish(deps, request, response, errorReply(body.error, now), route, address);

@@ -47,6 +47,8 @@ export interface AmqpDeviceDeps {
   readonly peerChainOf?: (connection: Connection) => Buffer[];
   /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
   readonly gate?: RequestGate;
+  /** The largest D2C body (lenient mode raises it, services/leniency.ts); IoT Hub's 256 KB when absent. */
+  readonly maxD2cBodyBytes?: number;
 }
 
 /** The link property the C# SDK announces an IoT Plug and Play model id with (iothub-protocol-2.md §3.3). */
@@ -331,7 +333,8 @@ export class AmqpDeviceEndpoint implements DevicePort {
   private takeTelemetry(identity: IdentityLinks, message: Message, delivery: Delivery, ctx: RequestContext, body: Buffer): void {
     const { address } = identity;
     try {
-      if (body.length > MAX_D2C_BODY_BYTES) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
+      const max = this.deps.maxD2cBodyBytes ?? MAX_D2C_BODY_BYTES;
+      if (body.length > max) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${max}.`);
       const durable = this.deps.telemetry.receive(ctx, address, telemetryPropertiesOf(message), body);
       this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? linkAddressOf(delivery.link)), payload: body });
       // Accepted once the built-in endpoint has it durably.
