@@ -20,3 +20,5 @@ export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { IotHubError } from './errors/iothub-error.js';
 /** ARM's `properties.routing` object → the hub's checked routing configuration (the CLI's `--routes` file). */
 export { routingFromArm, routingToArm } from './services/routing-config.js';
+/** IoT Hub's tiers and their per-unit limits (services/tiers/tier-table.ts), for the CLI's options and help. */
+export { HUB_TIERS, MAX_UNITS, isHubTier, tierLimits, type HubTier } from './services/tiers/tier-table.js';

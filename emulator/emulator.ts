@@ -22,6 +22,10 @@ import type { ConfigurationService } from './services/configurations/configurati
 import type { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
+import { RequestGate } from './services/request-gate.js';
+import { leniencyOf } from './services/leniency.js';
+import { TierEmulation } from './services/tiers/tier-emulation.js';
+import type { TierUsage } from './model/tier-usage.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
 import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
@@ -164,6 +168,13 @@ export class HubEmulator {
   readonly tap: TrafficTap;
   /** Step-through mode: holds messages to chosen devices at the device port until released (issue 18). */
   readonly stepGate: StepGate;
+  /**
+   * The one request gate every device and back-end operation passes (services/request-gate.ts). Tier emulation and
+   * fault injection register their checks on it; with none (the default) nothing is checked.
+   */
+  readonly gate = new RequestGate();
+  /** Tier emulation (config `tier`), one check of the gate; undefined when off. */
+  private readonly tier: TierEmulation | undefined;
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
@@ -171,6 +182,15 @@ export class HubEmulator {
     this.config = resolveConfig(config);
     this.tap = new TrafficTap(this.events, this.config.clock);
     this.stepGate = new StepGate(this.config.clock);
+    if (this.config.tier) {
+      this.tier = new TierEmulation(this.config.tier, this.config.clock);
+      this.gate.add(this.tier);
+    }
+  }
+
+  /** What tier emulation has counted per operation family and of the daily quota; undefined when it is off. */
+  tierUsage(): TierUsage | undefined {
+    return this.tier?.usage();
   }
 
   get status(): EmulatorStatus {
@@ -466,7 +486,8 @@ export class HubEmulator {
       throw error;
     }
     const eventSources = new HubEventSources(router, eventHub, hubNameOf(config.hostName), config.clock, twinOf, store, events);
-    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
+    const leniency = leniencyOf(config.lenient);
+    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body), leniency.maxD2cBodyBytes);
     const retention = setInterval(() => {
       eventLog.applyRetention();
       endpoints.applyRetention();
@@ -504,6 +525,8 @@ export class HubEmulator {
       logger: config.logger,
       admit,
       provisioning: registrations,
+      gate: this.gate,
+      maxD2cBodyBytes: leniency.maxD2cBodyBytes,
     });
     const gateway = await MqttGateway.create({
       methods,
@@ -521,6 +544,7 @@ export class HubEmulator {
       limits: config.limits,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
       claim,
+      gate: this.gate,
     });
     const unbindMqtt = devices.bind(gateway.devicePort);
     const unbindAmqp = devices.bind(amqp.devices);
@@ -529,7 +553,7 @@ export class HubEmulator {
       unbindAmqp();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
+    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
     const management = createManagementApi({
       services: {
         certificates,
@@ -545,6 +569,7 @@ export class HubEmulator {
       hubName: hubNameOf(config.hostName),
       tap: this.tap,
       logger: config.logger,
+      apiVersionOptional: leniency.armApiVersionOptional,
     });
     const dps = createDpsApi({
       services: { enrollments, registrations },
@@ -553,7 +578,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
     });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps, gate: this.gate });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     amqpsPort = ports.amqps;
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);

@@ -14,3 +14,4 @@ export * from './consumer-group.js';
 export * from './job.js';
 export * from './configuration.js';
 export * from './snapshot-document.js';
+export * from './tier-usage.js';

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
+  ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
+import { HUB_TIER_NAMES } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import type { SnapshotInfoDto, SnapshotRestoreDto, StepperStateDto } from './teaching-dto.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
@@ -54,6 +55,9 @@ export const studioSettingsSchema = z.strictObject({
   reach: z.enum(['thisComputer', 'network']).optional(),
   /** Twin change log entries kept per twin (default 32, 0 = none). */
   historyLimit: z.number().int().min(0).max(100_000).optional(),
+  /** Units: F1 has 1, S3/B3 up to 10, the others up to 200; the hub refuses a count its tier does not allow. */
+  tier: z.strictObject({ name: z.enum(HUB_TIER_NAMES), units: z.number().int().min(1).max(200) }).nullable().optional(),
+  lenient: z.boolean().optional(),
 });
 
 /** Run-time checks of every request payload; the keys are the invoke channel names. */
@@ -63,6 +67,8 @@ export const requestSchemas = {
   'emulator.reset': z.strictObject({ confirm: z.literal('reset') }),
   'emulator.export': z.strictObject({ includeReported: z.boolean().optional() }),
   'emulator.import': z.strictObject({ data: hubExportSchema, overwrite: z.boolean() }),
+  /** What tier emulation has counted (the quota meter); null when it is off. */
+  'emulator.tierUsage': empty,
   'settings.get': empty,
   /** Saves the settings and restarts the hub with them. */
   'settings.update': z.strictObject({ settings: studioSettingsSchema }),
@@ -171,6 +177,7 @@ export interface Responses {
   'emulator.reset': { readonly deleted: number };
   'emulator.export': HubExport;
   'emulator.import': ImportReport;
+  'emulator.tierUsage': TierUsageDto;
   'settings.get': SettingsDto;
   'settings.update': SettingsDto;
   'devices.list': DeviceSummary[];

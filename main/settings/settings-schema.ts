@@ -18,6 +18,8 @@ export function parseSettings(value: unknown): StudioSettings {
     persistence: candidate.persistence ?? defaults.persistence,
     ...(candidate.reach === undefined ? {} : { reach: candidate.reach }),
     ...(candidate.historyLimit === undefined ? {} : { historyLimit: candidate.historyLimit }),
+    ...(candidate.tier === undefined ? {} : { tier: candidate.tier }),
+    ...(candidate.lenient === undefined ? {} : { lenient: candidate.lenient }),
   };
   const parsed = studioSettingsSchema.safeParse(merged);
   return parsed.success ? parsed.data : defaults;

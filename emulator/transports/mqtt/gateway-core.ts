@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 
+import type { RequestGate } from '../../services/request-gate.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationService } from '../../provisioning/registration-service.js';
 import type { RequestContext } from '../../model/request-context.js';
@@ -49,6 +50,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly tokenExpiryGraceMs?: number;
   /** A connection became ready: the identity's connections on other transports close (device-port.ts `claim`). */
   readonly claim?: (address: TwinAddress, newer: object) => void;
+  /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
 }
 
 /** The gateway's shared state, handed to every step. */
