@@ -160,9 +160,10 @@ test('a device registered, connected, configured and queried through the studio'
     await page.getByRole('button', { name: 'Traffic', exact: true }).click();
     await page.getByLabel('Device').selectOption('e2e-thermostat');
     await page.getByLabel('Kind').selectOption('twin');
-    const reportedPatch = page.locator('.traffic-row[data-paired="true"]', { hasText: '$iothub/twin/PATCH/properties/reported' }).first();
+    // Topics are shown decoded (the raw topic is the cell's title).
+    const reportedPatch = page.locator('.traffic-row[data-paired="true"]', { hasText: 'reported patch' }).first();
     await expect(reportedPatch).toContainText('204');
-    await expect(page.locator('.traffic-row', { hasText: '$iothub/twin/PATCH/properties/desired' }).first()).toBeVisible();
+    await expect(page.locator('.traffic-row', { hasText: 'desired patch' }).first()).toBeVisible();
     await reportedPatch.click();
     await expect(page.getByLabel('Exchange details')).toContainText('temperature');
     await shot('07-traffic.png');
