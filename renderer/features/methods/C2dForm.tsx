@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 
 import type { Pushes } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
@@ -28,15 +28,23 @@ export function C2dForm({ deviceId }: { deviceId: string }) {
   const bytes = utf8Bytes(body);
   const tooBig = bytes > MAX_BODY_BYTES;
 
+  // A fast device settles before the send's answer arrives: remember this device's recent outcomes.
+  const settledIds = useRef(new Map<string, Pushes['c2d.settled']['outcome']>());
   usePush('c2d.settled', (settled) => {
-    if (settled.deviceId === deviceId && settled.messageId === sent) setOutcome(`Message ${settled.messageId} ${OUTCOMES[settled.outcome]}.`);
+    if (settled.deviceId !== deviceId) return;
+    settledIds.current.set(settled.messageId, settled.outcome);
+    if (settledIds.current.size > 100) settledIds.current.delete(settledIds.current.keys().next().value as string);
+    if (settled.messageId === sent) setOutcome(`Message ${settled.messageId} ${OUTCOMES[settled.outcome]}.`);
   });
 
   const send = async () => {
     if (!parsed.ok || tooBig) return;
     const result = await api.c2d.send({ deviceId, body, ...(Object.keys(parsed.properties).length > 0 ? { properties: parsed.properties } : {}) });
-    if (result.ok) setSent(result.value.messageId);
-    setOutcome(result.ok ? `Queued as message ${result.value.messageId}; waiting for the device to complete it.` : describeError(result.error));
+    if (!result.ok) return setOutcome(describeError(result.error));
+    const { messageId } = result.value;
+    setSent(messageId);
+    const already = settledIds.current.get(messageId);
+    setOutcome(already ? `Message ${messageId} ${OUTCOMES[already]}.` : `Queued as message ${messageId}; waiting for the device to complete it.`);
   };
   return (
     <section aria-label="Cloud-to-device message">

@@ -51,4 +51,16 @@ describe('the C2D form', () => {
     expect(parseProperties(' a = 1 \nb=x=y')).toEqual({ ok: true, properties: { a: '1', b: 'x=y' } });
     expect(parseProperties('a=1\na=2')).toMatchObject({ ok: false, errors: [{ line: 2 }] });
   });
+
+  it('shows the outcome when the device settled the message before the send answered', async () => {
+    const api = createFakeApi();
+    api.override('c2d.send', ({ deviceId }) => {
+      api.emit('c2d.settled', { deviceId, messageId: 'fast-1', outcome: 'Success' });
+      return { ok: true, value: { messageId: 'fast-1' } };
+    });
+    renderWithStudio(<C2dForm deviceId="dev-1" />, api);
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect((await screen.findByTestId('c2d-outcome')).textContent).toBe('Message fast-1 completed by the device.');
+  });
 });
+
