@@ -18,3 +18,5 @@ export { checkDeviceId } from './services/identity-rules.js';
 export { AtomicJsonFile, type AtomicJsonFileOptions } from './store/atomic-json-file.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { IotHubError } from './errors/iothub-error.js';
+/** The nodes of a hub cluster, read from its Redis (`--cluster-status`; docs/cluster.md). */
+export { fetchClusterStatus, type ClusterNodeStatus } from './cluster/cluster-node.js';

@@ -16,6 +16,8 @@ export interface HubCliOptions {
   readonly routesFile?: string;
   /** `--route <Source>[:<condition>]`: quick routes to the built-in endpoint. */
   readonly quickRoutes: readonly string[];
+  /** `--cluster-status`: print the cluster's nodes and exit. */
+  readonly clusterStatus: boolean;
 }
 
 /** Usage text of `npm run hub`. */
@@ -52,6 +54,11 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --configuration-interval <ms>  how often every configuration is re-applied to all twins
                         (default 5000; 0 = only on changes; IoT Hub: 5 minutes)
+  --store <url>         keep the hub state in Redis: redis://host:port[/db] (AOF recommended;
+                        see docs/cluster.md) instead of <data-dir>/hub.json
+  --cluster             run as one node of a cluster sharing the --store Redis (docs/cluster.md)
+  --node-id <id>        this node's id in the cluster (default: random)
+  --cluster-status      print the cluster's nodes and their device counts, then exit
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -82,6 +89,10 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       routes: { type: 'string' },
       route: { type: 'string', multiple: true },
       'configuration-interval': { type: 'string' },
+      store: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
+      'node-id': { type: 'string' },
+      'cluster-status': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -106,7 +117,12 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ports,
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
     ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
+    ...(values.store === undefined ? {} : { store: parseStoreUrl(values.store) }),
+    ...(values.cluster ? { cluster: values['node-id'] === undefined ? {} : { nodeId: values['node-id'] } } : {}),
   };
+  if (values.cluster && values.store === undefined) throw new Error('--cluster needs --store redis://host:port');
+  if (values['node-id'] !== undefined && !values.cluster) throw new Error('--node-id needs --cluster');
+  if (values['cluster-status'] && values.store === undefined) throw new Error('--cluster-status needs --store redis://host:port');
   return {
     config,
     json: values.json === true,
@@ -119,7 +135,13 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ],
     ...(values.routes ? { routesFile: values.routes } : {}),
     quickRoutes: values.route ?? [],
+    clusterStatus: values['cluster-status'] === true,
   };
+}
+
+function parseStoreUrl(raw: string): string {
+  if (!/^rediss?:\/\/[^/]+(\/\d+)?$/.test(raw)) throw new Error(`--store must be redis://host:port[/db], got '${raw}'`);
+  return raw;
 }
 
 /** `<device>` or `<device>/<module>` (device ids cannot contain `/`). */

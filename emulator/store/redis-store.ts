@@ -124,6 +124,15 @@ export class RedisStore implements EmulatorStore {
     return this.appliedSeq;
   }
 
+  /**
+   * Resolves once the committed state includes batch `seq` (written by any node): a node acting on another node's
+   * word ("desired patch written at seq 42") first catches up to it.
+   */
+  async caughtUp(seq: number): Promise<void> {
+    if (this.appliedSeq >= seq || this.closed) return;
+    await this.readUntil(seq);
+  }
+
   async open(): Promise<HubState> {
     if (this.state) return this.state;
     await this.redis.connect();
