@@ -241,12 +241,17 @@ export class RedisStore implements EmulatorStore {
       }
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) continue;
-      await this.serialized(() => {
-        for (const entry of entries) this.applyEntry(entry, false);
-      }).catch((error: unknown) => {
+      try {
+        await this.serialized(() => {
+          for (const entry of entries) this.applyEntry(entry, false);
+        });
+      } catch (error) {
+        // A gap or a damaged entry: this node's state cannot follow the stream any more. Stop reading (the same
+        // entries would fail again) and report the failure; the node must be restarted.
         this.readerFailure = error as Error;
         this.logger.error(`Redis store: ${(error as Error).message}`);
-      });
+        return;
+      }
     }
   }
 
