@@ -279,13 +279,15 @@ export class HubEmulator {
     this.state = 'Starting';
     const listeners: BoundListener[] = [];
     let store: EmulatorStore | undefined;
+    let cluster: ClusterNode | undefined;
     try {
-      this.current = await this.build(listeners, (opened) => (store = opened));
+      this.current = await this.build(listeners, (opened) => (store = opened), (node) => (cluster = node));
       this.state = 'Running';
       this.config.logger.info(`hub running: mqtts ${this.current.info.ports.mqtts}, https ${this.current.info.ports.https}`);
       return this.current.info;
     } catch (error) {
       await Promise.all(listeners.map((listener) => listener.close()));
+      await cluster?.close();
       await store?.close();
       this.state = 'Stopped';
       throw error;
@@ -378,7 +380,7 @@ export class HubEmulator {
     return this.current;
   }
 
-  private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void): Promise<Running> {
+  private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void, joined: (cluster: ClusterNode) => void): Promise<Running> {
     const { config, events } = this;
     const reduce = (state: HubState, change: Parameters<typeof applyChange>[1]) => applyChange(state, change, { historyLimit: config.historyLimit });
     const { persistence, dataDir, fsync, logger, compactAtBytes } = config;
@@ -396,6 +398,7 @@ export class HubEmulator {
     const dpsInstance = await ensureDpsInstance(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
     const cluster = await startClusterNode(config, store, events);
+    if (cluster) joined(cluster);
     const devices = cluster?.devices ?? new DevicePortRelay();
     const connections = new ConnectionTracker(config.clock, events);
     const registry = new RegistryService(data, connections, config.clock, events, devices);

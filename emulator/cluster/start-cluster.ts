@@ -8,7 +8,12 @@ export async function startClusterNode(config: ResolvedConfig, store: EmulatorSt
   if (!config.cluster || config.store === undefined) return undefined;
   if (!isShared(store)) throw new Error('a cluster node needs the Redis store (store: redis://…)');
   const node = new ClusterNode({ url: config.store, prefix: config.hostName, ...config.cluster, store, events, logger: config.logger });
-  await node.start();
+  try {
+    await node.start();
+  } catch (error) {
+    await node.close();
+    throw error;
+  }
   return node;
 }
 
