@@ -121,6 +121,12 @@ export default tseslint.config(
   layer('store', ['emulator/store/**/*.ts'], [
     { group: ['**/services/**', '**/provisioning/**', '**/transports/**', '**/twin/**', '**/state/**'], message: 'The store persists and replays through an injected reducer: no services, transports, twin rules or state (H5/H10).' },
   ]),
+  // A cluster node (docs/cluster.md) reaches devices through the DevicePort and shares state through the injected
+  // Redis store: no transports, reducer or twin rules, and the store as types only.
+  layer('cluster', ['emulator/cluster/**/*.ts'], [
+    { group: ['**/transports/**', '**/state/**', '**/twin/**', '**/provisioning/**'], message: 'A cluster node reaches devices through the DevicePort (services/device-port.ts) only: no transports, state, twin rules (H5).' },
+    { group: ['**/store/**'], allowTypeImports: true, message: 'A cluster node gets the store injected: type imports only (H5/H10).' },
+  ]),
   // Clients of the hub (H4), in tiers: the CLI drives load runs and simulations, a load run drives simulated devices.
   clientZone('simulation', []),
   clientZone('load', ['simulation']),

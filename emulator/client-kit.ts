@@ -22,3 +22,5 @@ export { IotHubError } from './errors/iothub-error.js';
 export { routingFromArm, routingToArm } from './services/routing-config.js';
 /** IoT Hub's tiers and their per-unit limits (services/tiers/tier-table.ts), for the CLI's options and help. */
 export { HUB_TIERS, MAX_UNITS, isHubTier, tierLimits, type HubTier } from './services/tiers/tier-table.js';
+/** The nodes of a hub cluster, read from its Redis (`--cluster-status`; docs/cluster.md). */
+export { fetchClusterStatus, type ClusterNodeStatus } from './cluster/cluster-node.js';

@@ -83,6 +83,13 @@ export interface EmulatorConfig {
    * is listed there and in the README). Default false: strict, as IoT Hub.
    */
   readonly lenient?: boolean;
+  /**
+   * `redis://[user:password@]host:port[/db]`: keep the hub state in Redis (the Redis store,
+   * `emulator/store/README.md`) instead of `<dataDir>/hub.json`; keys are prefixed with the host name.
+   */
+  readonly store?: string;
+  /** Run as one node of a cluster of hubs sharing the Redis `store` (docs/cluster.md). */
+  readonly cluster?: ClusterConfig;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -107,8 +114,29 @@ export interface ResolvedConfig {
   readonly fleet: ResolvedFleetConfig;
   readonly tier: TierConfig | undefined;
   readonly lenient: boolean;
+  readonly store: string | undefined;
+  readonly cluster: Required<ClusterConfig> | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
+}
+
+/** One node of a cluster (docs/cluster.md). */
+export interface ClusterConfig {
+  /** This node's id, unique in the cluster (default: a random one). */
+  readonly nodeId?: string;
+  /** How often the node tells Redis it is alive (default 2000 ms; a node silent for 3 beats counts as gone). */
+  readonly heartbeatMs?: number;
+}
+
+function resolveCluster(config: EmulatorConfig): Required<ClusterConfig> | undefined {
+  if (config.store !== undefined && !/^rediss?:\/\//.test(config.store)) throw new RangeError(`store must be a redis:// or rediss:// URL, got '${config.store}'`);
+  if (!config.cluster) return undefined;
+  if (config.store === undefined) throw new RangeError('cluster needs a shared store: set store to a redis:// URL');
+  const nodeId = config.cluster.nodeId ?? `node-${Math.random().toString(36).slice(2, 8)}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) throw new RangeError(`cluster.nodeId must be 1-64 letters, digits, '.', '_' or '-', got '${nodeId}'`);
+  const heartbeatMs = config.cluster.heartbeatMs ?? 2000;
+  if (!(heartbeatMs >= 100)) throw new RangeError(`cluster.heartbeatMs must be at least 100, got ${heartbeatMs}`);
+  return { nodeId, heartbeatMs };
 }
 
 /** The built-in endpoint's shape: IoT Hub's defaults are 4 partitions and 1 day (1-7 days) of retention. */
@@ -168,6 +196,8 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     fleet: resolveFleetConfig(config.fleet),
     tier: config.tier,
     lenient: config.lenient ?? false,
+    store: config.store,
+    cluster: resolveCluster(config),
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

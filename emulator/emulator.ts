@@ -51,6 +51,8 @@ import { TwinService } from './services/twin-service.js';
 import { TwinViewUpkeep } from './services/twin-view-upkeep.js';
 import { applyChange } from './state/apply-change.js';
 import { createStore } from './store/create-store.js';
+import type { ClusterNode, ClusterNodeStatus } from './cluster/cluster-node.js';
+import { startClusterNode } from './cluster/start-cluster.js';
 import type { EmulatorStore, StoreStats } from './store/store.js';
 import type { TwinAddress } from './model/twin-address.js';
 import { AmqpServer } from './transports/amqp/amqp-server.js';
@@ -159,6 +161,8 @@ interface Running {
   readonly unbindDevices: () => void;
   readonly listeners: BoundListener[];
   readonly info: EmulatorInfo;
+  /** This hub's node when it runs as one of a cluster (docs/cluster.md). */
+  readonly cluster: ClusterNode | undefined;
 }
 
 /** The composition root (house-style H4): builds store, services and transports in order, and tears them down. */
@@ -311,6 +315,11 @@ export class HubEmulator {
     return this.running().store.stats;
   }
 
+  /** The nodes of the cluster this hub is a node of (docs/cluster.md); empty for a hub on its own. */
+  async clusterStatus(): Promise<ClusterNodeStatus[]> {
+    return (await this.running().cluster?.status()) ?? [];
+  }
+
   /** Queues a cloud-to-device message, as the service SDK's `Client.send` does over AMQP. */
   sendC2D(deviceId: string, message: C2dMessageInput): Promise<StoredC2dMessage> {
     return this.running().c2d.send(deviceId, message);
@@ -322,13 +331,15 @@ export class HubEmulator {
     this.state = 'Starting';
     const listeners: BoundListener[] = [];
     let store: EmulatorStore | undefined;
+    let cluster: ClusterNode | undefined;
     try {
-      this.current = await this.build(listeners, (opened) => (store = opened));
+      this.current = await this.build(listeners, (opened) => (store = opened), (node) => (cluster = node));
       this.state = 'Running';
       this.config.logger.info(`hub running: mqtts ${this.current.info.ports.mqtts}, https ${this.current.info.ports.https}`);
       return this.current.info;
     } catch (error) {
       await Promise.all(listeners.map((listener) => listener.close()));
+      await cluster?.close();
       await store?.close();
       this.state = 'Stopped';
       throw error;
@@ -346,6 +357,7 @@ export class HubEmulator {
     // Held messages go to nobody once the transports are unbound: the devices resync on their next connection.
     running.unbindDevices();
     this.stepGate.releaseAll();
+    await running.cluster?.close();
     running.views.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
@@ -422,11 +434,12 @@ export class HubEmulator {
     return this.current;
   }
 
-  private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void): Promise<Running> {
+  private async build(listeners: BoundListener[], opened: (store: EmulatorStore) => void, joined: (cluster: ClusterNode) => void): Promise<Running> {
     const { config, events } = this;
     const reduce = (state: HubState, change: Parameters<typeof applyChange>[1]) => applyChange(state, change, { historyLimit: config.historyLimit });
     const { persistence, dataDir, fsync, logger, compactAtBytes } = config;
-    const store = createStore({ persistence, dataDir, fsync, reduce, logger, compactAtBytes });
+    const redis = config.store === undefined ? undefined : { url: config.store, prefix: config.hostName, nodeId: config.cluster?.nodeId };
+    const store = createStore({ persistence, dataDir, fsync, reduce, logger, compactAtBytes, redis });
     const state = await store.open();
     opened(store);
     const data = new HubData(state, store);
@@ -438,7 +451,10 @@ export class HubEmulator {
     await ensureDefaultPolicies(data);
     const dpsInstance = await ensureDpsInstance(data);
     const certs = await ensureCertificates(join(config.dataDir, 'certs'), { hostNames: [config.hostName, ...config.extraHostNames] });
-    const devices = new DevicePortRelay(this.stepGate);
+    const cluster = await startClusterNode(config, store, events);
+    if (cluster) joined(cluster);
+    // Step-through (StepGate) holds messages at a single hub's relay; a cluster node's port forwards to other nodes.
+    const devices = cluster?.devices ?? new DevicePortRelay(this.stepGate);
     const connections = new ConnectionTracker(config.clock, events);
     const registry = new RegistryService(data, connections, config.clock, events, devices);
     const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
@@ -459,7 +475,8 @@ export class HubEmulator {
     const { jobs, configurations, digitalTwins } = fleet;
     const c2d = new C2dService(data, registry, config.clock, events, devices);
     const eventLog = await EventLog.open({
-      dir: persistence === 'memory' ? undefined : join(dataDir, 'events'),
+      // Cluster nodes share the data folder (certificates) but each keeps its own built-in endpoint log.
+      dir: persistence === 'memory' ? undefined : join(dataDir, config.cluster ? `events-${config.cluster.nodeId}` : 'events'),
       partitions: config.eventHub.partitions,
       retentionMs: config.eventHub.retentionMs,
       maxBytesPerPartition: config.eventHub.maxBytesPerPartition,
@@ -587,7 +604,10 @@ export class HubEmulator {
       warnings.push(`The local CA may not sign for ${names} (its name constraints predate them); delete ${certs.caCertPath} and its key to create a CA that covers them.`);
     }
     for (const warning of warnings) config.logger.warn(warning);
-    fleet.start();
+    // In a cluster one node (the leader lease) runs jobs and configurations; another takes over if it goes silent.
+    if (cluster) cluster.whenLeader(() => fleet.start());
+    else fleet.start();
+    cluster?.attach(methods, `${config.hostName} mqtts ${ports.mqtts} https ${ports.https ?? 'off'}`);
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -617,7 +637,7 @@ export class HubEmulator {
       await routing.close();
       await eventLog.close();
     };
-    return { state, store, registry, twins, twinsApi, snapshots, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, routing, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info };
+    return { state, store, registry, twins, twinsApi, snapshots, views, query, methods, fleet, modules, c2d, telemetry, eventHub, closeEvents, router, routing, certificates, x509, enrollments, amqp, gateway, unbindDevices, listeners, info, cluster };
   }
 }
 

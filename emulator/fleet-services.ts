@@ -40,13 +40,16 @@ export interface FleetDeps {
 
 /** Builds the fleet services (iothub-protocol-2.md §7-9). */
 export function createFleetServices({ data, twins, methods, query, views, store, config }: FleetDeps): FleetServices {
+  // Configurations follow committed twin changes only once started: in a cluster only the leader node starts them
+  // (docs/cluster.md), so the other nodes do not apply the same configuration a second time.
+  let started = false;
   const jobs = new JobService({ data, twins, methods, query, clock: config.clock, logger: config.logger, options: config.fleet.jobs });
   const applier = new ConfigurationApplier({
     data,
     twins,
     clock: config.clock,
     logger: config.logger,
-    onCommitted: (listener) => store.onCommitted((batch) => listener(batch.changes)),
+    onCommitted: (listener) => store.onCommitted((batch) => started && listener(batch.changes)),
     intervalMs: config.fleet.configurationIntervalMs,
     view: (address) => {
       views.ensureComplete();
@@ -61,6 +64,7 @@ export function createFleetServices({ data, twins, methods, query, views, store,
     digitalTwins: new DigitalTwinService(twins, methods),
     fleet: new FleetApi(jobs, configurations, config.clock),
     start: () => {
+      started = true;
       jobs.resume();
       applier.markAll();
     },

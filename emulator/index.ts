@@ -2,7 +2,7 @@
 import type { EmulatorConfig } from './config.js';
 import { HubEmulator } from './emulator.js';
 
-export type { EmulatorConfig, PortConfig } from './config.js';
+export type { ClusterConfig, EmulatorConfig, PortConfig } from './config.js';
 export { DEFAULT_PORTS, defaultDataDir } from './config.js';
 export type { WireLimits } from './transports/wire-limits.js';
 export type { TierConfig } from './services/tiers/tier-emulation.js';

@@ -18,6 +18,8 @@ export interface HubCliOptions {
   readonly quickRoutes: readonly string[];
   /** `--restore-snapshot <name>`: a saved hub snapshot (studio → Teach → Snapshots) to restore before ready. */
   readonly restoreSnapshot?: string;
+  /** `--cluster-status`: print the cluster's nodes and exit. */
+  readonly clusterStatus: boolean;
 }
 
 /** Usage text of `npm run hub`. */
@@ -68,6 +70,11 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
   --units <n>           units of that tier (default 1; F1 1, S3/B3 up to 10, others up to 200)
   --lenient             accept what IoT Hub refuses but other emulators tolerate (each leniency is
                         listed in the README, "Differences from IoT Hub"); default strict
+  --store <url>         keep the hub state in Redis: redis://host:port[/db] (AOF recommended;
+                        see docs/cluster.md) instead of <data-dir>/hub.json
+  --cluster             run as one node of a cluster sharing the --store Redis (docs/cluster.md)
+  --node-id <id>        this node's id in the cluster (default: random)
+  --cluster-status      print the cluster's nodes and their device counts, then exit
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -108,6 +115,10 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       tier: { type: 'string' },
       units: { type: 'string' },
       lenient: { type: 'boolean', default: false },
+      store: { type: 'string' },
+      cluster: { type: 'boolean', default: false },
+      'node-id': { type: 'string' },
+      'cluster-status': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -136,7 +147,12 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ...(values['history-limit'] === undefined ? {} : { historyLimit: parseHistoryLimit(values['history-limit']) }),
     ...tierOf(values.tier, values.units),
     ...(values.lenient ? { lenient: true } : {}),
+    ...(values.store === undefined ? {} : { store: parseStoreUrl(values.store) }),
+    ...(values.cluster ? { cluster: values['node-id'] === undefined ? {} : { nodeId: values['node-id'] } } : {}),
   };
+  if (values.cluster && values.store === undefined) throw new Error('--cluster needs --store redis://host:port');
+  if (values['node-id'] !== undefined && !values.cluster) throw new Error('--node-id needs --cluster');
+  if (values['cluster-status'] && values.store === undefined) throw new Error('--cluster-status needs --store redis://host:port');
   return {
     config,
     json: values.json === true,
@@ -150,7 +166,13 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ...(values.routes ? { routesFile: values.routes } : {}),
     quickRoutes: values.route ?? [],
     ...(values['restore-snapshot'] ? { restoreSnapshot: values['restore-snapshot'] } : {}),
+    clusterStatus: values['cluster-status'] === true,
   };
+}
+
+function parseStoreUrl(raw: string): string {
+  if (!/^rediss?:\/\/[^/]+(\/\d+)?$/.test(raw)) throw new Error(`--store must be redis://host:port[/db], got '${raw}'`);
+  return raw;
 }
 
 /** `<device>` or `<device>/<module>` (device ids cannot contain `/`). */

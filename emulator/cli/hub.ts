@@ -3,7 +3,7 @@
 // single ready line; stops cleanly (pending writes flushed) on SIGINT/SIGTERM.
 import { readFile } from 'node:fs/promises';
 
-import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type RoutingConfig, type X509DeviceCredential } from '../index.js';
+import { consoleLogger, createEmulator, fetchClusterStatus, type EmulatorInfo, type HubEmulator, type RoutingConfig, type X509DeviceCredential } from '../index.js';
 import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
 import { formatHubStatus, HUB_STATUS_INTERVAL_MS, HubStatusWriter, readHubStatus } from './hub-status.js';
 import { parseArgs } from 'node:util';
@@ -51,6 +51,10 @@ async function main(): Promise<void> {
   }
   if (options.help) {
     process.stdout.write(`${HUB_USAGE}\n`);
+    return;
+  }
+  if (options.clusterStatus) {
+    await printClusterStatus(options);
     return;
   }
   let routing: RoutingConfig | undefined;
@@ -108,6 +112,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `--cluster-status`: one line per node of the cluster on the --store Redis. */
+async function printClusterStatus(options: HubCliOptions): Promise<void> {
+  const prefix = options.config.hostName ?? 'localhost';
+  const nodes = await fetchClusterStatus(options.config.store ?? '', prefix);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ event: 'clusterStatus', nodes })}\n`);
+    return;
+  }
+  process.stdout.write(`Cluster ${prefix}: ${nodes.filter((node) => node.live).length} live node(s)\n`);
+  for (const node of nodes) {
+    const state = node.live ? 'live' : `silent ${Math.round(node.silentMs / 1000)} s`;
+    process.stdout.write(`  ${node.nodeId.padEnd(12)} ${state.padEnd(12)} ${String(node.devices).padStart(6)} devices  batch ${node.position}${node.leader ? '  leader' : ''}  ${node.endpoint}\n`);
+  }
 }
 
 /** Registers the devices named with --device (keeping existing ones) and returns their connection strings. */

@@ -44,7 +44,7 @@ export class LoadDevice {
       this.link = await DeviceLink.open(
         {
           host: this.target.connectHost,
-          port: this.target.mqttsPort,
+          port: this.target.pickPort(),
           hostName: this.target.hostName,
           deviceId: this.deviceId,
           sharedAccessKey: this.key,

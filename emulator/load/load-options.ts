@@ -19,6 +19,8 @@ export type LoadTargetOptions =
       readonly connectionString: string;
       readonly caPath: string;
       readonly mqttsPort: number;
+      /** `--mqtts-ports`: several MQTT ports (the nodes of a cluster); devices connect round-robin. */
+      readonly mqttsPorts?: readonly number[];
       readonly httpsPort: number;
       readonly connectHost?: string;
     };
@@ -65,6 +67,8 @@ Target (default: an in-process hub in a temp folder on free ports):
                              through its REST API and desired patches go through REST
   --ca <ca.pem>              the existing hub's CA certificate (required with --connection)
   --mqtts-port <n>           its MQTT over TLS port (default 8883)
+  --mqtts-ports <n,n,…>      several MQTT over TLS ports (a hub cluster's nodes, docs/cluster.md): devices
+                             connect to them round-robin
   --https-port <n>           its REST port (default 443)
   --connect-host <host>      dial this host instead of the HostName in the connection string
   -h, --help                 this text`;
@@ -89,6 +93,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadOptions | 'help' {
       connection: { type: 'string' },
       ca: { type: 'string' },
       'mqtts-port': { type: 'string' },
+      'mqtts-ports': { type: 'string' },
       'https-port': { type: 'string' },
       'connect-host': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -139,6 +144,7 @@ function parseTarget(values: Record<string, string | boolean | undefined>): Load
     mqttsPort: integer('mqtts-port', values['mqtts-port'] as string | undefined, 8883, 1, 65535),
     httpsPort: integer('https-port', values['https-port'] as string | undefined, 443, 1, 65535),
     ...(connectHost ? { connectHost } : {}),
+    ...(typeof values['mqtts-ports'] === 'string' ? { mqttsPorts: values['mqtts-ports'].split(',').map((port) => integer('mqtts-ports', port.trim(), 8883, 1, 65535)) } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ export interface LoadTarget {
   readonly hostName: string;
   readonly connectHost: string;
   readonly mqttsPort: number;
+  /** The port the next connection dials (round-robin over a cluster's nodes, else always `mqttsPort`). */
+  pickPort(): number;
   readonly ca: string;
   /** Registers the device if needed and returns its primary key. */
   ensureDevice(deviceId: string): Promise<string>;
@@ -41,6 +43,7 @@ async function inProcessTarget(options: Extract<LoadTargetOptions, { kind: 'in-p
     hostName: info.hostName,
     connectHost: '127.0.0.1',
     mqttsPort: info.ports.mqtts,
+    pickPort: () => info.ports.mqtts,
     ca: await readFile(info.caCertPath, 'utf8'),
     async ensureDevice(deviceId) {
       const record = hub.registry.find(deviceId) ?? (await hub.registry.create({ deviceId }));
@@ -59,11 +62,14 @@ async function inProcessTarget(options: Extract<LoadTargetOptions, { kind: 'in-p
 async function remoteTarget(options: Extract<LoadTargetOptions, { kind: 'remote' }>): Promise<LoadTarget> {
   const ca = await readFile(options.caPath, 'utf8');
   const client = new ServiceRestClient(options.connectionString, ca, options.httpsPort, options.connectHost);
+  const ports = options.mqttsPorts ?? [options.mqttsPort];
+  let next = 0;
   return {
-    description: `hub at ${client.hubHostName} (MQTT ${options.mqttsPort}, REST ${options.httpsPort})`,
+    description: `hub at ${client.hubHostName} (MQTT ${ports.join(', ')}, REST ${options.httpsPort})`,
     hostName: client.hubHostName,
     connectHost: options.connectHost ?? client.hubHostName,
     mqttsPort: options.mqttsPort,
+    pickPort: () => ports[next++ % ports.length] ?? options.mqttsPort,
     ca,
     ensureDevice: (deviceId) => client.ensureDevice(deviceId),
     patchDesired: (deviceId, desired) => client.patchDesired(deviceId, desired),

@@ -104,7 +104,7 @@ function copyMap<T>(map: Record<string, T>): Record<string, T> {
 }
 
 /** Validates a parsed `hub.json` and migrates schema 1 (the old whole-document store) to 2. */
-function toState(document: unknown, filePath: string): { state: HubState; journalSeq: number } {
+export function toState(document: unknown, filePath: string): { state: HubState; journalSeq: number } {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new StoreCorruptError(filePath, 'it does not hold a JSON object');
   }

@@ -26,6 +26,11 @@ export interface StoreBackend {
   readonly name: string;
   /** Whether the store survives a restart (the durable-only cases run only then). */
   readonly durable: boolean;
+  /**
+   * Whether it keeps the journal store's files (segments, `hub.json`): the damaged-file, disk-fault and `hub.json`
+   * cases run only then (default: `durable`). A backend without them tests its own faults in its own file.
+   */
+  readonly journalFiles?: boolean;
   /** A store on `dir` (the same dir again means a restart). */
   create(dir: string, tuning?: StoreTuning): EmulatorStore;
 }
@@ -37,6 +42,10 @@ interface Harness {
   readonly durableOnly: boolean;
   /** The title of a restart/disk case, with the reason it is skipped for a non-durable backend. */
   durable(title: string): string;
+  /** Skip the case: the backend keeps no journal files. */
+  readonly filesOnly: boolean;
+  /** The title of a journal-file case, with the reason it is skipped for a backend without them. */
+  files(title: string): string;
   newDir(): Promise<string>;
   start(dir: string, tuning?: StoreTuning): Promise<{ store: EmulatorStore; state: HubState }>;
 }
@@ -54,6 +63,8 @@ export function runStoreConformance(backend: StoreBackend): void {
       backend,
       durableOnly: !backend.durable,
       durable: (title) => (backend.durable ? title : `${title} [skipped: ${backend.name} is not durable]`),
+      filesOnly: !(backend.journalFiles ?? backend.durable),
+      files: (title) => ((backend.journalFiles ?? backend.durable) ? title : `${title} [skipped: ${backend.name} keeps no journal files]`),
       async newDir() {
         const dir = await mkdtemp(join(tmpdir(), 'store-conf-'));
         dirs.push(dir);
@@ -116,7 +127,7 @@ function contractCases({ newDir, start }: Harness): void {
 }
 
 /** Restarts: replay and compaction (durable stores). */
-function restartCases({ durableOnly, durable, newDir, start }: Harness): void {
+function restartCases({ durableOnly, durable, filesOnly, newDir, start }: Harness): void {
   it.skipIf(durableOnly)(durable('replays to the live state after a restart, from the journal and from the snapshot'), async () => {
     const dir = await newDir();
     const { store, state } = await start(dir, { compactOnClose: false });
@@ -144,14 +155,14 @@ function restartCases({ durableOnly, durable, newDir, start }: Harness): void {
     expect(store.stats.compactions).toBeGreaterThanOrEqual(2);
     const live = jsonOf(state);
     await store.close();
-    expect((await segmentPaths(dir)).length).toBeLessThanOrEqual(2);
+    if (!filesOnly) expect((await segmentPaths(dir)).length).toBeLessThanOrEqual(2);
     const reopened = await start(dir);
     expect(jsonOf(reopened.state)).toEqual(live);
   });
 }
 
 /** Damaged data: torn tails are dropped, anything else refuses to start (durable stores). */
-function damageCases({ backend, durableOnly, durable, newDir, start }: Harness): void {
+function damageCases({ backend, filesOnly: durableOnly, files: durable, newDir, start }: Harness): void {
   it.skipIf(durableOnly)(durable('drops a torn last frame (cut mid-way, or garbage after valid frames) and overwrites it'), async () => {
     for (const damage of ['cut-header', 'cut-payload', 'garbage'] as const) {
       const dir = await newDir();
@@ -196,7 +207,7 @@ function damageCases({ backend, durableOnly, durable, newDir, start }: Harness):
 }
 
 /** A failing disk: rollback, 503, recovery (durable stores). */
-function diskFaultCases({ durableOnly, durable, newDir, start }: Harness): void {
+function diskFaultCases({ filesOnly: durableOnly, files: durable, newDir, start }: Harness): void {
   it.skipIf(durableOnly)(durable('on a failed write calls onRollback, rejects with 503, and recovers without a restart'), async () => {
     const dir = await newDir();
     const disk = new FaultySegments();
@@ -254,7 +265,7 @@ function diskFaultCases({ durableOnly, durable, newDir, start }: Harness): void 
 }
 
 /** hub.json: the schema 1 migration and damaged files (durable stores). */
-function fileCases({ backend, durableOnly, durable, newDir, start }: Harness): void {
+function fileCases({ backend, filesOnly: durableOnly, files: durable, newDir, start }: Harness): void {
   it.skipIf(durableOnly)(durable('migrates a schema 1 hub.json of the old whole-document store'), async () => {
     const dir = await newDir();
     const v1 = { schemaVersion: 1, policies: { iothubowner: { keyName: 'iothubowner', primaryKey: 'k1', secondaryKey: 'k2', rights: ['RegistryRead'] } }, devices: { d1: deviceRecord('d1', '2025-01-01T00:00:00.000Z') }, sessions: {} };

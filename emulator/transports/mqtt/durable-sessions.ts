@@ -45,6 +45,21 @@ class DurableSubscriptionPersistence extends MemoryPersistence {
     await this.persist(client.id);
   }
 
+  /**
+   * aedes asks this when a client connects with clean=false (to restore its session). The hub store is the
+   * session's truth: when another hub node of a cluster changed it (the device was connected there), the store has
+   * the newer subscriptions and this memory copy is brought up to them first.
+   */
+  override async subscriptionsByClient(client: { id: string }): Promise<PersistedSubscription[]> {
+    const stored = this.sessions.get(client.id);
+    const held = await super.subscriptionsByClient(client);
+    if (!sameSubscriptions(stored, held)) {
+      if (held.length > 0) await super.removeSubscriptions(client, held.map((sub) => sub.topic));
+      if (stored.length > 0) await super.addSubscriptions(client, stored.map(restored));
+    }
+    return super.subscriptionsByClient(client);
+  }
+
   override async cleanSubscriptions(client: { id: string }): Promise<void> {
     const before = await super.subscriptionsByClient(client);
     await super.cleanSubscriptions(client);
@@ -59,6 +74,12 @@ class DurableSubscriptionPersistence extends MemoryPersistence {
       subs.map((sub) => ({ topic: sub.topic, qos: sub.qos })),
     );
   }
+}
+
+function sameSubscriptions(stored: readonly StoredSubscription[], held: readonly PersistedSubscription[]): boolean {
+  if (stored.length !== held.length) return false;
+  const qosByTopic = new Map(held.map((sub) => [sub.topic, sub.qos]));
+  return stored.every((sub) => qosByTopic.get(sub.topic) === sub.qos);
 }
 
 function restored(sub: StoredSubscription): PersistedSubscription {

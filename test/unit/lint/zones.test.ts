@@ -50,6 +50,8 @@ describe('layer zones inside emulator/', () => {
     ['emulator/state/x.ts', "import { applyTwinWrite } from '../twin/twin-writes.js';\nexport const a = applyTwinWrite;", "import { parseTopic } from '../transports/mqtt/topics.js';\nexport const a = parseTopic;"],
     ['emulator/store/x.ts', "import type { HubChange } from '../model/changes.js';\nexport type A = HubChange;", "import { applyChange } from '../state/apply-change.js';\nexport const a = applyChange;"],
     ['emulator/store/y.ts', "import type { HubState } from '../model/hub-state.js';\nexport type A = HubState;", "import { applyTwinWrite } from '../twin/twin-writes.js';\nexport const a = applyTwinWrite;"],
+    ['emulator/cluster/x.ts', "import { DevicePortRelay } from '../services/device-port.js';\nexport const a = DevicePortRelay;", "import { MqttDevicePort } from '../transports/mqtt/mqtt-device-port.js';\nexport const a = MqttDevicePort;"],
+    ['emulator/cluster/y.ts', "import type { EmulatorStore } from '../store/store.js';\nexport type A = EmulatorStore;", "import { RedisStore } from '../store/redis-store.js';\nexport const a = RedisStore;"],
     ['emulator/simulation/x.ts', "import { createSasToken } from '../client-kit.js';\nexport const a = createSasToken;", "import { createSasToken } from '../auth/sas-token.js';\nexport const a = createSasToken;"],
     ['emulator/simulation/y.ts', "import { checkTwinKey } from '../rules/hub-wording.js';\nexport const a = checkTwinKey;", "import { runLoad } from '../load/load-run.js';\nexport const a = runLoad;"],
     ['emulator/load/x.ts', "import { DeviceLink } from '../simulation/device-link.js';\nexport const a = DeviceLink;", "import type { HubEmulator } from '../emulator.js';\nexport type A = HubEmulator;"],

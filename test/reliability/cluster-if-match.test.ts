@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { rest } from '../helpers/rest-client.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { eventually } from '../helpers/wait-for.js';
+
+interface ServiceTwin {
+  etag: string;
+  version: number;
+  properties: { desired: Record<string, unknown> & { $version: number } };
+}
+
+/**
+ * Two cluster nodes write one twin at the same instant with the same If-Match (docs/cluster.md, "Two nodes, one
+ * twin"): each node checks If-Match against its own latest state, and the Redis store's Lua step rejects the write
+ * that was planned against a state another node had already replaced. So each round has exactly one 200; the loser
+ * gets 412 (its node had seen the winner) or 503 (it had not; its retry then gets 412), and `$version` moves by one.
+ */
+describe('two cluster nodes, one twin, If-Match', () => {
+  let redis: RedisServer;
+  let dataDir: string;
+  let a: TestHub;
+  let b: TestHub;
+
+  beforeAll(async () => {
+    redis = await startRedisServer({ appendfsync: 'everysec' });
+    dataDir = await mkdtemp(join(tmpdir(), 'cluster-ifmatch-'));
+    const node = (nodeId: string) => startTestHub({ store: redis.url, cluster: { nodeId }, ports: { https: 0, amqps: null } }, dataDir);
+    a = await node('a');
+    b = await node('b');
+    await a.hub.registry.create({ deviceId: 'shared' });
+    await eventually(() => b.hub.registry.find('shared') !== undefined, 10_000, 'node b sees the device');
+  }, 60_000);
+
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await redis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('accepts exactly one of two concurrent If-Match writes through different nodes, every round', async () => {
+    const outcomes = new Map<number, number>();
+    for (let round = 1; round <= 12; round++) {
+      const before = (await rest(a.hub, { method: 'GET', path: '/twins/shared' })).json<ServiceTwin>();
+      const patch = (by: string) => ({ method: 'PATCH', path: '/twins/shared', headers: { 'If-Match': `"${before.etag}"` }, body: { properties: { desired: { round, by } } } });
+      const [fromA, fromB] = await Promise.all([rest(a.hub, patch('a')), rest(b.hub, patch('b'))]);
+      const statuses = [fromA.status, fromB.status].sort();
+      for (const status of statuses) outcomes.set(status, (outcomes.get(status) ?? 0) + 1);
+      expect(statuses.filter((status) => status === 200), `round ${round}: ${statuses}`).toHaveLength(1);
+      const loser = fromA.status === 200 ? { reply: fromB, node: b } : { reply: fromA, node: a };
+      expect([412, 503]).toContain(loser.reply.status);
+      if (loser.reply.status === 412) expect(loser.reply.json<{ Message: string }>().Message).toContain('PreconditionFailed');
+      // A 503 loser retries with the same etag: its node has caught up, so it is now a clean 412.
+      if (loser.reply.status === 503) expect((await rest(loser.node.hub, patch('retry'))).status).toBe(412);
+      const winner = fromA.status === 200 ? 'a' : 'b';
+      // Node b follows the stream: it shows the round's write once it applied it.
+      let after = (await rest(b.hub, { method: 'GET', path: '/twins/shared' })).json<ServiceTwin>();
+      for (let tries = 0; after.version < before.version + 1 && tries < 200; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        after = (await rest(b.hub, { method: 'GET', path: '/twins/shared' })).json<ServiceTwin>();
+      }
+      expect(after.properties.desired).toMatchObject({ round, by: winner, $version: before.properties.desired.$version + 1 });
+      expect(after.version).toBe(before.version + 1);
+    }
+    expect(outcomes.get(200)).toBe(12);
+  }, 120_000);
+});
