@@ -4,7 +4,11 @@ import { formatDeviceConnectionString, formatServiceConnectionString } from './a
 import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
+import { FaultEngine } from './faults/fault-engine.js';
+import { withMethodFaults } from './faults/fault-device-port.js';
+import { FaultsApi } from './faults/faults-api.js';
 import { startListeners } from './hub-listeners.js';
+import { ListenerOutage } from './hub-outage.js';
 import type { QueryPage } from './query/index.js';
 import { CaCertificateService } from './services/ca-certificate-service.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
@@ -146,12 +150,21 @@ export class HubEmulator {
   readonly events = new HubEventBus();
   readonly config: ResolvedConfig;
   readonly tap: TrafficTap;
+  /** Injected faults: drop, refuse, delay, lose, time out, take the hub down; scenarios (emulator/faults/README.md). */
+  readonly faults: FaultsApi;
+  private readonly faultEngine: FaultEngine;
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
   constructor(config: EmulatorConfig = {}) {
     this.config = resolveConfig(config);
     this.tap = new TrafficTap(this.events, this.config.clock);
+    this.faultEngine = new FaultEngine({
+      sdkProperties: this.config.faultInjection,
+      logger: this.config.logger,
+      record: ({ protocol, ...event }) => this.tap.record({ ...event, direction: 'out', protocol: protocol ?? 'hub', kind: 'fault' }),
+    });
+    this.faults = new FaultsApi(this.faultEngine);
   }
 
   get status(): EmulatorStatus {
@@ -292,6 +305,7 @@ export class HubEmulator {
     running.fleet.close();
     running.methods.close();
     running.unbindDevices();
+    this.faultEngine.close();
     running.views.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
@@ -447,6 +461,7 @@ export class HubEmulator {
       connections,
       claim,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
+      faults: this.faultEngine,
       events,
       tap: this.tap,
       clock: config.clock,
@@ -469,12 +484,17 @@ export class HubEmulator {
       limits: config.limits,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
       claim,
+      faults: this.faultEngine,
     });
-    const unbindMqtt = devices.bind(gateway.devicePort);
-    const unbindAmqp = devices.bind(amqp.devices);
+    const unbindMqtt = devices.bind(withMethodFaults(gateway.devicePort, this.faultEngine));
+    const unbindAmqp = devices.bind(withMethodFaults(amqp.devices, this.faultEngine));
+    const unbindMqttFaults = this.faultEngine.bindTarget(gateway.faultTarget);
+    const unbindAmqpFaults = this.faultEngine.bindTarget(amqp.devices.faultTarget);
     const unbindDevices = () => {
       unbindMqtt();
       unbindAmqp();
+      unbindMqttFaults();
+      unbindAmqpFaults();
     };
 
     const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
@@ -488,6 +508,7 @@ export class HubEmulator {
     });
     const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
+    this.faultEngine.bindOutage(new ListenerOutage({ config, certs, gateway, amqp, rest, guard, listeners }, ports));
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
       const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');

@@ -16,6 +16,10 @@ export interface HubCliOptions {
   readonly routesFile?: string;
   /** `--route <Source>[:<condition>]`: quick routes to the built-in endpoint. */
   readonly quickRoutes: readonly string[];
+  /** `--scenario <file>`: a fault timeline to replay once the hub is ready (emulator/faults/README.md). */
+  readonly scenarioFile?: string;
+  /** `--traffic-log`: print every traffic event (injected faults included) as a JSON line. */
+  readonly trafficLog: boolean;
 }
 
 /** Usage text of `npm run hub`. */
@@ -52,6 +56,12 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         --limit openTimeoutMs=2000 --limit maxPendingPerListener=64 (repeatable)
   --configuration-interval <ms>  how often every configuration is re-applied to all twins
                         (default 5000; 0 = only on changes; IoT Hub: 5 minutes)
+  --fault-injection     devices may ask for faults with the SDKs' AzIoTHub_FaultOperationType message
+                        properties (KillTcp, ShutDownMqtt, KillAmqp…, Invoke…); off by default
+  --scenario <file>     replay a fault timeline once the hub is ready: {"seed":42,"steps":[{"at":0,
+                        "fault":"lossQos0","device":"d1","fraction":0.3}, …]}; prints each injected
+                        fault and "scenario done" (same file + same traffic = same faults)
+  --traffic-log         print every traffic event (what the studio's traffic view shows) as a JSON line
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
@@ -82,6 +92,9 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       routes: { type: 'string' },
       route: { type: 'string', multiple: true },
       'configuration-interval': { type: 'string' },
+      'fault-injection': { type: 'boolean', default: false },
+      scenario: { type: 'string' },
+      'traffic-log': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -106,6 +119,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ports,
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
     ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
+    ...(values['fault-injection'] === true ? { faultInjection: true } : {}),
   };
   return {
     config,
@@ -119,6 +133,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ],
     ...(values.routes ? { routesFile: values.routes } : {}),
     quickRoutes: values.route ?? [],
+    ...(values.scenario ? { scenarioFile: values.scenario } : {}),
+    trafficLog: values['traffic-log'] === true,
   };
 }
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type RoutingConfig, type X509DeviceCredential } from '../index.js';
 import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
 import { parseRoutingFile, quickRoute } from './routes-file.js';
+import { printTraffic, readScenario, runScenario } from './scenario-run.js';
 
 /** The routing of `--routes <file>` plus the `--route` quick routes; undefined for neither. */
 async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefined> {
@@ -27,8 +28,10 @@ async function main(): Promise<void> {
     return;
   }
   let routing: RoutingConfig | undefined;
+  let scenario: Awaited<ReturnType<typeof readScenario>> | undefined;
   try {
     routing = await routingOf(options);
+    if (options.scenarioFile !== undefined) scenario = await readScenario(options.scenarioFile);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}
 `);
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices, x509Devices: x509 })}\n` : describe(info, policies, devices, x509),
   );
+  if (options.trafficLog || scenario) printTraffic(hub, { all: options.trafficLog, json: options.json });
+  if (scenario) runScenario(hub, scenario, options.json);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -123,10 +123,12 @@ export interface TrafficEventDto {
   readonly deviceId: string | null;
   readonly moduleId?: string;
   readonly direction: 'in' | 'out';
-  readonly protocol: 'mqtt' | 'http' | 'amqp';
+  /** `hub`: an injected fault that concerns no one transport. */
+  readonly protocol: 'mqtt' | 'http' | 'amqp' | 'hub';
   /** True when the exchange ran on a WebSocket connection (MQTT-WS, AMQP-WS on the HTTPS port). */
   readonly webSocket?: true;
-  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
+  /** `fault`: an injected fault (emulator/faults/). */
+  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'fault' | 'other';
   readonly topic: string;
   readonly rid?: string;
   readonly status?: number;

@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 
+import type { FaultEngine } from '../../faults/fault-engine.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationService } from '../../provisioning/registration-service.js';
 import type { RequestContext } from '../../model/request-context.js';
@@ -49,6 +50,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly tokenExpiryGraceMs?: number;
   /** A connection became ready: the identity's connections on other transports close (device-port.ts `claim`). */
   readonly claim?: (address: TwinAddress, newer: object) => void;
+  /** Injected faults (emulator/faults/): the SDKs' fault-request messages and QoS 0 loss; absent = none. */
+  readonly faults?: Pick<FaultEngine, 'onDeviceMessage' | 'losesQos0'>;
 }
 
 /** The gateway's shared state, handed to every step. */

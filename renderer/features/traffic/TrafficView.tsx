@@ -7,7 +7,7 @@ import { exportRows, matchesFilter, NO_FILTER, TRAFFIC_TRANSPORTS, TRANSPORT_LAB
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;
-const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'other'] as const;
+const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'fault', 'other'] as const;
 
 /** Live wire traffic: pairs by `$rid`, filters, pause, clear, export; a virtualised list (house-style H16). */
 export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {

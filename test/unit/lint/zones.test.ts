@@ -50,6 +50,8 @@ describe('layer zones inside emulator/', () => {
     ['emulator/state/x.ts', "import { applyTwinWrite } from '../twin/twin-writes.js';\nexport const a = applyTwinWrite;", "import { parseTopic } from '../transports/mqtt/topics.js';\nexport const a = parseTopic;"],
     ['emulator/store/x.ts', "import type { HubChange } from '../model/changes.js';\nexport type A = HubChange;", "import { applyChange } from '../state/apply-change.js';\nexport const a = applyChange;"],
     ['emulator/store/y.ts', "import type { HubState } from '../model/hub-state.js';\nexport type A = HubState;", "import { applyTwinWrite } from '../twin/twin-writes.js';\nexport const a = applyTwinWrite;"],
+    ['emulator/faults/x.ts', "import type { DevicePort } from '../services/device-port.js';\nexport type A = DevicePort;", "import { MqttGateway } from '../transports/mqtt/mqtt-gateway.js';\nexport const a = MqttGateway;"],
+    ['emulator/faults/y.ts', "import { unauthorized } from '../errors/catalogue.js';\nexport const a = unauthorized;", "import { TwinService } from '../services/twin-service.js';\nexport const a = TwinService;"],
     ['emulator/simulation/x.ts', "import { createSasToken } from '../client-kit.js';\nexport const a = createSasToken;", "import { createSasToken } from '../auth/sas-token.js';\nexport const a = createSasToken;"],
     ['emulator/simulation/y.ts', "import { checkTwinKey } from '../rules/hub-wording.js';\nexport const a = checkTwinKey;", "import { runLoad } from '../load/load-run.js';\nexport const a = runLoad;"],
     ['emulator/load/x.ts', "import { DeviceLink } from '../simulation/device-link.js';\nexport const a = DeviceLink;", "import type { HubEmulator } from '../emulator.js';\nexport type A = HubEmulator;"],
