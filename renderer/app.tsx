@@ -4,6 +4,7 @@ import { StatusBadge } from './components/StatusBadge.js';
 import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
 import { EndpointView } from './features/endpoint/EndpointView.js';
+import { FaultsView } from './features/faults/FaultsView.js';
 import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
@@ -13,7 +14,7 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings';
+type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'faults' | 'settings';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -23,6 +24,7 @@ const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'jobs', label: 'Jobs' },
   { id: 'configurations', label: 'Configurations' },
   { id: 'provisioning', label: 'Provisioning' },
+  { id: 'faults', label: 'Faults' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -31,7 +33,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…8), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…9), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -97,6 +99,7 @@ export function App() {
         {view === 'configurations' ? <ConfigurationsView /> : null}
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
         {view === 'provisioning' ? <ProvisioningView /> : null}
+        {view === 'faults' ? <FaultsView /> : null}
       </main>
     </div>
   );

@@ -45,6 +45,10 @@ export const INVOKE_CHANNELS = [
   'configurations.delete',
   'pnp.digitalTwin',
   'pnp.invokeCommand',
+  'faults.status',
+  'faults.inject',
+  'faults.clear',
+  'faults.setSdkProperties',
 ] as const;
 
 /** Names of all invoke channels. */

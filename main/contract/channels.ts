@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
+  ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
@@ -49,6 +49,22 @@ export const studioSettingsSchema = z.strictObject({
   dataDir: z.string().min(1).max(4096),
   persistence: z.enum(['file', 'memory']),
   reach: z.enum(['thisComputer', 'network']).optional(),
+});
+
+/** Milliseconds a fault lasts or waits: at most a day. */
+const faultMs = z.number().int().min(0).max(86_400_000);
+
+/** A fault as the studio sends it (emulator/faults/fault-spec.ts has the full rules per fault). */
+const faultSpecSchema = z.strictObject({
+  fault: z.enum(['drop', 'refuseConnections', 'latency', 'lossQos0', 'expireToken', 'methodTimeout', 'hubDown', 'hubUp', 'sdk', 'clear']),
+  device: deviceId.optional(),
+  durationMs: faultMs.optional(),
+  latencyMs: faultMs.optional(),
+  jitterMs: faultMs.optional(),
+  fraction: z.number().min(0).max(1).optional(),
+  type: z.string().min(1).max(64).optional(),
+  delayMs: faultMs.optional(),
+  closeReason: z.string().max(256).optional(),
 });
 
 /** Run-time checks of every request payload; the keys are the invoke channel names. */
@@ -142,6 +158,14 @@ export const requestSchemas = {
     payload: jsonValueSchema,
     responseTimeoutInSeconds: z.number().int().min(5).max(300),
   }),
+  /** Injected faults (emulator/faults/README.md): what is in force, whether the hub is down. */
+  'faults.status': empty,
+  /** Applies one fault now; the hub checks every field (a bad one names itself in the error). */
+  'faults.inject': z.strictObject({ spec: faultSpecSchema }),
+  /** Ends the timed faults of one device, or all of them (and brings a down hub back). */
+  'faults.clear': z.strictObject({ deviceId: deviceId.optional() }),
+  /** Whether devices may ask for faults with the SDKs' AzIoTHub_Fault* message properties. */
+  'faults.setSdkProperties': z.strictObject({ enabled: z.boolean() }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -186,6 +210,10 @@ export interface Responses {
   'configurations.delete': { readonly id: string };
   'pnp.digitalTwin': DigitalTwinDto;
   'pnp.invokeCommand': MethodResultDto;
+  'faults.status': FaultsStatusDto;
+  'faults.inject': FaultsStatusDto;
+  'faults.clear': FaultsStatusDto;
+  'faults.setSdkProperties': FaultsStatusDto;
 }
 
 /** Invoke channel → request and response types (house-style H14). */

@@ -361,3 +361,27 @@ export interface DigitalTwinDto {
   readonly twin: JsonObject;
   readonly etag: string;
 }
+
+/** One timed fault in force (emulator/faults/). */
+export interface ActiveFaultDto {
+  readonly id: number;
+  readonly mode: 'refuseConnections' | 'latency' | 'lossQos0' | 'methodTimeout' | 'error';
+  /** Null: every device. */
+  readonly deviceId: string | null;
+  /** Milliseconds left; null until cleared. */
+  readonly remainingMs: number | null;
+  readonly latencyMs?: number;
+  readonly jitterMs?: number;
+  readonly fraction?: number;
+  /** The SDK error fault (`InvokeThrottling`, `InvokeMaxMessageQuota`, `InvokeAuthError`). */
+  readonly error?: string;
+}
+
+/** The Faults panel's view of the hub. */
+export interface FaultsStatusDto {
+  readonly active: readonly ActiveFaultDto[];
+  /** True while the hub's listeners are closed by the `hubDown` fault. */
+  readonly hubDown: boolean;
+  /** Whether devices may ask for faults with the SDKs' `AzIoTHub_Fault*` message properties. */
+  readonly sdkProperties: boolean;
+}
