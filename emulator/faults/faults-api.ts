@@ -1,6 +1,6 @@
 import type { ActiveFault, FaultEngine, ScenarioRun } from './fault-engine.js';
 import { parseFaultSpec, type FaultSpec } from './fault-spec.js';
-import { scenarioOf, type FaultScenario } from './scenario.js';
+import type { FaultScenario } from './scenario.js';
 
 /**
  * The front door's fault API (`emulator.faults`): what the studio's Faults panel, the CLI's scenario runner and tests
@@ -25,9 +25,13 @@ export class FaultsApi {
     return this.engine.active();
   }
 
-  /** Replays a fault timeline (`parseScenario` reads one from a file); the same scenario makes the same choices. */
+  /**
+   * Replays a fault timeline (`parseScenario` reads one from a file's text); the same scenario makes the same choices.
+   * Each step's fault is checked again here, so a hand-built scenario gets the same errors as a file.
+   */
   runScenario(scenario: FaultScenario): ScenarioRun {
-    return this.engine.runScenario(scenarioOf(scenario));
+    const steps = scenario.steps.map((step, index) => ({ at: step.at, spec: parseFaultSpec(step.spec, `steps[${index}]`) }));
+    return this.engine.runScenario({ ...scenario, steps });
   }
 
   /** Whether devices may ask for faults with the SDKs' `AzIoTHub_Fault*` message properties (config `faultInjection`). */
