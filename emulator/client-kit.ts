@@ -18,3 +18,5 @@ export { checkDeviceId } from './services/identity-rules.js';
 export { AtomicJsonFile, type AtomicJsonFileOptions } from './store/atomic-json-file.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export { IotHubError } from './errors/iothub-error.js';
+/** IoT Hub's tiers and their per-unit limits (services/tiers/tier-table.ts), for the CLI's options and help. */
+export { HUB_TIERS, MAX_UNITS, isHubTier, tierLimits, type HubTier } from './services/tiers/tier-table.js';

@@ -9,6 +9,8 @@ import type { Clock } from './util/clock.js';
 import { systemClock } from './util/clock.js';
 import { resolveWireLimits, type WireLimits } from './transports/wire-limits.js';
 import { resolveFleetConfig, type FleetConfig, type ResolvedFleetConfig } from './fleet-config.js';
+import type { TierConfig } from './services/tiers/tier-emulation.js';
+import { LENIENT } from './services/leniency.js';
 
 /** Listener ports: a number (0 = any free port) or null for "off". */
 export interface PortConfig {
@@ -67,6 +69,16 @@ export interface EmulatorConfig {
   readonly limits?: Partial<WireLimits>;
   /** Jobs and configurations (fleet-config.ts). */
   readonly fleet?: FleetConfig;
+  /**
+   * Tier emulation (`services/tiers/README.md`): IoT Hub's per-unit throttles and daily message quota of this tier,
+   * e.g. `{ name: 'S1', units: 1 }`. Absent (the default): nothing is throttled.
+   */
+  readonly tier?: TierConfig;
+  /**
+   * Lenient mode (`services/leniency.ts`): accept what other emulators tolerate but IoT Hub refuses (each leniency
+   * is listed there and in the README). Default false: strict, as IoT Hub.
+   */
+  readonly lenient?: boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -89,6 +101,8 @@ export interface ResolvedConfig {
   readonly routing: RoutingConfig;
   readonly limits: WireLimits;
   readonly fleet: ResolvedFleetConfig;
+  readonly tier: TierConfig | undefined;
+  readonly lenient: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -135,8 +149,11 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     faultInjection: config.faultInjection ?? false,
     eventHub: resolveEventHub(config.eventHub),
     routing: { routes: config.routing?.routes ?? [], fallbackEnabled: config.routing?.fallbackEnabled ?? true },
-    limits: resolveWireLimits(config.limits),
+    // Lenient mode lets MQTT packets carry its larger device-to-cloud messages (services/leniency.ts).
+    limits: resolveWireLimits(config.lenient === true ? { maxPacketBytes: LENIENT.mqttMaxPacketBytes, ...config.limits } : config.limits),
     fleet: resolveFleetConfig(config.fleet),
+    tier: config.tier,
+    lenient: config.lenient ?? false,
     clock: config.clock ?? systemClock,
     logger: config.logger ?? noopLogger,
   };

@@ -22,6 +22,10 @@ import type { ConfigurationService } from './services/configurations/configurati
 import type { DigitalTwinService } from './services/digital-twins/digital-twin-service.js';
 import type { JobService } from './services/jobs/job-service.js';
 import { ModuleService } from './services/module-service.js';
+import { RequestGate } from './services/request-gate.js';
+import { leniencyOf } from './services/leniency.js';
+import { TierEmulation } from './services/tiers/tier-emulation.js';
+import type { TierUsage } from './model/tier-usage.js';
 import { ensureDefaultPolicies } from './services/policies.js';
 import { DPS_OWNER_POLICY, ensureDpsInstance } from './provisioning/dps-instance.js';
 import { DpsServiceAuthenticator } from './provisioning/dps-service-authenticator.js';
@@ -153,6 +157,13 @@ export class HubEmulator {
   /** Injected faults: drop, refuse, delay, lose, time out, take the hub down; scenarios (emulator/faults/README.md). */
   readonly faults: FaultsApi;
   private readonly faultEngine: FaultEngine;
+  /**
+   * The one request gate every device and back-end operation passes (services/request-gate.ts). Tier emulation and
+   * fault injection register their checks on it; with none (the default) nothing is checked.
+   */
+  readonly gate = new RequestGate();
+  /** Tier emulation (config `tier`), one check of the gate; undefined when off. */
+  private readonly tier: TierEmulation | undefined;
   private current: Running | undefined;
   private state: EmulatorStatus = 'Stopped';
 
@@ -163,8 +174,18 @@ export class HubEmulator {
       sdkProperties: this.config.faultInjection,
       logger: this.config.logger,
       record: ({ protocol, ...event }) => this.tap.record({ ...event, direction: 'out', protocol: protocol ?? 'hub', kind: 'fault' }),
+      gate: this.gate,
     });
     this.faults = new FaultsApi(this.faultEngine);
+    if (this.config.tier) {
+      this.tier = new TierEmulation(this.config.tier, this.config.clock);
+      this.gate.add(this.tier);
+    }
+  }
+
+  /** What tier emulation has counted per operation family and of the daily quota; undefined when it is off. */
+  tierUsage(): TierUsage | undefined {
+    return this.tier?.usage();
   }
 
   get status(): EmulatorStatus {
@@ -435,7 +456,8 @@ export class HubEmulator {
     };
     const router = new MessageRouter(config.routing, eventHub, twinOf, config.logger);
     const eventSources = new HubEventSources(router, eventHub, hubNameOf(config.hostName), config.clock, twinOf, store, events);
-    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body));
+    const leniency = leniencyOf(config.lenient);
+    const telemetry = new TelemetryService(events, config.clock, undefined, (ctx, address, properties, body) => router.deviceMessage(ctx, address, properties, body), leniency.maxD2cBodyBytes);
     const retention = setInterval(() => eventLog.applyRetention(), 60_000);
     retention.unref();
     const certificates = new CaCertificateService(data, config.clock);
@@ -467,6 +489,8 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
       admit,
+      gate: this.gate,
+      maxD2cBodyBytes: leniency.maxD2cBodyBytes,
     });
     const gateway = await MqttGateway.create({
       methods,
@@ -485,6 +509,7 @@ export class HubEmulator {
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
       claim,
       faults: this.faultEngine,
+      gate: this.gate,
     });
     const unbindMqtt = devices.bind(withMethodFaults(gateway.devicePort, this.faultEngine));
     const unbindAmqp = devices.bind(withMethodFaults(amqp.devices, this.faultEngine));
@@ -497,8 +522,8 @@ export class HubEmulator {
       unbindAmqpFaults();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger });
-    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger });
+    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
+    const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger, apiVersionOptional: leniency.armApiVersionOptional });
     const dps = createDpsApi({
       services: { enrollments, registrations },
       serviceAuthenticator: new DpsServiceAuthenticator(() => dpsInstance, config.hostName, config.clock),
@@ -506,7 +531,7 @@ export class HubEmulator {
       clock: config.clock,
       logger: config.logger,
     });
-    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps });
+    const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps, gate: this.gate });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     this.faultEngine.bindOutage(new ListenerOutage({ config, certs, gateway, amqp, rest, guard, listeners }, ports));
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);

@@ -110,16 +110,26 @@ export class EmulatorHost {
 
   private async startNow(): Promise<EmulatorStatusDto> {
     if (this.hub?.status === 'Running') return this.status();
-    const { ports, dataDir, persistence, reach } = this.options.settings.settings;
-    const hub = createEmulator({
-      ...this.options.emulatorConfig,
-      // "This computer only" is loopback; "my network" keeps the default (every interface).
-      ...(reach === 'thisComputer' ? { bindAddress: '127.0.0.1' } : {}),
-      ports: { ...ports, ...(ports.https === 443 ? {} : { httpsFallback: null }) },
-      dataDir,
-      persistence,
-      logger: this.logger,
-    });
+    const { ports, dataDir, persistence, reach, tier, lenient } = this.options.settings.settings;
+    let hub: HubEmulator;
+    try {
+      hub = createEmulator({
+        ...this.options.emulatorConfig,
+        // "This computer only" is loopback; "my network" keeps the default (every interface).
+        ...(reach === 'thisComputer' ? { bindAddress: '127.0.0.1' } : {}),
+        ports: { ...ports, ...(ports.https === 443 ? {} : { httpsFallback: null }) },
+        dataDir,
+        persistence,
+        ...(tier ? { tier: { name: tier.name, units: tier.units } } : {}),
+        ...(lenient ? { lenient: true } : {}),
+        logger: this.logger,
+      });
+    } catch (error) {
+      // A setting the hub refuses (e.g. more units than the tier has) leaves it stopped with the reason shown.
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.emitStatus();
+      return this.status();
+    }
     this.hub = hub;
     this.lastError = undefined;
     for (const listener of this.hubListeners) listener(hub);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_WIRE_LIMITS, type EmulatorConfig, type WireLimits } from '../index.js';
+import { DEFAULT_WIRE_LIMITS, HUB_TIERS, isHubTier, tierLimits, type EmulatorConfig, type WireLimits } from '../index.js';
 
 /** Options of `npm run hub`. */
 export interface HubCliOptions {
@@ -62,10 +62,19 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         "fault":"lossQos0","device":"d1","fraction":0.3}, …]}; prints each injected
                         fault and "scenario done" (same file + same traffic = same faults)
   --traffic-log         print every traffic event (what the studio's traffic view shows) as a JSON line
+  --tier <tier>         emulate an IoT Hub tier's throttles and daily message quota: F1, S1, S2, S3,
+                        B1, B2 or B3 (default: off, nothing throttled); see "npm run hub -- status"
+  --units <n>           units of that tier (default 1; F1 1, S3/B3 up to 10, others up to 200)
+  --lenient             accept what IoT Hub refuses but other emulators tolerate (each leniency is
+                        listed in the README, "Differences from IoT Hub"); default strict
   --no-fsync            do not fsync writes (faster; a power cut may lose acknowledged updates)
   --json                print the ready line as JSON (for tools)
   --verbose             log debug lines to stderr
-  -h, --help            this text`;
+  -h, --help            this text
+
+  npm run hub -- status [--data-dir <dir>] [--json]
+                        what the running hub of that data folder has counted per operation
+                        family (used / limit / window) and of the daily quota, with --tier on`;
 
 /** Parses argv into emulator config; throws with a message naming the bad option. */
 export function parseHubArgs(argv: readonly string[]): HubCliOptions {
@@ -95,6 +104,9 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       'fault-injection': { type: 'boolean', default: false },
       scenario: { type: 'string' },
       'traffic-log': { type: 'boolean', default: false },
+      tier: { type: 'string' },
+      units: { type: 'string' },
+      lenient: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -120,6 +132,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
     ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
     ...(values['fault-injection'] === true ? { faultInjection: true } : {}),
+    ...tierOf(values.tier, values.units),
+    ...(values.lenient ? { lenient: true } : {}),
   };
   return {
     config,
@@ -156,6 +170,24 @@ function parseLimits(raw: readonly string[]): Partial<WireLimits> {
     limits[name] = Number(value);
   }
   return limits;
+}
+
+/** `--tier S1 --units 2` → config `tier`; `--units` alone is an error (it needs a tier). */
+function tierOf(tier: string | undefined, units: string | undefined): Pick<EmulatorConfig, 'tier'> {
+  if (tier === undefined) {
+    if (units !== undefined) throw new Error('--units needs --tier');
+    return {};
+  }
+  const name = tier.toUpperCase();
+  if (!isHubTier(name)) throw new Error(`--tier must be one of ${HUB_TIERS.join(', ')}, got '${tier}'`);
+  if (units !== undefined && !/^\d+$/.test(units)) throw new Error(`--units must be a whole number, got '${units}'`);
+  const count = units === undefined ? 1 : Number(units);
+  try {
+    tierLimits(name, count);
+  } catch (error) {
+    throw new Error(`--units: ${(error as Error).message}`);
+  }
+  return { tier: { name, units: count } };
 }
 
 function parseInterval(raw: string): number {

@@ -5,6 +5,9 @@ import { readFile } from 'node:fs/promises';
 
 import { consoleLogger, createEmulator, type EmulatorInfo, type HubEmulator, type RoutingConfig, type X509DeviceCredential } from '../index.js';
 import { HUB_USAGE, parseHubArgs, type HubCliOptions } from './hub-args.js';
+import { formatHubStatus, HUB_STATUS_INTERVAL_MS, HubStatusWriter, readHubStatus } from './hub-status.js';
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../index.js';
 import { parseRoutingFile, quickRoute } from './routes-file.js';
 import { printTraffic, readScenario, runScenario } from './scenario-run.js';
 
@@ -15,7 +18,26 @@ async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefi
   return { routes: [...fromFile.routes, ...options.quickRoutes.map((raw, index) => quickRoute(raw, index))], fallbackEnabled: fromFile.fallbackEnabled };
 }
 
+/** `npm run hub -- status [--data-dir <dir>] [--json]`: what the hub running on that data folder has counted. */
+async function status(argv: readonly string[]): Promise<void> {
+  let values: { 'data-dir'?: string; json?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HUB_USAGE}\n`);
+    process.exit(2);
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const document = await readHubStatus(dataDir);
+  if (!document) {
+    process.stderr.write(`No hub is running on ${dataDir} (start one with npm run hub).\n`);
+    process.exit(1);
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(document)}\n` : formatHubStatus(document));
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'status') return status(process.argv.slice(3));
   let options: HubCliOptions;
   try {
     options = parseHubArgs(process.argv.slice(2));
@@ -61,12 +83,19 @@ async function main(): Promise<void> {
   );
   if (options.trafficLog || scenario) printTraffic(hub, { all: options.trafficLog, json: options.json });
   if (scenario) runScenario(hub, scenario, options.json);
+  // `npm run hub -- status` reads what this process counts (tier emulation) from the data folder.
+  const statusFile = new HubStatusWriter(info.dataDir);
+  const writeStatus = () => void statusFile.write({ pid: process.pid, updatedAt: new Date().toISOString(), hostName: info.hostName, tierUsage: hub.tierUsage() ?? null });
+  writeStatus();
+  const statusTimer = setInterval(writeStatus, HUB_STATUS_INTERVAL_MS);
+  statusTimer.unref();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(statusTimer);
     process.stderr.write(`${signal}: stopping the hub…\n`);
-    void hub.stop().then(() => process.exit(0));
+    void hub.stop().then(() => statusFile.remove()).then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

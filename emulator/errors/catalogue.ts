@@ -275,3 +275,27 @@ export function configurationAlreadyExists(id: string): IotHubError {
 export function blobContainerValidationError(detail: string): IotHubError {
   return new IotHubError({ code: 'BlobContainerValidationError', httpStatus: 400, errorCode: 400008, message: detail });
 }
+
+/**
+ * 429001: the per-unit throttle of an operation family is exceeded and the traffic-shaping queue is full
+ * (iothub-protocol-2.md §10.2). `Retry-After` tells REST clients when the family has room again.
+ */
+export function throttled(family: string, retryAfterSeconds: number): IotHubError {
+  return new IotHubError({
+    code: 'ThrottlingException',
+    httpStatus: 429,
+    errorCode: 429001,
+    message: `Throttling: the hub's ${family} throttle for its tier and units is exceeded; retry after ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  });
+}
+
+/** 403002: the daily message quota of the hub's tier and units is used up until 00:00 UTC (iothub-protocol-2.md §10.1). */
+export function quotaExceeded(limit: number, resetsAt: string): IotHubError {
+  return new IotHubError({
+    code: 'IotHubQuotaExceeded',
+    httpStatus: 403,
+    errorCode: 403002,
+    message: `Total number of messages on IotHub exceeded the allocated quota of ${limit} messages; it resets at ${resetsAt}.`,
+  });
+}

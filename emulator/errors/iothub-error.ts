@@ -11,14 +11,17 @@ export class IotHubError extends Error {
   readonly errorCode: number;
   /** Opaque id the hub attaches to every error so a log line can be found again. */
   readonly trackingId: string;
+  /** Seconds a throttled client should wait before retrying (sent as REST `Retry-After`); absent for other errors. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { code: string; httpStatus: number; errorCode: number; message: string; trackingId?: string }) {
+  constructor(init: { code: string; httpStatus: number; errorCode: number; message: string; trackingId?: string; retryAfterSeconds?: number }) {
     super(init.message);
     this.name = 'IotHubError';
     this.code = init.code;
     this.httpStatus = init.httpStatus;
     this.errorCode = init.errorCode;
     this.trackingId = init.trackingId ?? newTrackingId();
+    this.retryAfterSeconds = init.retryAfterSeconds;
   }
 }
 

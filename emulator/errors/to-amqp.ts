@@ -22,6 +22,10 @@ const CONDITIONS: Readonly<Record<string, string>> = {
   IotHubFormatError: 'com.microsoft:argument-error',
   PreconditionFailed: 'com.microsoft:precondition-failed',
   NotSupported: 'amqp:not-implemented',
+  // Throttling and the daily quota (iothub-protocol-2.md §10.2): Node maps these to ThrottlingError and
+  // IotHubQuotaExceededError.
+  ThrottlingException: 'com.microsoft:device-container-throttled',
+  IotHubQuotaExceeded: 'amqp:resource-limit-exceeded',
 };
 
 /** IotHubError → AMQP error condition (house-style H9); anything else is `amqp:internal-error`. */

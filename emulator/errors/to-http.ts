@@ -33,7 +33,11 @@ export function toHttpError(error: unknown, now: Date): HttpErrorResponse {
       };
   return {
     status: hubError.httpStatus,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'iothub-errorcode': hubError.code },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'iothub-errorcode': hubError.code,
+      ...(hubError.retryAfterSeconds === undefined ? {} : { 'retry-after': String(hubError.retryAfterSeconds) }),
+    },
     body: JSON.stringify(envelope),
   };
 }

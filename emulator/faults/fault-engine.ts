@@ -57,6 +57,11 @@ export interface FaultEngineDeps {
   readonly sdkProperties: boolean;
   /** Monotonic milliseconds; `performance.now` unless a test hands in its own. */
   readonly now?: () => number;
+  /**
+   * The request gate (services/request-gate.ts). The engine's check is on it only while a timed fault is in force, so
+   * a hub without faults keeps an empty gate that looks at nothing.
+   */
+  readonly gate?: { add(check: FaultEngine['gateCheck'], position?: 'first' | 'last'): () => void };
 }
 
 interface Mode {
@@ -88,6 +93,7 @@ export class FaultEngine {
   private seedValue = DEFAULT_SEED;
   private nextId = 1;
   private outage: HubOutage | undefined;
+  private leaveGate: (() => void) | undefined;
   private readonly now: () => number;
   sdkProperties: boolean;
 
@@ -179,7 +185,7 @@ export class FaultEngine {
 
   /** Ends the timed faults of a device (or all of them); the hub comes back if it is down. */
   clear(deviceId?: string): void {
-    this.modes = deviceId === undefined ? [] : this.modes.filter((mode) => mode.deviceId !== deviceId);
+    this.setModes(deviceId === undefined ? [] : this.modes.filter((mode) => mode.deviceId !== deviceId));
     if (deviceId === undefined && this.outage?.isDown) void this.up(JSON.stringify({ fault: 'hubUp', origin: 'clear' }));
   }
 
@@ -313,7 +319,7 @@ export class FaultEngine {
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.modes = [];
+    this.setModes([]);
   }
 
   // -----------------------------------------------------------------------------------------------------------------
@@ -344,15 +350,25 @@ export class FaultEngine {
   private addMode(mode: Omit<Mode, 'id' | 'until'>, durationMs: number | undefined, params: string): void {
     const id = this.nextId++;
     const until = durationMs === undefined ? Infinity : this.now() + durationMs;
-    this.modes = [...this.modes, { ...mode, id, until }];
+    this.setModes([...this.modes, { ...mode, id, until }]);
     const what = mode.mode === 'error' ? `${mode.error ?? 'error'}` : mode.mode;
     this.deps.record({ deviceId: mode.deviceId, protocol: undefined, topic: `fault ${what} on${durationMs === undefined ? '' : ` for ${durationMs} ms`}`, payload: params });
     if (durationMs !== undefined) {
       this.later(durationMs, () => {
         const before = this.modes.length;
-        this.modes = this.modes.filter((entry) => entry.id !== id);
+        this.setModes(this.modes.filter((entry) => entry.id !== id));
         if (this.modes.length !== before) this.deps.record({ deviceId: mode.deviceId, protocol: undefined, topic: `fault ${what} off`, payload: params });
       });
+    }
+  }
+
+  /** Keeps the engine's gate check registered exactly while a timed fault is in force (first: before any throttle counts). */
+  private setModes(modes: Mode[]): void {
+    this.modes = modes;
+    if (modes.length > 0 && !this.leaveGate && this.deps.gate) this.leaveGate = this.deps.gate.add(this.gateCheck, 'first');
+    if (modes.length === 0 && this.leaveGate) {
+      this.leaveGate();
+      this.leaveGate = undefined;
     }
   }
 

@@ -13,3 +13,4 @@ export * from './routing.js';
 export * from './consumer-group.js';
 export * from './job.js';
 export * from './configuration.js';
+export * from './tier-usage.js';

@@ -46,6 +46,8 @@ export class TelemetryService {
     private readonly perDevice = TELEMETRY_PER_DEVICE,
     /** Where accepted messages go durably (the built-in Event Hub-compatible endpoint); none in some unit tests. */
     private readonly sink?: (ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer) => Promise<unknown>,
+    /** The largest body taken (IoT Hub's 256 KB; larger in lenient mode, services/leniency.ts). */
+    readonly maxBodyBytes = MAX_D2C_BODY_BYTES,
   ) {
     this.disposers = [
       events.on('deviceDeleted', ({ deviceId }) => {
@@ -61,8 +63,8 @@ export class TelemetryService {
    * MessageTooLarge) and nothing is kept.
    */
   receive(ctx: RequestContext, address: TwinAddress, properties: MessageProperties, body: Buffer): Promise<void> {
-    if (body.length > MAX_D2C_BODY_BYTES) {
-      throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
+    if (body.length > this.maxBodyBytes) {
+      throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${this.maxBodyBytes}.`);
     }
     const durable = this.sink ? this.sink(ctx, address, properties, body).then(() => undefined) : Promise.resolve();
     this.record(address.deviceId, address.moduleId, properties, body, ctx.time);

@@ -9,6 +9,7 @@ export const INVOKE_CHANNELS = [
   'emulator.reset',
   'emulator.export',
   'emulator.import',
+  'emulator.tierUsage',
   'settings.get',
   'settings.update',
   'devices.list',

@@ -6,8 +6,9 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
+  ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
+import { HUB_TIER_NAMES } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
 
@@ -49,6 +50,9 @@ export const studioSettingsSchema = z.strictObject({
   dataDir: z.string().min(1).max(4096),
   persistence: z.enum(['file', 'memory']),
   reach: z.enum(['thisComputer', 'network']).optional(),
+  /** Units: F1 has 1, S3/B3 up to 10, the others up to 200; the hub refuses a count its tier does not allow. */
+  tier: z.strictObject({ name: z.enum(HUB_TIER_NAMES), units: z.number().int().min(1).max(200) }).nullable().optional(),
+  lenient: z.boolean().optional(),
 });
 
 /** Milliseconds a fault lasts or waits: at most a day. */
@@ -74,6 +78,8 @@ export const requestSchemas = {
   'emulator.reset': z.strictObject({ confirm: z.literal('reset') }),
   'emulator.export': z.strictObject({ includeReported: z.boolean().optional() }),
   'emulator.import': z.strictObject({ data: hubExportSchema, overwrite: z.boolean() }),
+  /** What tier emulation has counted (the quota meter); null when it is off. */
+  'emulator.tierUsage': empty,
   'settings.get': empty,
   /** Saves the settings and restarts the hub with them. */
   'settings.update': z.strictObject({ settings: studioSettingsSchema }),
@@ -174,6 +180,7 @@ export interface Responses {
   'emulator.reset': { readonly deleted: number };
   'emulator.export': HubExport;
   'emulator.import': ImportReport;
+  'emulator.tierUsage': TierUsageDto;
   'settings.get': SettingsDto;
   'settings.update': SettingsDto;
   'devices.list': DeviceSummary[];

@@ -4,6 +4,7 @@
  */
 import type { JsonObject, JsonValue } from '../../emulator/model/json.js';
 import type { TwinAtVersion, TwinHistoryEntry } from '../../emulator/model/twin-history.js';
+import type { TierUsage } from '../../emulator/model/tier-usage.js';
 
 /** Life-cycle state of the embedded hub. */
 export type HubStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -233,7 +234,18 @@ export interface StudioSettings {
    * connect; `thisComputer` listens on 127.0.0.1 only.
    */
   readonly reach?: 'thisComputer' | 'network';
+  /** Tier emulation: IoT Hub's throttles and daily quota of this tier and unit count; absent or null = off. */
+  readonly tier?: { readonly name: HubTierName; readonly units: number } | null;
+  /** Lenient mode (the README's "Differences from IoT Hub" lists what it accepts); default strict. */
+  readonly lenient?: boolean;
 }
+
+/** IoT Hub tiers the studio offers (emulator/services/tiers/tier-table.ts). */
+export const HUB_TIER_NAMES = ['F1', 'S1', 'S2', 'S3', 'B1', 'B2', 'B3'] as const;
+export type HubTierName = (typeof HUB_TIER_NAMES)[number];
+
+/** What tier emulation counted (per family and the daily quota), or null when it is off. */
+export type TierUsageDto = TierUsage | null;
 
 /** Settings as stored plus where they are kept. */
 export interface SettingsDto {

@@ -17,6 +17,8 @@ export function parseSettings(value: unknown): StudioSettings {
     dataDir: typeof candidate.dataDir === 'string' && candidate.dataDir ? candidate.dataDir : defaults.dataDir,
     persistence: candidate.persistence ?? defaults.persistence,
     ...(candidate.reach === undefined ? {} : { reach: candidate.reach }),
+    ...(candidate.tier === undefined ? {} : { tier: candidate.tier }),
+    ...(candidate.lenient === undefined ? {} : { lenient: candidate.lenient }),
   };
   const parsed = studioSettingsSchema.safeParse(merged);
   return parsed.success ? parsed.data : defaults;

@@ -210,7 +210,9 @@ export class AmqpServer {
         protocol: 'amqp',
         ...(message.message_id === undefined ? {} : { correlationId: String(message.message_id) }),
       });
-      const queued = await this.deps.c2d.send(deviceId, c2dInputOf(message), ctx);
+      const input = c2dInputOf(message);
+      if (this.deps.gate?.active) await this.deps.gate.admit(ctx, { deviceId, bytes: Buffer.byteLength(input.body) });
+      const queued = await this.deps.c2d.send(deviceId, input, ctx);
       this.deps.tap.record({ deviceId, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: Buffer.from(queued.body, 'base64') });
       delivery.accept();
     } catch (error) {

@@ -15,6 +15,7 @@ import type { DeviceRequest, DeviceResponse, DeviceRouteDefinition, DeviceServic
 import { readRawBody } from './request-body.js';
 import { Router } from './router.js';
 import { requestContext } from '../../services/request-contexts.js';
+import type { RequestGate } from '../../services/request-gate.js';
 import { headerOf } from './header-of.js';
 
 /** What the device HTTPS API needs from the emulator. */
@@ -24,6 +25,10 @@ export interface DeviceApiDeps {
   readonly tap: TrafficTap;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The request gate (`services/request-gate.ts`); absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
+  /** The largest D2C body (lenient mode raises it, services/leniency.ts); IoT Hub's 256 KB when absent. */
+  readonly maxD2cBodyBytes?: number;
 }
 
 /** Serves a request when its path is a device route (true), or leaves it to the service REST API (false). */
@@ -61,7 +66,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
     deps.logger.info(`device HTTPS request refused: ${auth.reason}`, address.deviceId);
     return finish(deps, request, response, errorReply(unauthorized(`Unauthorized: ${auth.reason}`), now), route, address);
   }
-  const body = await readRawBody(request, MAX_D2C_BODY_BYTES);
+  const body = await readRawBody(request, deps.maxD2cBodyBytes ?? MAX_D2C_BODY_BYTES);
   if (!body.ok) {
     if (body.abort) response.once('finish', () => request.socket.destroy());
     return finish(deps, request, response, errorReply(body.error, now), route, address);
@@ -76,6 +81,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
   const deviceRequest: DeviceRequest = { address, params, query: new URL(request.url ?? '/', 'https://hub').searchParams, headers: request.headers, body: body.value, context };
   let result: DeviceResponse;
   try {
+    await deps.gate?.admit(context, { bytes: body.value.length });
     result = await route.operation(deviceRequest, deps.services);
   } catch (error) {
     if (!isIotHubError(error)) deps.logger.error(`${context.operation} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);

@@ -19,6 +19,8 @@ export interface ManagementApiDeps {
   readonly hubName: string;
   readonly tap: TrafficTap;
   readonly logger: Logger;
+  /** Lenient mode (services/leniency.ts): a request without api-version is served. */
+  readonly apiVersionOptional?: boolean;
 }
 
 /** Serves a request when its path is a Resource Manager path (true), or leaves it to the next API (false). */
@@ -78,7 +80,7 @@ async function handle(deps: ManagementApiDeps, router: Router<ManagementRoute>, 
 
 /** api-version, the hub name, then the bearer token (an iothubowner SAS token). */
 function checkRequest(deps: ManagementApiDeps, request: IncomingMessage, params: Readonly<Record<string, string>>, query: URLSearchParams): IotHubError | undefined {
-  if (!query.get('api-version')) {
+  if (!query.get('api-version') && deps.apiVersionOptional !== true) {
     return managementApiVersionMissing();
   }
   if ((params.resourceName ?? '').toLowerCase() !== deps.hubName.toLowerCase()) {

@@ -16,6 +16,7 @@ import type { RestRequest, RestResponse, RestServices } from './rest-types.js';
 import { Router } from './router.js';
 import { ROUTES } from './routes.js';
 import { requestContext } from '../../services/request-contexts.js';
+import type { RequestGate } from '../../services/request-gate.js';
 import { headerOf } from './header-of.js';
 
 /** What the REST API needs from the emulator. */
@@ -31,6 +32,8 @@ export interface RestApiDeps {
   readonly management?: ManagementApi;
   /** The provisioning service's routes (`transports/dps/`), tried before everything else. */
   readonly dps?: DpsApi;
+  /** The request gate (`services/request-gate.ts`): throttles, quotas and faults; absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -85,6 +88,7 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
   const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, bodyText: body.text, now, context };
   let result: RestResponse;
   try {
+    await deps.gate?.admit(context, { deviceId: params.deviceId, moduleId: params.moduleId, bytes: body.bytes });
     result = await route.operation(restRequest, deps.services);
   } catch (error) {
     if (!isIotHubError(error)) deps.logger.error(`${method} ${path} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);

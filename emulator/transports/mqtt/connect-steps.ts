@@ -4,6 +4,7 @@ import { parseMqttUsername } from '../../auth/mqtt-username.js';
 import type { ConnectRefusal, DevicePrincipal } from '../../services/device-authenticator.js';
 import { presentedChain } from '../peer-certificate.js';
 import type { GatewayCore } from './gateway-core.js';
+import { mqttContext } from './mqtt-context.js';
 import { runSteps, stop, type Step } from './steps.js';
 import { hasWildcard } from './topics.js';
 import { webSocketFlag } from './transport-of.js';
@@ -72,12 +73,31 @@ export function authenticate(
 ): void {
   const exchange: ConnectExchange = { core, client, username, password: password?.toString('utf8') };
   const stopped = runSteps(AUTHENTICATE_STEPS, exchange);
-  if (!stopped) {
+  if (stopped) return refuseConnect(core, client, done, stopped.value, stopped.by);
+  const gate = core.deps.gate;
+  if (gate === undefined || !gate.active || exchange.principal === undefined) {
     done(null, true);
     return;
   }
-  const { returnCode, reason } = stopped.value;
-  core.deps.logger.info(`CONNECT refused (${returnCode}, ${stopped.by}): ${reason}`, client.id);
+  // A new device connection passes the request gate (new-connection throttle, faults). A refusal is CONNACK 3
+  // "Server unavailable", which the device SDKs treat as transient and retry.
+  const { deviceId, moduleId } = exchange.principal;
+  const address = moduleId === undefined ? { deviceId } : { deviceId, moduleId };
+  gate.admit(mqttContext(core.deps.clock, { clientId: client.id, address }, 'device.connect')).then(
+    () => done(null, true),
+    (error: unknown) => refuseConnect(core, client, done, { returnCode: 3, reason: (error as Error).message }, 'request gate'),
+  );
+}
+
+function refuseConnect(
+  core: GatewayCore,
+  client: Client,
+  done: (error: AuthenticateError | null, success: boolean | null) => void,
+  refusal: ConnectRefusal,
+  by: string,
+): void {
+  const { returnCode, reason } = refusal;
+  core.deps.logger.info(`CONNECT refused (${returnCode}, ${by}): ${reason}`, client.id);
   core.deps.tap.record({
     deviceId: client.id,
     direction: 'in',

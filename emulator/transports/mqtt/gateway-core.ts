@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 
 import type { FaultEngine } from '../../faults/fault-engine.js';
+import type { RequestGate } from '../../services/request-gate.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationService } from '../../provisioning/registration-service.js';
 import type { RequestContext } from '../../model/request-context.js';
@@ -52,6 +53,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly claim?: (address: TwinAddress, newer: object) => void;
   /** Injected faults (emulator/faults/): the SDKs' fault-request messages and QoS 0 loss; absent = none. */
   readonly faults?: Pick<FaultEngine, 'onDeviceMessage' | 'losesQos0'>;
+  /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
 }
 
 /** The gateway's shared state, handed to every step. */

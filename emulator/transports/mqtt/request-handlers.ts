@@ -4,7 +4,10 @@ import { handleMethodResponse } from './method-handler.js';
 import { identityOf, mqttContext, type MqttOperation } from './mqtt-context.js';
 import { handleTelemetry } from './telemetry-handler.js';
 import type { DeviceRequest, RequestKind, RequestOf } from './topics.js';
-import { handleReportedPatch, handleTwinGet } from './twin-handler.js';
+import { handleReportedPatch, handleTwinGet, TWIN_RESPONSE_FILTER } from './twin-handler.js';
+import { publishTwinError } from './reply.js';
+import { twinResponseTopic } from './topics.js';
+import type { RequestContext } from '../../model/request-context.js';
 
 /** A table entry: the operation name for the request's context, and the handler. */
 export interface RequestRoute<K extends RequestKind> {
@@ -40,5 +43,27 @@ function dispatchTo<K extends RequestKind>(
   const route: RequestRoute<K> = REQUEST_HANDLERS[kind];
   const ctx = mqttContext(core.deps.clock, identityOf(connection), route.operation, rid);
   core.deps.logger.debug(route.operation, ctx.correlationId);
-  return route.handle(core, { ctx, connection, request, payload });
+  const gate = core.deps.gate;
+  // The request gate (throttles, quotas, faults) is asked only when something is registered; a method response
+  // answers the hub's own request and is never gated.
+  if (gate === undefined || !gate.active || kind === 'methodResponse') return route.handle(core, { ctx, connection, request, payload });
+  return gate.admit(ctx, { bytes: payload.length }).then(
+    () => route.handle(core, { ctx, connection, request, payload }),
+    (error: unknown) => refuseRequest(core, connection, ctx, request, error),
+  );
+}
+
+/**
+ * A request the gate refused, as IoT Hub answers it over MQTT (iothub-protocol-2.md §10.2): a twin request gets
+ * `$iothub/twin/res/<status>/?$rid=…` with the error body; a D2C message cannot be refused in-band, so the
+ * connection closes with its PUBLISH unacknowledged (the device SDK reconnects and sends it again).
+ */
+function refuseRequest(core: GatewayCore, connection: DeviceConnection, ctx: RequestContext, request: DeviceRequest, error: unknown): void {
+  if (request.kind === 'twinGet' || request.kind === 'twinPatchReported') {
+    if (!connection.subscriptions.has(TWIN_RESPONSE_FILTER)) return;
+    publishTwinError(core.deps, connection, ctx, request.rid, error, (status) => twinResponseTopic(status, request.rid));
+    return;
+  }
+  core.deps.logger.info(`${ctx.operation} refused by the request gate, closing the connection: ${(error as Error).message}`, ctx.correlationId);
+  connection.client.close();
 }

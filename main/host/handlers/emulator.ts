@@ -10,4 +10,6 @@ export const emulatorHandlers: NamespaceHandlers<'emulator'> = {
   'emulator.export': async ({ includeReported }, { host }) => exportHub(host.requireRunning(), includeReported ?? false, new Date()),
 
   'emulator.import': async ({ data, overwrite }, { host }) => importHub(host.requireRunning(), data, overwrite),
+
+  'emulator.tierUsage': async (_req, { host }) => host.requireRunning().tierUsage() ?? null,
 };

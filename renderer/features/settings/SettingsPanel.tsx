@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-import type { EmulatorStatusDto, SettingsDto, StudioSettings } from '../../../main/contract/index.js';
+import { HUB_TIER_NAMES, type EmulatorStatusDto, type HubTierName, type SettingsDto, type StudioSettings } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -8,12 +8,19 @@ import { CopyButton } from '../../components/CopyButton.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import type { ThemeChoice } from '../../state/theme.js';
+import { QuotaMeter } from './QuotaMeter.js';
 import { TransferSection } from './TransferSection.js';
 
 type Reach = NonNullable<StudioSettings['reach']>;
 
 function portText(port: number | null): string {
   return port === null ? 'off' : String(port);
+}
+
+/** Units a tier allows (IoT Hub: F1 one, S3/B3 ten, the others 200). */
+function maxUnits(tier: HubTierName): number {
+  if (tier === 'F1') return 1;
+  return tier === 'S3' || tier === 'B3' ? 10 : 200;
 }
 
 function parsePort(text: string, allowOff: boolean): number | null | undefined {
@@ -56,7 +63,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
   const api = useApi();
   const status = useStore(useStudio().status);
   const [loaded, setLoaded] = useState<SettingsDto>();
-  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'], reach: 'network' as Reach });
+  const [form, setForm] = useState({ mqtts: '', https: '', mqtt: '', amqps: '', dataDir: '', persistence: 'file' as StudioSettings['persistence'], reach: 'network' as Reach, tier: 'off' as HubTierName | 'off', units: '1', lenient: false });
   const [message, setMessage] = useState<string>();
   const [confirm, setConfirm] = useState<'restart' | 'reset'>();
 
@@ -64,13 +71,16 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
     void api.settings.get({}).then((result) => {
       if (!result.ok) return setMessage(describeError(result.error));
       setLoaded(result.value);
-      const { ports, dataDir, persistence, reach } = result.value.settings;
-      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence, reach: reach ?? 'network' });
+      const { ports, dataDir, persistence, reach, tier, lenient } = result.value.settings;
+      setForm({ mqtts: portText(ports.mqtts), https: portText(ports.https), mqtt: portText(ports.mqtt), amqps: portText(ports.amqps), dataDir, persistence, reach: reach ?? 'network', tier: tier?.name ?? 'off', units: String(tier?.units ?? 1), lenient: lenient ?? false });
     });
   }, [api]);
 
   const ports = { mqtts: parsePort(form.mqtts, false), https: parsePort(form.https, true), mqtt: parsePort(form.mqtt, true), amqps: parsePort(form.amqps, true) };
-  const valid = Object.values(ports).every((port) => port !== undefined) && form.dataDir.trim() !== '';
+  const units = Number(form.units);
+  const unitsValid = form.tier === 'off' || (/^\d+$/.test(form.units) && units >= 1 && units <= maxUnits(form.tier));
+  const valid = Object.values(ports).every((port) => port !== undefined) && form.dataDir.trim() !== '' && unitsValid;
+  const before = loaded?.settings;
   const apply = async () => {
     setConfirm(undefined);
     if (!valid) return;
@@ -80,6 +90,9 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
       dataDir: form.dataDir.trim(),
       persistence: form.persistence,
       reach: form.reach,
+      // Sent only when set now or before, so settings without tier emulation stay as they were.
+      ...(form.tier !== 'off' ? { tier: { name: form.tier, units } } : before?.tier ? { tier: null } : {}),
+      ...(form.lenient || before?.lenient ? { lenient: form.lenient } : {}),
     };
     const result = await api.settings.update({ settings });
     setMessage(result.ok ? 'Saved; the hub restarted with the new settings.' : describeError(result.error));
@@ -118,6 +131,23 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
         <label className="checkbox"><input type="checkbox" checked={form.persistence === 'memory'} onChange={(e) => setForm({ ...form, persistence: e.target.checked ? 'memory' : 'file' })} /> Keep everything in memory (forgotten when the hub stops)</label>
         <p className="muted small">{loaded?.settingsFile ? `Saved in ${loaded.settingsFile}.` : 'Started with command-line options: changes last until the studio exits.'} Port 0 picks any free port; 443 falls back to 8443 when it cannot be bound.</p>
         <button type="button" className="button primary" disabled={!valid} onClick={() => setConfirm('restart')}>Save and restart hub</button>
+      </section>
+      <section aria-label="Tier and mode">
+        <h3>IoT Hub tier and mode</h3>
+        <div className="row wrap">
+          <label className="field narrow"><span>Emulate tier</span>
+            <select aria-label="Emulate tier" value={form.tier} onChange={(e) => setForm({ ...form, tier: e.target.value as HubTierName | 'off' })}>
+              <option value="off">Off (nothing throttled)</option>
+              {HUB_TIER_NAMES.map((name) => <option key={name} value={name}>{name}</option>)}
+            </select>
+          </label>
+          <label className="field narrow"><span>Units</span>
+            <input aria-label="Units" value={form.units} disabled={form.tier === 'off'} onChange={(e) => setForm({ ...form, units: e.target.value })} aria-invalid={!unitsValid || undefined} />
+          </label>
+        </div>
+        <label className="checkbox"><input type="checkbox" checked={form.lenient} onChange={(e) => setForm({ ...form, lenient: e.target.checked })} /> Lenient mode (accept larger messages and requests IoT Hub refuses; see the README)</label>
+        <p className="muted small">A tier applies IoT Hub&apos;s per-unit throttles (429 ThrottlingException) and daily message quota (403002). Saved with the button above.</p>
+        <QuotaMeter />
       </section>
       <TransferSection onMessage={setMessage} />
       <section aria-label="Danger zone">

@@ -48,3 +48,42 @@ describe('settings', () => {
     expect((screen.getByLabelText('Accept devices from') as HTMLSelectElement).value).toBe('network');
   });
 });
+
+describe('tier emulation in the settings', () => {
+  it('sends the chosen tier and units with the settings, refusing more units than the tier has', async () => {
+    const { api } = renderWithStudio(<SettingsPanel theme="system" onTheme={() => undefined} />);
+    await waitFor(() => expect((screen.getByLabelText('MQTT/TLS port') as HTMLInputElement).value).toBe('8883'));
+    fireEvent.change(screen.getByLabelText('Emulate tier'), { target: { value: 'F1' } });
+    fireEvent.change(screen.getByLabelText('Units'), { target: { value: '2' } });
+    expect((screen.getByRole('button', { name: 'Save and restart hub' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Emulate tier'), { target: { value: 'S1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and restart hub' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save and restart' }));
+    await screen.findByText(/the hub restarted/);
+    expect(api.calls.find((call) => call.channel === 'settings.update')?.req).toMatchObject({ settings: { tier: { name: 'S1', units: 2 } } });
+  });
+
+  it('shows a quota meter per operation family from emulator.tierUsage, or that tier emulation is off', async () => {
+    const api = createFakeApi();
+    renderWithStudio(<SettingsPanel theme="system" onTheme={() => undefined} />, api);
+    expect(await screen.findByText(/Tier emulation is off/)).toBeTruthy();
+    cleanup();
+    const withTier = createFakeApi();
+    withTier.override('emulator.tierUsage', () => ({
+      ok: true,
+      value: {
+        tier: 'S1',
+        units: 1,
+        families: [{ family: 'twinUpdate', limit: 50, windowSeconds: 1, unit: 'operations', used: 12, admitted: 130, delayed: 40, throttled: 7 }],
+        dailyQuota: { used: 1200, limit: 400000, meterBytes: 4096, windowSeconds: 86400, resetsAt: '2026-01-02T00:00:00.000Z', refused: 0 },
+      },
+    }));
+    renderWithStudio(<SettingsPanel theme="system" onTheme={() => undefined} />, withTier);
+    const row = await screen.findByTestId('quota-twinUpdate');
+    expect(row.textContent).toContain('12 / 50/s');
+    expect(row.textContent).toContain('40');
+    expect(row.textContent).toContain('7');
+    expect(screen.getByTestId('daily-quota').textContent).toBe('1200 / 400000 messages');
+    expect((screen.getByLabelText('twinUpdate used') as HTMLMeterElement).value).toBe(12);
+  });
+});

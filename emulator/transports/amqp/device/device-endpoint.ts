@@ -1,11 +1,13 @@
 import rhea, { type Connection, type Delivery, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 
+import type { RequestGate } from '../../../services/request-gate.js';
 import { messageTooLarge, unauthorized } from '../../../errors/catalogue.js';
 import { toAmqpError } from '../../../errors/to-amqp.js';
 import type { FaultEngine } from '../../../faults/fault-engine.js';
 import type { FaultTarget } from '../../../faults/fault-target.js';
 import type { Logger } from '../../../logger.js';
 import type { JsonObject } from '../../../model/json.js';
+import type { RequestContext } from '../../../model/request-context.js';
 import { twinKey, type TwinAddress } from '../../../model/twin-address.js';
 import type { ConnectionTracker } from '../../../services/connection-tracker.js';
 import type { DeviceAuthenticator } from '../../../services/device-authenticator.js';
@@ -48,6 +50,10 @@ export interface AmqpDeviceDeps {
   readonly peerChainOf?: (connection: Connection) => Buffer[];
   /** Injected faults (emulator/faults/): the SDKs' fault-request messages; absent = none. */
   readonly faults?: Pick<FaultEngine, 'onDeviceMessage'>;
+  /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
+  readonly gate?: RequestGate;
+  /** The largest D2C body (lenient mode raises it, services/leniency.ts); IoT Hub's 256 KB when absent. */
+  readonly maxD2cBodyBytes?: number;
 }
 
 /** The link property the C# SDK announces an IoT Plug and Play model id with (iothub-protocol-2.md §3.3). */
@@ -329,8 +335,20 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const body = bodyBytesOf(message.body);
     const { address } = identity;
     const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...address }, operation: 'telemetry.send', protocol: 'amqp', correlationId: idText(message.message_id) });
+    const gate = this.deps.gate;
+    if (gate === undefined || !gate.active) return this.takeTelemetry(identity, message, delivery, ctx, body);
+    // Refused by the gate (throttled, over quota, a fault): the delivery is rejected with the hub's condition.
+    gate.admit(ctx, { bytes: body.length }).then(
+      () => this.takeTelemetry(identity, message, delivery, ctx, body),
+      (error: unknown) => this.refuseTelemetry(identity, message, delivery, error),
+    );
+  }
+
+  private takeTelemetry(identity: IdentityLinks, message: Message, delivery: Delivery, ctx: RequestContext, body: Buffer): void {
+    const { address } = identity;
     try {
-      if (body.length > MAX_D2C_BODY_BYTES) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${MAX_D2C_BODY_BYTES}.`);
+      const max = this.deps.maxD2cBodyBytes ?? MAX_D2C_BODY_BYTES;
+      if (body.length > max) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${max}.`);
       const properties = telemetryPropertiesOf(message);
       // A fault request (AzIoTHub_FaultOperationType, emulator/faults/) is accepted and acted on, not routed.
       if (this.deps.faults?.onDeviceMessage(address, properties.application, 'amqp') === true) {
@@ -345,10 +363,15 @@ export class AmqpDeviceEndpoint implements DevicePort {
         (error: unknown) => settle(delivery, 'reject', toAmqpError(error)),
       );
     } catch (error) {
-      const condition = toAmqpError(error);
-      this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
-      settle(delivery, 'reject', condition);
+      this.refuseTelemetry(identity, message, delivery, error);
     }
+  }
+
+  private refuseTelemetry(identity: IdentityLinks, message: Message, delivery: Delivery, error: unknown): void {
+    const { address } = identity;
+    const condition = toAmqpError(error);
+    this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
+    settle(delivery, 'reject', condition);
   }
 
   private receiveMethodResponse(identity: IdentityLinks, message: Message): void {
@@ -373,7 +396,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
     const what = `${String(annotations.operation ?? '')} ${String(annotations.resource ?? '')}`.trim();
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what}`, payload: bodyBytesOf(message.body), ...(rid === undefined ? {} : { rid }) });
-    const reply = await answerTwinRequest(this.deps.twins, identity, ctx, message);
+    const reply = await answerTwinRequest(this.deps.twins, identity, ctx, message, this.deps.gate);
     const sender = identity.twinSenders.get(channelOf(receiver)) ?? [...identity.twinSenders.values()][0];
     if (!sender?.is_open()) return;
     sendTwinReply(sender, message, reply);

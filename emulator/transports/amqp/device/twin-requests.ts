@@ -4,6 +4,7 @@ import { argumentInvalid } from '../../../errors/catalogue.js';
 import { toMqttError } from '../../../errors/to-mqtt.js';
 import type { JsonObject } from '../../../model/json.js';
 import type { RequestContext } from '../../../model/request-context.js';
+import type { RequestGate } from '../../../services/request-gate.js';
 import type { TwinService } from '../../../services/twin-service.js';
 import { parseReportedPatch } from '../../../twin/service-twin-body.js';
 import { checkIntegerLiteralsOf } from '../../../twin/validate-patch.js';
@@ -31,13 +32,17 @@ const DESIRED_NOTIFICATIONS = '/notifications/twin/properties/desired';
  * twin is the one every transport shares, so `$version`s are those MQTT sees. Errors are the same JSON bodies MQTT
  * twin errors carry, with their HTTP status in `status`.
  */
-export async function answerTwinRequest(twins: TwinCalls, identity: IdentityLinks, ctx: RequestContext, message: Message): Promise<TwinReply> {
+export async function answerTwinRequest(twins: TwinCalls, identity: IdentityLinks, ctx: RequestContext, message: Message, gate?: RequestGate): Promise<TwinReply> {
   try {
     const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
     const operation = String(getOwn(annotations, 'operation') ?? '').toUpperCase();
     const resource = String(getOwn(annotations, 'resource') ?? '');
-    if (operation === 'GET' && resource === '') return { status: 200, body: JSON.stringify(twins.getDeviceTwin(identity.address)) };
+    if (operation === 'GET' && resource === '') {
+      if (gate?.active) await gate.admit(ctx, { family: 'twinRead' });
+      return { status: 200, body: JSON.stringify(twins.getDeviceTwin(identity.address)) };
+    }
     if (operation === 'PATCH' && resource === '/properties/reported') {
+      if (gate?.active) await gate.admit(ctx, { family: 'twinUpdate', bytes: bodyBytesOf(message.body).length });
       const version = await twins.patchReported(ctx, identity.address, reportedPatchOf(message));
       return { status: 204, body: '', version };
     }

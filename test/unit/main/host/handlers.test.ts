@@ -186,4 +186,19 @@ describe('the handler table on a real hub', () => {
     expect(await value('emulator.status', {})).toMatchObject({ status: 'Stopped', info: null });
     await host.start();
   });
+
+  it('restarts the hub with a tier from the settings and shows its quota meter; off again shows null', async () => {
+    expect(await value('emulator.tierUsage', {})).toBeNull();
+    const settings = await value('settings.get', {});
+    await value('settings.update', { settings: { ...settings.settings, tier: { name: 'S1', units: 2 } } });
+    await value('devices.create', { deviceId: 'h-tier' });
+    await value('twin.get', { deviceId: 'h-tier' });
+    const usage = await value('emulator.tierUsage', {});
+    expect(usage).toMatchObject({ tier: 'S1', units: 2, dailyQuota: { limit: 800_000 } });
+    expect(usage?.families.find((row) => row.family === 'twinUpdate')).toMatchObject({ limit: 50, windowSeconds: 1 });
+    // The studio is not a device or a back end: its own calls are not counted.
+    expect(usage?.families.every((row) => row.admitted === 0)).toBe(true);
+    await value('settings.update', { settings: { ...settings.settings, tier: null } });
+    expect(await value('emulator.tierUsage', {})).toBeNull();
+  });
 });
