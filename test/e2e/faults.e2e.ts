@@ -44,8 +44,9 @@ test('a tester drops a device from the Faults view and watches it reconnect in t
 
   await test.step('drop the device from the Faults view', async () => {
     await page.getByRole('button', { name: 'Faults', exact: true }).click();
-    await page.getByLabel('Fault').selectOption('drop');
-    await page.getByLabel('Device id').fill('e2e-flaky');
+    await page.getByLabel('Fault', { exact: true }).selectOption('drop');
+    const form = page.getByRole('region', { name: 'Faults' });
+    await form.getByLabel('Device id', { exact: true }).fill('e2e-flaky');
     await page.getByRole('button', { name: 'Inject fault' }).click();
     await expect(page.getByRole('status')).toContainText('Injected: Drop the connection now on e2e-flaky.');
   });
