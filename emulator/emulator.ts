@@ -522,7 +522,7 @@ export class HubEmulator {
       unbindAmqpFaults();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
+    const device = createDeviceApi({ services: { telemetry, c2d, faults: this.faultEngine }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
     const management = createManagementApi({ services: { certificates, consumerGroups }, authenticator: serviceAuth, hubName: hubNameOf(config.hostName), tap: this.tap, logger: config.logger, apiVersionOptional: leniency.armApiVersionOptional });
     const dps = createDpsApi({
       services: { enrollments, registrations },

@@ -56,21 +56,32 @@ export interface SdkFaultRequest {
 /** What a message's properties ask for: nothing (an ordinary message), a fault, or a malformed request. */
 export type SdkFaultParse = { readonly kind: 'none' } | { readonly kind: 'fault'; readonly fault: SdkFaultRequest } | { readonly kind: 'invalid'; readonly reason: string };
 
-/** Reads the fault-injection properties of a device-to-cloud message (application properties, values as sent). */
-export function parseSdkFault(application: Readonly<Record<string, string | null>>): SdkFaultParse {
-  const type = getOwn(application, FAULT_PROPERTY.type);
+/**
+ * Reads the fault-injection properties of a device-to-cloud message (application properties, values as sent). Names
+ * match without regard to case: over HTTPS they travel as `iothub-app-…` headers, which arrive lower-cased.
+ */
+export function parseSdkFault(properties: Readonly<Record<string, string | null>>): SdkFaultParse {
+  const application = byLowerCaseName(properties);
+  const type = getOwn(application, FAULT_PROPERTY.type.toLowerCase());
   if (type === undefined) return { kind: 'none' };
   if (type === null || !(SDK_FAULT_TYPES as readonly string[]).includes(type)) {
     return { kind: 'invalid', reason: `${FAULT_PROPERTY.type} '${String(type)}' is not one of ${SDK_FAULT_TYPES.join(', ')}` };
   }
-  const delay = seconds(getOwn(application, FAULT_PROPERTY.delay), DEFAULT_SDK_FAULT_DELAY_SECONDS);
+  const delay = seconds(getOwn(application, FAULT_PROPERTY.delay.toLowerCase()), DEFAULT_SDK_FAULT_DELAY_SECONDS);
   if (typeof delay === 'string') return { kind: 'invalid', reason: `${FAULT_PROPERTY.delay} ${delay}` };
-  const duration = seconds(getOwn(application, FAULT_PROPERTY.duration), DEFAULT_SDK_FAULT_DURATION_SECONDS);
+  const duration = seconds(getOwn(application, FAULT_PROPERTY.duration.toLowerCase()), DEFAULT_SDK_FAULT_DURATION_SECONDS);
   if (typeof duration === 'string') return { kind: 'invalid', reason: `${FAULT_PROPERTY.duration} ${duration}` };
   return {
     kind: 'fault',
-    fault: { type: type as SdkFaultType, closeReason: getOwn(application, FAULT_PROPERTY.closeReason) ?? '', delayMs: delay * 1000, durationMs: duration * 1000 },
+    fault: { type: type as SdkFaultType, closeReason: getOwn(application, FAULT_PROPERTY.closeReason.toLowerCase()) ?? '', delayMs: delay * 1000, durationMs: duration * 1000 },
   };
+}
+
+/** The `AzIoTHub_…` properties by lower-case name, in a null-prototype object (only those; the rest is telemetry). */
+function byLowerCaseName(properties: Readonly<Record<string, string | null>>): Record<string, string | null> {
+  const out = Object.create(null) as Record<string, string | null>;
+  for (const [name, value] of Object.entries(properties)) if (name.toLowerCase().startsWith('aziothub_')) out[name.toLowerCase()] = value;
+  return out;
 }
 
 /** True for the types that end a connection or a part of it. */

@@ -3,9 +3,10 @@ import { connect } from 'node:net';
 import deviceSdk from 'azure-iot-device';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { TrafficEvent } from '../../emulator/index.js';
+import { createSasToken, type TrafficEvent } from '../../emulator/index.js';
 import { openAmqpDevice } from '../helpers/amqp-device.js';
 import { openDevice, updateReported } from '../helpers/device-sdk.js';
+import { rest } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitForTraffic } from '../helpers/wait-for.js';
 
@@ -180,6 +181,36 @@ describe('latency and early token expiry', () => {
       await updateReported(twin, { back: true });
     } finally {
       await client.close();
+    }
+  }, 60_000);
+});
+
+describe('SDK error faults over device HTTPS (raw requests, as the C# SDK sends them)', () => {
+  it('InvokeMaxMessageQuota: 204 for the request, then 403002 IotHubQuotaExceeded for the duration, then 204 again', async () => {
+    const https = await startTestHub({ faultInjection: true, ports: { https: 0 } });
+    try {
+      await https.hub.registry.create({ deviceId: 'http-quota' });
+      const authorization = createSasToken({
+        resourceUri: `${https.hub.info.hostName}/devices/http-quota`,
+        base64Key: https.hub.registry.get('http-quota').authentication.symmetricKey.primaryKey,
+        expiresAtSeconds: Math.floor(Date.now() / 1000) + 3600,
+      });
+      const send = (body: string, headers: Record<string, string> = {}) => rest(https.hub, { method: 'POST', path: '/devices/http-quota/messages/events', body, headers, authorization });
+      const request = await send(' ', {
+        'iothub-app-AzIoTHub_FaultOperationType': 'InvokeMaxMessageQuota',
+        'iothub-app-AzIoTHub_FaultOperationDelayInSecs': '0',
+        'iothub-app-AzIoTHub_FaultOperationDurationInSecs': '2',
+      });
+      expect(request.status).toBe(204);
+      await waitForTraffic(https.hub, (event) => event.kind === 'fault' && event.topic.startsWith('fault InvokeMaxMessageQuota on'), 5000);
+      const refused = await send('during');
+      expect(refused.status).toBe(403);
+      expect(refused.headers['iothub-errorcode']).toBe('IotHubQuotaExceeded');
+      await waitForTraffic(https.hub, (event) => event.kind === 'fault' && event.topic === 'fault InvokeMaxMessageQuota off', 10_000);
+      expect((await send('after')).status).toBe(204);
+      expect(https.hub.telemetry.recent('http-quota').map((message) => message.bodyPreview)).toEqual(['after']);
+    } finally {
+      await https.dispose();
     }
   }, 60_000);
 });
