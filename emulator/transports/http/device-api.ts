@@ -81,7 +81,7 @@ async function handle(deps: DeviceApiDeps, route: DeviceRouteDefinition, params:
   const deviceRequest: DeviceRequest = { address, params, query: new URL(request.url ?? '/', 'https://hub').searchParams, headers: request.headers, body: body.value, context };
   let result: DeviceResponse;
   try {
-    await deps.gate?.admit(context, { bytes: body.value.length });
+    if (deps.gate?.active) await deps.gate.admit(context, { bytes: body.value.length });
     result = await route.operation(deviceRequest, deps.services);
   } catch (error) {
     if (!isIotHubError(error)) deps.logger.error(`${context.operation} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);

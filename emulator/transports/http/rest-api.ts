@@ -88,7 +88,7 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
   const restRequest: RestRequest = { method, path, params, query: url.searchParams, headers: request.headers, body: body.value, bodyText: body.text, now, context };
   let result: RestResponse;
   try {
-    await deps.gate?.admit(context, { deviceId: params.deviceId, moduleId: params.moduleId, bytes: body.bytes });
+    if (deps.gate?.active) await deps.gate.admit(context, { deviceId: params.deviceId, moduleId: params.moduleId, bytes: body.bytes });
     result = await route.operation(restRequest, deps.services);
   } catch (error) {
     if (!isIotHubError(error)) deps.logger.error(`${method} ${path} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);
