@@ -118,6 +118,12 @@ export default tseslint.config(
   layer('twin-and-state', ['emulator/twin/**/*.ts', 'emulator/state/**/*.ts'], [
     { group: ['**/services/**', '**/provisioning/**', '**/transports/**'], message: 'Twin rules and the reducer are below services and transports (H5).' },
   ]),
+  // Injected faults (emulator/faults/README.md): the transports and the request gate consult the engine, which acts on
+  // connections only through the FaultTarget ports the composition root binds; it never reaches into a transport.
+  layer('faults', ['emulator/faults/**/*.ts'], [
+    { group: ['**/transports/**', '**/store/**', '**/state/**', '**/provisioning/**'], message: 'The fault engine acts through the FaultTarget ports, never on transports, the store or state directly (H5).' },
+    { group: ['**/services/**'], allowTypeImports: true, message: 'The fault engine imports service types only (the device port, the request gate); it is wired by emulator.ts (H4/H5).' },
+  ]),
   layer('store', ['emulator/store/**/*.ts'], [
     { group: ['**/services/**', '**/provisioning/**', '**/transports/**', '**/twin/**', '**/state/**'], message: 'The store persists and replays through an injected reducer: no services, transports, twin rules or state (H5/H10).' },
   ]),

@@ -61,6 +61,12 @@ export interface EmulatorConfig {
   readonly tokenExpiryGraceMs?: number;
   /** Extra DNS names / IPs for the server certificate. */
   readonly extraHostNames?: readonly string[];
+  /**
+   * Devices may ask for faults with the SDKs' `AzIoTHub_FaultOperationType` message properties (emulator/faults/,
+   * iothub-protocol-2.md §10.3). Off by default: such messages are then ordinary telemetry. Changeable at run time
+   * with `emulator.faults.sdkProperties`.
+   */
+  readonly faultInjection?: boolean;
   /** The built-in Event Hub-compatible endpoint (iothub-protocol-2.md §5): partitions and retention. */
   readonly eventHub?: Partial<EventHubConfig>;
   /**
@@ -107,6 +113,7 @@ export interface ResolvedConfig {
   readonly disconnectGraceMs: number;
   readonly extraHostNames: readonly string[];
   readonly tokenExpiryGraceMs: number;
+  readonly faultInjection: boolean;
   readonly eventHub: EventHubConfig;
   /** Undefined: keep the stored routing. */
   readonly routing: RoutingConfig | undefined;
@@ -189,6 +196,7 @@ export function resolveConfig(config: EmulatorConfig = {}): ResolvedConfig {
     disconnectGraceMs: config.disconnectGraceMs ?? 1000,
     extraHostNames: config.extraHostNames ?? [],
     tokenExpiryGraceMs: config.tokenExpiryGraceMs ?? 300_000,
+    faultInjection: config.faultInjection ?? false,
     eventHub: resolveEventHub(config.eventHub),
     routing: resolveRouting(config.routing),
     // Lenient mode lets MQTT packets carry its larger device-to-cloud messages (services/leniency.ts).

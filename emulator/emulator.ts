@@ -4,7 +4,11 @@ import { formatDeviceConnectionString, formatServiceConnectionString } from './a
 import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
+import { FaultEngine } from './faults/fault-engine.js';
+import { withMethodFaults } from './faults/fault-device-port.js';
+import { FaultsApi } from './faults/faults-api.js';
 import { startListeners } from './hub-listeners.js';
+import { ListenerOutage } from './hub-outage.js';
 import type { QueryPage } from './query/index.js';
 import { CaCertificateService } from './services/ca-certificate-service.js';
 import { C2dService, type C2dMessageInput } from './services/c2d-service.js';
@@ -172,6 +176,9 @@ export class HubEmulator {
   readonly tap: TrafficTap;
   /** Step-through mode: holds messages to chosen devices at the device port until released (issue 18). */
   readonly stepGate: StepGate;
+  /** Injected faults: drop, refuse, delay, lose, time out, take the hub down; scenarios (emulator/faults/README.md). */
+  readonly faults: FaultsApi;
+  private readonly faultEngine: FaultEngine;
   /**
    * The one request gate every device and back-end operation passes (services/request-gate.ts). Tier emulation and
    * fault injection register their checks on it; with none (the default) nothing is checked.
@@ -186,6 +193,13 @@ export class HubEmulator {
     this.config = resolveConfig(config);
     this.tap = new TrafficTap(this.events, this.config.clock);
     this.stepGate = new StepGate(this.config.clock);
+    this.faultEngine = new FaultEngine({
+      sdkProperties: this.config.faultInjection,
+      logger: this.config.logger,
+      record: ({ protocol, ...event }) => this.tap.record({ ...event, direction: 'out', protocol: protocol ?? 'hub', kind: 'fault' }),
+      gate: this.gate,
+    });
+    this.faults = new FaultsApi(this.faultEngine);
     if (this.config.tier) {
       this.tier = new TierEmulation(this.config.tier, this.config.clock);
       this.gate.add(this.tier);
@@ -358,6 +372,7 @@ export class HubEmulator {
     running.unbindDevices();
     this.stepGate.releaseAll();
     await running.cluster?.close();
+    this.faultEngine.close();
     running.views.close();
     await Promise.all(running.listeners.map((listener) => listener.close()));
     await running.gateway.close();
@@ -536,6 +551,7 @@ export class HubEmulator {
       connections,
       claim,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
+      faults: this.faultEngine,
       events,
       tap: this.tap,
       clock: config.clock,
@@ -561,16 +577,21 @@ export class HubEmulator {
       limits: config.limits,
       tokenExpiryGraceMs: config.tokenExpiryGraceMs,
       claim,
+      faults: this.faultEngine,
       gate: this.gate,
     });
-    const unbindMqtt = devices.bind(gateway.devicePort);
-    const unbindAmqp = devices.bind(amqp.devices);
+    const unbindMqtt = devices.bind(withMethodFaults(gateway.devicePort, this.faultEngine));
+    const unbindAmqp = devices.bind(withMethodFaults(amqp.devices, this.faultEngine));
+    const unbindMqttFaults = this.faultEngine.bindTarget(gateway.faultTarget);
+    const unbindAmqpFaults = this.faultEngine.bindTarget(amqp.devices.faultTarget);
     const unbindDevices = () => {
       unbindMqtt();
       unbindAmqp();
+      unbindMqttFaults();
+      unbindAmqpFaults();
     };
 
-    const device = createDeviceApi({ services: { telemetry, c2d }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
+    const device = createDeviceApi({ services: { telemetry, c2d, faults: this.faultEngine }, authenticator: deviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, gate: this.gate, maxD2cBodyBytes: leniency.maxD2cBodyBytes });
     const management = createManagementApi({
       services: {
         certificates,
@@ -598,6 +619,7 @@ export class HubEmulator {
     const rest = createRestApi({ services: { registry, twins, methods, c2d, modules, query, jobs, configurations, digitalTwins }, authenticator: serviceAuth, tap: this.tap, clock: config.clock, logger: config.logger, device, management, dps, gate: this.gate });
     const { ports, warnings } = await startListeners({ config, certs, gateway, amqp, rest, guard, listeners });
     amqpsPort = ports.amqps;
+    this.faultEngine.bindOutage(new ListenerOutage({ config, certs, gateway, amqp, rest, guard, listeners }, ports));
     if (certs.caReplacedReason) warnings.push(certs.caReplacedReason);
     if (certs.uncovered) {
       const names = [...certs.uncovered.dnsNames, ...certs.uncovered.ipAddresses].join(', ');

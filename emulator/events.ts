@@ -12,10 +12,12 @@ export interface TrafficEvent {
   readonly deviceId: string | undefined;
   readonly moduleId?: string;
   readonly direction: 'in' | 'out';
-  readonly protocol: 'mqtt' | 'http' | 'amqp';
+  /** `hub` for an injected fault that concerns no one transport (a latency, the hub going down). */
+  readonly protocol: 'mqtt' | 'http' | 'amqp' | 'hub';
   /** True when the exchange ran on a WebSocket connection (MQTT or AMQP over WebSockets on the HTTPS port). */
   readonly webSocket?: true;
-  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
+  /** `fault`: an injected fault (emulator/faults/), not something a client sent. */
+  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'fault' | 'other';
   readonly topic: string;
   /** `$rid` of a twin/method request or response, so a view can pair them. */
   readonly rid?: string;

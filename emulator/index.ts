@@ -37,6 +37,7 @@ export { IotHubError } from './errors/iothub-error.js';
 export { StoreCorruptError } from './store/store-corrupt-error.js';
 export type { StoreStats } from './store/store.js';
 export { ManualClock, systemClock, type Clock } from './util/clock.js';
+export * from './faults/index.js';
 export * from './model/index.js';
 export * from './simulation/index.js';
 export * from './client-kit.js';

@@ -4,6 +4,7 @@ import { StatusBadge } from './components/StatusBadge.js';
 import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
 import { EndpointView } from './features/endpoint/EndpointView.js';
+import { FaultsView } from './features/faults/FaultsView.js';
 import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
@@ -14,7 +15,7 @@ import { useStore } from './state/store.js';
 import { useStudio } from './state/studio-context.js';
 import { useTheme } from './state/theme.js';
 
-type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings' | 'teach';
+type View = 'devices' | 'traffic' | 'endpoint' | 'query' | 'jobs' | 'configurations' | 'provisioning' | 'settings' | 'teach' | 'faults';
 
 const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'devices', label: 'Devices' },
@@ -26,6 +27,7 @@ const VIEWS: readonly { id: View; label: string }[] = [
   { id: 'provisioning', label: 'Provisioning' },
   { id: 'settings', label: 'Settings' },
   { id: 'teach', label: 'Teach' },
+  { id: 'faults', label: 'Faults' },
 ];
 
 function isTyping(target: EventTarget | null): boolean {
@@ -33,7 +35,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!element && (element.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName));
 }
 
-/** The shell: navigation (Alt+1…8), hub status, theme, and the current view. */
+/** The shell: navigation (Alt+1…9, Alt+0 for the tenth view), hub status, theme, and the current view. */
 export function App() {
   const studio = useStudio();
   const status = useStore(studio.status);
@@ -44,7 +46,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      const index = event.altKey && !event.ctrlKey && !event.metaKey ? Number(event.key) - 1 : -1;
+      const index = event.altKey && !event.ctrlKey && !event.metaKey && /^[0-9]$/.test(event.key) ? (Number(event.key) + 9) % 10 : -1;
       const target = VIEWS[index];
       if (target) {
         event.preventDefault();
@@ -69,7 +71,7 @@ export function App() {
         <h1 className="brand">Twin Studio</h1>
         <nav aria-label="Views">
           {VIEWS.map((item, i) => (
-            <button key={item.id} type="button" className={`nav ${view === item.id ? 'active' : ''}`} aria-current={view === item.id ? 'page' : undefined} onClick={() => setView(item.id)} title={`Alt+${i + 1}`}>
+            <button key={item.id} type="button" className={`nav ${view === item.id ? 'active' : ''}`} aria-current={view === item.id ? 'page' : undefined} onClick={() => setView(item.id)} title={`Alt+${(i + 1) % 10}`}>
               {item.label}
             </button>
           ))}
@@ -103,6 +105,7 @@ export function App() {
         {view === 'settings' ? <SettingsPanel theme={theme} onTheme={setTheme} /> : null}
         {view === 'provisioning' ? <ProvisioningView /> : null}
         {view === 'teach' ? <TeachView deviceId={deviceId} /> : null}
+        {view === 'faults' ? <FaultsView /> : null}
       </main>
     </div>
   );

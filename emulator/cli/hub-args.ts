@@ -20,6 +20,10 @@ export interface HubCliOptions {
   readonly restoreSnapshot?: string;
   /** `--cluster-status`: print the cluster's nodes and exit. */
   readonly clusterStatus: boolean;
+  /** `--scenario <file>`: a fault timeline to replay once the hub is ready (emulator/faults/README.md). */
+  readonly scenarioFile?: string;
+  /** `--traffic-log`: print every traffic event (injected faults included) as a JSON line. */
+  readonly trafficLog: boolean;
 }
 
 /** Usage text of `npm run hub`. */
@@ -65,6 +69,12 @@ Starts the Twin Studio IoT Hub emulator headless (for scripts and CI).
                         the studio's timeline and time travel
   --restore-snapshot <name>  restore the hub snapshot saved under <name> (in <data-dir>/snapshots/, saved
                         from the studio's Teach view) before the hub is ready: devices, twins, versions, etags
+  --fault-injection     devices may ask for faults with the SDKs' AzIoTHub_FaultOperationType message
+                        properties (KillTcp, ShutDownMqtt, KillAmqp…, Invoke…); off by default
+  --scenario <file>     replay a fault timeline once the hub is ready: {"seed":42,"steps":[{"at":0,
+                        "fault":"lossQos0","device":"d1","fraction":0.3}, …]}; prints each injected
+                        fault and "scenario done" (same file + same traffic = same faults)
+  --traffic-log         print every traffic event (what the studio's traffic view shows) as a JSON line
   --tier <tier>         emulate an IoT Hub tier's throttles and daily message quota: F1, S1, S2, S3,
                         B1, B2 or B3 (default: off, nothing throttled); see "npm run hub -- status"
   --units <n>           units of that tier (default 1; F1 1, S3/B3 up to 10, others up to 200)
@@ -112,6 +122,9 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
       'configuration-interval': { type: 'string' },
       'history-limit': { type: 'string' },
       'restore-snapshot': { type: 'string' },
+      'fault-injection': { type: 'boolean', default: false },
+      scenario: { type: 'string' },
+      'traffic-log': { type: 'boolean', default: false },
       tier: { type: 'string' },
       units: { type: 'string' },
       lenient: { type: 'boolean', default: false },
@@ -145,6 +158,7 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     ...(values.limit ? { limits: parseLimits(values.limit) } : {}),
     ...(values['configuration-interval'] === undefined ? {} : { fleet: { configurationIntervalMs: parseInterval(values['configuration-interval']) } }),
     ...(values['history-limit'] === undefined ? {} : { historyLimit: parseHistoryLimit(values['history-limit']) }),
+    ...(values['fault-injection'] === true ? { faultInjection: true } : {}),
     ...tierOf(values.tier, values.units),
     ...(values.lenient ? { lenient: true } : {}),
     ...(values.store === undefined ? {} : { store: parseStoreUrl(values.store) }),
@@ -167,6 +181,8 @@ export function parseHubArgs(argv: readonly string[]): HubCliOptions {
     quickRoutes: values.route ?? [],
     ...(values['restore-snapshot'] ? { restoreSnapshot: values['restore-snapshot'] } : {}),
     clusterStatus: values['cluster-status'] === true,
+    ...(values.scenario ? { scenarioFile: values.scenario } : {}),
+    trafficLog: values['traffic-log'] === true,
   };
 }
 

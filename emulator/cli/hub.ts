@@ -9,6 +9,7 @@ import { formatHubStatus, HUB_STATUS_INTERVAL_MS, HubStatusWriter, readHubStatus
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../index.js';
 import { parseRoutingFile, quickRoute } from './routes-file.js';
+import { printTraffic, readScenario, runScenario } from './scenario-run.js';
 
 /** The routing of `--routes <file>` plus the `--route` quick routes; undefined for neither. */
 async function routingOf(options: HubCliOptions): Promise<RoutingConfig | undefined> {
@@ -58,8 +59,10 @@ async function main(): Promise<void> {
     return;
   }
   let routing: RoutingConfig | undefined;
+  let scenario: Awaited<ReturnType<typeof readScenario>> | undefined;
   try {
     routing = await routingOf(options);
+    if (options.scenarioFile !== undefined) scenario = await readScenario(options.scenarioFile);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}
 `);
@@ -96,6 +99,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     options.json ? `${JSON.stringify({ event: 'ready', ...info, policies, devices, x509Devices: x509, routedEventHubs })}\n` : describe(info, policies, devices, x509, routedEventHubs),
   );
+  if (options.trafficLog || scenario) printTraffic(hub, { all: options.trafficLog, json: options.json });
+  if (scenario) runScenario(hub, scenario, options.json);
   // `npm run hub -- status` reads what this process counts (tier emulation) from the data folder.
   const statusFile = new HubStatusWriter(info.dataDir);
   const writeStatus = () => void statusFile.write({ pid: process.pid, updatedAt: new Date().toISOString(), hostName: info.hostName, tierUsage: hub.tierUsage() ?? null });

@@ -55,6 +55,10 @@ export const INVOKE_CHANNELS = [
   'stepper.configure',
   'stepper.release',
   'stepper.releaseAll',
+  'faults.status',
+  'faults.inject',
+  'faults.clear',
+  'faults.setSdkProperties',
 ] as const;
 
 /** Names of all invoke channels. */

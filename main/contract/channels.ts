@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto, DeviceDetails, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
+  ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
 import { HUB_TIER_NAMES } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
@@ -58,6 +58,22 @@ export const studioSettingsSchema = z.strictObject({
   /** Units: F1 has 1, S3/B3 up to 10, the others up to 200; the hub refuses a count its tier does not allow. */
   tier: z.strictObject({ name: z.enum(HUB_TIER_NAMES), units: z.number().int().min(1).max(200) }).nullable().optional(),
   lenient: z.boolean().optional(),
+});
+
+/** Milliseconds a fault lasts or waits: at most a day. */
+const faultMs = z.number().int().min(0).max(86_400_000);
+
+/** A fault as the studio sends it (emulator/faults/fault-spec.ts has the full rules per fault). */
+const faultSpecSchema = z.strictObject({
+  fault: z.enum(['drop', 'refuseConnections', 'latency', 'lossQos0', 'expireToken', 'methodTimeout', 'hubDown', 'hubUp', 'sdk', 'clear']),
+  device: deviceId.optional(),
+  durationMs: faultMs.optional(),
+  latencyMs: faultMs.optional(),
+  jitterMs: faultMs.optional(),
+  fraction: z.number().min(0).max(1).optional(),
+  type: z.string().min(1).max(64).optional(),
+  delayMs: faultMs.optional(),
+  closeReason: z.string().max(256).optional(),
 });
 
 /** Run-time checks of every request payload; the keys are the invoke channel names. */
@@ -169,6 +185,14 @@ export const requestSchemas = {
   /** Releases one held message: `id`, or the oldest (of `deviceId`). */
   'stepper.release': z.strictObject({ id: z.number().int().min(1).optional(), deviceId: deviceId.optional() }),
   'stepper.releaseAll': empty,
+  /** Injected faults (emulator/faults/README.md): what is in force, whether the hub is down. */
+  'faults.status': empty,
+  /** Applies one fault now; the hub checks every field (a bad one names itself in the error). */
+  'faults.inject': z.strictObject({ spec: faultSpecSchema }),
+  /** Ends the timed faults of one device, or all of them (and brings a down hub back). */
+  'faults.clear': z.strictObject({ deviceId: deviceId.optional() }),
+  /** Whether devices may ask for faults with the SDKs' AzIoTHub_Fault* message properties. */
+  'faults.setSdkProperties': z.strictObject({ enabled: z.boolean() }),
 } as const satisfies { readonly [K in InvokeChannel]: z.ZodType };
 
 /** The response of every invoke channel. */
@@ -223,6 +247,10 @@ export interface Responses {
   'stepper.configure': StepperStateDto;
   'stepper.release': StepperStateDto;
   'stepper.releaseAll': StepperStateDto;
+  'faults.status': FaultsStatusDto;
+  'faults.inject': FaultsStatusDto;
+  'faults.clear': FaultsStatusDto;
+  'faults.setSdkProperties': FaultsStatusDto;
 }
 
 /** Invoke channel → request and response types (house-style H14). */

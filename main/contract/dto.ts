@@ -125,10 +125,12 @@ export interface TrafficEventDto {
   readonly deviceId: string | null;
   readonly moduleId?: string;
   readonly direction: 'in' | 'out';
-  readonly protocol: 'mqtt' | 'http' | 'amqp';
+  /** `hub`: an injected fault that concerns no one transport. */
+  readonly protocol: 'mqtt' | 'http' | 'amqp' | 'hub';
   /** True when the exchange ran on a WebSocket connection (MQTT-WS, AMQP-WS on the HTTPS port). */
   readonly webSocket?: true;
-  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'other';
+  /** `fault`: an injected fault (emulator/faults/). */
+  readonly kind: 'connect' | 'disconnect' | 'subscribe' | 'twin' | 'method' | 'telemetry' | 'c2d' | 'rest' | 'fault' | 'other';
   readonly topic: string;
   readonly rid?: string;
   readonly status?: number;
@@ -389,4 +391,28 @@ export interface ConfigurationDto {
 export interface DigitalTwinDto {
   readonly twin: JsonObject;
   readonly etag: string;
+}
+
+/** One timed fault in force (emulator/faults/). */
+export interface ActiveFaultDto {
+  readonly id: number;
+  readonly mode: 'refuseConnections' | 'latency' | 'lossQos0' | 'methodTimeout' | 'error';
+  /** Null: every device. */
+  readonly deviceId: string | null;
+  /** Milliseconds left; null until cleared. */
+  readonly remainingMs: number | null;
+  readonly latencyMs?: number;
+  readonly jitterMs?: number;
+  readonly fraction?: number;
+  /** The SDK error fault (`InvokeThrottling`, `InvokeMaxMessageQuota`, `InvokeAuthError`). */
+  readonly error?: string;
+}
+
+/** The Faults panel's view of the hub. */
+export interface FaultsStatusDto {
+  readonly active: readonly ActiveFaultDto[];
+  /** True while the hub's listeners are closed by the `hubDown` fault. */
+  readonly hubDown: boolean;
+  /** Whether devices may ask for faults with the SDKs' `AzIoTHub_Fault*` message properties. */
+  readonly sdkProperties: boolean;
 }

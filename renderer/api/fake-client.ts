@@ -2,7 +2,7 @@ import type { JsonObject } from '../../emulator/model/json.js';
 import { compileQuery, QueryError } from '../../emulator/query/index.js';
 import type {
   EventEndpointDto,
-  ConfigurationDto, DeviceDetails, DeviceSummary, EmulatorStatusDto, EndpointEventDto, EnrollmentDto, Envelope, InvokeChannel, Invokes, JobDto, PushChannel, Pushes, RegistrationDto, SimulationDto, TrafficEventDto, TwinDocument, TwinStudioApi,
+  ConfigurationDto, DeviceDetails, DeviceSummary, EmulatorStatusDto, EndpointEventDto, EnrollmentDto, Envelope, FaultsStatusDto, InvokeChannel, Invokes, JobDto, PushChannel, Pushes, RegistrationDto, SimulationDto, TrafficEventDto, TwinDocument, TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 
@@ -121,6 +121,8 @@ export function createFakeApi(): FakeApi {
     emit('twin.changed', { deviceId: device.summary.deviceId, sections, version: device.version });
   };
 
+  let faults: FaultsStatusDto = { active: [], hubDown: false, sdkProperties: false };
+  let faultId = 0;
   const handlers: { [K in InvokeChannel]: Handler<K> } = {
     'emulator.status': () => ({ ok: true, value: STATUS }),
     'emulator.reset': () => { const deleted = devices.size; devices.clear(); return { ok: true, value: { deleted } }; },
@@ -297,6 +299,24 @@ export function createFakeApi(): FakeApi {
     'stepper.configure': ({ enabled, deviceIds }) => ({ ok: true, value: { enabled, deviceIds, held: [] } }),
     'stepper.release': () => ({ ok: true, value: { enabled: false, deviceIds: null, held: [] } }),
     'stepper.releaseAll': () => ({ ok: true, value: { enabled: false, deviceIds: null, held: [] } }),
+    'faults.status': () => ({ ok: true, value: faults }),
+    'faults.inject': ({ spec }) => {
+      if (spec.fault === 'hubDown') faults = { ...faults, hubDown: true };
+      else if (spec.fault === 'hubUp') faults = { ...faults, hubDown: false };
+      else if (spec.fault === 'latency' || spec.fault === 'lossQos0' || spec.fault === 'refuseConnections' || spec.fault === 'methodTimeout') {
+        faultId += 1;
+        faults = { ...faults, active: [...faults.active, { id: faultId, mode: spec.fault, deviceId: spec.device ?? null, remainingMs: spec.durationMs ?? null }] };
+      }
+      return { ok: true, value: faults };
+    },
+    'faults.clear': ({ deviceId }) => {
+      faults = { ...faults, active: deviceId === undefined ? [] : faults.active.filter((fault) => fault.deviceId !== deviceId), hubDown: deviceId === undefined ? false : faults.hubDown };
+      return { ok: true, value: faults };
+    },
+    'faults.setSdkProperties': ({ enabled }) => {
+      faults = { ...faults, sdkProperties: enabled };
+      return { ok: true, value: faults };
+    },
   };
 
   const invoke = (channel: InvokeChannel, req: unknown): Promise<Envelope<unknown>> => {

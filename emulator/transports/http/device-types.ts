@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+import type { FaultEngine } from '../../faults/fault-engine.js';
 import type { RequestContext } from '../../model/request-context.js';
 import type { TwinAddress } from '../../model/twin-address.js';
 import type { C2dService } from '../../services/c2d-service.js';
@@ -31,6 +32,8 @@ export interface DeviceResponse {
 export interface DeviceServices {
   readonly telemetry: Pick<TelemetryService, 'receive'>;
   readonly c2d: Pick<C2dService, 'lock' | 'completeLocked' | 'rejectLocked' | 'abandonLocked'>;
+  /** Injected faults (emulator/faults/): the SDKs' fault-request messages; absent = none. */
+  readonly faults?: Pick<FaultEngine, 'onDeviceMessage'>;
 }
 
 /** One device operation: a file in `handlers/`, named verb-noun (house-style H6). */

@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 
+import type { FaultEngine } from '../../faults/fault-engine.js';
 import type { RequestGate } from '../../services/request-gate.js';
 import type { Logger } from '../../logger.js';
 import type { RegistrationService } from '../../provisioning/registration-service.js';
@@ -50,6 +51,8 @@ export interface MqttGatewayDeps extends MqttServices {
   readonly tokenExpiryGraceMs?: number;
   /** A connection became ready: the identity's connections on other transports close (device-port.ts `claim`). */
   readonly claim?: (address: TwinAddress, newer: object) => void;
+  /** Injected faults (emulator/faults/): the SDKs' fault-request messages and QoS 0 loss; absent = none. */
+  readonly faults?: Pick<FaultEngine, 'onDeviceMessage' | 'losesQos0'>;
   /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
   readonly gate?: RequestGate;
 }

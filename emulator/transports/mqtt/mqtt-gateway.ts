@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client, type PublishPacket } from 'aedes';
 
 import type { DevicePrincipal } from '../../services/device-authenticator.js';
+import type { FaultTarget } from '../../faults/fault-target.js';
 import type { DevicePort } from '../../services/device-port.js';
 import { C2dDelivery } from './c2d-handler.js';
 import { authenticate } from './connect-steps.js';
@@ -15,6 +16,7 @@ import { guard, internalRefusal } from './hook-guard.js';
 import { createDurableSessionPersistence } from './durable-sessions.js';
 import type { GatewayCore, MqttGatewayDeps } from './gateway-core.js';
 import { MqttDevicePort } from './mqtt-device-port.js';
+import { MqttFaultTarget } from './mqtt-fault-target.js';
 import { authorizePublish } from './publish-steps.js';
 import { authorizeSubscribe, SUBSCRIBED_STEPS } from './subscribe-steps.js';
 import { runSteps } from './steps.js';
@@ -34,6 +36,8 @@ export class MqttGateway {
   private readonly core: GatewayCore;
   /** How services reach connected devices (bind it to the services' `DevicePortRelay`). */
   readonly devicePort: DevicePort;
+  /** How injected faults reach MQTT connections (bind it to the fault engine). */
+  readonly faultTarget: FaultTarget;
 
   private constructor(
     deps: MqttGatewayDeps,
@@ -52,6 +56,7 @@ export class MqttGateway {
       dps: new WeakMap(),
     };
     this.devicePort = new MqttDevicePort(this.core);
+    this.faultTarget = new MqttFaultTarget(this.core);
   }
 
   /** Builds the broker with durable sessions and installs the hooks. */

@@ -21,6 +21,8 @@ export interface PublishExchange {
   request: DeviceRequest;
   /** True for the client's Will, which aedes publishes through this hook when the connection ends ungracefully. */
   readonly isWill?: boolean;
+  /** Set by `loseQos0` when an injected fault loses this QoS 0 message. */
+  lost?: boolean;
   /** Set by `dispatch` when the handler holds the acknowledgement until its work is durable. */
   settled?: Promise<void>;
 }
@@ -77,15 +79,26 @@ const recordIncoming: PublishStep = ({ core, connection, packet, payload, reques
   return undefined;
 };
 
+/**
+ * The `lossQos0` fault (emulator/faults/): a QoS 0 device-to-cloud message may be lost on the way, as on a lossy
+ * network; the engine's seeded draw decides, and reports the loss to the traffic view. QoS 1 is never lost.
+ */
+const loseQos0: PublishStep = (exchange) => {
+  const { core, connection, packet, request } = exchange;
+  if (request.kind === 'telemetry' && packet.qos === 0 && exchange.isWill !== true && core.deps.faults?.losesQos0(connection.owner.deviceId) === true) exchange.lost = true;
+  return undefined;
+};
+
 const dispatch: PublishStep = (exchange) => {
   const { core, connection, request, payload } = exchange;
+  if (exchange.lost === true) return undefined;
   const settled = dispatchRequest(core, connection, request, payload);
   if (settled) exchange.settled = settled;
   return undefined;
 };
 
 /** The PUBLISH flow, in order. */
-export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, markWill, touchIdentity, refuseForbidden, recordIncoming, dispatch];
+export const PUBLISH_STEPS: readonly PublishStep[] = [refuseQos2, dropRetain, parseTopic, markWill, touchIdentity, refuseForbidden, recordIncoming, loseQos0, dispatch];
 
 /**
  * aedes' `authorizePublish`: null allows the packet, an Error closes the connection. A promise (telemetry) holds

@@ -8,8 +8,11 @@ import { decodePropertyBag } from './property-bag.js';
  */
 export const handleTelemetry: RequestHandler<'telemetry'> = (core, { ctx, connection, request, payload }) => {
   try {
+    const properties = decodePropertyBag(request.propertyBag);
+    // A fault request (AzIoTHub_FaultOperationType, emulator/faults/) is acknowledged and acted on, not routed.
+    if (core.deps.faults?.onDeviceMessage(connection.owner, properties.application, 'mqtt') === true) return undefined;
     // The PUBACK waits for this: a device's QoS 1 message is acknowledged once the built-in endpoint has it durably.
-    return core.deps.telemetry.receive(ctx, connection.owner, decodePropertyBag(request.propertyBag), payload).catch((error: unknown) => {
+    return core.deps.telemetry.receive(ctx, connection.owner, properties, payload).catch((error: unknown) => {
       core.deps.logger.warn(`telemetry not stored, closing the connection unacknowledged: ${String(error)}`, ctx.correlationId);
       connection.client.close();
     });

@@ -2,6 +2,7 @@ import type { HandlerTable } from '../handler-types.js';
 import { c2dHandlers } from './c2d.js';
 import { deviceHandlers } from './devices.js';
 import { emulatorHandlers } from './emulator.js';
+import { faultHandlers } from './faults.js';
 import { configurationHandlers, digitalTwinHandlers, jobHandlers } from './fleet.js';
 import { methodHandlers } from './methods.js';
 import { provisioningHandlers } from './provisioning.js';
@@ -29,4 +30,5 @@ export const handlers: HandlerTable = {
   ...digitalTwinHandlers,
   ...snapshotHandlers,
   ...stepperHandlers,
+  ...faultHandlers,
 };

@@ -10,7 +10,7 @@ import { deviceRates, readRecording } from './traffic-decode.js';
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;
 const CAPS = [1000, 5000, 20_000, 50_000] as const;
-const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'other'] as const;
+const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'fault', 'other'] as const;
 
 /** Live wire traffic: pairs by `$rid`, filters, pause, clear, export; a virtualised list (house-style H16). */
 export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {

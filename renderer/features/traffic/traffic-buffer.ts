@@ -142,17 +142,17 @@ export function matchesFilter(row: TrafficRow, filter: TrafficFilter): boolean {
 }
 
 /** The wire an event ran on: the protocol, and for MQTT and AMQP whether it was over WebSockets. */
-export type TrafficTransport = 'mqtt' | 'mqtt-ws' | 'amqp' | 'amqp-ws' | 'http';
+export type TrafficTransport = 'mqtt' | 'mqtt-ws' | 'amqp' | 'amqp-ws' | 'http' | 'hub';
 
 /** Every transport, in the order the filter lists them. */
-export const TRAFFIC_TRANSPORTS: readonly TrafficTransport[] = ['mqtt', 'mqtt-ws', 'amqp', 'amqp-ws', 'http'];
+export const TRAFFIC_TRANSPORTS: readonly TrafficTransport[] = ['mqtt', 'mqtt-ws', 'amqp', 'amqp-ws', 'http', 'hub'];
 
 /** How the studio names a transport. */
-export const TRANSPORT_LABELS: Readonly<Record<TrafficTransport, string>> = { mqtt: 'MQTT', 'mqtt-ws': 'MQTT-WS', amqp: 'AMQP', 'amqp-ws': 'AMQP-WS', http: 'HTTPS' };
+export const TRANSPORT_LABELS: Readonly<Record<TrafficTransport, string>> = { mqtt: 'MQTT', 'mqtt-ws': 'MQTT-WS', amqp: 'AMQP', 'amqp-ws': 'AMQP-WS', http: 'HTTPS', hub: 'Hub' };
 
 /** The transport of one event. */
 export function transportOf(event: TrafficEventDto): TrafficTransport {
-  if (event.protocol === 'http') return 'http';
+  if (event.protocol === 'http' || event.protocol === 'hub') return event.protocol;
   return event.webSocket === true ? (`${event.protocol}-ws` as const) : event.protocol;
 }
 
@@ -165,6 +165,8 @@ export function lastDeviceProtocol(rows: readonly TrafficRow[], deviceId: string
   for (let i = rows.length - 1; i >= 0; i -= 1) {
     const event = rows[i]?.request;
     if (!event || event.deviceId !== deviceId) continue;
+    // An injected fault is the hub's doing, not the device's.
+    if (event.kind === 'fault') continue;
     if (event.protocol === 'http' && event.kind === 'rest') continue;
     if (event.protocol === 'amqp' && event.kind === 'c2d' && event.direction === 'in' && event.rid === undefined) continue;
     return transportOf(event);

@@ -52,6 +52,8 @@ describe('layer zones inside emulator/', () => {
     ['emulator/store/y.ts', "import type { HubState } from '../model/hub-state.js';\nexport type A = HubState;", "import { applyTwinWrite } from '../twin/twin-writes.js';\nexport const a = applyTwinWrite;"],
     ['emulator/cluster/x.ts', "import { DevicePortRelay } from '../services/device-port.js';\nexport const a = DevicePortRelay;", "import { MqttDevicePort } from '../transports/mqtt/mqtt-device-port.js';\nexport const a = MqttDevicePort;"],
     ['emulator/cluster/y.ts', "import type { EmulatorStore } from '../store/store.js';\nexport type A = EmulatorStore;", "import { RedisStore } from '../store/redis-store.js';\nexport const a = RedisStore;"],
+    ['emulator/faults/x.ts', "import type { DevicePort } from '../services/device-port.js';\nexport type A = DevicePort;", "import { MqttGateway } from '../transports/mqtt/mqtt-gateway.js';\nexport const a = MqttGateway;"],
+    ['emulator/faults/y.ts', "import { unauthorized } from '../errors/catalogue.js';\nexport const a = unauthorized;", "import { TwinService } from '../services/twin-service.js';\nexport const a = TwinService;"],
     ['emulator/simulation/x.ts', "import { createSasToken } from '../client-kit.js';\nexport const a = createSasToken;", "import { createSasToken } from '../auth/sas-token.js';\nexport const a = createSasToken;"],
     ['emulator/simulation/y.ts', "import { checkTwinKey } from '../rules/hub-wording.js';\nexport const a = checkTwinKey;", "import { runLoad } from '../load/load-run.js';\nexport const a = runLoad;"],
     ['emulator/load/x.ts', "import { DeviceLink } from '../simulation/device-link.js';\nexport const a = DeviceLink;", "import type { HubEmulator } from '../emulator.js';\nexport type A = HubEmulator;"],

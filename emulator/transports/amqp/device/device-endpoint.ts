@@ -3,6 +3,8 @@ import rhea, { type Connection, type Delivery, type EventContext, type Message, 
 import type { RequestGate } from '../../../services/request-gate.js';
 import { messageTooLarge, unauthorized } from '../../../errors/catalogue.js';
 import { toAmqpError } from '../../../errors/to-amqp.js';
+import type { FaultEngine } from '../../../faults/fault-engine.js';
+import type { FaultTarget } from '../../../faults/fault-target.js';
 import type { Logger } from '../../../logger.js';
 import type { JsonObject } from '../../../model/json.js';
 import type { RequestContext } from '../../../model/request-context.js';
@@ -18,6 +20,7 @@ import type { Clock } from '../../../util/clock.js';
 import { getOwn } from '../../../util/own-keys.js';
 import type { TrafficTap } from '../../tap.js';
 import { amqpTransportOf, amqpWebSocketFlag } from '../connection-transport.js';
+import { AmqpFaultTarget } from './amqp-fault-target.js';
 import { AmqpC2dDelivery, type C2dLockingQueue, type C2dSettlement } from './c2d-delivery.js';
 import { DeviceGrants } from './device-grants.js';
 import { channelOf, newIdentityLinks, type IdentityLinks } from './identity-links.js';
@@ -45,6 +48,8 @@ export interface AmqpDeviceDeps {
   readonly certificates?: Pick<DeviceAuthenticator, 'authenticateCertificate'>;
   /** The client certificate chain of a connection (DER, leaf first; empty without one). */
   readonly peerChainOf?: (connection: Connection) => Buffer[];
+  /** Injected faults (emulator/faults/): the SDKs' fault-request messages; absent = none. */
+  readonly faults?: Pick<FaultEngine, 'onDeviceMessage'>;
   /** The request gate (`services/request-gate.ts`): throttles, quotas, faults; absent or empty = nothing checked. */
   readonly gate?: RequestGate;
   /** The largest D2C body (lenient mode raises it, services/leniency.ts); IoT Hub's 256 KB when absent. */
@@ -65,6 +70,8 @@ const METHOD_NAME = 'IoThub-methodname';
  */
 export class AmqpDeviceEndpoint implements DevicePort {
   readonly grants: DeviceGrants;
+  /** How injected faults reach AMQP device connections (bind it to the fault engine). */
+  readonly faultTarget: FaultTarget;
   private readonly identities = new Map<string, Set<IdentityLinks>>();
   private readonly byConnection = new Map<Connection, Map<string, IdentityLinks>>();
   private readonly byLink = new WeakMap<Sender | Receiver, { identity: IdentityLinks; link: DeviceLinkAddress }>();
@@ -72,6 +79,13 @@ export class AmqpDeviceEndpoint implements DevicePort {
 
   constructor(private readonly deps: AmqpDeviceDeps) {
     this.delivery = new AmqpC2dDelivery(deps.c2d, deps.tap, deps.logger);
+    this.faultTarget = new AmqpFaultTarget(
+      {
+        identitiesOf: (deviceId) => [...this.identities.values()].flatMap((set) => [...set]).filter((identity) => deviceId === undefined || identity.address.deviceId === deviceId),
+        kindOf: (link) => this.byLink.get(link)?.link.kind,
+      },
+      deps.logger,
+    );
     this.grants = new DeviceGrants(deps.clock, deps.tokenExpiryGraceMs, (connection, address) => this.expired(connection, address));
   }
 
@@ -335,7 +349,13 @@ export class AmqpDeviceEndpoint implements DevicePort {
     try {
       const max = this.deps.maxD2cBodyBytes ?? MAX_D2C_BODY_BYTES;
       if (body.length > max) throw messageTooLarge(`The device-to-cloud message is ${body.length} bytes; the maximum is ${max}.`);
-      const durable = this.deps.telemetry.receive(ctx, address, telemetryPropertiesOf(message), body);
+      const properties = telemetryPropertiesOf(message);
+      // A fault request (AzIoTHub_FaultOperationType, emulator/faults/) is accepted and acted on, not routed.
+      if (this.deps.faults?.onDeviceMessage(address, properties.application, 'amqp') === true) {
+        settle(delivery, 'accept');
+        return;
+      }
+      const durable = this.deps.telemetry.receive(ctx, address, properties, body);
       this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? linkAddressOf(delivery.link)), payload: body });
       // Accepted once the built-in endpoint has it durably.
       durable.then(

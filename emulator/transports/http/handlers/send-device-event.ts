@@ -19,6 +19,9 @@ interface D2cMessage {
  */
 export const sendDeviceEvent: DeviceOperation = async (request, services) => {
   const messages = isBatch(request) ? parseBatch(request.body) : [{ properties: d2cPropertiesFromHeaders(request.headers), body: request.body }];
+  // A single fault request (AzIoTHub_FaultOperationType, emulator/faults/) is answered 204 and acted on, not routed.
+  const [only] = messages;
+  if (messages.length === 1 && only && services.faults?.onDeviceMessage(request.address, only.properties.application, 'http') === true) return { status: 204 };
   // 204 only once every message is durable on the built-in endpoint.
   await Promise.all(messages.map((message) => services.telemetry.receive(request.context, request.address, message.properties, message.body)));
   return { status: 204 };

@@ -13,7 +13,7 @@ describe('the IPC contract', () => {
   });
 
   it('derives the API type from the channel maps', () => {
-    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations' | 'provisioning' | 'jobs' | 'configurations' | 'pnp' | 'snapshots' | 'stepper'>();
+    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations' | 'provisioning' | 'jobs' | 'configurations' | 'pnp' | 'snapshots' | 'stepper' | 'faults'>();
     expectTypeOf<TwinStudioApi['twin']['update']>().parameter(0).toEqualTypeOf<{
       deviceId: string;
       patch: { tags?: TwinDocument['tags'] | null; desired?: TwinDocument['tags'] | null };

@@ -30,7 +30,7 @@ describe('the gateway flows', () => {
     expect(names(DISCONNECT_STEPS)).toEqual(['stopExpiry', 'releaseC2d', 'failMethodCalls', 'recordDisconnect', 'markDisconnected']);
     expect(names(SUBSCRIBE_STEPS)).toEqual(['allowTopicFamily', 'allowOwnTopics', 'capQos']);
     expect(names(SUBSCRIBED_STEPS)).toEqual(['trackSubscriptions', 'wakeMethodCalls', 'startC2d', 'recordSubscribe']);
-    expect(names(PUBLISH_STEPS)).toEqual(['refuseQos2', 'dropRetain', 'parseTopic', 'markWill', 'touchIdentity', 'refuseForbidden', 'recordIncoming', 'dispatch']);
+    expect(names(PUBLISH_STEPS)).toEqual(['refuseQos2', 'dropRetain', 'parseTopic', 'markWill', 'touchIdentity', 'refuseForbidden', 'recordIncoming', 'loseQos0', 'dispatch']);
     expect(Object.keys(REQUEST_HANDLERS)).toEqual(['twinGet', 'twinPatchReported', 'methodResponse', 'telemetry']);
   });
 });
