@@ -1,4 +1,8 @@
 import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
+import type { TwinStudioApi } from '../../../main/contract/index.js';
+
+/** A fault as the Faults view injects it (`faults.inject`; emulator/faults/README.md); the hub checks every field. */
+export type LessonFault = Parameters<TwinStudioApi['faults']['inject']>[0]['spec'];
 
 // A lesson is a file: JSON (`{"format": "twin-studio-lesson", …}`) or Markdown with a front matter block
 // (`---` / `key: value` lines / `---`) whose `## ` headings start steps; in a step, a fenced block tagged `action`
@@ -23,7 +27,9 @@ export type LessonOp =
     }
   | { readonly op: 'readTwin'; readonly deviceId: string; readonly saveEtagAs: string }
   | { readonly op: 'stepThrough'; readonly enabled: boolean; readonly deviceIds: readonly string[] | null }
-  | { readonly op: 'releaseAll' };
+  | { readonly op: 'releaseAll' }
+  /** Injects a fault (drop a device's connection, refuse connections, take the hub down, …). */
+  | { readonly op: 'fault'; readonly spec: LessonFault };
 
 /** What turns a step green. */
 export type LessonCheck =
@@ -60,7 +66,9 @@ export interface Lesson {
 /** A lesson file that cannot be used, with the reason. */
 export class LessonError extends Error {}
 
-const OPS = new Set(['createDevice', 'simulate', 'setRunState', 'updateTwin', 'readTwin', 'stepThrough', 'releaseAll']);
+const OPS = new Set(['createDevice', 'simulate', 'setRunState', 'updateTwin', 'readTwin', 'stepThrough', 'releaseAll', 'fault']);
+/** Ops that name no device of their own. */
+const DEVICELESS_OPS = new Set(['releaseAll', 'stepThrough', 'fault']);
 const CHECKS = new Set(['query', 'twin', 'action', 'all']);
 
 /** Parses a lesson file by its name's ending (`.md` = Markdown, anything else JSON). */
@@ -119,7 +127,8 @@ export function checkLesson(value: unknown, where: string): Lesson {
       for (const [j, op] of ((action as JsonObject).do as JsonValue[]).entries()) {
         if (!isObject(op) || typeof op.op !== 'string' || !OPS.has(op.op)) fail(`${at}: action.do[${j}].op must be one of ${[...OPS].join(', ')}`);
         const fields = op as JsonObject;
-        if (fields.op !== 'releaseAll' && fields.op !== 'stepThrough' && typeof fields.deviceId !== 'string') fail(`${at}: action.do[${j}] needs "deviceId"`);
+        if (!DEVICELESS_OPS.has(fields.op as string) && typeof fields.deviceId !== 'string') fail(`${at}: action.do[${j}] needs "deviceId"`);
+        if (fields.op === 'fault' && (!isObject(fields.spec) || typeof fields.spec.fault !== 'string')) fail(`${at}: action.do[${j}] needs "spec" with a "fault"`);
       }
     }
     if (s.check !== undefined) checkCheck(s.check, `${at}: check`, fail);

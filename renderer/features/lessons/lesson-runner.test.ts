@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createFakeApi } from '../../api/fake-client.js';
 import { builtinLessons } from './builtin-lessons.js';
-import type { Lesson } from './lesson-format.js';
+import { parseLesson, type Lesson } from './lesson-format.js';
 import { evaluateCheck, runAction } from './lesson-runner.js';
 
 describe('lesson runner', () => {
@@ -27,6 +27,16 @@ describe('lesson runner', () => {
     expect(outcome.ok).toBe(false);
     expect(outcome.lines.at(-1)).toMatch(/→ 200, version \d+.*\(expected 412\)/);
     expect((await runAction(api, [{ op: 'updateTwin', deviceId: 'd', etag: 'saved:nobody' }], etags)).lines[0]).toMatch(/No etag kept as “nobody”/);
+  });
+
+  it('injects a fault through the Faults channel, and a lesson file must give the fault', async () => {
+    const api = createFakeApi();
+    const outcome = await runAction(api, [{ op: 'fault', spec: { fault: 'refuseConnections', durationMs: 5000 } }], new Map());
+    expect(outcome).toEqual({ ok: true, lines: ['Injected refuseConnections on the hub.'] });
+    const status = await api.faults.status({});
+    expect(status.ok && status.value.active.map((fault) => fault.mode)).toEqual(['refuseConnections']);
+    const file = JSON.stringify({ format: 'twin-studio-lesson', id: 'f', title: 'F', steps: [{ title: 's', text: 't', action: { label: 'go', do: [{ op: 'fault' }] } }] });
+    expect(() => parseLesson(file, 'f.json')).toThrow(/action.do\[0\] needs "spec" with a "fault"/);
   });
 
   it('checks twin paths: equals, sameAs without $metadata, atLeast', async () => {

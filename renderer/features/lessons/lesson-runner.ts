@@ -68,6 +68,11 @@ async function runOp(api: TwinStudioApi, op: LessonOp, etags: Map<string, string
       const result = await api.stepper.releaseAll({});
       return result.ok ? { ok: true, text: 'Released every held message.' } : { ok: false, text: describeError(result.error) };
     }
+    case 'fault': {
+      const result = await api.faults.inject({ spec: op.spec });
+      const target = op.spec.device === undefined ? 'the hub' : op.spec.device;
+      return result.ok ? { ok: true, text: `Injected ${op.spec.fault} on ${target}.` } : { ok: false, text: describeError(result.error) };
+    }
   }
 }
 
