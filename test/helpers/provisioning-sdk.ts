@@ -118,6 +118,16 @@ export function refusalName(error: unknown): string {
   return condition === 'amqp:unauthorized-access' ? 'UnauthorizedError' : `unknown error: ${String(condition ?? error)}`;
 }
 
+/** How a registration ended: 'registered', or the refusal's name ({@link refusalName}). */
+export async function refusal(attempt: Promise<RegistrationResult>): Promise<string> {
+  try {
+    await attempt;
+    return 'registered';
+  } catch (error) {
+    return refusalName(error);
+  }
+}
+
 /** Registers `registrationId` with a symmetric key through the real ProvisioningDeviceClient. */
 export async function registerWithKey(hub: HubEmulator, kind: DpsTransport, registrationId: string, key: string, options: { idScope?: string; payload?: object } = {}): Promise<RegistrationResult> {
   const { transport, provisioningHost } = dpsTransport(hub, kind);

@@ -5,7 +5,7 @@ import amqpTransport from 'azure-iot-device-amqp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { deriveDeviceKey, type EnrollmentAttestation, type HubEmulator } from '../../emulator/index.js';
-import { refusalName, registerWithKey, type RegistrationResult } from '../helpers/provisioning-sdk.js';
+import { refusal, registerWithKey } from '../helpers/provisioning-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 
 // DPS over AMQP (iothub-protocol-2.md §2.4) as the unmodified azure-iot-provisioning-device-amqp speaks it, on the
@@ -19,15 +19,6 @@ const symmetric = { type: 'symmetricKey' as const, symmetricKey: {} };
 function primaryKeyOf(attestation: EnrollmentAttestation): string {
   if (attestation.type !== 'symmetricKey') throw new Error('not a symmetric-key attestation');
   return attestation.symmetricKey.primaryKey;
-}
-
-async function refusal(attempt: Promise<RegistrationResult>): Promise<string> {
-  try {
-    await attempt;
-    return 'registered';
-  } catch (error) {
-    return refusalName(error);
-  }
 }
 
 describe('DPS over AMQP with the real provisioning SDK', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDeviceCa, issueDeviceCertificate, thumbprintsOfPem, type IssuedCertificate } from '../../emulator/certs/device-certificates.js';
 import type { HubEmulator } from '../../emulator/index.js';
-import { provisioningServiceClient, refusalName, registerWithCertificate, type DpsTransport, type RegistrationResult } from '../helpers/provisioning-sdk.js';
+import { provisioningServiceClient, refusal, registerWithCertificate, type DpsTransport } from '../helpers/provisioning-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { openOutcome, openX509Device } from '../helpers/x509-device.js';
 
@@ -26,16 +26,6 @@ function clientCertificates(primary: IssuedCertificate, secondary?: IssuedCertif
 /** The certificate a device presents: the leaf and, for a chain, the intermediates after it (one PEM file). */
 function presenting(leaf: IssuedCertificate, ...intermediates: IssuedCertificate[]): { certPem: string; keyPem: string } {
   return { certPem: [leaf.certPem, ...intermediates.map((certificate) => certificate.certPem)].join(''), keyPem: leaf.keyPem };
-}
-
-/** How a registration failed: the SDK error's name, or 'registered'. */
-async function refusal(attempt: Promise<RegistrationResult>): Promise<string> {
-  try {
-    await attempt;
-    return 'registered';
-  } catch (error) {
-    return refusalName(error);
-  }
 }
 
 describe('DPS X.509 attestation with the real provisioning SDK', () => {
