@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +50,7 @@ async function run(index: number): Promise<string[]> {
   ]);
   const lines: Line[] = [];
   const done = new Promise<void>((resolve) => {
-    createInterface({ input: hub.child.stdout! }).on('line', (text) => {
+    hub.onLine((text) => {
       const line = JSON.parse(text) as Line;
       lines.push(line);
       if (line.event === 'scenarioDone') resolve();

@@ -10,6 +10,11 @@ const CLI = fileURLToPath(new URL('../../emulator/cli/hub.ts', import.meta.url))
 export interface HubProcess {
   readonly child: ChildProcess;
   readonly info: EmulatorInfo & { devices: Record<string, string> };
+  /**
+   * Calls `listener` with every stdout line after the ready line: first those already printed, then each new one.
+   * (A second reader on the child's stdout could miss lines the first one had already buffered.)
+   */
+  onLine(listener: (line: string) => void): void;
   /** SIGKILL: no chance to flush anything. */
   kill(): Promise<void>;
 }
@@ -37,13 +42,26 @@ export function startHubProcess(args: readonly string[], options: HubProcessOpti
       clearTimeout(timer);
       reject(new Error(`hub process exited with ${code}; stderr:\n${stderr}`));
     });
+    let ready = false;
+    const after: string[] = [];
+    const listeners: ((line: string) => void)[] = [];
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (ready) {
+        after.push(line);
+        for (const listener of listeners) listener(line);
+        return;
+      }
       const message = JSON.parse(line) as { event?: string } & HubProcess['info'];
       if (message.event !== 'ready') return;
+      ready = true;
       clearTimeout(timer);
       resolve({
         child,
         info: message,
+        onLine: (listener) => {
+          for (const line of after) listener(line);
+          listeners.push(listener);
+        },
         kill: () =>
           new Promise<void>((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
