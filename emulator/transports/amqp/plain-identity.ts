@@ -1,3 +1,4 @@
+import { parseSasToken } from '../../auth/sas-token.js';
 import type { TwinAddress } from '../../model/twin-address.js';
 import type { RegistrationAuthResult, RegistrationService } from '../../provisioning/registration-service.js';
 import type { DeviceAuthenticator } from '../../services/device-authenticator.js';
@@ -60,14 +61,8 @@ export function verifyPlainCredentials(credentials: PlainCredentials, auth: Plai
 
 /** The username's hub name is the first label of the host the token's `sr` names (`localhost` for `localhost/…`). */
 function namesHub(hubName: string, token: string): boolean {
-  const sr = /(?:^|[\s&])sr=([^&]+)/.exec(token)?.[1];
-  if (sr === undefined) return false;
-  let resource: string;
-  try {
-    resource = decodeURIComponent(sr);
-  } catch {
-    return false;
-  }
-  const host = resource.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '').split('/')[0] ?? '';
+  const parsed = parseSasToken(token);
+  if (!parsed.ok) return false;
+  const host = parsed.value.resource.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '').split('/')[0] ?? '';
   return host.split(/[.:]/)[0]?.toLowerCase() === hubName.toLowerCase();
 }
