@@ -65,7 +65,8 @@ describe('the twin editor', () => {
     expect(conflict.textContent).toContain('PreconditionFailed (412)');
     fireEvent.click(screen.getByRole('button', { name: 'Merge my changes onto the latest' }));
     await waitFor(() => expect(screen.getByTestId('twin-editor').dataset.baseEtag).toBe('etag-2'));
-    expect(JSON.parse(getEditorText(container, 'desired-editor'))).toEqual({ interval: 60, mode: 'boost' });
+    // The draft (text and base etag) changes in one state update; CodeMirror shows the new text after its own sync.
+    await waitFor(() => expect(JSON.parse(getEditorText(container, 'desired-editor'))).toEqual({ interval: 60, mode: 'boost' }));
     fireEvent.click(saveButton());
     await waitFor(() => expect(screen.queryByTestId('twin-conflict')).toBeNull());
     const updates = api.calls.filter((call) => call.channel === 'twin.update');
