@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests in parallel, and tests that drive real SDKs / real sockets / child processes one
-// file at a time (the service SDK can only dial port 443, so those files must not overlap).
+// Two projects: fast unit tests in parallel, and tests that drive real SDKs / real sockets / child processes, two
+// files at a time. The service SDK can only dial port 443, so every hub it talks to binds 443 on a loopback address
+// of its own (test/helpers/loopback-hub.ts) and files never fight over a port; two workers, because the machines
+// have two cores and these files mostly wait on sockets and the SDKs' retry timers.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -22,7 +24,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/sdk/**/*.test.ts', 'test/reliability/**/*.test.ts', 'test/cli/**/*.test.ts'],
           pool: 'forks',
-          fileParallelism: false,
+          maxWorkers: 2,
         },
       },
     ],

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { connectSnippet, type DeviceTransport } from '../../renderer/features/devices/connect-snippets.js';
 import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
-import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { startLoopbackHub } from '../helpers/loopback-hub.js';
+import type { TestHub } from '../helpers/start-hub.js';
 
 // The Connect tab's samples run exactly as printed: each is written to a .mjs file inside the repo (so the SDK
 // packages resolve from node_modules), run with node, and must exit 0 after the hub took its telemetry. MqttWs, AmqpWs
@@ -35,7 +36,7 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
   let dir: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ ports: { https: 443 } });
+    hub = await startLoopbackHub();
     await mkdir(SCRATCH, { recursive: true });
     dir = await mkdtemp(join(SCRATCH, 'snippets-'));
   });

@@ -8,6 +8,7 @@ import { createSasToken } from '../../emulator/auth/sas-token.js';
 import type { HubEmulator } from '../../emulator/index.js';
 import { policyToken, rest, type RestCall } from '../helpers/rest-client.js';
 import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
+import { startLoopbackHub } from '../helpers/loopback-hub.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually } from '../helpers/wait-for.js';
 
@@ -145,7 +146,7 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
   const clients: DeviceClient[] = [];
 
   beforeAll(async () => {
-    hub = await startTestHub({ ports: { https: 443 } });
+    hub = await startLoopbackHub();
     ca = await readFile(hub.hub.info.caCertPath, 'utf8');
     for (const deviceId of ['http-1', 'http-2', 'http-3']) await hub.hub.registry.create({ deviceId });
   });

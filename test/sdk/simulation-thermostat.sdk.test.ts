@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createSimulationManager, type JsonObject, type SimulationManager } from '../../emulator/index.js';
 import { canBind443, runServicePlan } from '../helpers/service-sdk.js';
+import { startLoopbackHub } from '../helpers/loopback-hub.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually } from '../helpers/wait-for.js';
 
@@ -19,7 +20,7 @@ describe('a simulated thermostat against the hub', () => {
   let manager: SimulationManager;
 
   beforeAll(async () => {
-    hub = await startTestHub(can443 ? { ports: { https: 443 } } : {});
+    hub = can443 ? await startLoopbackHub() : await startTestHub();
     manager = await createSimulationManager(hub.hub);
   });
 

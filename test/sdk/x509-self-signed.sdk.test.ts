@@ -9,6 +9,7 @@ import { issueDeviceCertificate, type IssuedCertificate } from '../../emulator/c
 import type { HubEmulator } from '../../emulator/index.js';
 import { openDevice } from '../helpers/device-sdk.js';
 import { rest } from '../helpers/rest-client.js';
+import { startLoopbackHub } from '../helpers/loopback-hub.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForTraffic } from '../helpers/wait-for.js';
 import { canBind443, SKIP_443_REASON } from '../helpers/service-sdk.js';
@@ -271,7 +272,7 @@ describe.skipIf(!can443)(can443 ? title443 : `${title443} — SKIPPED: ${SKIP_44
   let stranger: IssuedCertificate;
 
   beforeAll(async () => {
-    hub = await startTestHub({ ports: { https: 443 } });
+    hub = await startLoopbackHub();
     const now = new Date();
     [device, stranger] = await Promise.all([issueDeviceCertificate('http-x509', { now }), issueDeviceCertificate('stranger', { now })]);
     await hub.hub.registry.create({ deviceId: 'http-x509', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: device.thumbprint256 } } });
