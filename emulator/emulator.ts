@@ -538,6 +538,7 @@ export class HubEmulator {
     const claim = (address: TwinAddress, newer: object) => devices.claim(address, newer);
     let amqpsPort: number | null = null;
     const amqp = new AmqpServer({
+      maxDeliveryBytes: config.limits.maxPacketBytes,
       eventHubRedirect: () => (amqpsPort === null ? undefined : { host: config.hostName, port: amqpsPort, entity: eventHub.info.name }),
       c2d,
       authenticator: serviceAuth,

@@ -14,7 +14,10 @@ export interface WireLimits {
   readonly maxConnectionsPerListener: number;
   /** Largest MQTT CONNECT (remaining length), checked at the fixed header before anything is buffered. */
   readonly maxConnectBytes: number;
-  /** Largest MQTT packet after CONNECT, checked the same way. */
+  /**
+   * Largest MQTT packet after CONNECT, checked the same way; also the largest AMQP message (all frames of one
+   * delivery, amqp/frame-guard.ts), whose single frames are bounded by the advertised 64 KiB `max-frame-size`.
+   */
   readonly maxPacketBytes: number;
   /** Bytes the hub may hold for one MQTT connection that does not read; past it the connection is closed. */
   readonly maxOutgoingBytes: number;

@@ -23,6 +23,7 @@ import { hubEventsPathOf, redirectTo, type RedirectTarget } from './eventhub/iot
 import { enablePlainSasl, plainIdentityOf } from './sasl-plain.js';
 import { verifyPlainCredentials, type PlainIdentity } from './plain-identity.js';
 import { adaptWebSocketStream } from './websocket-adapter.js';
+import { AMQP_MAX_FRAME_BYTES, guardDeliverySize } from './frame-guard.js';
 import type { EventHubService } from '../../services/event-hub-service.js';
 import type { ConsumerGroupService } from '../../services/consumer-group-service.js';
 import { requestContext } from '../../services/request-contexts.js';
@@ -60,7 +61,12 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly provisioning?: Pick<RegistrationService, 'authenticate' | 'register' | 'operationStatus'>;
   /** Called with a connection's TLS socket once it is open (connection-guard.ts stops its open timeout). */
   readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
+  /** Largest message (all frames of one delivery) a connection may send before it is closed (frame-guard.ts). */
+  readonly maxDeliveryBytes?: number;
 }
+
+/** `maxDeliveryBytes` when not configured: the wire limits' default packet bound. */
+const DEFAULT_MAX_DELIVERY_BYTES = 512 * 1024;
 
 /** Links the plain development port does not serve (connection-transport.ts `isEventHubsOnly`). */
 const EVENT_HUBS_ONLY_REFUSAL = {
@@ -110,6 +116,12 @@ export class AmqpServer {
     this.dps = deps.provisioning ? new AmqpDpsEndpoint({ registrations: deps.provisioning, peerChainOf, tap: deps.tap, clock: deps.clock, logger: deps.logger }) : undefined;
     this.container.on('connection_open', (context: EventContext) => {
       this.connections.add(context.connection);
+      const connection = context.connection;
+      guardDeliverySize(connection, deps.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES, (reason) => {
+        deps.logger.warn(`AMQP connection ${connection.container_id ?? '?'} closed: ${reason}`);
+        // A client that keeps sending after the close is cut off.
+        setTimeout(() => (connection as unknown as { socket?: { destroy?: () => void } }).socket?.destroy?.(), 1_000).unref();
+      });
       admitOpened(context.connection, deps.admit);
       this.grantPlainIdentity(context.connection);
     });
@@ -149,7 +161,7 @@ export class AmqpServer {
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
   handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true, [PEER_CHAIN_OPTION]: presentedChain(request.socket) } as never);
+    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { max_frame_size: AMQP_MAX_FRAME_BYTES, [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true, [PEER_CHAIN_OPTION]: presentedChain(request.socket) } as never);
   }
 
   /** Closes every AMQP connection. */

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Container } from 'rhea';
 
 import { isErrno, type BoundListener, type ListenGuard } from '../listen.js';
+import { AMQP_MAX_FRAME_BYTES, AmqpFrameSizeGuard } from './frame-guard.js';
 
 /** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`), or of a plain AMQP listener without `tls`. */
 export interface AmqpsListenerOptions {
@@ -19,6 +20,8 @@ export interface AmqpsListenerOptions {
   /** The TLS handshake must finish within this time (also the guard's open timeout). */
   readonly handshakeTimeoutMs: number;
   readonly guard?: ListenGuard;
+  /** The `max-frame-size` advertised and enforced (frame-guard.ts); 64 KiB when absent. */
+  readonly maxFrameBytes?: number;
 }
 
 /**
@@ -37,8 +40,10 @@ export async function startAmqpsListener(options: AmqpsListenerOptions): Promise
 function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundListener> {
   return new Promise<BoundListener>((resolve, reject) => {
     const tls = options.tls;
+    const maxFrameBytes = options.maxFrameBytes ?? AMQP_MAX_FRAME_BYTES;
     const server = options.container.listen({
       ...options.connectionOptions,
+      max_frame_size: maxFrameBytes,
       port: options.port,
       host,
       ...(tls
@@ -53,6 +58,16 @@ function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundLis
     } as never);
     if (options.guard) options.guard.guard.attach(server, options.guard.name);
     server.on('error', (error: Error) => options.guard?.logger.error(`${options.guard.name}: ${error.message}`));
+    // rhea attached its reader while this event was emitted; the frame guard goes in front of it.
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      const frames = new AmqpFrameSizeGuard(maxFrameBytes);
+      socket.prependListener('data', (chunk: Buffer) => {
+        const violation = frames.feed(chunk);
+        if (violation === undefined) return;
+        options.guard?.logger.warn(`AMQP connection from ${socket.remoteAddress ?? '?'} closed: ${violation}`);
+        socket.destroy();
+      });
+    });
     const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+import { AMQP_MAX_FRAME_BYTES, AmqpFrameSizeGuard } from './frame-guard.js';
+
 /**
  * The small WebSocket surface rhea's documented `websocket_accept` reads (`send`, `close`, `onmessage`, `onclose`,
  * `onerror`, `url`), built over the message stream the HTTPS listener hands to every sub-protocol handler
@@ -29,7 +31,15 @@ export function adaptWebSocketStream(stream: Duplex, request: IncomingMessage): 
     url: `wss://${request.headers.host ?? 'hub'}${request.url ?? ''}`,
     requestHost: request.headers.host,
   };
-  stream.on('data', (data: Buffer) => socket.onmessage?.({ data }));
+  const frames = new AmqpFrameSizeGuard(AMQP_MAX_FRAME_BYTES);
+  stream.on('data', (data: Buffer) => {
+    // A frame past the advertised max-frame-size never reaches rhea (frame-guard.ts).
+    if (frames.feed(data) !== undefined) {
+      stream.destroy();
+      return;
+    }
+    socket.onmessage?.({ data });
+  });
   let closed = false;
   stream.on('close', () => {
     if (closed) return;
