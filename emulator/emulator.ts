@@ -539,6 +539,7 @@ export class HubEmulator {
     let amqpsPort: number | null = null;
     const amqp = new AmqpServer({
       maxDeliveryBytes: config.limits.maxPacketBytes,
+      outgoing: { maxBytes: config.limits.maxOutgoingBytes, graceMs: config.limits.openTimeoutMs },
       eventHubRedirect: () => (amqpsPort === null ? undefined : { host: config.hostName, port: amqpsPort, entity: eventHub.info.name }),
       c2d,
       authenticator: serviceAuth,

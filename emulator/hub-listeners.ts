@@ -94,6 +94,7 @@ async function startAmqps(
       port: config.ports.amqps,
       host: config.bindAddress,
       handshakeTimeoutMs: config.limits.openTimeoutMs,
+      maxOutgoingBytes: config.limits.maxOutgoingBytes,
       guard,
     });
     deps.listeners.push(amqps);
@@ -121,6 +122,7 @@ async function startAmqpDev(deps: ListenerDeps, guard: Parameters<typeof startAm
       port,
       host: '127.0.0.1',
       handshakeTimeoutMs: deps.config.limits.openTimeoutMs,
+      maxOutgoingBytes: deps.config.limits.maxOutgoingBytes,
       guard,
       connectionOptions: EVENT_HUBS_ONLY_OPTIONS,
     });

@@ -63,6 +63,8 @@ export interface AmqpServerDeps extends Omit<AmqpDeviceDeps, 'c2d'> {
   readonly admit?: (socket: { remoteAddress?: string; remotePort?: number; localPort?: number }) => void;
   /** Largest message (all frames of one delivery) a connection may send before it is closed (frame-guard.ts). */
   readonly maxDeliveryBytes?: number;
+  /** Bytes held for one AMQP-over-WebSockets connection that does not read, and for how long (outgoing-bound.ts). */
+  readonly outgoing?: { readonly maxBytes: number; readonly graceMs: number };
 }
 
 /** `maxDeliveryBytes` when not configured: the wire limits' default packet bound. */
@@ -161,7 +163,7 @@ export class AmqpServer {
 
   /** WebSocket handler for the `AMQPWSB10` sub-protocol on the HTTPS listener. */
   handleWebSocket(stream: Duplex, request: IncomingMessage, onAdmitted?: () => void): void {
-    this.container.websocket_accept(adaptWebSocketStream(stream, request) as never, { max_frame_size: AMQP_MAX_FRAME_BYTES, [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true, [PEER_CHAIN_OPTION]: presentedChain(request.socket) } as never);
+    this.container.websocket_accept(adaptWebSocketStream(stream, request, this.deps.outgoing) as never, { max_frame_size: AMQP_MAX_FRAME_BYTES, [ADMIT_OPTION]: onAdmitted, [WEB_SOCKET_OPTION]: true, [PEER_CHAIN_OPTION]: presentedChain(request.socket) } as never);
   }
 
   /** Closes every AMQP connection. */

@@ -4,6 +4,7 @@ import type { Container } from 'rhea';
 
 import { isErrno, type BoundListener, type ListenGuard } from '../listen.js';
 import { AMQP_MAX_FRAME_BYTES, AmqpFrameSizeGuard } from './frame-guard.js';
+import { boundOutgoing } from './outgoing-bound.js';
 
 /** Options of the AMQP/TLS listener (IoT Hub's `amqps://<host>:5671`), or of a plain AMQP listener without `tls`. */
 export interface AmqpsListenerOptions {
@@ -22,6 +23,11 @@ export interface AmqpsListenerOptions {
   readonly guard?: ListenGuard;
   /** The `max-frame-size` advertised and enforced (frame-guard.ts); 64 KiB when absent. */
   readonly maxFrameBytes?: number;
+  /**
+   * Bytes written to one connection and not yet taken by its peer before it is closed, after a grace of
+   * `handshakeTimeoutMs` (outgoing-bound.ts).
+   */
+  readonly maxOutgoingBytes?: number;
 }
 
 /**
@@ -67,6 +73,11 @@ function bindOnce(options: AmqpsListenerOptions, host: string): Promise<BoundLis
         options.guard?.logger.warn(`AMQP connection from ${socket.remoteAddress ?? '?'} closed: ${violation}`);
         socket.destroy();
       });
+      if (options.maxOutgoingBytes !== undefined) {
+        boundOutgoing(socket, options.maxOutgoingBytes, options.handshakeTimeoutMs, (buffered) =>
+          options.guard?.logger.warn(`AMQP connection from ${socket.remoteAddress ?? '?'} closed: it does not read (${buffered} bytes waiting)`),
+        );
+      }
     });
     const sockets = new Set<Socket>();
     server.on('connection', (socket: Socket) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 import { AMQP_MAX_FRAME_BYTES, AmqpFrameSizeGuard } from './frame-guard.js';
+import { boundOutgoing } from './outgoing-bound.js';
 
 /**
  * The small WebSocket surface rhea's documented `websocket_accept` reads (`send`, `close`, `onmessage`, `onclose`,
@@ -19,7 +20,8 @@ export interface RheaWebSocket {
   readonly requestHost: string | undefined;
 }
 
-export function adaptWebSocketStream(stream: Duplex, request: IncomingMessage): RheaWebSocket {
+export function adaptWebSocketStream(stream: Duplex, request: IncomingMessage, outgoing?: { maxBytes: number; graceMs: number }): RheaWebSocket {
+  if (outgoing !== undefined) boundOutgoing(stream, outgoing.maxBytes, outgoing.graceMs, () => undefined);
   const socket: RheaWebSocket = {
     send: (data) => {
       stream.write(Buffer.from(data));

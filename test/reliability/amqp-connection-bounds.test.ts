@@ -1,28 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { connect as connectTls } from 'node:tls';
 
+import rhea from 'rhea';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Logger } from '../../emulator/index.js';
 import { AMQP_MAX_FRAME_BYTES } from '../../emulator/transports/amqp/frame-guard.js';
 import { connectRawAmqp, deviceSas } from '../helpers/raw-amqp.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
+import { eventually } from '../helpers/wait-for.js';
 
 /**
  * What one AMQP client can make the hub buffer, over real TLS sockets: rhea on its own reads any frame a header
  * announces (up to 4 GiB) and joins a multi-frame delivery without a limit. The hub advertises a 64 KiB
  * max-frame-size, closes a connection whose frame header is larger at once, and closes one whose message grows past
- * `limits.maxPacketBytes` with amqp:link:message-size-exceeded; a normal device is served throughout.
+ * `limits.maxPacketBytes` with amqp:link:message-size-exceeded, and closes one that asks for twins and never reads once
+ * `limits.maxOutgoingBytes` have waited for it longer than the grace (`openTimeoutMs`); a normal device is served
+ * throughout.
  */
-describe('bounded AMQP frames and deliveries', () => {
+describe('bounded AMQP frames, deliveries and outbox', () => {
   let hub: TestHub;
   const warnings: string[] = [];
   const logger: Logger = { error: () => undefined, warn: (message) => warnings.push(message), info: () => undefined, debug: () => undefined };
 
   beforeAll(async () => {
-    hub = await startTestHub({ logger, limits: { maxPacketBytes: 512 * 1024 } });
-    await hub.hub.registry.create({ deviceId: 'normal' });
-    await hub.hub.registry.create({ deviceId: 'greedy' });
+    hub = await startTestHub({ logger, limits: { maxPacketBytes: 512 * 1024, maxOutgoingBytes: 1024 * 1024, openTimeoutMs: 2_000 } });
+    for (const deviceId of ['normal', 'greedy', 'reader']) await hub.hub.registry.create({ deviceId });
+    // A 30 KB desired section: each twin GET answer is about 30 KB.
+    const desired: Record<string, string> = {};
+    for (let index = 0; index < 30; index += 1) desired[`k${index}`] = 'x'.repeat(1000);
+    await hub.hub.twins.updateTwin('reader', { properties: { desired } });
   });
   afterAll(async () => {
     await hub?.dispose();
@@ -64,8 +71,8 @@ describe('bounded AMQP frames and deliveries', () => {
     Buffer.from('AMQP\u0000\u0001\u0000\u0000', 'latin1').copy(header, 0);
     header.writeUInt32BE(100 * 1024 * 1024, 8);
     socket.write(header);
-    // Well before the 10 s open timeout: the header alone closes it.
-    expect(await closed).toBeLessThan(5_000);
+    // Before the open timeout: the header alone closes it.
+    expect(await closed).toBeLessThan(1_500);
     expect(warnings.some((warning) => warning.includes('an AMQP frame of 104857600 bytes'))).toBe(true);
     await normalDeviceIsServed();
   });
@@ -78,6 +85,30 @@ describe('bounded AMQP frames and deliveries', () => {
     sender.send({ body: Buffer.alloc(600 * 1024, 0x61) });
     expect(await raw.closed()).toMatchObject({ condition: 'amqp:link:message-size-exceeded' });
     expect(hub.hub.telemetry.recent('greedy')).toHaveLength(0);
+    await normalDeviceIsServed();
+  });
+
+  it('closes a device that requests twins over AMQP and never reads, at the outbox bound', async () => {
+    const raw = await connectRawAmqp(hub.hub);
+    expect(await raw.putToken(deviceSas(hub.hub, 'reader'))).toBe(200);
+    // Six twin link pairs, each with the hub's credit for 100 requests: the client cannot read new credit later.
+    const senders = Array.from({ length: 6 }, (_, pair) => {
+      const properties = { 'com.microsoft:channel-correlation-id': `twin:never-reads-${pair}` };
+      raw.connection.open_receiver({ source: { address: '/devices/reader/twin' }, properties, credit_window: 1000 } as never);
+      return raw.connection.open_sender({ target: { address: '/devices/reader/twin' }, properties } as never);
+    });
+    await eventually(() => senders.every((sender) => sender.sendable()), 5_000, 'twin sender credit');
+    // Never read again: 600 answers of ~30 KB (18 MB) are more than the kernel's socket buffers take, so the rest
+    // waits in the hub, past the 1 MiB bound and its 2 s grace.
+    (raw.connection as unknown as { socket: { pause(): void } }).socket.pause();
+    for (const [pair, sender] of senders.entries()) {
+      for (let index = 0; index < 100 && sender.sendable(); index += 1) {
+        sender.send({ correlation_id: `get-${pair}-${index}`, message_annotations: { operation: 'GET' }, body: rhea.message.data_section(Buffer.alloc(0)) });
+      }
+    }
+    await eventually(() => warnings.some((warning) => warning.includes('does not read')), 10_000, 'the AMQP reader closed');
+    // The client's paused socket never reads the hub's close; drop it from this side.
+    (raw.connection as unknown as { socket: { destroy(): void } }).socket.destroy();
     await normalDeviceIsServed();
   });
 });
