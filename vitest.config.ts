@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
           pool: 'threads',
+          // Vitest runs projects with different worker counts as separate groups: the unit tests first.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -25,6 +27,7 @@ export default defineConfig({
           include: ['test/sdk/**/*.test.ts', 'test/reliability/**/*.test.ts', 'test/cli/**/*.test.ts'],
           pool: 'forks',
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
