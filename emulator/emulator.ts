@@ -488,7 +488,7 @@ export class HubEmulator {
     const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
     built.fleet = fleet;
     const { jobs, configurations, digitalTwins } = fleet;
-    const c2d = new C2dService(data, registry, config.clock, events, devices);
+    const c2d = new C2dService(data, registry, config.clock, events, devices, this.tap);
     const eventLog = await EventLog.open({
       // Cluster nodes share the data folder (certificates) but each keeps its own built-in endpoint log.
       dir: persistence === 'memory' ? undefined : join(dataDir, config.cluster ? `events-${config.cluster.nodeId}` : 'events'),

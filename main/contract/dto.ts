@@ -134,6 +134,10 @@ export interface TrafficEventDto {
   readonly topic: string;
   readonly rid?: string;
   readonly status?: number;
+  /** The far end is a back end, not a device: a service app or the studio (C2D queued, C2D feedback). */
+  readonly backEnd?: 'service' | 'studio';
+  /** When the request arrived, for an exchange recorded at its reply (REST calls). */
+  readonly startTime?: string;
   readonly payload: string;
   readonly payloadBytes: number;
   /** True when `payload` is shorter than what was on the wire. */

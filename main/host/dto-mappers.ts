@@ -56,6 +56,8 @@ export function toTrafficDto(event: TrafficEvent): TrafficEventDto {
     topic: event.topic,
     ...(event.rid !== undefined ? { rid: event.rid } : {}),
     ...(event.status !== undefined ? { status: event.status } : {}),
+    ...(event.backEnd !== undefined ? { backEnd: event.backEnd } : {}),
+    ...(event.startTime !== undefined ? { startTime: event.startTime } : {}),
     payload: cut ? event.payload.slice(0, TRAFFIC_PREVIEW_CHARS) : event.payload,
     payloadBytes: event.payloadBytes,
     truncated: cut || event.payloadBytes > new TextEncoder().encode(event.payload).length,
