@@ -237,6 +237,11 @@ export interface SimulationDto {
     readonly methodsAnswered: number;
     readonly errors: number;
   };
+  /**
+   * Present while "apply on click" is on: desired changes the device received but has not applied or reported yet,
+   * oldest first (`value` as JSON text).
+   */
+  readonly applyOnClick?: { readonly held: readonly { readonly property: string; readonly value: string; readonly version?: number; readonly receivedAt: string }[] };
 }
 
 /** A built-in simulation profile. */

@@ -77,5 +77,8 @@ export function toSimulationDto(info: SimulationInfo): SimulationDto {
     ...(status.lastError !== undefined ? { lastError: status.lastError } : {}),
     ...(info.profileError !== undefined ? { profileError: info.profileError } : {}),
     counters: { ...status.counters },
+    ...(status.applyOnClick
+      ? { applyOnClick: { held: status.applyOnClick.held.map((held) => ({ property: held.property, value: JSON.stringify(held.value), ...(held.version === undefined ? {} : { version: held.version }), receivedAt: held.receivedAt })) } }
+      : {}),
   };
 }
