@@ -484,7 +484,7 @@ export class HubEmulator {
       views.ensureComplete();
       return queries.run(text, options);
     };
-    const methods = new MethodService(registry, devices);
+    const methods = new MethodService(registry, devices, this.tap);
     const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
     built.fleet = fleet;
     const { jobs, configurations, digitalTwins } = fleet;

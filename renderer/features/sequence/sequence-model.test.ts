@@ -61,6 +61,21 @@ describe('sequence model', () => {
     ]);
   });
 
+  it('draws a method the studio invokes from the back-end lane too', () => {
+    const events = [
+      event({ protocol: 'hub', kind: 'method', backEnd: 'studio', topic: 'invoke reboot', payload: '{}' }),
+      event({ direction: 'out', kind: 'method', topic: '$iothub/methods/POST/reboot/?$rid=2', rid: '2' }),
+      event({ direction: 'in', kind: 'method', topic: '$iothub/methods/res/200/?$rid=2', rid: '2', status: 200 }),
+      event({ protocol: 'hub', kind: 'method', backEnd: 'studio', direction: 'out', topic: 'result reboot', status: 200 }),
+    ];
+    expect(buildSequence(events, [], 'd1').map((arrow) => [arrow.from, arrow.to, arrow.label])).toEqual([
+      ['backend', 'hub', 'studio: method reboot'],
+      ['hub', 'device', 'method reboot $rid=2'],
+      ['device', 'hub', 'method reply 200 $rid=2'],
+      ['hub', 'backend', 'method result 200'],
+    ]);
+  });
+
   it('draws C2D queued → delivered → settled → feedback for MQTT, AMQP and HTTPS devices, from the studio and the service', () => {
     const events = [
       event({ kind: 'c2d', protocol: 'hub', backEnd: 'studio', topic: 'queued m1 (iothub-ack: none)', payload: 'hi' }),

@@ -116,6 +116,7 @@ export function labelOf(event: TrafficEventDto): string {
   else if (topic.startsWith('$iothub/twin/res/')) what = `${event.status ?? topic.split('/')[3]} response`;
   else if (topic.startsWith('$iothub/methods/POST/')) what = `method ${topic.split('/')[3] ?? ''}`;
   else if (topic.startsWith('$iothub/methods/res/')) what = `method reply ${event.status ?? topic.split('/')[3]}`;
+  else if (event.kind === 'method' && event.backEnd !== undefined) what = event.direction === 'in' ? `${event.backEnd}: method ${topic.replace(/^invoke /, '')}` : `method result ${event.status ?? 'failed'}`;
   else if (event.kind === 'method' && event.protocol === 'amqp') what = event.direction === 'out' ? topic : `method reply ${event.status ?? '?'}`;
   else if (event.kind === 'telemetry') what = 'telemetry';
   else if (event.kind === 'c2d') what = c2dLabel(event);

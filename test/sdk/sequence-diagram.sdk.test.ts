@@ -7,12 +7,13 @@ import { buildSequence } from '../../renderer/features/sequence/sequence-model.j
 import { openAmqpDevice } from '../helpers/amqp-device.js';
 import { connectRawAmqp } from '../helpers/raw-amqp.js';
 import { connectRaw, nextMessage } from '../helpers/raw-mqtt.js';
-import { policyToken } from '../helpers/rest-client.js';
+import { policyToken, rest } from '../helpers/rest-client.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually, waitForSubscription, waitForTraffic } from '../helpers/wait-for.js';
 
-// C2D as the Teach view's sequence diagram draws it, from the hub's real traffic: queued (studio or service → hub),
-// delivered (hub → device), settled (device → hub) and feedback (hub → service), for MQTT and AMQP devices.
+// The Teach view's sequence diagram drawn from the hub's real traffic. C2D: queued (studio or service → hub),
+// delivered (hub → device), settled (device → hub) and feedback (hub → service), for MQTT and AMQP devices. Direct
+// methods: the back end's request first (REST or the studio), the device's round trip, the answer to the back end.
 
 let hub: TestHub;
 
@@ -28,9 +29,9 @@ function eventsOf(deviceId: string): TrafficEvent[] {
   return hub.hub.tap.snapshot().filter((event) => event.deviceId === deviceId);
 }
 
-function arrowsOf(deviceId: string): [string, string, string][] {
+function arrowsOf(deviceId: string, kinds: readonly string[] = ['c2d']): [string, string, string][] {
   return buildSequence(eventsOf(deviceId).map(toTrafficDto), [], deviceId)
-    .filter((arrow) => arrow.kind === 'c2d')
+    .filter((arrow) => kinds.includes(arrow.kind))
     .map((arrow) => [arrow.from, arrow.to, arrow.label]);
 }
 
@@ -93,6 +94,34 @@ describe('C2D in the traffic and the sequence diagram', () => {
     } finally {
       service.close();
       await device.close();
+    }
+  });
+
+  it('a direct method called over REST and from the studio: request from the back-end lane, device round trip, answer', async () => {
+    await hub.hub.registry.create({ deviceId: 'seq-method' });
+    const client: MqttClient = await connectRaw(hub.hub, 'seq-method');
+    try {
+      client.on('message', (topic) => {
+        const rid = /\?\$rid=([^&]+)/.exec(topic)?.[1];
+        if (topic.startsWith('$iothub/methods/POST/') && rid) void client.publishAsync(`$iothub/methods/res/200/?$rid=${rid}`, '{"ok":true}');
+      });
+      await client.subscribeAsync('$iothub/methods/POST/#', { qos: 0 });
+      await waitForSubscription(hub.hub, 'seq-method', '$iothub/methods/POST/#');
+      const called = await rest(hub.hub, { method: 'POST', path: '/twins/seq-method/methods?api-version=2021-04-12', body: { methodName: 'reboot', payload: {}, responseTimeoutInSeconds: 10 } });
+      expect(called.status).toBe(200);
+      expect(await hub.hub.methods.invokeFromStudio({ deviceId: 'seq-method', methodName: 'blink', payload: null, responseTimeoutInSeconds: 10, connectTimeoutInSeconds: 0 })).toEqual({ status: 200, payload: { ok: true } });
+      expect(arrowsOf('seq-method', ['rest', 'method']).map(([from, to, label]) => [from, to, label.replace(/\$rid=\w+/, '$rid')])).toEqual([
+        ['backend', 'hub', 'POST /twins/seq-method/methods'],
+        ['hub', 'device', 'method reboot $rid'],
+        ['device', 'hub', 'method reply 200 $rid'],
+        ['hub', 'backend', '200 POST /twins/seq-method/methods'],
+        ['backend', 'hub', 'studio: method blink'],
+        ['hub', 'device', 'method blink $rid'],
+        ['device', 'hub', 'method reply 200 $rid'],
+        ['hub', 'backend', 'method result 200'],
+      ]);
+    } finally {
+      await client.endAsync(true);
     }
   });
 });
