@@ -484,11 +484,11 @@ export class HubEmulator {
       views.ensureComplete();
       return queries.run(text, options);
     };
-    const methods = new MethodService(registry, devices);
+    const methods = new MethodService(registry, devices, this.tap);
     const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
     built.fleet = fleet;
     const { jobs, configurations, digitalTwins } = fleet;
-    const c2d = new C2dService(data, registry, config.clock, events, devices);
+    const c2d = new C2dService(data, registry, config.clock, events, devices, this.tap);
     const eventLog = await EventLog.open({
       // Cluster nodes share the data folder (certificates) but each keeps its own built-in endpoint log.
       dir: persistence === 'memory' ? undefined : join(dataDir, config.cluster ? `events-${config.cluster.nodeId}` : 'events'),

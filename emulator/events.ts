@@ -22,9 +22,27 @@ export interface TrafficEvent {
   /** `$rid` of a twin/method request or response, so a view can pair them. */
   readonly rid?: string;
   readonly status?: number;
+  /**
+   * Set when the far end of the exchange is a back end rather than a device: a service app (`service`) or the
+   * studio itself (`studio`). C2D queued by a sender and feedback sent to one carry it; REST calls are always a
+   * service's and do not.
+   */
+  readonly backEnd?: 'service' | 'studio';
+  /** When the request arrived, for an exchange recorded at its reply (REST calls); `time` is the reply's. */
+  readonly startTime?: string;
   /** Payload preview, cut to a fixed size. */
   readonly payload: string;
   readonly payloadBytes: number;
+}
+
+/** A traffic event before the tap numbers and stamps it. */
+export type TrafficInput = Omit<TrafficEvent, 'id' | 'time' | 'payload' | 'payloadBytes'> & {
+  readonly payload?: Buffer | string;
+};
+
+/** Where services record wire-level facts they alone see (the transports' `TrafficTap`). */
+export interface TrafficRecorder {
+  record(input: TrafficInput): void;
 }
 
 /** Domain events, past tense (house-style H19). */

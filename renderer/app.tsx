@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 
 import { StatusBadge } from './components/StatusBadge.js';
+import { ViewHelp } from './components/ViewHelp.js';
 import { ConfigurationsView } from './features/configurations/ConfigurationsView.js';
 import { DevicesView } from './features/devices/DevicesView.js';
 import { EndpointView } from './features/endpoint/EndpointView.js';
 import { FaultsView } from './features/faults/FaultsView.js';
+import { VIEW_HELP } from './features/help/view-help-texts.js';
 import { JobsView } from './features/jobs/JobsView.js';
 import { ProvisioningView } from './features/provisioning/ProvisioningView.js';
 import { QueryConsole } from './features/query-console/QueryConsole.js';
@@ -96,6 +98,8 @@ export function App() {
         <p className="banner" role="alert">The hub could not start: {status.error}. Change its ports or data folder in Settings.</p>
       ) : null}
       <main className="content" id="main-content" tabIndex={-1} aria-label={VIEWS.find((item) => item.id === view)?.label}>
+        {/* Teach explains each of its panels itself. */}
+        {view === 'teach' ? null : <ViewHelp>{VIEW_HELP[view]}</ViewHelp>}
         {view === 'devices' ? <DevicesView selectedId={deviceId} onSelect={setDeviceId} /> : null}
         {view === 'traffic' ? <TrafficView /> : null}
         {view === 'query' ? <QueryConsole /> : null}

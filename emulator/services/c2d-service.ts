@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { deviceMessageLockLost, messageTooLarge, queueDepthExceeded } from '../errors/catalogue.js';
-import type { C2dOutcome, HubEventBus } from '../events.js';
+import type { C2dOutcome, HubEventBus, TrafficRecorder } from '../events.js';
 import type { C2dAck, StoredC2dMessage } from '../model/hub-state.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
@@ -73,6 +73,8 @@ export class C2dService {
     private readonly clock: Clock,
     private readonly events: HubEventBus,
     private readonly devices: DevicePort,
+    /** The traffic tap: every queued message is recorded here, whoever sent it (the studio has no wire of its own). */
+    private readonly traffic?: TrafficRecorder,
   ) {}
 
   /** Queues a message; DeviceNotFound, 413 MessageTooLarge or 403 DeviceMaximumQueueDepthExceeded otherwise. */
@@ -98,8 +100,27 @@ export class C2dService {
     };
     await this.data.write([{ kind: 'c2dEnqueued', deviceId, message }], [{ kind: 'queue', deviceId, value: [...queue, message] }]);
     this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
+    this.recordQueued(deviceId, message, body, ctx);
     this.devices.deliverC2d(deviceId);
     return message;
+  }
+
+  /**
+   * The sender → hub arrow of a queued message, recorded here because this is the one place every C2D send passes
+   * (service SDK over AMQP, the studio, the front door): `backEnd` says who sent it.
+   */
+  private recordQueued(deviceId: string, message: StoredC2dMessage, body: Buffer, ctx: RequestContext | undefined): void {
+    const byService = ctx?.principal.kind === 'service';
+    const protocol = ctx?.protocol === 'amqp' || ctx?.protocol === 'http' || ctx?.protocol === 'mqtt' ? ctx.protocol : 'hub';
+    this.traffic?.record({
+      deviceId,
+      direction: 'in',
+      protocol,
+      kind: 'c2d',
+      backEnd: byService ? 'service' : 'studio',
+      topic: `queued ${message.messageId} (iothub-ack: ${message.ack})`,
+      payload: body,
+    });
   }
 
   /** Pending (unexpired) messages of a device, oldest first (committed state). */

@@ -1,4 +1,5 @@
 import { deviceNotOnline, gatewayTimeout } from '../errors/catalogue.js';
+import type { TrafficRecorder } from '../events.js';
 import type { JsonValue } from '../model/json.js';
 import { twinKey, type TwinAddress } from '../model/twin-address.js';
 import type { DevicePort } from './device-port.js';
@@ -55,7 +56,27 @@ export class MethodService {
   constructor(
     private readonly registry: RegistryService,
     private readonly devices: DevicePort,
+    /** The traffic tap, for calls that have no wire of their own (the studio's). */
+    private readonly traffic?: TrafficRecorder,
   ) {}
+
+  /**
+   * A call made by the studio (the back end with no wire of its own): recorded in the traffic as the back end's
+   * request and the hub's answer to it, so the sequence diagram draws it from the back-end lane like a REST call.
+   */
+  async invokeFromStudio(call: MethodInvocation): Promise<MethodResult> {
+    const who = { deviceId: call.deviceId, ...(call.moduleId === undefined ? {} : { moduleId: call.moduleId }), protocol: 'hub' as const, kind: 'method' as const, backEnd: 'studio' as const };
+    this.traffic?.record({ ...who, direction: 'in', topic: `invoke ${call.methodName}`, payload: JSON.stringify(call.payload) });
+    try {
+      const result = await this.invoke(call);
+      this.traffic?.record({ ...who, direction: 'out', topic: `result ${call.methodName}`, status: result.status, payload: JSON.stringify(result.payload) });
+      return result;
+    } catch (error) {
+      const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : undefined;
+      this.traffic?.record({ ...who, direction: 'out', topic: `result ${call.methodName}`, ...(status === undefined ? {} : { status }), payload: (error as Error).message });
+      throw error;
+    }
+  }
 
   /** The device answered on `$iothub/methods/res/<status>/?$rid=<rid>`; a late or unknown `rid` is discarded. */
   complete(address: TwinAddress, rid: string, status: number, payload: Buffer): void {

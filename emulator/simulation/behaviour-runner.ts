@@ -3,6 +3,7 @@ import type { BehaviourHost, DeviceChannel } from './behaviour-types.js';
 import type { MethodRequest } from './device-link.js';
 import type { DeviceModel } from './device-model.js';
 import { DesiredReactor } from './desired-reactor.js';
+import type { HeldDesiredChanges } from './held-desired.js';
 import { MethodReactor } from './method-reactor.js';
 import { report } from './run-steps.js';
 import { ignoreCancelled, TaskScope } from './task-scope.js';
@@ -23,8 +24,10 @@ export class BehaviourRunner {
     private readonly model: DeviceModel,
     private readonly channel: DeviceChannel,
     private readonly host: BehaviourHost,
+    private readonly held?: HeldDesiredChanges,
+    private readonly now?: () => string,
   ) {
-    this.desired = new DesiredReactor(model, channel, host, this.scope);
+    this.desired = new DesiredReactor(model, channel, host, this.scope, held, now);
     this.methods = new MethodReactor(model, channel, host, this.scope);
   }
 
@@ -47,6 +50,11 @@ export class BehaviourRunner {
     if (!this.paused) this.methods.onRequest(request);
   }
 
+  /** "Apply" clicked: the held desired changes are applied and reported now (not while paused: resume re-syncs). */
+  applyHeld(): void {
+    if (!this.paused) this.desired.applyHeld();
+  }
+
   /** Freezes the behaviour; in-flight reactions are abandoned (resume re-syncs). */
   pause(): void {
     if (this.paused) return;
@@ -59,7 +67,7 @@ export class BehaviourRunner {
     if (!this.paused) return;
     this.paused = false;
     this.scope = new TaskScope();
-    this.desired = new DesiredReactor(this.model, this.channel, this.host, this.scope);
+    this.desired = new DesiredReactor(this.model, this.channel, this.host, this.scope, this.held, this.now);
     this.methods = new MethodReactor(this.model, this.channel, this.host, this.scope);
     // A device that connected paused has not booted yet.
     if (!this.booted) return this.start();

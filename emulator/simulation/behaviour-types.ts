@@ -16,6 +16,8 @@ export type ActivityKind =
   | 'telemetry'
   | 'desiredApplied'
   | 'desiredRejected'
+  /** A desired change arrived while "apply on click" is on: kept until the trainer applies it. */
+  | 'desiredHeld'
   | 'methodAnswered'
   | 'methodIgnored'
   | 'connection'

@@ -4,6 +4,7 @@ import type { BehaviourHost, DeviceChannel } from './behaviour-types.js';
 import type { DesiredReaction, DeviceModel } from './device-model.js';
 import { deepEqual, findRejection } from './device-model.js';
 import type { DeviceTwinProperties } from './device-link.js';
+import type { HeldDesiredChanges } from './held-desired.js';
 import { report, runSteps } from './run-steps.js';
 import { ignoreCancelled, type TaskScope } from './task-scope.js';
 
@@ -20,7 +21,15 @@ export class DesiredReactor {
     private readonly channel: DeviceChannel,
     private readonly host: BehaviourHost,
     private readonly scope: TaskScope,
+    /** "Apply on click": while enabled, reactions wait here until `applyHeld()`. */
+    private readonly held?: HeldDesiredChanges,
+    private readonly now: () => string = () => new Date().toISOString(),
   ) {}
+
+  /** Applies (and reports) every held desired change, as if each had just arrived. */
+  applyHeld(): void {
+    for (const change of this.held?.take() ?? []) this.reactNow(change.property, change.value, change.version);
+  }
 
   /** A desired notification: every top-level property is handled on its own; the newest value wins. */
   onPatch(patch: JsonObject): void {
@@ -55,6 +64,16 @@ export class DesiredReactor {
   }
 
   private react(property: string, value: JsonValue, version: number | undefined): void {
+    if (!this.model.desiredReaction(property)) return;
+    if (this.held?.enabled) {
+      this.held.hold({ property, value, ...(version === undefined ? {} : { version }), receivedAt: this.now() });
+      this.host.activity('desiredHeld', `${property} = ${JSON.stringify(value)}`);
+      return;
+    }
+    this.reactNow(property, value, version);
+  }
+
+  private reactNow(property: string, value: JsonValue, version: number | undefined): void {
     const reaction = this.model.desiredReaction(property);
     if (!reaction) return;
     this.inFlight.get(property)?.cancel();

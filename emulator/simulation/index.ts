@@ -3,6 +3,7 @@
 export { createSimulationManager, SimulationManager } from './simulation-manager.js';
 export type { CreateSimulationInput, SimulationEvent, SimulationManagerOptions } from './simulation-manager.js';
 export type { SimulationInfo } from './simulation-runtime.js';
+export type { HeldDesired } from './held-desired.js';
 export type { SimulationCounters, SimulationState, SimulationStatus } from './simulated-device.js';
 export type { RunState } from './simulation-store.js';
 export type { Profile } from './profile-schema.js';

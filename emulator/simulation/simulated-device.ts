@@ -3,6 +3,7 @@ import type { ActivityKind, BehaviourHost, DeviceChannel } from './behaviour-typ
 import { BehaviourRunner } from './behaviour-runner.js';
 import type { DeviceLinkHandlers } from './device-link.js';
 import { DeviceModel } from './device-model.js';
+import { HeldDesiredChanges, type HeldDesired } from './held-desired.js';
 import type { Profile } from './profile-schema.js';
 import { randomFor, type Random } from './seeded-random.js';
 
@@ -29,6 +30,8 @@ export interface SimulationStatus {
   readonly nextConnectAt?: string;
   readonly lastError?: string;
   readonly counters: Readonly<SimulationCounters>;
+  /** Present while "apply on click" is on: the desired changes received and waiting for "apply", oldest first. */
+  readonly applyOnClick?: { readonly held: readonly HeldDesired[] };
 }
 
 /** An open connection as the device uses it. */
@@ -70,6 +73,7 @@ export class SimulatedDevice {
   private failures = 0;
   private wantPaused = false;
   private readonly jitter: Random;
+  private readonly held = new HeldDesiredChanges();
 
   constructor(
     readonly deviceId: string,
@@ -89,7 +93,24 @@ export class SimulatedDevice {
       ...(this.nextConnectAt ? { nextConnectAt: this.nextConnectAt } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       counters: { ...this.counters },
+      ...(this.held.enabled ? { applyOnClick: { held: this.held.list() } } : {}),
     };
+  }
+
+  /**
+   * "Apply on click" (teaching): while on, desired changes are received but neither applied nor reported until
+   * {@link applyDesired}. Turning it off applies what waits. In memory only.
+   */
+  setApplyOnClick(on: boolean): void {
+    this.held.setEnabled(on);
+    if (!on) this.runner?.applyHeld();
+    this.options.onChange?.(this.status);
+  }
+
+  /** Applies and reports every desired change held by "apply on click" (kept while paused or offline). */
+  applyDesired(): void {
+    this.runner?.applyHeld();
+    this.options.onChange?.(this.status);
   }
 
   /** Starts (from stopped) or resumes (from paused). Resolves once the first connection attempt has ended. */
@@ -163,7 +184,7 @@ export class SimulatedDevice {
     this.lastError = undefined;
     this.counters.connects++;
     this.link = link;
-    this.runner = new BehaviourRunner(this.model, link, this.host(epoch));
+    this.runner = new BehaviourRunner(this.model, link, this.host(epoch), this.held, () => this.options.clock.now().toISOString());
     if (this.wantPaused) {
       this.runner.pause();
       this.setState('paused');
@@ -205,6 +226,7 @@ export class SimulatedDevice {
         this.lastError = detail;
         break;
       case 'methodIgnored':
+      case 'desiredHeld':
       case 'connection':
         break;
     }

@@ -136,6 +136,28 @@ export class SimulationManager {
     return this.setRunState(deviceId, 'stopped');
   }
 
+  /**
+   * "Apply on click" (teaching, issue 18): while on, the device receives desired changes but applies and reports them
+   * only on {@link applyDesired}; off applies what waits. Live only: not persisted, and a profile change or a restart
+   * of the host turns it off.
+   */
+  setApplyOnClick(deviceId: string, on: boolean): SimulationInfo {
+    this.runtime.device(deviceId).setApplyOnClick(on);
+    return this.infoOf(deviceId);
+  }
+
+  /** Applies and reports the desired changes a device holds under "apply on click". */
+  applyDesired(deviceId: string): SimulationInfo {
+    this.runtime.device(deviceId).applyDesired();
+    return this.infoOf(deviceId);
+  }
+
+  private infoOf(deviceId: string): SimulationInfo {
+    const info = this.runtime.info(deviceId);
+    if (!info) throw new Error(`no simulation for ${deviceId}`);
+    return info;
+  }
+
   /** Replaces a device's profile (validated first); a running device restarts with it. */
   async setProfile(deviceId: string, profileInput: string | object): Promise<SimulationInfo> {
     const { profile, source } =

@@ -85,6 +85,14 @@ export class SimulationRuntime {
     };
   }
 
+  /** The live device of a simulation; an Error naming why there is none. */
+  device(deviceId: string): SimulatedDevice {
+    const entry = this.entries.get(deviceId);
+    if (!entry) throw new Error(`no simulation for ${deviceId}`);
+    if (!entry.device) throw new Error(`simulation ${deviceId} cannot run: ${entry.profileError ?? entry.problem ?? 'no device'}`);
+    return entry.device;
+  }
+
   list(): SimulationInfo[] {
     return [...this.entries.keys()].sort().flatMap((id) => this.info(id) ?? []);
   }

@@ -1,17 +1,14 @@
-import type { HubEventBus, TrafficEvent } from '../events.js';
+import type { HubEventBus, TrafficEvent, TrafficInput, TrafficRecorder } from '../events.js';
 import type { Clock } from '../util/clock.js';
 import { RingBuffer } from '../util/ring-buffer.js';
 
 /** Longest payload preview kept per traffic event (house-style H16). */
 export const PAYLOAD_PREVIEW_BYTES = 4096;
 
-/** A traffic event before the tap numbers and stamps it. */
-export type TrafficInput = Omit<TrafficEvent, 'id' | 'time' | 'payload' | 'payloadBytes'> & {
-  readonly payload?: Buffer | string;
-};
+export type { TrafficInput } from '../events.js';
 
 /** Wire tap: every exchange becomes a bounded TrafficEvent, kept in a ring buffer and published on the bus. */
-export class TrafficTap {
+export class TrafficTap implements TrafficRecorder {
   private readonly recent: RingBuffer<TrafficEvent>;
   private nextId = 1;
 

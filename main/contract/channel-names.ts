@@ -34,6 +34,8 @@ export const INVOKE_CHANNELS = [
   'simulations.create',
   'simulations.setRunState',
   'simulations.remove',
+  'simulations.setApplyOnClick',
+  'simulations.applyDesired',
   'provisioning.overview',
   'provisioning.putEnrollment',
   'provisioning.putGroup',

@@ -142,6 +142,9 @@ export const requestSchemas = {
   'simulations.create': z.strictObject({ deviceId, profile: z.string().min(1).max(256) }),
   'simulations.setRunState': z.strictObject({ deviceId, runState: z.enum(['running', 'paused', 'stopped']) }),
   'simulations.remove': z.strictObject({ deviceId, deleteDevice: z.boolean().optional() }),
+  /** "Apply on click": the device receives desired changes but applies and reports them only on `applyDesired`. */
+  'simulations.setApplyOnClick': z.strictObject({ deviceId, on: z.boolean() }),
+  'simulations.applyDesired': z.strictObject({ deviceId }),
   'provisioning.overview': empty,
   /** Creates or updates a symmetric-key individual enrollment (keys generated when omitted). */
   'provisioning.putEnrollment': z.strictObject({
@@ -226,6 +229,8 @@ export interface Responses {
   'simulations.create': SimulationDto;
   'simulations.setRunState': SimulationDto;
   'simulations.remove': { readonly deviceId: string };
+  'simulations.setApplyOnClick': SimulationDto;
+  'simulations.applyDesired': SimulationDto;
   'provisioning.overview': ProvisioningOverviewDto;
   'provisioning.putEnrollment': EnrollmentDto;
   'provisioning.putGroup': EnrollmentDto;

@@ -134,6 +134,10 @@ export interface TrafficEventDto {
   readonly topic: string;
   readonly rid?: string;
   readonly status?: number;
+  /** The far end is a back end, not a device: a service app or the studio (C2D queued, C2D feedback). */
+  readonly backEnd?: 'service' | 'studio';
+  /** When the request arrived, for an exchange recorded at its reply (REST calls). */
+  readonly startTime?: string;
   readonly payload: string;
   readonly payloadBytes: number;
   /** True when `payload` is shorter than what was on the wire. */
@@ -233,6 +237,11 @@ export interface SimulationDto {
     readonly methodsAnswered: number;
     readonly errors: number;
   };
+  /**
+   * Present while "apply on click" is on: desired changes the device received but has not applied or reported yet,
+   * oldest first (`value` as JSON text).
+   */
+  readonly applyOnClick?: { readonly held: readonly { readonly property: string; readonly value: string; readonly version?: number; readonly receivedAt: string }[] };
 }
 
 /** A built-in simulation profile. */

@@ -56,6 +56,8 @@ export function toTrafficDto(event: TrafficEvent): TrafficEventDto {
     topic: event.topic,
     ...(event.rid !== undefined ? { rid: event.rid } : {}),
     ...(event.status !== undefined ? { status: event.status } : {}),
+    ...(event.backEnd !== undefined ? { backEnd: event.backEnd } : {}),
+    ...(event.startTime !== undefined ? { startTime: event.startTime } : {}),
     payload: cut ? event.payload.slice(0, TRAFFIC_PREVIEW_CHARS) : event.payload,
     payloadBytes: event.payloadBytes,
     truncated: cut || event.payloadBytes > new TextEncoder().encode(event.payload).length,
@@ -75,5 +77,8 @@ export function toSimulationDto(info: SimulationInfo): SimulationDto {
     ...(status.lastError !== undefined ? { lastError: status.lastError } : {}),
     ...(info.profileError !== undefined ? { profileError: info.profileError } : {}),
     counters: { ...status.counters },
+    ...(status.applyOnClick
+      ? { applyOnClick: { held: status.applyOnClick.held.map((held) => ({ property: held.property, value: JSON.stringify(held.value), ...(held.version === undefined ? {} : { version: held.version }), receivedAt: held.receivedAt })) } }
+      : {}),
   };
 }

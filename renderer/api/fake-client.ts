@@ -230,6 +230,22 @@ export function createFakeApi(): FakeApi {
       simulations.set(deviceId, next);
       return { ok: true, value: next };
     },
+    'simulations.setApplyOnClick': ({ deviceId, on }) => {
+      const current = simulations.get(deviceId);
+      if (!current) return fail('NotFound', `no simulation for ${deviceId}`);
+      const { applyOnClick: _dropped, ...rest } = current;
+      const next: SimulationDto = on ? { ...rest, applyOnClick: { held: current.applyOnClick?.held ?? [] } } : rest;
+      simulations.set(deviceId, next);
+      return { ok: true, value: next };
+    },
+    'simulations.applyDesired': ({ deviceId }) => {
+      const current = simulations.get(deviceId);
+      if (!current) return fail('NotFound', `no simulation for ${deviceId}`);
+      const applied = current.applyOnClick?.held.length ?? 0;
+      const next: SimulationDto = { ...current, counters: { ...current.counters, desiredApplied: current.counters.desiredApplied + applied }, ...(current.applyOnClick ? { applyOnClick: { held: [] } } : {}) };
+      simulations.set(deviceId, next);
+      return { ok: true, value: next };
+    },
     'simulations.remove': ({ deviceId }) => { simulations.delete(deviceId); return { ok: true, value: { deviceId } }; },
     'provisioning.overview': () => ({
       ok: true,

@@ -89,7 +89,7 @@ test('timeline: the scrubber shows a past version, the diff lists the changed pa
   expect(exported.entries.map((entry) => [entry.version, entry.writer])).toEqual([[2, 'studio'], [3, 'studio'], [4, 'device:tl-device'], [5, 'studio']]);
 });
 
-test('step-through: a desired patch waits in the hub until released; the device SDK receives it only then', async ({ page }) => {
+test('step-through: a desired patch waits in the hub until released; the device SDK receives it only then; a simulated device applies only on click', async ({ page }) => {
   const device = await connectDevice('step-device');
   const twin = await device.getTwin();
   const received: Record<string, unknown>[] = [];
@@ -113,6 +113,33 @@ test('step-through: a desired patch waits in the hub until released; the device 
   expect(await arrival).toMatchObject({ mode: 'eco', $version: version });
   await expect(page.getByTestId('held-empty')).toBeVisible();
   await page.getByLabel('Hold messages to devices').uncheck();
+
+  // Apply on click: the simulated device receives the change (no hold in the hub) but reports it only on "Apply".
+  await callStudio(studio, 'simulations.create', { deviceId: 'click-thermostat', profile: 'thermostat' });
+  await callStudio(studio, 'simulations.create', { deviceId: 'auto-thermostat', profile: 'thermostat' });
+  await page.getByRole('button', { name: 'Devices', exact: true }).click();
+  await page.locator('[data-device-id="click-thermostat"]').click();
+  const bar = page.getByTestId('simulation-bar');
+  await expect(bar.getByText('running', { exact: true })).toBeVisible({ timeout: 20_000 });
+  const reportedOf = async (deviceId: string) => (await callStudio(studio, 'twin.get', { deviceId })).properties.reported;
+  for (const deviceId of ['click-thermostat', 'auto-thermostat']) await expect.poll(async () => (await reportedOf(deviceId)).serialNumber, { timeout: 20_000 }).toBeDefined();
+  // The box follows the host's answer (a controlled input), so click and wait rather than check().
+  await bar.getByLabel('Apply desired changes on click').click();
+  await expect(bar.getByLabel('Apply desired changes on click')).toBeChecked();
+  await expect(bar.getByRole('button', { name: 'Apply 0 desired changes' })).toBeDisabled();
+  const target = await studioWrite('click-thermostat', { desired: { targetTemperature: 24 } });
+  const targetVersion = Number((target.properties.desired as { $version: number }).$version);
+  await expect(bar.getByRole('list', { name: 'Desired changes received, not applied yet' })).toHaveText(`targetTemperature = 24 (desired $version ${targetVersion})`);
+  const reportedTarget = async (deviceId = 'click-thermostat') => (await reportedOf(deviceId)).targetTemperature as { value?: number; ac?: number; av?: number } | undefined;
+  // The same change to a thermostat without the switch is acknowledged (after the profile's 1 s); this one's is not.
+  await studioWrite('auto-thermostat', { desired: { targetTemperature: 24 } });
+  await expect.poll(() => reportedTarget('auto-thermostat'), { timeout: 15_000 }).toMatchObject({ value: 24, ac: 200 });
+  expect(await reportedTarget()).toBeUndefined();
+  await bar.getByRole('button', { name: 'Apply 1 desired change' }).click();
+  await expect.poll(reportedTarget, { timeout: 15_000 }).toMatchObject({ value: 24, ac: 200, av: targetVersion });
+  await expect(bar.getByRole('list', { name: 'Desired changes received, not applied yet' })).toHaveCount(0);
+  await bar.getByLabel('Apply desired changes on click').click();
+  await expect(bar.getByLabel('Apply desired changes on click')).not.toBeChecked();
 });
 
 test('snapshots: save → change → restore brings back the exact hub (twins, versions, etags)', async ({ page }) => {

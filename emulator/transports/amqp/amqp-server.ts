@@ -322,11 +322,11 @@ export class AmqpServer {
       });
       const input = c2dInputOf(message);
       if (this.deps.gate?.active) await this.deps.gate.admit(ctx, { deviceId, bytes: Buffer.byteLength(input.body) });
-      const queued = await this.deps.c2d.send(deviceId, input, ctx);
-      this.deps.tap.record({ deviceId, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: Buffer.from(queued.body, 'base64') });
+      // The C2D service records the queued message in the traffic tap (with backEnd: 'service').
+      await this.deps.c2d.send(deviceId, input, ctx);
       delivery.accept();
     } catch (error) {
-      this.deps.tap.record({ deviceId: undefined, direction: 'in', protocol: 'amqp', kind: 'c2d', topic: String(message.to), payload: `rejected: ${String(error)}` });
+      this.deps.tap.record({ deviceId: undefined, direction: 'in', protocol: 'amqp', kind: 'c2d', backEnd: 'service', topic: String(message.to), payload: `rejected: ${String(error)}` });
       delivery.reject(toAmqpError(error));
     }
   }
@@ -383,6 +383,9 @@ export class AmqpServer {
       content_type: 'application/vnd.microsoft.iothub.feedback.json',
       body: rhea.message.data_section(Buffer.from(JSON.stringify(records), 'utf8')),
     });
+    for (const record of records) {
+      this.deps.tap.record({ deviceId: record.deviceId, direction: 'out', protocol: 'amqp', kind: 'c2d', backEnd: 'service', topic: `feedback ${record.statusCode} ${record.originalMessageId}`, payload: JSON.stringify(record) });
+    }
   }
 }
 

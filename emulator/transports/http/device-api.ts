@@ -108,7 +108,7 @@ function finish(deps: DeviceApiDeps, request: IncomingMessage, response: ServerR
     direction: outgoing ? 'out' : 'in',
     protocol: 'http',
     kind: route?.traffic ?? 'other',
-    topic: `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`,
+    topic: `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}${request.method === 'DELETE' && /[?&]reject(?:[=&]|$)/.test(request.url ?? '') ? '?reject' : ''}`,
     status: result.status,
     ...(rid === undefined ? {} : { rid }),
     payload: outgoing || result.status >= 300 ? result.body : requestBody,

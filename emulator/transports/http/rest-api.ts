@@ -65,18 +65,18 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
   if (routed.kind !== 'match') {
     request.resume();
     const error = routed.kind === 'invalid' ? routed.error : routeNotFound(method, path);
-    return finish(deps, request, response, errorReply(error, now), undefined);
+    return finish(deps, request, response, errorReply(error, now), undefined, now);
   }
   const { route, params } = routed.match;
   const auth = deps.authenticator.authenticate(headerOf(request, 'authorization'), route.right, hostOf(request));
   if (!auth.ok) {
     request.resume();
-    return finish(deps, request, response, errorReply(auth.error, now), params);
+    return finish(deps, request, response, errorReply(auth.error, now), params, now);
   }
   const body = await readJsonBody(request);
   if (!body.ok) {
     if (body.abort) response.setHeader('connection', 'close');
-    return finish(deps, request, response, errorReply(body.error, now), params, undefined, body.abort);
+    return finish(deps, request, response, errorReply(body.error, now), params, now, undefined, body.abort);
   }
   const context = requestContext(deps.clock, {
     time: now,
@@ -94,7 +94,7 @@ async function handle(deps: RestApiDeps, router: Router, request: IncomingMessag
     if (!isIotHubError(error)) deps.logger.error(`${method} ${path} failed: ${error instanceof Error ? error.stack : String(error)}`, context.correlationId);
     result = errorReply(error, now);
   }
-  return finish(deps, request, response, result, params, body.text);
+  return finish(deps, request, response, result, params, now, body.text);
 }
 
 interface ErrorReply extends RestResponse {
@@ -112,6 +112,7 @@ function finish(
   response: ServerResponse,
   result: RestResponse,
   params: Readonly<Record<string, string>> | undefined,
+  started: Date,
   requestBody?: string,
   abort = false,
 ): void {
@@ -125,6 +126,7 @@ function finish(
     kind: 'rest',
     topic: `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`,
     status: result.status,
+    startTime: started.toISOString(),
     payload: requestBody ? `${requestBody}\n→ ${sent}` : sent,
   });
 }

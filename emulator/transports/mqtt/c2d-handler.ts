@@ -87,6 +87,7 @@ export class C2dDelivery {
     const messageId = (packet?.topic === undefined ? undefined : messageIdOfC2dTopic(packet.topic)) ?? flight?.messageId;
     if (flight && flight.messageId === messageId) this.inFlight.delete(deviceId);
     if (messageId === undefined) return;
+    this.context.tap.record({ deviceId, direction: 'in', protocol: 'mqtt', ...webSocketFlag(connection.client), kind: 'c2d', topic: `PUBACK ${messageId}`, rid: messageId, payload: '' });
     const ctx = mqttContext(this.context.clock, identityOf(connection), 'c2d.complete');
     void this.c2d
       .complete(deviceId, messageId)
@@ -140,6 +141,8 @@ export class C2dDelivery {
       ...webSocketFlag(connection.client),
       kind: 'c2d',
       topic,
+      // The PUBACK carries no message id on the wire; the tap pairs it with this delivery by the `$.mid`.
+      rid: message.messageId,
       payload,
     });
   }

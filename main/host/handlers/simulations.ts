@@ -10,6 +10,16 @@ function manager({ host }: HandlerContext): SimulationManager {
   return simulations;
 }
 
+/** A manager call whose plain Error (no such simulation, a profile that cannot run) is the caller's mistake. */
+function simulationCall<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof StudioError) throw error;
+    throw new StudioError('InvalidPayload', (error as Error).message);
+  }
+}
+
 /** `simulations.*`: devices the hub runs itself from a profile (emulator/simulation, issue 6). */
 export const simulationHandlers: NamespaceHandlers<'simulations'> = {
   'simulations.list': async (_req, context) => manager(context).list().map(toSimulationDto),
@@ -33,6 +43,10 @@ export const simulationHandlers: NamespaceHandlers<'simulations'> = {
     const info = runState === 'running' ? await simulations.start(deviceId) : runState === 'paused' ? await simulations.pause(deviceId) : await simulations.stop(deviceId);
     return toSimulationDto(info);
   },
+
+  'simulations.setApplyOnClick': async ({ deviceId, on }, context) => toSimulationDto(simulationCall(() => manager(context).setApplyOnClick(deviceId, on))),
+
+  'simulations.applyDesired': async ({ deviceId }, context) => toSimulationDto(simulationCall(() => manager(context).applyDesired(deviceId))),
 
   'simulations.remove': async ({ deviceId, deleteDevice }, context) => {
     await manager(context).remove(deviceId, { deleteDevice: deleteDevice ?? false });

@@ -5,6 +5,8 @@ import { describeError } from '../../api/async-state.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Tabs } from '../../components/Tabs.js';
+import { ViewHelp } from '../../components/ViewHelp.js';
+import { DEVICE_TAB_HELP } from '../help/view-help-texts.js';
 import { relativeTime } from '../../components/time.js';
 import { useNow } from '../../hooks/use-now.js';
 import { useStore } from '../../state/store.js';
@@ -96,6 +98,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
       {error ? <p className="field-error" role="alert">{error}</p> : null}
       <Tabs items={TABS} value={tab} onChange={setTab} label="Device views" />
       <div className="tab-panel" role="tabpanel">
+        <ViewHelp>{DEVICE_TAB_HELP[tab]}</ViewHelp>
         {tab === 'twin' ? <TwinPanel deviceId={deviceId} /> : null}
         {tab === 'connect' ? <ConnectPanel device={device} /> : null}
         {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 
 import { Tabs } from '../../components/Tabs.js';
+import { ViewHelp } from '../../components/ViewHelp.js';
+import { TEACH_HELP } from '../help/view-help-texts.js';
 import { LessonsPanel } from '../lessons/LessonsPanel.js';
 import { SequencePanel } from '../sequence/SequencePanel.js';
 import { SnapshotsPanel } from '../snapshots/SnapshotsPanel.js';
@@ -20,13 +22,7 @@ const PANELS: readonly { id: Panel; label: string }[] = [
 ];
 
 /** One line per panel for someone new to twins: what this panel shows. */
-export const WHAT_AM_I_LOOKING_AT: Readonly<Record<Panel, string>> = {
-  lessons: 'Guided lessons: each step explains one idea, does one thing on the hub, and turns green when the hub is in the state the step teaches.',
-  timeline: 'Every version of one twin: who wrote it (device, back end, studio, job), which part, and the patch — slide back in time, compare two versions, or click a property to see who changed it and when.',
-  sequence: 'The conversation between the back end, the hub and a device, one arrow per message, oldest at the top: click an arrow to see what it carried.',
-  step: 'The hub can hold what it sends to a device, so you can show a change waiting in the hub, then arriving when you release it.',
-  snapshots: 'Save the whole hub — devices, twins with their exact versions and etags — and put it back in one click.',
-};
+export const WHAT_AM_I_LOOKING_AT: Readonly<Record<Panel, string>> = TEACH_HELP;
 
 /** Presentation mode: larger type and high contrast, kept on the document element (survives view changes). */
 export function usePresentationMode(): [boolean, (on: boolean) => void] {
@@ -63,7 +59,7 @@ export function TeachView({ deviceId }: { deviceId?: string | undefined }) {
         <span className="spacer" />
         <label className="checkbox"><input type="checkbox" checked={presenting} onChange={(event) => setPresenting(event.target.checked)} /> Presentation mode</label>
       </div>
-      <p className="what-am-i-looking-at" data-testid="what-am-i-looking-at">{WHAT_AM_I_LOOKING_AT[panel]}</p>
+      <ViewHelp>{WHAT_AM_I_LOOKING_AT[panel]}</ViewHelp>
       <div role="tabpanel" aria-label={PANELS.find((item) => item.id === panel)?.label}>
         {panel === 'lessons' ? <LessonsPanel /> : null}
         {panel === 'timeline' ? <TimelinePanel target={target} onTarget={setTarget} /> : null}

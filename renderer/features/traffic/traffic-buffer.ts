@@ -168,6 +168,7 @@ export function lastDeviceProtocol(rows: readonly TrafficRow[], deviceId: string
     // An injected fault is the hub's doing, not the device's.
     if (event.kind === 'fault') continue;
     if (event.protocol === 'http' && event.kind === 'rest') continue;
+    if (event.backEnd !== undefined) continue;
     if (event.protocol === 'amqp' && event.kind === 'c2d' && event.direction === 'in' && event.rid === undefined) continue;
     return transportOf(event);
   }

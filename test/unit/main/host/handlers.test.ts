@@ -181,6 +181,10 @@ describe('the handler table on a real hub', () => {
       'the simulated thermostat reports',
     );
     expect((await value('devices.list', {})).find((d) => d.deviceId === 's-dev')).toMatchObject({ simulated: true, connectionState: 'Connected' });
+    expect(await value('simulations.setApplyOnClick', { deviceId: 's-dev', on: true })).toMatchObject({ applyOnClick: { held: [] } });
+    expect(await value('simulations.applyDesired', { deviceId: 's-dev' })).toMatchObject({ applyOnClick: { held: [] } });
+    expect(await value('simulations.setApplyOnClick', { deviceId: 's-dev', on: false })).not.toHaveProperty('applyOnClick');
+    expect(await call('simulations.applyDesired', { deviceId: 'not-simulated' })).toMatchObject({ ok: false, error: { code: 'InvalidPayload', message: 'no simulation for not-simulated' } });
     expect(await value('simulations.setRunState', { deviceId: 's-dev', runState: 'paused' })).toMatchObject({ runState: 'paused' });
     expect(await value('simulations.setRunState', { deviceId: 's-dev', runState: 'stopped' })).toMatchObject({ runState: 'stopped' });
     await value('devices.delete', { deviceId: 's-dev' });
