@@ -304,3 +304,17 @@ export function quotaExceeded(limit: number, resetsAt: string): IotHubError {
     message: `Total number of messages on IotHub exceeded the allocated quota of ${limit} messages; it resets at ${resetsAt}.`,
   });
 }
+
+/**
+ * 403010: a Basic-tier hub (B1–B3) does not offer the feature (twins, direct methods, C2D, scheduled jobs,
+ * configurations, digital twins). The code and name are those of IoT Hub's error catalogue (troubleshoot-error-codes:
+ * "403010 OperationNotAvailableInCurrentTier").
+ */
+export function operationNotAvailableInCurrentTier(feature: string, tier: string): IotHubError {
+  return new IotHubError({
+    code: 'OperationNotAvailableInCurrentTier',
+    httpStatus: 403,
+    errorCode: 403010,
+    message: `The operation is not available in the current tier: ${feature} need a standard (S1–S3) or free hub; this hub is ${tier}.`,
+  });
+}

@@ -26,6 +26,8 @@ const CONDITIONS: Readonly<Record<string, string>> = {
   // IotHubQuotaExceededError.
   ThrottlingException: 'com.microsoft:device-container-throttled',
   IotHubQuotaExceeded: 'amqp:resource-limit-exceeded',
+  // A Basic tier's missing feature (403010): not retryable for the Node SDKs (InvalidOperationError).
+  OperationNotAvailableInCurrentTier: 'amqp:not-allowed',
 };
 
 /** IotHubError → AMQP error condition (house-style H9); anything else is `amqp:internal-error`. */

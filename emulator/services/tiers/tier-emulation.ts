@@ -1,8 +1,9 @@
-import { quotaExceeded, throttled } from '../../errors/catalogue.js';
+import { operationNotAvailableInCurrentTier, quotaExceeded, throttled } from '../../errors/catalogue.js';
 import type { TierUsage } from '../../model/tier-usage.js';
 import type { Clock } from '../../util/clock.js';
 import { OPERATION_FAMILIES, type OperationFamily } from '../operation-families.js';
 import type { GateCheck, GateRequest } from '../request-gate.js';
+import { isBasicTier, standardOnlyFeature } from './basic-tier.js';
 import { DailyQuota } from './daily-quota.js';
 import { METERED_FAMILIES, tierLimits, type FamilyLimit, type HubTier, type TierLimits } from './tier-table.js';
 import { TokenBucket } from './token-bucket.js';
@@ -37,19 +38,24 @@ const CHUNK_BYTES = 4096;
  * Tier emulation as a check of the request gate: one token bucket per throttled operation family (IoT Hub's
  * throttles are per hub) and the daily message quota. A request over its family's rate waits in the shaping queue
  * or is refused with 429001 ThrottlingException (with `Retry-After`); a metered request once the day's quota is used
- * up is refused with 403002 IotHubQuotaExceeded. Requests of the studio and of the hub itself are not counted.
+ * up is refused with 403002 IotHubQuotaExceeded. On a Basic tier (B1–B3) a standard-only operation (basic-tier.ts)
+ * is refused first with 403010 OperationNotAvailableInCurrentTier. Requests of the studio and of the hub itself are
+ * not counted.
  */
 export class TierEmulation implements GateCheck {
   readonly name = 'tier';
   readonly limits: TierLimits;
   private readonly buckets = new Map<OperationFamily, TokenBucket>();
   private readonly quota: DailyQuota;
+  /** B1–B3: standard-only operations are refused with 403010 (basic-tier.ts). */
+  private readonly basic: boolean;
 
   constructor(
     config: TierConfig,
     private readonly clock: Clock,
   ) {
     this.limits = tierLimits(config.name, config.units ?? 1);
+    this.basic = isBasicTier(config.name);
     this.quota = new DailyQuota(this.limits.dailyQuota.messages, config.quotaWindowScale ?? 1);
     const rateScale = config.rateScale ?? 1;
     if (!(rateScale > 0 && rateScale <= 1)) throw new Error(`tier.rateScale must be in (0, 1], not ${rateScale}`);
@@ -63,6 +69,10 @@ export class TierEmulation implements GateCheck {
   check(request: GateRequest): void | Promise<void> {
     const { ctx, family } = request;
     if (ctx.protocol === 'studio' || ctx.protocol === 'internal') return undefined;
+    if (this.basic) {
+      const feature = standardOnlyFeature(family, ctx.operation);
+      if (feature !== undefined) throw operationNotAvailableInCurrentTier(feature, this.limits.tier);
+    }
     const now = this.clock.now().getTime();
     const metered = METERED_FAMILIES.has(family);
     if (metered && this.quota.used(now) >= this.quota.limit) {
