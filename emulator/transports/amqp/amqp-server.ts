@@ -334,10 +334,14 @@ export class AmqpServer {
     const gate = this.deps.gate;
     if (grant?.kind === 'device' && gate?.active === true && !this.devices.grants.allows(context.connection, grant.address)) {
       const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...grant.address }, operation: 'device.connect', protocol: 'amqp' });
-      gate.admit(ctx).then(
-        () => this.answerPutToken(context, message, delivery, outcome),
-        (error: unknown) => this.refusePutToken(context, delivery, grant.address, error),
-      );
+      gate
+        .admit(ctx)
+        .then(
+          () => this.answerPutToken(context, message, delivery, outcome),
+          (error: unknown) => this.refusePutToken(context, delivery, grant.address, error),
+        )
+        // The connection may have gone while the gate decided: nothing is left to answer.
+        .catch((error: unknown) => this.deps.logger.debug(`AMQP put-token answer dropped: ${String(error)}`));
       return;
     }
     this.answerPutToken(context, message, delivery, outcome);
