@@ -373,7 +373,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
     settle(delivery, 'reject', condition);
     // 429002: IoT Hub also drops the connection of a device with too many requests in the throttling queue.
-    if (endsDeviceConnection(error)) this.closeIdentity(identity, condition);
+    if (endsDeviceConnection(error)) this.closeIdentityQuietly(identity, condition);
   }
 
   private receiveMethodResponse(identity: IdentityLinks, message: Message): void {
@@ -402,7 +402,7 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const sender = identity.twinSenders.get(channelOf(receiver)) ?? [...identity.twinSenders.values()][0];
     // 429002: the reply goes out, then the device's connection closes (as IoT Hub drops it).
     const closeWith = reply.closeWith;
-    if (closeWith !== undefined) setImmediate(() => this.closeIdentity(identity, closeWith));
+    if (closeWith !== undefined) setImmediate(() => this.closeIdentityQuietly(identity, closeWith));
     if (!sender?.is_open()) return;
     sendTwinReply(sender, message, reply);
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what} → ${reply.status}`, payload: reply.body, status: reply.status, ...(rid === undefined ? {} : { rid }) });
@@ -421,6 +421,15 @@ export class AmqpDeviceEndpoint implements DevicePort {
   private expired(connection: Connection, address: TwinAddress): void {
     this.deps.logger.info(`AMQP connection of '${twinKey(address)}' closed: its CBS token expired without renewal`);
     connection.close({ condition: 'amqp:unauthorized-access', description: `The SAS token for '${twinKey(address)}' has expired; renew it with put-token on $cbs.` });
+  }
+
+  /** Closes an identity's connection that may already be gone (after a reply, a tick later). */
+  private closeIdentityQuietly(identity: IdentityLinks, error: { condition: string; description: string }): void {
+    try {
+      this.closeIdentity(identity, error);
+    } catch (failure) {
+      this.deps.logger.debug(`closing the AMQP connection of '${twinKey(identity.address)}' failed: ${String(failure)}`);
+    }
   }
 
   private closeIdentity(identity: IdentityLinks, error: { condition: string; description: string }): void {
