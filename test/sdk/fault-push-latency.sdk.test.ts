@@ -18,7 +18,8 @@ afterEach(async () => {
   hub = undefined;
 });
 
-const LATENCY_MS = 800;
+// Well above what a push takes on a loaded machine, so the baseline and the delayed pushes cannot be confused.
+const LATENCY_MS = 1500;
 
 type Twin = Awaited<ReturnType<DeviceClient['getTwin']>>;
 

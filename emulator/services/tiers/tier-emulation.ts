@@ -66,7 +66,7 @@ export class TierEmulation implements GateCheck {
   /** Requests of each device (twin key) waiting in the shaping queue now. */
   private readonly queued = new Map<string, number>();
   private readonly maxQueuedPerDevice: number;
-  /** Requests refused with 429002, since the hub started. */
+  /** Requests refused with 429002, since the hub started (also counted as throttled in their family's usage). */
   backlogRefused = 0;
 
   constructor(
@@ -107,6 +107,7 @@ export class TierEmulation implements GateCheck {
     const device = ctx.principal.kind === 'device' ? twinKey(ctx.principal) : undefined;
     if (device !== undefined && bucket !== undefined && (this.queued.get(device) ?? 0) >= this.maxQueuedPerDevice) {
       this.backlogRefused += 1;
+      bucket.refused += 1;
       throw throttleBacklogLimitExceeded(device, this.maxQueuedPerDevice);
     }
     let waitMs = 0;

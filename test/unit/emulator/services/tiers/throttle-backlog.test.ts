@@ -42,7 +42,9 @@ describe('the throttling backlog of one device (429002)', () => {
     // D2C is another family with its own bucket, but the same device backlog.
     await expect(gate.admit(device('d1', 'telemetry.send'))).rejects.toMatchObject({ errorCode: 429002 });
     expect(tier.backlogRefused).toBe(2);
-    expect(tier.usage().families.find((row) => row.family === 'twinUpdate')?.throttled).toBe(0);
+    // A 429002 counts as throttled in its family's usage (the CLI's status and the studio's meter show it).
+    expect(tier.usage().families.find((row) => row.family === 'twinUpdate')?.throttled).toBe(1);
+    expect(tier.usage().families.find((row) => row.family === 'deviceToCloud')?.throttled).toBe(1);
     await vi.advanceTimersByTimeAsync(1000);
     await Promise.all([...waiting, other, module]);
     // The queue ran (the bucket's clock did not move, so the next request waits again): d1 may queue again.
