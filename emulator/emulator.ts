@@ -5,7 +5,7 @@ import { ensureCertificates } from './certs/certificates.js';
 import { resolveConfig, type EmulatorConfig, type ResolvedConfig } from './config.js';
 import { HubEventBus } from './events.js';
 import { FaultEngine } from './faults/fault-engine.js';
-import { withMethodFaults } from './faults/fault-device-port.js';
+import { withDeviceFaults } from './faults/fault-device-port.js';
 import { FaultsApi } from './faults/faults-api.js';
 import { startListeners } from './hub-listeners.js';
 import { ListenerOutage } from './hub-outage.js';
@@ -582,8 +582,8 @@ export class HubEmulator {
       faults: this.faultEngine,
       gate: this.gate,
     });
-    const unbindMqtt = devices.bind(withMethodFaults(gateway.devicePort, this.faultEngine));
-    const unbindAmqp = devices.bind(withMethodFaults(amqp.devices, this.faultEngine));
+    const unbindMqtt = devices.bind(withDeviceFaults(gateway.devicePort, this.faultEngine));
+    const unbindAmqp = devices.bind(withDeviceFaults(amqp.devices, this.faultEngine));
     const unbindMqttFaults = this.faultEngine.bindTarget(gateway.faultTarget);
     const unbindAmqpFaults = this.faultEngine.bindTarget(amqp.devices.faultTarget);
     const unbindDevices = () => {

@@ -295,6 +295,25 @@ export function throttled(family: string, retryAfterSeconds: number): IotHubErro
   });
 }
 
+/**
+ * 429002: too many requests of one device wait in the traffic-shaping queue (iothub-protocol-2.md §10.2). IoT Hub
+ * also disconnects the device connection that sent them; `endsDeviceConnection` tells the transports so.
+ */
+export function throttleBacklogLimitExceeded(device: string, limit: number): IotHubError {
+  return new IotHubError({
+    code: 'ThrottleBacklogLimitExceeded',
+    httpStatus: 429,
+    errorCode: 429002,
+    message: `Throttle backlog limit exceeded: '${device}' already has ${limit} requests waiting in the throttling queue; the connection is closed.`,
+    retryAfterSeconds: 1,
+  });
+}
+
+/** True for an error after which the hub closes the device's connection (429002, §10.2). */
+export function endsDeviceConnection(error: unknown): boolean {
+  return error instanceof IotHubError && error.errorCode === 429002;
+}
+
 /** 403002: the daily message quota of the hub's tier and units is used up until 00:00 UTC (iothub-protocol-2.md §10.1). */
 export function quotaExceeded(limit: number, resetsAt: string): IotHubError {
   return new IotHubError({
@@ -302,5 +321,19 @@ export function quotaExceeded(limit: number, resetsAt: string): IotHubError {
     httpStatus: 403,
     errorCode: 403002,
     message: `Total number of messages on IotHub exceeded the allocated quota of ${limit} messages; it resets at ${resetsAt}.`,
+  });
+}
+
+/**
+ * 403010: a Basic-tier hub (B1–B3) does not offer the feature (twins, direct methods, C2D, scheduled jobs,
+ * configurations, digital twins). The code and name are those of IoT Hub's error catalogue (troubleshoot-error-codes:
+ * "403010 OperationNotAvailableInCurrentTier").
+ */
+export function operationNotAvailableInCurrentTier(feature: string, tier: string): IotHubError {
+  return new IotHubError({
+    code: 'OperationNotAvailableInCurrentTier',
+    httpStatus: 403,
+    errorCode: 403010,
+    message: `The operation is not available in the current tier: ${feature} need a standard (S1–S3) or free hub; this hub is ${tier}.`,
   });
 }

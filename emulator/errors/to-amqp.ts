@@ -25,7 +25,10 @@ const CONDITIONS: Readonly<Record<string, string>> = {
   // Throttling and the daily quota (iothub-protocol-2.md §10.2): Node maps these to ThrottlingError and
   // IotHubQuotaExceededError.
   ThrottlingException: 'com.microsoft:device-container-throttled',
+  ThrottleBacklogLimitExceeded: 'com.microsoft:device-container-throttled',
   IotHubQuotaExceeded: 'amqp:resource-limit-exceeded',
+  // A Basic tier's missing feature (403010): not retryable for the Node SDKs (InvalidOperationError).
+  OperationNotAvailableInCurrentTier: 'amqp:not-allowed',
 };
 
 /** IotHubError → AMQP error condition (house-style H9); anything else is `amqp:internal-error`. */

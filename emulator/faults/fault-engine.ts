@@ -1,9 +1,10 @@
 import type { IotHubError } from '../errors/iothub-error.js';
 import type { Logger } from '../logger.js';
-import type { TwinAddress } from '../model/twin-address.js';
+import { twinKey, type TwinAddress } from '../model/twin-address.js';
 import { connectionRefused, faultError } from './fault-errors.js';
 import type { FaultSpec } from './fault-spec.js';
 import type { ConnectionFault, FaultHit, FaultTarget, HubOutage } from './fault-target.js';
+import { PushQueue } from './push-queue.js';
 import type { FaultScenario } from './scenario.js';
 import { isDisconnectFault, parseSdkFault, type SdkErrorFault, type SdkFaultRequest } from './sdk-faults.js';
 import { deriveSeed, SeededRandom } from './seeded-random.js';
@@ -95,10 +96,12 @@ export class FaultEngine {
   private outage: HubOutage | undefined;
   private leaveGate: (() => void) | undefined;
   private readonly now: () => number;
+  private readonly pushes: PushQueue;
   sdkProperties: boolean;
 
   constructor(private readonly deps: FaultEngineDeps) {
     this.now = deps.now ?? (() => performance.now());
+    this.pushes = new PushQueue(this.now);
     this.sdkProperties = deps.sdkProperties;
   }
 
@@ -288,6 +291,21 @@ export class FaultEngine {
   }
 
   /**
+   * A push to a device (a desired-property notification, the C2D kick that starts a delivery, a method request): sent
+   * now, or held for the latency (plus seeded jitter) in force for the device, as its requests are. Pushes to one
+   * identity keep their order, also while earlier ones are still held after the latency was cleared.
+   */
+  pushToDevice(address: TwinAddress, send: () => void): void {
+    const key = twinKey(address);
+    const delay = this.modes.length === 0 ? 0 : this.delayMs(address.deviceId);
+    if (delay <= 0 && !this.pushes.holds(key)) {
+      send();
+      return;
+    }
+    this.pushes.hold(key, Math.max(0, delay), send);
+  }
+
+  /**
    * The request gate's check (emulator/services/request-gate.ts `GateCheck`): a device's operations fail with the
    * error of an SDK error fault in force, and every request of a device under latency waits.
    */
@@ -319,6 +337,7 @@ export class FaultEngine {
   close(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.pushes.close();
     this.setModes([]);
   }
 

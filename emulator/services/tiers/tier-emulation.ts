@@ -1,8 +1,10 @@
-import { quotaExceeded, throttled } from '../../errors/catalogue.js';
+import { operationNotAvailableInCurrentTier, quotaExceeded, throttleBacklogLimitExceeded, throttled } from '../../errors/catalogue.js';
+import { twinKey } from '../../model/twin-address.js';
 import type { TierUsage } from '../../model/tier-usage.js';
 import type { Clock } from '../../util/clock.js';
 import { OPERATION_FAMILIES, type OperationFamily } from '../operation-families.js';
 import type { GateCheck, GateRequest } from '../request-gate.js';
+import { isBasicTier, standardOnlyFeature } from './basic-tier.js';
 import { DailyQuota } from './daily-quota.js';
 import { METERED_FAMILIES, tierLimits, type FamilyLimit, type HubTier, type TierLimits } from './tier-table.js';
 import { TokenBucket } from './token-bucket.js';
@@ -22,6 +24,12 @@ export interface TierConfig {
    * 10/min, keeping the ratios between families, so a test on a slow machine can go over a rate. Not for the quota.
    */
   readonly rateScale?: number;
+  /**
+   * How many requests of one device (or module) may wait in the shaping queue at once (default
+   * {@link MAX_QUEUED_PER_DEVICE}); the next one is refused with 429002 ThrottleBacklogLimitExceeded and the
+   * device's connection is closed, as IoT Hub does (iothub-protocol-2.md §10.2).
+   */
+  readonly maxQueuedPerDevice?: number;
 }
 
 /**
@@ -31,25 +39,44 @@ export interface TierConfig {
  */
 export const SHAPING_QUEUE_MS = 1000;
 
+/**
+ * The default bound of one device's requests waiting in the shaping queue. IoT Hub does not document it; 64 lies above
+ * what one second of an S1 unit's busiest device-side family queues (50 twin updates), so a plain burst is shaped or
+ * gets 429001, and only a device that keeps many requests waiting across families, or on a bigger hub, reaches it.
+ */
+export const MAX_QUEUED_PER_DEVICE = 64;
+
 const CHUNK_BYTES = 4096;
 
 /**
  * Tier emulation as a check of the request gate: one token bucket per throttled operation family (IoT Hub's
  * throttles are per hub) and the daily message quota. A request over its family's rate waits in the shaping queue
  * or is refused with 429001 ThrottlingException (with `Retry-After`); a metered request once the day's quota is used
- * up is refused with 403002 IotHubQuotaExceeded. Requests of the studio and of the hub itself are not counted.
+ * up is refused with 403002 IotHubQuotaExceeded. On a Basic tier (B1–B3) a standard-only operation (basic-tier.ts)
+ * is refused first with 403010 OperationNotAvailableInCurrentTier. Requests of the studio and of the hub itself are
+ * not counted.
  */
 export class TierEmulation implements GateCheck {
   readonly name = 'tier';
   readonly limits: TierLimits;
   private readonly buckets = new Map<OperationFamily, TokenBucket>();
   private readonly quota: DailyQuota;
+  /** B1–B3: standard-only operations are refused with 403010 (basic-tier.ts). */
+  private readonly basic: boolean;
+  /** Requests of each device (twin key) waiting in the shaping queue now. */
+  private readonly queued = new Map<string, number>();
+  private readonly maxQueuedPerDevice: number;
+  /** Requests refused with 429002, since the hub started (also counted as throttled in their family's usage). */
+  backlogRefused = 0;
 
   constructor(
     config: TierConfig,
     private readonly clock: Clock,
   ) {
     this.limits = tierLimits(config.name, config.units ?? 1);
+    this.basic = isBasicTier(config.name);
+    this.maxQueuedPerDevice = config.maxQueuedPerDevice ?? MAX_QUEUED_PER_DEVICE;
+    if (!(Number.isInteger(this.maxQueuedPerDevice) && this.maxQueuedPerDevice >= 1)) throw new Error(`tier.maxQueuedPerDevice must be a whole number of at least 1, not ${this.maxQueuedPerDevice}`);
     this.quota = new DailyQuota(this.limits.dailyQuota.messages, config.quotaWindowScale ?? 1);
     const rateScale = config.rateScale ?? 1;
     if (!(rateScale > 0 && rateScale <= 1)) throw new Error(`tier.rateScale must be in (0, 1], not ${rateScale}`);
@@ -63,6 +90,10 @@ export class TierEmulation implements GateCheck {
   check(request: GateRequest): void | Promise<void> {
     const { ctx, family } = request;
     if (ctx.protocol === 'studio' || ctx.protocol === 'internal') return undefined;
+    if (this.basic) {
+      const feature = standardOnlyFeature(family, ctx.operation);
+      if (feature !== undefined) throw operationNotAvailableInCurrentTier(feature, this.limits.tier);
+    }
     const now = this.clock.now().getTime();
     const metered = METERED_FAMILIES.has(family);
     if (metered && this.quota.used(now) >= this.quota.limit) {
@@ -71,6 +102,14 @@ export class TierEmulation implements GateCheck {
     }
     const bucket = this.buckets.get(family);
     const limit = this.limits.families[family];
+    // A device's requests waiting in the shaping queue are bounded: past the bound the hub refuses with 429002 and
+    // drops the connection (the transports close it, errors/catalogue.ts endsDeviceConnection).
+    const device = ctx.principal.kind === 'device' ? twinKey(ctx.principal) : undefined;
+    if (device !== undefined && bucket !== undefined && (this.queued.get(device) ?? 0) >= this.maxQueuedPerDevice) {
+      this.backlogRefused += 1;
+      bucket.refused += 1;
+      throw throttleBacklogLimitExceeded(device, this.maxQueuedPerDevice);
+    }
     let waitMs = 0;
     if (bucket !== undefined && limit !== undefined) {
       const answer = bucket.take(costOf(limit, request.bytes), now);
@@ -79,8 +118,16 @@ export class TierEmulation implements GateCheck {
     }
     if (metered) this.quota.charge(this.messagesOf(family, request.bytes), now);
     if (waitMs <= 0) return undefined;
+    if (device !== undefined) this.queued.set(device, (this.queued.get(device) ?? 0) + 1);
     return new Promise<void>((resolve) => {
-      setTimeout(resolve, Math.ceil(waitMs)).unref?.();
+      setTimeout(() => {
+        if (device !== undefined) {
+          const left = (this.queued.get(device) ?? 1) - 1;
+          if (left > 0) this.queued.set(device, left);
+          else this.queued.delete(device);
+        }
+        resolve();
+      }, Math.ceil(waitMs)).unref?.();
     });
   }
 

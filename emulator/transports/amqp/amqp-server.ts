@@ -1,18 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import rhea, { type Connection, type Container, type EventContext, type Receiver, type Sender } from 'rhea';
+import rhea, { type Connection, type Container, type Delivery, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 
 import { unauthorized } from '../../errors/catalogue.js';
+import { isIotHubError } from '../../errors/iothub-error.js';
 import { toAmqpError } from '../../errors/to-amqp.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
+import type { TwinAddress } from '../../model/twin-address.js';
 import type { C2dService } from '../../services/c2d-service.js';
 import type { ServiceAuthenticator } from '../../services/service-authenticator.js';
 import type { Clock } from '../../util/clock.js';
 import type { TrafficTap } from '../tap.js';
 import { c2dInputOf, deviceIdOfC2dAddress } from './c2d-message.js';
-import { verifyPutToken } from './cbs.js';
+import { verifyPutToken, type CbsOutcome } from './cbs.js';
 import { presentedChain } from '../peer-certificate.js';
 import { amqpWebSocketFlag, isEventHubsOnly, WEB_SOCKET_OPTION } from './connection-transport.js';
 import { AmqpDeviceEndpoint, type AmqpDeviceDeps } from './device/device-endpoint.js';
@@ -307,8 +309,7 @@ export class AmqpServer {
     if (!receiver || !message || !delivery) return;
     const address = (receiver.target as { address?: string } | undefined)?.address;
     if (address === CBS_ADDRESS) {
-      this.putToken(context);
-      delivery.accept();
+      this.putToken(context, delivery);
       return;
     }
     try {
@@ -331,12 +332,37 @@ export class AmqpServer {
     }
   }
 
-  /** CBS put-token (cbs.ts): reply `status-code` 200 and grant the service surface or a device identity, or 401. */
-  private putToken(context: EventContext): void {
+  /**
+   * CBS put-token (cbs.ts): reply `status-code` 200 and grant the service surface or a device identity, or 401. A
+   * device token that opens its identity on this connection (not a renewal of a live grant) is a new device
+   * connection: it passes the request gate as `device.connect` first (the tier's new-connection throttle, the
+   * `refuseConnections` fault). A refusal rejects the put-token delivery with the hub's condition and sends no reply:
+   * the Node SDK translates the condition (`amqp:internal-error` → InternalServerError, `com.microsoft:device-container-
+   * throttled` → ThrottlingError), both retryable, whereas any non-200 `status-code` is an UnauthorizedError it never retries.
+   */
+  private putToken(context: EventContext, delivery: Delivery): void {
     const message = context.message;
     if (!message) return;
-    const state = this.stateOf(context.connection);
     const outcome = verifyPutToken(message, { service: this.deps.authenticator, device: this.deps.deviceAuthenticator }, requestHostOf(context.connection));
+    const grant = outcome.grant;
+    const gate = this.deps.gate;
+    if (grant?.kind === 'device' && gate?.active === true && !this.devices.grants.allows(context.connection, grant.address)) {
+      const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...grant.address }, operation: 'device.connect', protocol: 'amqp' });
+      gate
+        .admit(ctx)
+        .then(
+          () => this.answerPutToken(context, message, delivery, outcome),
+          (error: unknown) => this.refusePutToken(context, delivery, grant.address, error),
+        )
+        // The connection may have gone while the gate decided: nothing is left to answer.
+        .catch((error: unknown) => this.deps.logger.debug(`AMQP put-token answer dropped: ${String(error)}`));
+      return;
+    }
+    this.answerPutToken(context, message, delivery, outcome);
+  }
+
+  private answerPutToken(context: EventContext, message: Message, delivery: Delivery, outcome: CbsOutcome): void {
+    const state = this.stateOf(context.connection);
     const grant = outcome.grant;
     if (grant?.kind === 'service') {
       state.authorizedUntil = grant.expiresAtSeconds;
@@ -365,6 +391,25 @@ export class AmqpServer {
       correlation_id: message.message_id,
       application_properties: { 'status-code': outcome.status, 'status-description': outcome.description },
     });
+    settleQuietly(delivery, 'accept');
+  }
+
+  /** A new device connection the gate refused: the put-token delivery is rejected with the error's condition. */
+  private refusePutToken(context: EventContext, delivery: Delivery, address: TwinAddress, error: unknown): void {
+    const condition = toAmqpError(error);
+    this.deps.logger.info(`AMQP put-token of '${address.deviceId}' refused by the request gate: ${condition.description}`);
+    this.deps.tap.record({
+      deviceId: address.deviceId,
+      ...(address.moduleId === undefined ? {} : { moduleId: address.moduleId }),
+      direction: 'in',
+      protocol: 'amqp',
+      ...amqpWebSocketFlag(context.connection),
+      kind: 'connect',
+      topic: '$cbs put-token',
+      status: isIotHubError(error) ? error.httpStatus : 500,
+      payload: `refused: ${condition.condition}: ${condition.description}`,
+    });
+    settleQuietly(delivery, 'reject', condition);
   }
 
   private isAuthorized(connection: Connection): boolean {
@@ -416,4 +461,14 @@ function admitOpened(connection: Connection, admit: AmqpServerDeps['admit']): vo
   if (typeof viaWebSocket === 'function') (viaWebSocket as () => void)();
   const socket = (connection as unknown as { socket?: { remoteAddress?: string; remotePort?: number; localPort?: number } }).socket;
   if (socket?.remoteAddress !== undefined) admit?.(socket);
+}
+
+/** Settles a delivery whose link may already be gone (nothing waits for the settlement then). */
+function settleQuietly(delivery: Delivery, outcome: 'accept' | 'reject', error?: { condition: string; description: string }): void {
+  try {
+    if (outcome === 'accept') delivery.accept();
+    else delivery.reject(error);
+  } catch {
+    // The link or connection closed while the gate decided.
+  }
 }

@@ -8,6 +8,7 @@ import { handleReportedPatch, handleTwinGet, TWIN_RESPONSE_FILTER } from './twin
 import { publishTwinError } from './reply.js';
 import { twinResponseTopic } from './topics.js';
 import type { RequestContext } from '../../model/request-context.js';
+import { endsDeviceConnection } from '../../errors/catalogue.js';
 
 /** A table entry: the operation name for the request's context, and the handler. */
 export interface RequestRoute<K extends RequestKind> {
@@ -60,8 +61,13 @@ function dispatchTo<K extends RequestKind>(
  */
 function refuseRequest(core: GatewayCore, connection: DeviceConnection, ctx: RequestContext, request: DeviceRequest, error: unknown): void {
   if (request.kind === 'twinGet' || request.kind === 'twinPatchReported') {
-    if (!connection.subscriptions.has(TWIN_RESPONSE_FILTER)) return;
-    publishTwinError(core.deps, connection, ctx, request.rid, error, (status) => twinResponseTopic(status, request.rid));
+    if (connection.subscriptions.has(TWIN_RESPONSE_FILTER)) publishTwinError(core.deps, connection, ctx, request.rid, error, (status) => twinResponseTopic(status, request.rid));
+    // 429002: IoT Hub also drops the connection of a device with too many requests in the throttling queue; the
+    // reply is written first.
+    if (endsDeviceConnection(error)) {
+      core.deps.logger.info(`${ctx.operation} refused with 429002, closing the connection: ${(error as Error).message}`, ctx.correlationId);
+      setImmediate(() => connection.client.close());
+    }
     return;
   }
   core.deps.logger.info(`${ctx.operation} refused by the request gate, closing the connection: ${(error as Error).message}`, ctx.correlationId);

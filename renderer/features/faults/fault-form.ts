@@ -17,9 +17,9 @@ export type FaultChoice = 'drop' | 'refuseConnections' | 'latency' | 'lossQos0' 
 /** The faults the form offers, with what the tester reads. */
 export const FAULT_CHOICES: readonly { readonly id: FaultChoice; readonly label: string; readonly help: string }[] = [
   { id: 'drop', label: 'Drop the connection now', help: 'Destroys the socket; the device SDK sees a network error and reconnects.' },
-  { id: 'refuseConnections', label: 'Refuse connections', help: 'New connections are refused (MQTT CONNACK 3) for the duration.' },
-  { id: 'latency', label: 'Add latency / jitter', help: 'Every answer is held back by the latency plus up to the jitter (seeded).' },
-  { id: 'lossQos0', label: 'Lose QoS 0 messages', help: 'This share of QoS 0 device-to-cloud messages is lost (seeded); QoS 1 never is.' },
+  { id: 'refuseConnections', label: 'Refuse connections', help: 'New MQTT and AMQP connections are refused (CONNACK 3; CBS put-token rejected) for the duration; the SDKs retry.' },
+  { id: 'latency', label: 'Add latency / jitter', help: 'Every answer, and every push to the device (desired patch, method, C2D), is held back by the latency plus up to the jitter (seeded).' },
+  { id: 'lossQos0', label: 'Lose QoS 0 messages', help: 'This share of MQTT QoS 0 device-to-cloud messages is lost (seeded); QoS 1, AMQP and HTTPS never are.' },
   { id: 'expireToken', label: 'Expire the SAS token now', help: 'The connection ends as an expired token ends it; the SDK authenticates again.' },
   { id: 'methodTimeout', label: 'Direct methods time out', help: 'Method requests are not delivered; the caller gets 504 after its timeout.' },
   { id: 'sdk', label: 'SDK fault operation', help: 'One of the AzIoTHub_FaultOperationType faults, as if the device had asked for it.' },

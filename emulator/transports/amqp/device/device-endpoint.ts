@@ -1,7 +1,7 @@
 import rhea, { type Connection, type Delivery, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 
 import type { RequestGate } from '../../../services/request-gate.js';
-import { messageTooLarge, unauthorized } from '../../../errors/catalogue.js';
+import { endsDeviceConnection, messageTooLarge, unauthorized } from '../../../errors/catalogue.js';
 import { toAmqpError } from '../../../errors/to-amqp.js';
 import type { FaultEngine } from '../../../faults/fault-engine.js';
 import type { FaultTarget } from '../../../faults/fault-target.js';
@@ -372,6 +372,8 @@ export class AmqpDeviceEndpoint implements DevicePort {
     const condition = toAmqpError(error);
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'telemetry', topic: String(message.to ?? ''), payload: `rejected: ${condition.description}` });
     settle(delivery, 'reject', condition);
+    // 429002: IoT Hub also drops the connection of a device with too many requests in the throttling queue.
+    if (endsDeviceConnection(error)) this.closeIdentityQuietly(identity, condition);
   }
 
   private receiveMethodResponse(identity: IdentityLinks, message: Message): void {
@@ -398,6 +400,9 @@ export class AmqpDeviceEndpoint implements DevicePort {
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'in', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what}`, payload: bodyBytesOf(message.body), ...(rid === undefined ? {} : { rid }) });
     const reply = await answerTwinRequest(this.deps.twins, identity, ctx, message, this.deps.gate);
     const sender = identity.twinSenders.get(channelOf(receiver)) ?? [...identity.twinSenders.values()][0];
+    // 429002: the reply goes out, then the device's connection closes (as IoT Hub drops it).
+    const closeWith = reply.closeWith;
+    if (closeWith !== undefined) setImmediate(() => this.closeIdentityQuietly(identity, closeWith));
     if (!sender?.is_open()) return;
     sendTwinReply(sender, message, reply);
     this.deps.tap.record({ deviceId: address.deviceId, ...moduleOf(address), direction: 'out', protocol: 'amqp', ...amqpWebSocketFlag(identity.connection), kind: 'twin', topic: `twin ${what} → ${reply.status}`, payload: reply.body, status: reply.status, ...(rid === undefined ? {} : { rid }) });
@@ -416,6 +421,15 @@ export class AmqpDeviceEndpoint implements DevicePort {
   private expired(connection: Connection, address: TwinAddress): void {
     this.deps.logger.info(`AMQP connection of '${twinKey(address)}' closed: its CBS token expired without renewal`);
     connection.close({ condition: 'amqp:unauthorized-access', description: `The SAS token for '${twinKey(address)}' has expired; renew it with put-token on $cbs.` });
+  }
+
+  /** Closes an identity's connection that may already be gone (after a reply, a tick later). */
+  private closeIdentityQuietly(identity: IdentityLinks, error: { condition: string; description: string }): void {
+    try {
+      this.closeIdentity(identity, error);
+    } catch (failure) {
+      this.deps.logger.debug(`closing the AMQP connection of '${twinKey(identity.address)}' failed: ${String(failure)}`);
+    }
   }
 
   private closeIdentity(identity: IdentityLinks, error: { condition: string; description: string }): void {

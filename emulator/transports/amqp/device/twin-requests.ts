@@ -1,6 +1,7 @@
 import rhea, { type Message, type Sender } from 'rhea';
 
-import { argumentInvalid } from '../../../errors/catalogue.js';
+import { argumentInvalid, endsDeviceConnection } from '../../../errors/catalogue.js';
+import { toAmqpError, type AmqpErrorCondition } from '../../../errors/to-amqp.js';
 import { toMqttError } from '../../../errors/to-mqtt.js';
 import type { JsonObject } from '../../../model/json.js';
 import type { RequestContext } from '../../../model/request-context.js';
@@ -22,6 +23,8 @@ export interface TwinReply {
   readonly status: number;
   readonly body: string;
   readonly version?: number;
+  /** The refusal ends the device's connection, with this error (429002 ThrottleBacklogLimitExceeded). */
+  readonly closeWith?: AmqpErrorCondition;
 }
 
 const DESIRED_NOTIFICATIONS = '/notifications/twin/properties/desired';
@@ -53,7 +56,7 @@ export async function answerTwinRequest(twins: TwinCalls, identity: IdentityLink
     throw argumentInvalid(`Twin operation '${operation}' on resource '${resource}' is not supported.`);
   } catch (error) {
     const { status, body } = toMqttError(error, new Date(ctx.time));
-    return { status, body };
+    return endsDeviceConnection(error) ? { status, body, closeWith: toAmqpError(error) } : { status, body };
   }
 }
 
