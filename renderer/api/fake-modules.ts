@@ -28,8 +28,15 @@ export interface FakeModules {
   forgetDevice(deviceId: string): void;
 }
 
+/** `$metadata` as the hub writes it, for the top-level keys (desired ones with `$lastUpdatedVersion`). */
+function metadataOf(section: JsonObject, desiredVersion?: number): JsonObject {
+  const stamp = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
+  const metadata: JsonObject = { ...stamp };
+  for (const key of Object.keys(section)) metadata[key] = { ...stamp };
+  return metadata;
+}
+
 function twinOf(module: FakeModule): TwinDocument {
-  const stamp = { $lastUpdated: '2026-01-01T00:00:00Z' };
   return {
     deviceId: module.summary.deviceId,
     moduleId: module.summary.moduleId,
@@ -37,8 +44,8 @@ function twinOf(module: FakeModule): TwinDocument {
     version: module.version,
     tags: structuredClone(module.tags),
     properties: {
-      desired: { ...structuredClone(module.desired), $metadata: { ...stamp, $lastUpdatedVersion: module.desiredVersion }, $version: module.desiredVersion },
-      reported: { ...structuredClone(module.reported), $metadata: stamp, $version: module.reportedVersion },
+      desired: { ...structuredClone(module.desired), $metadata: metadataOf(module.desired, module.desiredVersion), $version: module.desiredVersion },
+      reported: { ...structuredClone(module.reported), $metadata: metadataOf(module.reported), $version: module.reportedVersion },
     },
   };
 }

@@ -79,9 +79,13 @@ describe('the modules panel', () => {
     await addModule('sensor');
     const twin = await screen.findByRole('region', { name: 'Module twin sensor' });
     await within(twin).findByTestId('reported-json');
+    act(() => api.fakeModules.report('dev-1', 'sensor', { temperature: 21 }));
+    await waitFor(() => expect(within(twin).getByTestId('reported-json').textContent).toContain('temperature'));
     fireEvent.click(within(twin).getByRole('checkbox', { name: /show the full twin/ }));
     const full = within(twin).getByTestId('full-twin');
     expect(full.textContent).toContain('"moduleId": "sensor"');
-    expect(within(full).getAllByTitle('From $metadata').length).toBeGreaterThan(0);
+    const temperature = within(full).getByText('"temperature"').closest('li');
+    expect(temperature?.textContent).toContain('21');
+    expect(temperature?.querySelector('[title="From $metadata"]')?.textContent).toBe('updated 2026-01-01T00:00:00Z');
   });
 });
