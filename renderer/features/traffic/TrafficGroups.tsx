@@ -52,7 +52,7 @@ export function TrafficGroups({ rows, onOpenDevice }: { rows: readonly TrafficRo
         </span>
       </div>
       <div className="traffic-groups-scroll">
-        <table className="table numeric" data-testid="traffic-groups">
+        <table className="grid" data-testid="traffic-groups">
           <thead>
             <tr>
               <th scope="col">Device</th>
@@ -84,6 +84,7 @@ export function TrafficGroups({ rows, onOpenDevice }: { rows: readonly TrafficRo
             ))}
           </tbody>
         </table>
+        {groups.length === 0 ? <p className="muted pad">No traffic in the buffer yet: a line per device appears as devices connect and send.</p> : null}
         {groups.length > MAX_GROUPS ? <p className="muted small">{(groups.length - MAX_GROUPS).toLocaleString('en')} more devices; filter to narrow.</p> : null}
       </div>
     </div>

@@ -60,7 +60,11 @@ export function TwinPanel({ deviceId, moduleId }: { deviceId: string; moduleId?:
         <section className="twin-column reported" aria-label="Reported properties">
           <h3>Reported <span className="muted small">v<span data-testid="reported-version">{String(reported.$version)}</span> · written by the {moduleId === undefined ? 'device' : 'module'} only</span></h3>
           {Object.keys(withoutMeta(reported)).length === 0 ? (
-            <p className="muted">The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.</p>
+            <p className="muted">
+              {moduleId === undefined
+                ? 'The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.'
+                : 'The module has not reported anything yet. A module reports on its own twin with a reported-properties PATCH, as a device does.'}
+            </p>
           ) : null}
           <JsonBlock value={withoutMeta(reported)} label="Reported properties JSON" testId="reported-json" />
         </section>
