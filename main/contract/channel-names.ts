@@ -19,6 +19,7 @@ export const INVOKE_CHANNELS = [
   'devices.setStatus',
   'devices.delete',
   'modules.list',
+  'modules.get',
   'modules.create',
   'modules.delete',
   'twin.get',

@@ -100,6 +100,8 @@ export const requestSchemas = {
   'devices.delete': z.strictObject({ deviceId }),
   /** Module identities of a device (iothub-protocol.md §3.6), as `GET /devices/{id}/modules` lists them. */
   'modules.list': z.strictObject({ deviceId }),
+  /** One module with its connection string. */
+  'modules.get': z.strictObject({ deviceId, moduleId }),
   /** Creates a module identity with generated symmetric keys (`PUT /devices/{id}/modules/{mid}` without If-Match). */
   'modules.create': z.strictObject({ deviceId, moduleId, managedBy: z.string().max(128).nullable().optional() }),
   'modules.delete': z.strictObject({ deviceId, moduleId }),
@@ -221,6 +223,7 @@ export interface Responses {
   'devices.setStatus': DeviceSummary;
   'devices.delete': { readonly deviceId: string };
   'modules.list': ModuleSummary[];
+  'modules.get': ModuleDetails;
   'modules.create': ModuleDetails;
   'modules.delete': { readonly deviceId: string; readonly moduleId: string };
   'twin.get': TwinDocument;

@@ -167,6 +167,7 @@ export function createFakeApi(): FakeApi {
     },
     'devices.setStatus': ({ deviceId, status }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.summary = { ...d.summary, status }; return { ok: true, value: d.summary }; },
     'modules.list': (req) => modules.list(req),
+    'modules.get': (req) => modules.get(req),
     'modules.create': (req) => modules.create(req),
     'modules.delete': (req) => modules.remove(req),
     'devices.delete': ({ deviceId }) => { devices.delete(deviceId); modules.forgetDevice(deviceId); emit('devices.changed', { deviceId, reason: 'deleted' }); return { ok: true, value: { deviceId } }; },

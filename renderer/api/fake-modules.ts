@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../emulator/model/json.js';
-import type { Envelope, Invokes, ModuleSummary, Pushes, TwinDocument } from '../../main/contract/index.js';
+import type { Envelope, Invokes, ModuleDetails, ModuleSummary, Pushes, TwinDocument } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 
 interface FakeModule {
@@ -18,6 +18,7 @@ type Fail = (code: string, message: string, httpStatus?: number) => Envelope<nev
 /** Module identities and module twins of the fake API (fake-client.ts), with the hub's versions and etags. */
 export interface FakeModules {
   list(req: Invokes['modules.list']['req']): Envelope<ModuleSummary[]>;
+  get(req: Invokes['modules.get']['req']): Envelope<ModuleDetails>;
   create(req: Invokes['modules.create']['req']): Envelope<Invokes['modules.create']['res']>;
   remove(req: Invokes['modules.delete']['req']): Envelope<Invokes['modules.delete']['res']>;
   twin(deviceId: string, moduleId: string): Envelope<TwinDocument>;
@@ -58,6 +59,9 @@ export function createFakeModules(hasDevice: (deviceId: string) => boolean, emit
     if (!hasDevice(deviceId)) return fail('DeviceNotFound', `Device ${deviceId} not found`, 404);
     return modules.get(key(deviceId, moduleId)) ?? fail('ModuleNotFound', `Module ${moduleId} on device ${deviceId} not found`, 404);
   };
+  const details = (summary: ModuleSummary): ModuleDetails => ({
+    ...summary, generationId: '1', connectionString: `HostName=localhost;DeviceId=${summary.deviceId};ModuleId=${summary.moduleId};SharedAccessKey=a2V5`,
+  });
   const changed = (module: FakeModule, sections: ('tags' | 'desired' | 'reported')[]) => {
     module.version += 1;
     module.summary = { ...module.summary, twinVersion: module.version };
@@ -68,13 +72,17 @@ export function createFakeModules(hasDevice: (deviceId: string) => boolean, emit
       if (!hasDevice(deviceId)) return fail('DeviceNotFound', `Device ${deviceId} not found`, 404);
       return { ok: true, value: [...modules.values()].filter((m) => m.summary.deviceId === deviceId).map((m) => m.summary) };
     },
+    get: ({ deviceId, moduleId }) => {
+      const found = find(deviceId, moduleId);
+      return 'ok' in found ? found : { ok: true, value: details(found.summary) };
+    },
     create: ({ deviceId, moduleId, managedBy }) => {
       if (!hasDevice(deviceId)) return fail('DeviceNotFound', `Device ${deviceId} not found`, 404);
       if (modules.has(key(deviceId, moduleId))) return fail('ModuleAlreadyExistsOnDevice', `Module ${moduleId} already exists on device ${deviceId}`, 409);
       const summary: ModuleSummary = { deviceId, moduleId, managedBy: managedBy ?? null, connectionState: 'Disconnected', lastActivityTime: '0001-01-01T00:00:00Z', authenticationType: 'sas', twinVersion: 1 };
       modules.set(key(deviceId, moduleId), { summary, tags: {}, desired: {}, reported: {}, version: 1, desiredVersion: 1, reportedVersion: 1 });
       emit('modules.changed', { deviceId, moduleId, reason: 'created' });
-      return { ok: true, value: { ...summary, generationId: '1', connectionString: `HostName=localhost;DeviceId=${deviceId};ModuleId=${moduleId};SharedAccessKey=a2V5` } };
+      return { ok: true, value: details(summary) };
     },
     remove: ({ deviceId, moduleId }) => {
       const found = find(deviceId, moduleId);

@@ -11,6 +11,11 @@ export const moduleHandlers: NamespaceHandlers<'modules'> = {
       .map((record) => toModuleSummary(hub, record));
   },
 
+  'modules.get': async ({ deviceId, moduleId }, { host }) => {
+    const hub = host.requireRunning();
+    return toModuleDetails(hub, hub.modules.get(deviceId, moduleId));
+  },
+
   'modules.create': async ({ deviceId, moduleId, managedBy }, { host }) => {
     const hub = host.requireRunning();
     const record = await hub.modules.create({ deviceId, moduleId, ...(managedBy !== undefined ? { managedBy } : {}) });

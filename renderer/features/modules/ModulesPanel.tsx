@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 
-import type { ModuleDetails } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
 import { describeError } from '../../api/async-state.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { CopyButton } from '../../components/CopyButton.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { relativeTime } from '../../components/time.js';
 import { useNow } from '../../hooks/use-now.js';
 import { TwinPanel } from '../twin-editor/TwinPanel.js';
+import { ModuleConnection } from './ModuleConnection.js';
 import { useModules } from './use-modules.js';
 
 /**
@@ -20,12 +19,12 @@ export function ModulesPanel({ deviceId }: { deviceId: string }) {
   const { modules, error: listError, reload } = useModules(deviceId);
   const [open, setOpen] = useState<string>();
   const [newId, setNewId] = useState('');
-  const [created, setCreated] = useState<ModuleDetails>();
   const [confirmDelete, setConfirmDelete] = useState<string>();
   const [error, setError] = useState<string>();
   const now = useNow(5000);
 
   const create = async (event: FormEvent) => {
+    // The new module opens, with its connection string and twin.
     event.preventDefault();
     const moduleId = newId.trim();
     if (!moduleId) return;
@@ -33,7 +32,6 @@ export function ModulesPanel({ deviceId }: { deviceId: string }) {
     if (!result.ok) return setError(describeError(result.error));
     setError(undefined);
     setNewId('');
-    setCreated(result.value);
     setOpen(moduleId);
     await reload();
   };
@@ -43,7 +41,6 @@ export function ModulesPanel({ deviceId }: { deviceId: string }) {
     if (!result.ok) return setError(describeError(result.error));
     setError(undefined);
     if (open === moduleId) setOpen(undefined);
-    if (created?.moduleId === moduleId) setCreated(undefined);
     await reload();
   };
 
@@ -58,12 +55,6 @@ export function ModulesPanel({ deviceId }: { deviceId: string }) {
       </form>
       {error ? <p className="field-error" role="alert">{error}</p> : null}
       {listError ? <p className="field-error" role="alert">{describeError(listError)}</p> : null}
-      {created ? (
-        <p className="notice" data-testid="module-connection-string">
-          Module <strong>{created.moduleId}</strong> connects with <code>{created.connectionString}</code>{' '}
-          <CopyButton text={created.connectionString} what={`connection string of module ${created.moduleId}`} />
-        </p>
-      ) : null}
       {modules === undefined ? <p className="muted">Loading modules…</p> : null}
       {modules?.length === 0 ? (
         <p className="muted">No module identities. A module has its own keys, connection and twin; IoT Edge modules and apps that split one device into parts use them.</p>
@@ -92,6 +83,7 @@ export function ModulesPanel({ deviceId }: { deviceId: string }) {
       {open && modules?.some((module) => module.moduleId === open) ? (
         <section className="module-twin" aria-label={`Module twin ${open}`}>
           <h3>Module twin: {open}</h3>
+          <ModuleConnection key={open} deviceId={deviceId} moduleId={open} />
           <TwinPanel key={open} deviceId={deviceId} moduleId={open} />
         </section>
       ) : null}

@@ -29,7 +29,7 @@ describe('the modules panel', () => {
     renderWithStudio(<ModulesPanel deviceId="dev-1" />, api);
     expect(await screen.findByText(/No module identities/)).toBeTruthy();
     await addModule('sensor');
-    expect(screen.getByTestId('module-connection-string').textContent).toContain('DeviceId=dev-1;ModuleId=sensor;SharedAccessKey=');
+    expect((await screen.findByTestId('module-connection-string')).textContent).toContain('DeviceId=dev-1;ModuleId=sensor;SharedAccessKey=');
     expect(api.calls.find((call) => call.channel === 'modules.create')?.req).toEqual({ deviceId: 'dev-1', moduleId: 'sensor' });
     fireEvent.change(screen.getByLabelText('Module id'), { target: { value: 'sensor' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add module' }));
@@ -41,10 +41,13 @@ describe('the modules panel', () => {
     renderWithStudio(<ModulesPanel deviceId="dev-1" />, api);
     await screen.findByText(/No module identities/);
     act(() => void api.modules.create({ deviceId: 'dev-1', moduleId: 'edge-a' }));
-    await screen.findByRole('button', { name: 'edge-a' });
+    fireEvent.click(await screen.findByRole('button', { name: 'edge-a' }));
+    // An existing module shows its connection string when opened (modules.get).
+    expect((await screen.findByTestId('module-connection-string')).textContent).toContain('ModuleId=edge-a;');
     fireEvent.click(screen.getByRole('button', { name: 'Delete module edge-a' }));
     fireEvent.click(await screen.findByRole('button', { name: 'Delete module' }));
     await screen.findByText(/No module identities/);
+    expect(screen.queryByRole('region', { name: 'Module twin edge-a' })).toBeNull();
     expect(api.calls.filter((call) => call.channel === 'modules.delete').map((call) => call.req)).toEqual([{ deviceId: 'dev-1', moduleId: 'edge-a' }]);
   });
 

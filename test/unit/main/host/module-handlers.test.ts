@@ -24,6 +24,8 @@ describe('module identities and module twins through the studio channels, on a r
     const created = await value('modules.create', { deviceId: 'm-dev', moduleId: 'sensor' });
     expect(created).toMatchObject({ deviceId: 'm-dev', moduleId: 'sensor', managedBy: null, connectionState: 'Disconnected', authenticationType: 'sas', twinVersion: 1 });
     expect(created.connectionString).toMatch(/^HostName=localhost;DeviceId=m-dev;ModuleId=sensor;SharedAccessKey=.+;GatewayHostName=localhost:\d+$/);
+    expect(await value('modules.get', { deviceId: 'm-dev', moduleId: 'sensor' })).toEqual(created);
+    expect(await call('modules.get', { deviceId: 'm-dev', moduleId: 'nope' })).toMatchObject({ ok: false, error: { code: 'ModuleNotFound', httpStatus: 404 } });
     await value('modules.create', { deviceId: 'm-dev', moduleId: 'alpha', managedBy: 'studio' });
     expect((await value('modules.list', { deviceId: 'm-dev' })).map((m) => [m.moduleId, m.managedBy])).toEqual([['alpha', 'studio'], ['sensor', null]]);
 
@@ -32,7 +34,10 @@ describe('module identities and module twins through the studio channels, on a r
     expect(await call('modules.create', { deviceId: 'm-dev', moduleId: 'bad id' })).toMatchObject({ ok: false, error: { httpStatus: 400 } });
     expect(await call('modules.list', { deviceId: 'm-none' })).toMatchObject({ ok: false, error: { code: 'DeviceNotFound', httpStatus: 404 } });
 
-    const module = await connectRaw(host.requireRunning(), 'm-dev', { moduleId: 'sensor' });
+    // The key from the studio's connection string (not the registry's) signs the module's SAS token.
+    const key = /;SharedAccessKey=([^;]+)/.exec(created.connectionString)?.[1];
+    expect(key).toBe(host.requireRunning().modules.get('m-dev', 'sensor').authentication.symmetricKey.primaryKey);
+    const module = await connectRaw(host.requireRunning(), 'm-dev', { moduleId: 'sensor', ...(key ? { key } : {}) });
     try {
       await eventually(async () => (await value('modules.list', { deviceId: 'm-dev' })).find((m) => m.moduleId === 'sensor')?.connectionState === 'Connected', 5000, 'module connected');
     } finally {
