@@ -2,8 +2,9 @@ import type { TwinDocument } from '../../../main/contract/index.js';
 import { refOf, twinKey } from './twin-key.js';
 
 /**
- * The twin version the user last looked at, per device or module twin (keyed by `twinKey`), for "what changed since" (kept for the session; the
- * twin panel records it when first shown and when the user marks the changes as seen or saves).
+ * The twin version the user last looked at, per device or module twin (keyed by `twinKey`), for "what changed
+ * since" (kept for the session; the twin panel records it when first shown and when the user marks the changes as
+ * seen or saves).
  */
 const seen = new Map<string, TwinDocument>();
 
