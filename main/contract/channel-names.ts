@@ -18,6 +18,10 @@ export const INVOKE_CHANNELS = [
   'devices.createWithCertificate',
   'devices.setStatus',
   'devices.delete',
+  'modules.list',
+  'modules.get',
+  'modules.create',
+  'modules.delete',
   'twin.get',
   'twin.update',
   'twin.replace',
@@ -67,7 +71,7 @@ export const INVOKE_CHANNELS = [
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
 /** Every push channel. */
-export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed', 'provisioning.changed', 'c2d.settled'] as const;
+export const PUSH_CHANNELS = ['traffic.batch', 'devices.changed', 'twin.changed', 'emulator.status', 'simulations.changed', 'provisioning.changed', 'c2d.settled', 'modules.changed'] as const;
 
 /** Names of all push channels. */
 export type PushChannel = (typeof PUSH_CHANNELS)[number];

@@ -10,6 +10,7 @@ import type {
 } from './dto.js';
 import { HUB_TIER_NAMES } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
+import type { ModuleDetails, ModuleSummary } from './module-dto.js';
 import type { SnapshotInfoDto, SnapshotRestoreDto, StepperStateDto } from './teaching-dto.js';
 import { jsonObjectSchema, jsonValueSchema, stringMapSchema } from './json-schema.js';
 
@@ -18,6 +19,8 @@ export { INVOKE_CHANNELS, PUSH_CHANNELS, isInvokeChannel, type InvokeChannel, ty
 const empty = z.strictObject({});
 /** iothub-protocol.md §10: device ids are at most 128 characters (the hub checks the alphabet). */
 const deviceId = z.string().min(1).max(128);
+/** iothub-protocol.md §10: module ids are at most 128 characters (the hub checks the alphabet). */
+const moduleId = z.string().min(1).max(128);
 const deviceStatus = z.enum(['enabled', 'disabled']);
 const port = z.number().int().min(0).max(65535);
 /** iothub-protocol-2.md §2.2: registration and enrollment group ids are at most 128 characters. */
@@ -95,19 +98,28 @@ export const requestSchemas = {
   'devices.createWithCertificate': z.strictObject({ deviceId, mode: z.enum(['selfSigned', 'caSigned']) }),
   'devices.setStatus': z.strictObject({ deviceId, status: deviceStatus, statusReason: z.string().max(128).nullable().optional() }),
   'devices.delete': z.strictObject({ deviceId }),
-  'twin.get': z.strictObject({ deviceId }),
+  /** Module identities of a device (iothub-protocol.md §3.6), as `GET /devices/{id}/modules` lists them. */
+  'modules.list': z.strictObject({ deviceId }),
+  /** One module with its connection string. */
+  'modules.get': z.strictObject({ deviceId, moduleId }),
+  /** Creates a module identity with generated symmetric keys (`PUT /devices/{id}/modules/{mid}` without If-Match). */
+  'modules.create': z.strictObject({ deviceId, moduleId, managedBy: z.string().max(128).nullable().optional() }),
+  'modules.delete': z.strictObject({ deviceId, moduleId }),
+  /** The service twin of a device, or of one of its modules when `moduleId` is given (the same twin path). */
+  'twin.get': z.strictObject({ deviceId, moduleId: moduleId.optional() }),
   /** Service PATCH (iothub-protocol.md §7.4): merge tags / desired; `null` deletes. The etag is mandatory. */
   'twin.update': z.strictObject({
     deviceId,
+    moduleId: moduleId.optional(),
     patch: z.strictObject({ tags: jsonObjectSchema.nullable().optional(), desired: jsonObjectSchema.nullable().optional() }),
     etag: z.string().min(1).max(256),
   }),
   /** Service PUT: replace tags and desired entirely. */
-  'twin.replace': z.strictObject({ deviceId, tags: jsonObjectSchema, desired: jsonObjectSchema, etag: z.string().min(1).max(256) }),
+  'twin.replace': z.strictObject({ deviceId, moduleId: moduleId.optional(), tags: jsonObjectSchema, desired: jsonObjectSchema, etag: z.string().min(1).max(256) }),
   /** The twin's change log (bounded per twin, persisted with the hub). */
-  'twin.history': z.strictObject({ deviceId, moduleId: z.string().min(1).max(128).optional() }),
+  'twin.history': z.strictObject({ deviceId, moduleId: moduleId.optional() }),
   /** The twin as it was at a version still in its change log. */
-  'twin.atVersion': z.strictObject({ deviceId, moduleId: z.string().min(1).max(128).optional(), version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  'twin.atVersion': z.strictObject({ deviceId, moduleId: moduleId.optional(), version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
   /** iothub-protocol.md §9.1: query text ≤ 8192 characters; pages ≤ 1000 items. */
   'query.run': z.strictObject({
     query: z.string().min(1).max(8192),
@@ -213,6 +225,10 @@ export interface Responses {
   'devices.createWithCertificate': X509DeviceDto;
   'devices.setStatus': DeviceSummary;
   'devices.delete': { readonly deviceId: string };
+  'modules.list': ModuleSummary[];
+  'modules.get': ModuleDetails;
+  'modules.create': ModuleDetails;
+  'modules.delete': { readonly deviceId: string; readonly moduleId: string };
   'twin.get': TwinDocument;
   'twin.update': TwinDocument;
   'twin.replace': TwinDocument;
@@ -272,9 +288,10 @@ export interface Pushes {
   'traffic.batch': readonly TrafficEventDto[];
   /** A device row changed; `device` is absent when it was deleted. */
   'devices.changed': { readonly deviceId: string; readonly reason: DeviceChangeReason; readonly device?: DeviceSummary };
-  /** A twin was written (by the service side or the device). */
+  /** A twin was written (by the service side or the device); `moduleId` is set for a module twin. */
   'twin.changed': {
     readonly deviceId: string;
+    readonly moduleId?: string;
     readonly sections: readonly ('tags' | 'desired' | 'reported')[];
     readonly version: number;
   };
@@ -286,6 +303,8 @@ export interface Pushes {
   'provisioning.changed': { readonly kinds: readonly string[] };
   /** A cloud-to-device message left the queue: completed (`Success`), rejected, expired, dead-lettered or purged. */
   'c2d.settled': { readonly deviceId: string; readonly messageId: string; readonly outcome: 'Success' | 'Expired' | 'DeliveryCountExceeded' | 'Rejected' | 'Purged' };
+  /** A module identity was created, deleted or (dis)connected (coalesced per module; ask `modules.list` again). */
+  'modules.changed': { readonly deviceId: string; readonly moduleId: string; readonly reason: 'created' | 'deleted' | 'connection' };
 }
 
 type SameKeys<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : false;

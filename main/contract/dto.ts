@@ -92,7 +92,7 @@ export interface X509DeviceDto {
   readonly thumbprint: string;
 }
 
-/** The service-side twin document exactly as the hub returns it (iothub-protocol.md §7.1). */
+/** The service-side twin document exactly as the hub returns it (iothub-protocol.md §7.1); a module twin also has `moduleId`. */
 export interface TwinDocument extends JsonObject {
   deviceId: string;
   etag: string;

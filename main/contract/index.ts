@@ -5,3 +5,4 @@ export * from './dto.js';
 export * from './errors.js';
 export * from './json-schema.js';
 export * from './teaching-dto.js';
+export * from './module-dto.js';

@@ -18,6 +18,8 @@ export interface PumpOptions {
 }
 
 interface TwinChange {
+  readonly deviceId: string;
+  readonly moduleId: string | undefined;
   readonly sections: Set<'tags' | 'desired' | 'reported'>;
   version: number;
 }
@@ -32,7 +34,10 @@ export class EventPump {
   private readonly maxPending: number;
   private traffic: TrafficEventDto[] = [];
   private devices = new Map<string, DeviceChangeReason>();
+  /** Keyed `deviceId` or `deviceId/moduleId` (a device id cannot contain `/`). */
   private twins = new Map<string, TwinChange>();
+  /** Module identity changes, keyed like twins; the last reason wins except that a create stays a create. */
+  private modules = new Map<string, { readonly deviceId: string; readonly moduleId: string; reason: Pushes['modules.changed']['reason'] }>();
   private simulations = new Map<string, SimulationDto | undefined>();
   /** Provisioning change kinds since the last flush (one push per flush). */
   private provisioning = new Set<string>();
@@ -70,7 +75,12 @@ export class EventPump {
     }
     const twins = this.twins;
     this.twins = new Map();
-    for (const [deviceId, change] of twins) this.sink('twin.changed', { deviceId, sections: [...change.sections], version: change.version });
+    for (const { deviceId, moduleId, sections, version } of twins.values()) {
+      this.sink('twin.changed', { deviceId, ...(moduleId === undefined ? {} : { moduleId }), sections: [...sections], version });
+    }
+    const modules = this.modules;
+    this.modules = new Map();
+    for (const change of modules.values()) this.sink('modules.changed', { ...change });
     const simulations = this.simulations;
     this.simulations = new Map();
     for (const [deviceId, simulation] of simulations) this.sink('simulations.changed', simulation ? { deviceId, simulation } : { deviceId });
@@ -102,10 +112,13 @@ export class EventPump {
       events.on('deviceCreated', ({ deviceId }) => this.addDevice(deviceId, 'created')),
       events.on('deviceUpdated', ({ deviceId }) => this.addDevice(deviceId, 'updated')),
       events.on('deviceDeleted', ({ deviceId }) => this.addDevice(deviceId, 'deleted')),
-      events.on('connectionStateChanged', ({ deviceId, moduleId }) => moduleId === undefined && this.addDevice(deviceId, 'connection')),
-      events.on('twinUpdated', ({ deviceId, moduleId, sections, version }) => {
-        if (moduleId === undefined) this.addTwin(deviceId, sections, version);
+      events.on('connectionStateChanged', ({ deviceId, moduleId }) => {
+        if (moduleId === undefined) this.addDevice(deviceId, 'connection');
+        else this.addModule(deviceId, moduleId, 'connection');
       }),
+      events.on('moduleCreated', ({ deviceId, moduleId }) => this.addModule(deviceId, moduleId, 'created')),
+      events.on('moduleDeleted', ({ deviceId, moduleId }) => this.addModule(deviceId, moduleId, 'deleted')),
+      events.on('twinUpdated', ({ deviceId, moduleId, sections, version }) => this.addTwin(deviceId, moduleId, sections, version)),
       // Settlements are rare (one per C2D message): forwarded as they come.
       events.on('c2dSettled', ({ deviceId, messageId, outcome }) => this.sink('c2d.settled', { deviceId, messageId, outcome })),
       events.on('provisioningChanged', ({ kinds }) => {
@@ -146,12 +159,21 @@ export class EventPump {
     this.schedule();
   }
 
-  private addTwin(deviceId: string, sections: readonly ('tags' | 'desired' | 'reported')[], version: number): void {
-    const change = this.twins.get(deviceId) ?? { sections: new Set(), version };
+  private addTwin(deviceId: string, moduleId: string | undefined, sections: readonly ('tags' | 'desired' | 'reported')[], version: number): void {
+    const key = moduleId === undefined ? deviceId : `${deviceId}/${moduleId}`;
+    const change = this.twins.get(key) ?? { deviceId, moduleId, sections: new Set(), version };
     for (const section of sections) change.sections.add(section);
     change.version = Math.max(change.version, version);
-    this.twins.set(deviceId, change);
-    if (!this.devices.has(deviceId)) this.devices.set(deviceId, 'twin');
+    this.twins.set(key, change);
+    // A module twin's version is not the device row's.
+    if (moduleId === undefined && !this.devices.has(deviceId)) this.devices.set(deviceId, 'twin');
+    this.schedule();
+  }
+
+  private addModule(deviceId: string, moduleId: string, reason: Pushes['modules.changed']['reason']): void {
+    const key = `${deviceId}/${moduleId}`;
+    const queued = this.modules.get(key);
+    if (queued?.reason !== 'created' || reason === 'deleted') this.modules.set(key, { deviceId, moduleId, reason });
     this.schedule();
   }
 

@@ -5,6 +5,7 @@ import type {
   ConfigurationDto, DeviceDetails, DeviceSummary, EmulatorStatusDto, EndpointEventDto, EnrollmentDto, Envelope, FaultsStatusDto, InvokeChannel, Invokes, JobDto, PushChannel, Pushes, RegistrationDto, SimulationDto, TrafficEventDto, TwinDocument, TwinStudioApi,
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
+import { createFakeModules, type FakeModules } from './fake-modules.js';
 
 interface FakeDevice {
   summary: DeviceSummary;
@@ -31,6 +32,8 @@ export interface FakeApi extends TwinStudioApi {
   addRegistration(registration: RegistrationDto): void;
   /** Changes reported properties as a device would (bumps the twin version and etag, pushes twin.changed). */
   report(deviceId: string, patch: JsonObject): void;
+  /** Module identities and module twins (add with `modules.create`; `report` as the module would). */
+  readonly fakeModules: FakeModules;
   /** Replaces one channel's behaviour. */
   override<K extends InvokeChannel>(channel: K, handler: Handler<K>): void;
   /** The fake's own behaviour of a channel (for an override that wraps it). */
@@ -121,6 +124,7 @@ export function createFakeApi(): FakeApi {
     emit('twin.changed', { deviceId: device.summary.deviceId, sections, version: device.version });
   };
 
+  const modules = createFakeModules((deviceId) => devices.has(deviceId), emit, fail);
   let faults: FaultsStatusDto = { active: [], hubDown: false, sdkProperties: false };
   let faultId = 0;
   const handlers: { [K in InvokeChannel]: Handler<K> } = {
@@ -162,9 +166,15 @@ export function createFakeApi(): FakeApi {
       };
     },
     'devices.setStatus': ({ deviceId, status }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.summary = { ...d.summary, status }; return { ok: true, value: d.summary }; },
-    'devices.delete': ({ deviceId }) => { devices.delete(deviceId); emit('devices.changed', { deviceId, reason: 'deleted' }); return { ok: true, value: { deviceId } }; },
-    'twin.get': ({ deviceId }) => { const d = get(deviceId); return d ? { ok: true, value: twinOf(d) } : fail('DeviceNotFound', 'not found', 404); },
-    'twin.update': ({ deviceId, patch, etag }) => {
+    'modules.list': (req) => modules.list(req),
+    'modules.get': (req) => modules.get(req),
+    'modules.create': (req) => modules.create(req),
+    'modules.delete': (req) => modules.remove(req),
+    'devices.delete': ({ deviceId }) => { devices.delete(deviceId); modules.forgetDevice(deviceId); emit('devices.changed', { deviceId, reason: 'deleted' }); return { ok: true, value: { deviceId } }; },
+    'twin.get': ({ deviceId, moduleId }) => { if (moduleId !== undefined) return modules.twin(deviceId, moduleId); const d = get(deviceId); return d ? { ok: true, value: twinOf(d) } : fail('DeviceNotFound', 'not found', 404); },
+    'twin.update': (req) => {
+      const { deviceId, moduleId, patch, etag } = req;
+      if (moduleId !== undefined) return modules.update({ ...req, moduleId });
       const d = get(deviceId);
       if (!d) return fail('DeviceNotFound', 'not found', 404);
       if (etag !== '*' && etag !== `etag-${d.version}`) return fail('PreconditionFailed', 'Precondition failed: the etag does not match the current version.', 412);
@@ -357,6 +367,7 @@ export function createFakeApi(): FakeApi {
     },
     ready: () => undefined,
     emit,
+    fakeModules: modules,
     addDevice,
     addRegistration: (registration: RegistrationDto) => registrations.push(registration),
     report: (deviceId: string, patch: JsonObject) => {

@@ -8,8 +8,9 @@ class FakeEventSource {
   addEventListener(name: string, listener: (event: { data: string }) => void): void {
     this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
   }
-  dispatch(name: string, payload: unknown): void {
-    for (const listener of this.listeners.get(name) ?? []) listener({ data: JSON.stringify(payload) });
+  /** One `pushes` event carrying these pushes, as the host sends the pushes of one turn. */
+  dispatch(...pushes: [string, unknown][]): void {
+    for (const listener of this.listeners.get('pushes') ?? []) listener({ data: JSON.stringify(pushes) });
   }
 }
 
@@ -49,11 +50,21 @@ describe('the browser-mode API adapter', () => {
     api.on('twin.changed', () => undefined);
     api.ready();
     expect(source?.url).toBe('/api/events?token=a%20b');
-    source?.dispatch('twin.changed', { deviceId: 'd', sections: ['reported'], version: 2 });
+    source?.dispatch(['twin.changed', { deviceId: 'd', sections: ['reported'], version: 2 }]);
     stop();
-    source?.dispatch('twin.changed', { deviceId: 'd', sections: ['reported'], version: 3 });
+    source?.dispatch(['twin.changed', { deviceId: 'd', sections: ['reported'], version: 3 }]);
     expect(seen).toEqual([{ deviceId: 'd', sections: ['reported'], version: 2 }]);
-    expect(source?.listeners.get('twin.changed')).toHaveLength(1);
+    expect(source?.listeners.get('pushes')).toHaveLength(1);
+  });
+
+  it('delivers every push of one batched event in order, each to its own channel’s subscribers', () => {
+    let source: FakeEventSource | undefined;
+    const api = createHttpApi({ token: 't', createEventSource: (url) => (source = new FakeEventSource(url)) as unknown as EventSource });
+    const seen: string[] = [];
+    api.on('devices.changed', (payload) => seen.push(`device ${(payload as { deviceId: string }).deviceId}`));
+    api.on('twin.changed', (payload) => seen.push(`twin ${(payload as { deviceId: string }).deviceId}`));
+    source?.dispatch(['devices.changed', { deviceId: 'a', reason: 'created' }], ['twin.changed', { deviceId: 'a', sections: ['tags'], version: 2 }], ['c2d.settled', {}], ['devices.changed', { deviceId: 'b', reason: 'created' }]);
+    expect(seen).toEqual(['device a', 'twin a', 'device b']);
   });
 
   it('is not mistaken for a promise', async () => {

@@ -42,23 +42,31 @@ export function createHttpApi(options: HttpApiOptions): TwinStudioApi {
     return (await response.json()) as Envelope<unknown>;
   };
 
+  // The host sends the pushes of one turn as one event (main/host/sse-channel.ts): `[[channel, payload], …]`.
+  const deliver = (event: Event) => {
+    const entries: unknown = JSON.parse((event as MessageEvent<string>).data);
+    if (!Array.isArray(entries)) return;
+    for (const item of entries) {
+      if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
+      const set = listeners.get(item[0] as PushChannel);
+      if (set) for (const each of [...set]) each(item[1]);
+    }
+  };
+
   const connect = (): EventSource => {
     if (source) return source;
     const url = `${base}/api/events?token=${encodeURIComponent(options.token)}`;
     source = options.createEventSource ? options.createEventSource(url) : new EventSource(url);
+    source.addEventListener('pushes', deliver);
     return source;
   };
 
   const on = (channel: PushChannel, listener: Listener): Unsubscribe => {
+    connect();
     let set = listeners.get(channel);
     if (!set) {
-      const created = new Set<Listener>();
-      listeners.set(channel, created);
-      set = created;
-      connect().addEventListener(channel, (event) => {
-        const payload: unknown = JSON.parse((event as MessageEvent<string>).data);
-        for (const each of [...created]) each(payload);
-      });
+      set = new Set<Listener>();
+      listeners.set(channel, set);
     }
     set.add(listener);
     const current = set;

@@ -5,6 +5,7 @@ import { emulatorHandlers } from './emulator.js';
 import { faultHandlers } from './faults.js';
 import { configurationHandlers, digitalTwinHandlers, jobHandlers } from './fleet.js';
 import { methodHandlers } from './methods.js';
+import { moduleHandlers } from './modules.js';
 import { provisioningHandlers } from './provisioning.js';
 import { queryHandlers } from './query.js';
 import { settingsHandlers } from './settings.js';
@@ -18,6 +19,7 @@ export const handlers: HandlerTable = {
   ...emulatorHandlers,
   ...settingsHandlers,
   ...deviceHandlers,
+  ...moduleHandlers,
   ...twinHandlers,
   ...queryHandlers,
   ...methodHandlers,

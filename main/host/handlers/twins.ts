@@ -4,19 +4,20 @@ import { toTwinDocument } from '../dto-mappers.js';
 
 /** `twin.*`: service-side twin reads and writes, always with an etag (house-style H18). */
 export const twinHandlers: NamespaceHandlers<'twin'> = {
-  'twin.get': async ({ deviceId }, { host }) => toTwinDocument(host.requireRunning().twins.getServiceTwin(deviceId)),
+  // `moduleId` addresses a module twin: the same TwinService write path, the module's own versions and etag.
+  'twin.get': async ({ deviceId, moduleId }, { host }) => toTwinDocument(host.requireRunning().twins.getServiceTwin(deviceId, moduleId)),
 
-  'twin.update': async ({ deviceId, patch, etag }, { host }) => {
+  'twin.update': async ({ deviceId, moduleId, patch, etag }, { host }) => {
     // The same body a service SDK PATCHes (iothub-protocol.md §7.4); the hub checks the etag (412 on mismatch).
     const body: JsonObject = {};
     if (patch.tags !== undefined) body.tags = patch.tags;
     if (patch.desired !== undefined) body.properties = { desired: patch.desired };
-    return toTwinDocument(await host.requireRunning().twins.updateTwin(deviceId, body, etag));
+    return toTwinDocument(await host.requireRunning().twins.updateTwin(deviceId, body, etag, moduleId));
   },
 
-  'twin.replace': async ({ deviceId, tags, desired, etag }, { host }) => {
+  'twin.replace': async ({ deviceId, moduleId, tags, desired, etag }, { host }) => {
     const body: JsonObject = { tags, properties: { desired } };
-    return toTwinDocument(await host.requireRunning().twins.replaceTwin(deviceId, body, etag));
+    return toTwinDocument(await host.requireRunning().twins.replaceTwin(deviceId, body, etag, moduleId));
   },
 
   'twin.history': async ({ deviceId, moduleId }, { host }) => {

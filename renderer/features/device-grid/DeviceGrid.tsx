@@ -1,16 +1,16 @@
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 
 import { isObject } from '../twin-editor/json-ops.js';
 import { useApi } from '../../api/api-context.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { relativeTime } from '../../components/time.js';
 import { useNow } from '../../hooks/use-now.js';
 import { useRowVirtualizer } from '../../hooks/use-row-virtualizer.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { useQueryHistory } from '../query-console/use-query-history.js';
 import { runBulk, type BulkAction, type BulkProgress } from './bulk-actions.js';
-import { cellText, FIXED_COLUMNS, viewRows, type ColumnId, type GridRow, type GridView } from './grid-model.js';
+import { FIXED_COLUMNS, viewRows, type ColumnId, type GridRow, type GridView } from './grid-model.js';
+import { GridRowView } from './GridRowView.js';
 import { queryAll, useGridTwins } from './use-grid-twins.js';
 
 const ROW_HEIGHT = 34;
@@ -56,10 +56,11 @@ export function DeviceGrid({ onOpen }: { onOpen: (deviceId: string) => void }) {
 
   const rows = useMemo(() => viewRows(state.devices, twins, view), [state.devices, twins, view]);
   const virtual = useRowVirtualizer(scroller, rows.length, ROW_HEIGHT, 16);
-  const columns: { id: ColumnId; label: string; width: string }[] = [
-    ...FIXED_COLUMNS,
-    ...tagColumns.map((path) => ({ id: `tag:${path}` as ColumnId, label: `tags.${path}`, width: 'minmax(90px, 1fr)' })),
-  ];
+  // Kept by identity (like the callbacks below) so a scroll step does not re-render the rows already in view.
+  const columns = useMemo<{ id: ColumnId; label: string; width: string }[]>(
+    () => [...FIXED_COLUMNS, ...tagColumns.map((path) => ({ id: `tag:${path}` as ColumnId, label: `tags.${path}`, width: 'minmax(90px, 1fr)' }))],
+    [tagColumns],
+  );
   const template = `36px ${columns.map((column) => column.width).join(' ')}`;
   const selectedShown = rows.filter((row) => selected.has(row.device.deviceId)).length;
   const allShownSelected = rows.length > 0 && selectedShown === rows.length;
@@ -94,6 +95,12 @@ export function DeviceGrid({ onOpen }: { onOpen: (deviceId: string) => void }) {
     });
     setAnchor(index);
   };
+  const latestToggle = useRef(toggle);
+  latestToggle.current = toggle;
+  const onToggle = useCallback((index: number, shift: boolean) => latestToggle.current(index, shift), []);
+  const latestOpen = useRef(onOpen);
+  latestOpen.current = onOpen;
+  const openDevice = useCallback((deviceId: string) => latestOpen.current(deviceId), []);
   const selectAllShown = (on: boolean) => setSelected(on ? new Set(rows.map((row) => row.device.deviceId)) : new Set());
   const applyQuery = async () => {
     if (!queryText.trim()) return setView((current) => ({ ...current, queryIds: undefined }));
@@ -190,38 +197,20 @@ export function DeviceGrid({ onOpen }: { onOpen: (deviceId: string) => void }) {
           <div role="rowgroup" style={{ height: virtual.getTotalSize(), position: 'relative' }}>
             {virtual.getVirtualItems().map((item) => {
               const row = rows[item.index] as GridRow;
-              const id = row.device.deviceId;
               return (
-                <div
-                  key={id}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  aria-selected={selected.has(id)}
-                  data-device-id={id}
-                  className={`grid-row ${selected.has(id) ? 'selected' : ''}`}
-                  style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                >
-                  <span role="cell">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${id}`}
-                      checked={selected.has(id)}
-                      onChange={() => undefined}
-                      onClick={(event) => toggle(item.index, event.shiftKey)}
-                    />
-                  </span>
-                  {columns.map((column) => (
-                    <span key={column.id} role="cell" className="ellipsis" title={cellText(row, column.id)}>
-                      {column.id === 'deviceId' ? (
-                        <button type="button" className="link" onClick={() => onOpen(id)} title={`Open ${id}`}>{id}</button>
-                      ) : column.id === 'lastActivity' ? (
-                        relativeTime(row.device.lastActivityTime, now)
-                      ) : (
-                        cellText(row, column.id)
-                      )}
-                    </span>
-                  ))}
-                </div>
+                <GridRowView
+                  key={row.device.deviceId}
+                  row={row}
+                  index={item.index}
+                  start={item.start}
+                  height={ROW_HEIGHT}
+                  template={template}
+                  columns={columns}
+                  selected={selected.has(row.device.deviceId)}
+                  now={now}
+                  onToggle={onToggle}
+                  onOpen={openDevice}
+                />
               );
             })}
           </div>

@@ -91,7 +91,9 @@ export function useGridTwins(): ReadonlyMap<string, TwinFacts> {
     dirty.current.add(deviceId);
     timer.current ??= setTimeout(() => void refresh(), REFRESH_MS);
   };
-  usePush('twin.changed', ({ deviceId }) => changed(deviceId));
+  usePush('twin.changed', ({ deviceId, moduleId }) => {
+    if (moduleId === undefined) changed(deviceId);
+  });
   usePush('devices.changed', ({ deviceId, reason }) => {
     if (reason === 'created' || reason === 'deleted') changed(deviceId);
   });

@@ -12,6 +12,7 @@ import { useNow } from '../../hooks/use-now.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import { MethodsPanel } from '../methods/MethodsPanel.js';
+import { ModulesPanel } from '../modules/ModulesPanel.js';
 import { PlugAndPlayPanel } from '../plug-and-play/PlugAndPlayPanel.js';
 import { TelemetryPanel } from '../telemetry/TelemetryPanel.js';
 import { lastDeviceProtocol, TRANSPORT_LABELS } from '../traffic/traffic-buffer.js';
@@ -27,10 +28,11 @@ function latestTime(a: string, b: string | undefined): string {
   return b !== undefined && b > a ? b : a;
 }
 
-type DeviceTab = 'twin' | 'connect' | 'methods' | 'pnp' | 'traffic' | 'telemetry';
+type DeviceTab = 'twin' | 'modules' | 'connect' | 'methods' | 'pnp' | 'traffic' | 'telemetry';
 
 const TABS = [
   { id: 'twin', label: 'Twin' },
+  { id: 'modules', label: 'Modules' },
   { id: 'connect', label: 'Connect' },
   { id: 'methods', label: 'Methods & C2D' },
   { id: 'pnp', label: 'Plug and Play' },
@@ -100,6 +102,7 @@ export function DeviceDetailsView({ deviceId, onDeleted }: { deviceId: string; o
       <div className="tab-panel" role="tabpanel">
         <ViewHelp>{DEVICE_TAB_HELP[tab]}</ViewHelp>
         {tab === 'twin' ? <TwinPanel deviceId={deviceId} /> : null}
+        {tab === 'modules' ? <ModulesPanel deviceId={deviceId} /> : null}
         {tab === 'connect' ? <ConnectPanel device={device} /> : null}
         {tab === 'methods' ? <MethodsPanel deviceId={deviceId} connected={device.connectionState === 'Connected'} /> : null}
         {tab === 'pnp' ? <PlugAndPlayPanel deviceId={deviceId} /> : null}

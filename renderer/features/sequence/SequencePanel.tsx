@@ -35,7 +35,7 @@ export function SequencePanel() {
   }, [api, deviceId]);
   useEffect(() => void loadHistory(), [loadHistory]);
   usePush('twin.changed', (change) => {
-    if (change.deviceId === deviceId) void loadHistory();
+    if (change.deviceId === deviceId && change.moduleId === undefined) void loadHistory();
   });
 
   // The buffer is one mutable object: the traffic revision says when it changed.

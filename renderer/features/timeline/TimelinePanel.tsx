@@ -51,8 +51,8 @@ export function TimelinePanel({ target, onTarget }: { target: TwinTarget | undef
     if (target) void load(target, true);
   }, [target, load]);
 
-  usePush('twin.changed', ({ deviceId }) => {
-    if (target && deviceId === target.deviceId) void load(target, at === loaded?.version);
+  usePush('twin.changed', ({ deviceId, moduleId }) => {
+    if (target && deviceId === target.deviceId && moduleId === target.moduleId) void load(target, at === loaded?.version);
   });
 
   const view = loaded?.views.find((candidate) => candidate.version === at) ?? loaded?.views.at(-1);

@@ -5,14 +5,18 @@ import { useStudio } from '../../state/studio-context.js';
 import { trafficRowId, TrafficRowView } from './TrafficRowView.js';
 import { useTailFollow } from './use-tail-follow.js';
 import { exportRows, matchesFilter, NO_FILTER, TrafficBuffer, TRAFFIC_TRANSPORTS, TRANSPORT_LABELS, transportOf, type TrafficFilter, type TrafficRow } from './traffic-buffer.js';
-import { deviceRates, readRecording } from './traffic-decode.js';
+import { readRecording } from './traffic-decode.js';
+import { TrafficGroups } from './TrafficGroups.js';
 
 const ROW_HEIGHT = 30;
 const OVERSCAN = 20;
 const CAPS = [1000, 5000, 20_000, 50_000] as const;
 const KINDS = ['connect', 'disconnect', 'subscribe', 'twin', 'method', 'telemetry', 'c2d', 'rest', 'fault', 'other'] as const;
 
-/** Live wire traffic: pairs by `$rid`, filters, pause, clear, export; a virtualised list (house-style H16). */
+/**
+ * Live wire traffic: pairs by `$rid`, filters, pause, clear, record; a virtualised list (house-style H16), or the
+ * rows grouped per device with counts and rates.
+ */
 export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
   const studio = useStudio();
   const revision = useStore(studio.trafficRevision);
@@ -26,7 +30,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
 
   const [recording, setRecording] = useState<{ name: string; rows: readonly TrafficRow[] }>();
   const [recordingError, setRecordingError] = useState<string>();
-  const [showRates, setShowRates] = useState(false);
+  const [grouped, setGrouped] = useState(false);
   const source = recording?.rows ?? paused?.rows ?? studio.traffic.all();
   // Rows are mutated in place when a response pairs; the revision is the change signal.
   const rows = useMemo(() => source.filter((row) => matchesFilter(row, filter)), [source, filter, paused ? paused.revision : revision, recording]);
@@ -96,7 +100,9 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
             {CAPS.map((cap) => <option key={cap} value={cap}>{cap.toLocaleString('en')} rows</option>)}
           </select>
         </label>
-        <button type="button" className="button" aria-pressed={showRates} onClick={() => setShowRates(!showRates)}>Rates</button>
+        {fixedDeviceId ? null : (
+          <button type="button" className="button" aria-pressed={grouped} onClick={() => setGrouped(!grouped)} title="One line per device: counts and messages per second">Group by device</button>
+        )}
         <span className="muted small" data-testid="traffic-count">{rows.length} rows</span>
       </div>
       {recording ? (
@@ -106,18 +112,27 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
         </p>
       ) : null}
       {recordingError ? <p className="field-error" role="alert">{recordingError}</p> : null}
-      {showRates ? <RatesTable rows={source} /> : null}
-      {rows.length === 0 ? (
+      {grouped ? (
+        <TrafficGroups
+          rows={rows}
+          onOpenDevice={(deviceId) => {
+            setFilter({ ...filter, deviceId });
+            setGrouped(false);
+          }}
+        />
+      ) : null}
+      {rows.length === 0 && !grouped ? (
         <p className="muted pad">
           Nothing yet. Every MQTT and device HTTPS exchange appears here as it happens: connects, subscriptions, twin GET and PATCH with the
           hub&apos;s response (paired by <code>$rid</code>), desired-property notifications, telemetry, methods and C2D.
         </p>
       ) : null}
-      <div className="traffic-header" aria-hidden="true">
+      <div className="traffic-header" aria-hidden="true" hidden={grouped}>
         <span>time</span><span>dir</span><span title="MQTT includes MQTT over WebSockets">proto</span><span>device</span><span>kind</span><span>topic</span><span>payload</span><span>status</span><span>bytes</span>
       </div>
       <div
         ref={viewport}
+        hidden={grouped}
         className="traffic-viewport"
         role="list"
         aria-label="Traffic rows"
@@ -158,7 +173,7 @@ export function TrafficView({ fixedDeviceId }: { fixedDeviceId?: string }) {
           ))}
         </div>
       </div>
-      {tail.unseen > 0 ? (
+      {tail.unseen > 0 && !grouped ? (
         <button type="button" className="button small new-rows-pill" onClick={tail.jumpToEnd} data-testid="new-rows-pill">
           {tail.unseen} new ↓
         </button>
@@ -181,21 +196,6 @@ function TrafficDetails({ row }: { row: TrafficRow | undefined }) {
     <div className="traffic-details" aria-label="Exchange details">
       {part(row.response ? 'Request' : 'Message', row.request)}
       {row.response ? part(`Response after ${row.latencyMs ?? '?'} ms`, row.response) : null}
-    </div>
-  );
-}
-
-/** Messages per second of the busiest devices over the last 10 seconds of traffic. */
-function RatesTable({ rows }: { rows: readonly TrafficRow[] }) {
-  const rates = deviceRates(rows).slice(0, 12);
-  return (
-    <div className="traffic-rates" aria-label="Rates per device" data-testid="traffic-rates">
-      {rates.length === 0 ? <span className="muted">No device traffic in the last 10 s.</span> : (
-        <table>
-          <thead><tr><th>device</th><th>messages/s (10 s)</th></tr></thead>
-          <tbody>{rates.map((rate) => <tr key={rate.deviceId}><td>{rate.deviceId}</td><td>{rate.perSecond}</td></tr>)}</tbody>
-        </table>
-      )}
     </div>
   );
 }

@@ -1,5 +1,4 @@
 import type { TrafficEventDto } from '../../../main/contract/index.js';
-import type { TrafficRow } from './traffic-buffer.js';
 
 function query(topic: string): URLSearchParams {
   const at = topic.indexOf('?');
@@ -48,21 +47,6 @@ export function payloadPreview(payload: string, max = 80): string {
   }
   text = text.replace(/\s+/g, ' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** Messages per second of each device over the last `windowMs` of the rows (newest first by rate). */
-export function deviceRates(rows: readonly TrafficRow[], windowMs = 10_000, now = Date.now()): { deviceId: string; perSecond: number; count: number }[] {
-  const since = now - windowMs;
-  const counts = new Map<string, number>();
-  for (let i = rows.length - 1; i >= 0; i -= 1) {
-    const event = (rows[i] as TrafficRow).request;
-    if (Date.parse(event.time) < since) break;
-    if (!event.deviceId) continue;
-    counts.set(event.deviceId, (counts.get(event.deviceId) ?? 0) + 1 + ((rows[i] as TrafficRow).response ? 1 : 0));
-  }
-  return [...counts]
-    .map(([deviceId, count]) => ({ deviceId, count, perSecond: Math.round((count / (windowMs / 1000)) * 10) / 10 }))
-    .sort((a, b) => b.count - a.count);
 }
 
 /** Events of a saved recording (the traffic view's "Save recording" file), checked field by field. */

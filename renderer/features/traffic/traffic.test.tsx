@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TrafficEventDto } from '../../../main/contract/index.js';
 import { renderWithStudio } from '../../test-utils/render.js';
 import { exportRows, lastDeviceProtocol, matchesFilter, NO_FILTER, TrafficBuffer, transportOf } from './traffic-buffer.js';
-import { decodeTopic, deviceRates, payloadPreview, readRecording } from './traffic-decode.js';
+import { decodeTopic, payloadPreview, readRecording } from './traffic-decode.js';
 import { TrafficView } from './TrafficView.js';
 
 afterEach(cleanup);
@@ -192,7 +192,7 @@ describe('the traffic view', () => {
     expect(screen.getByLabelText('Exchange details').textContent).toContain('{"k":1}');
   });
 
-  it('decodes topics, previews payloads, keeps an adjustable number of rows and shows rates per device', async () => {
+  it('decodes topics, previews payloads, keeps an adjustable number of rows and shows rates per device grouped', async () => {
     expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/reported/?$rid=7' }))).toBe('reported patch · rid 7');
     expect(decodeTopic(event({ topic: '$iothub/twin/PATCH/properties/desired/?$version=4' }))).toBe('desired patch v4');
     expect(decodeTopic(event({ topic: '$iothub/twin/res/204/?$rid=7&$version=3' }))).toBe('twin answer 204 · v3 · rid 7');
@@ -208,10 +208,9 @@ describe('the traffic view', () => {
     expect(within(list).getAllByTestId('payload-preview').at(-1)?.textContent).toBe('{"i":1499}');
     fireEvent.change(screen.getByLabelText('Rows kept'), { target: { value: '1000' } });
     expect(screen.getByTestId('traffic-count').textContent).toBe('1000 rows');
-    fireEvent.click(screen.getByRole('button', { name: 'Rates' }));
-    const rates = screen.getByTestId('traffic-rates');
-    expect([...rates.querySelectorAll('tbody tr')].map((row) => row.textContent)).toEqual(['calm66.7', 'busy33.3']);
-    expect(deviceRates([], 10_000, now)).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Group by device' }));
+    const groups = screen.getByTestId('traffic-groups');
+    expect([...groups.querySelectorAll('tbody tr')].map((row) => [row.getAttribute('data-device-id'), row.querySelector('[data-testid="group-rate"]')?.textContent])).toEqual([['busy', '33.3'], ['calm', '66.7']]);
   });
 
   it('opens a saved recording and pairs its exchanges again', async () => {

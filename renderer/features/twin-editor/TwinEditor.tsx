@@ -8,6 +8,7 @@ import { CodeEditor } from '../../components/CodeEditor.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { ConflictTable } from './ConflictTable.js';
 import { analyseDraft, draftConflicts, draftOf, editedSectionsUnchanged, persistDraft, rebaseDraft, restoreDraft, takeTheirs, type DraftConflict, type TwinDraft } from './draft.js';
+import { addressFields, refOf, twinLabel } from './twin-key.js';
 import { twinLinter } from './twin-lint.js';
 
 const tagsExtensions = [json(), twinLinter('tags')];
@@ -63,12 +64,12 @@ export function TwinEditor({ twin, onSaved, reload }: TwinEditorProps) {
     setError(undefined);
     // Start from the newest twin the editor knows when the edited sections are the same there.
     let base = editedSectionsUnchanged(draft.base, twin, patch) ? twin : draft.base;
-    let result = await api.twin.update({ deviceId: twin.deviceId, patch, etag: base.etag });
+    let result = await api.twin.update({ ...addressFields(refOf(twin)), patch, etag: base.etag });
     for (let retry = 0; !result.ok && isConflict(result.error) && retry < MAX_RETRIES; retry += 1) {
       const latest = await reload();
       if (!latest || !editedSectionsUnchanged(draft.base, latest, patch)) break;
       base = latest;
-      result = await api.twin.update({ deviceId: twin.deviceId, patch, etag: base.etag });
+      result = await api.twin.update({ ...addressFields(refOf(twin)), patch, etag: base.etag });
     }
     setSaving(false);
     if (!result.ok) return setError(result.error);
@@ -144,7 +145,7 @@ export function TwinEditor({ twin, onSaved, reload }: TwinEditorProps) {
       </div>
       {confirmDiscard ? (
         <ConfirmDialog title="Discard your changes?" confirmLabel="Discard changes" danger onConfirm={() => void discard()} onCancel={() => setConfirmDiscard(false)}>
-          <p>Your unsaved edits to the tags and desired properties of {twin.deviceId} are lost; the editor shows the hub&apos;s version.</p>
+          <p>Your unsaved edits to the tags and desired properties of {twinLabel(refOf(twin))} are lost; the editor shows the hub&apos;s version.</p>
         </ConfirmDialog>
       ) : null}
     </div>

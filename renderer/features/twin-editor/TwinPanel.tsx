@@ -11,24 +11,29 @@ import { lastSeen, markSeen } from './last-seen.js';
 import { twinDelta } from './twin-delta.js';
 import { diffTwins } from './twin-diff.js';
 import { TwinEditor } from './TwinEditor.js';
+import { twinKey } from './twin-key.js';
 import { useTwin } from './use-twin.js';
 
-/** Tags and desired (editable) beside reported (read-only), with `$metadata`, versions, delta and diff. */
-export function TwinPanel({ deviceId }: { deviceId: string }) {
-  const { state, reload, accept } = useTwin(deviceId);
+/**
+ * Tags and desired (editable) beside reported (read-only), with `$metadata`, versions, delta and diff: of a device's
+ * twin, or of a module twin when `moduleId` is given (the same channels, the module's own versions and etag).
+ */
+export function TwinPanel({ deviceId, moduleId }: { deviceId: string; moduleId?: string }) {
+  const { state, reload, accept } = useTwin(deviceId, moduleId);
+  const key = twinKey({ deviceId, moduleId });
   const [showMetadata, setShowMetadata] = useState(false);
   const [seenVersion, setSeenVersion] = useState(0);
   const twin = 'data' in state ? state.data : undefined;
 
   useEffect(() => {
-    if (twin && !lastSeen(deviceId)) {
+    if (twin && !lastSeen(key)) {
       markSeen(twin);
       setSeenVersion((n) => n + 1);
     }
-  }, [twin, deviceId]);
+  }, [twin, key]);
 
   const delta = useMemo(() => (twin ? twinDelta(twin.properties.desired, twin.properties.reported) : []), [twin]);
-  const seen = lastSeen(deviceId);
+  const seen = lastSeen(key);
   const diff = useMemo(() => (twin && seen ? diffTwins(seen, twin) : undefined), [twin, seen, seenVersion]);
 
   if (state.status === 'error' && !twin) return <p className="field-error" role="alert">{describeError(state.error)}</p>;
@@ -51,11 +56,15 @@ export function TwinPanel({ deviceId }: { deviceId: string }) {
         </label>
       </div>
       <div className="twin-layout">
-        <TwinEditor key={deviceId} twin={twin} onSaved={saved} reload={reload} />
+        <TwinEditor key={key} twin={twin} onSaved={saved} reload={reload} />
         <section className="twin-column reported" aria-label="Reported properties">
-          <h3>Reported <span className="muted small">v<span data-testid="reported-version">{String(reported.$version)}</span> · written by the device only</span></h3>
+          <h3>Reported <span className="muted small">v<span data-testid="reported-version">{String(reported.$version)}</span> · written by the {moduleId === undefined ? 'device' : 'module'} only</span></h3>
           {Object.keys(withoutMeta(reported)).length === 0 ? (
-            <p className="muted">The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.</p>
+            <p className="muted">
+              {moduleId === undefined
+                ? 'The device has not reported anything yet. Devices report state (firmware, readings, applied settings) with a reported-properties PATCH.'
+                : 'The module has not reported anything yet. A module reports on its own twin with a reported-properties PATCH, as a device does.'}
+            </p>
           ) : null}
           <JsonBlock value={withoutMeta(reported)} label="Reported properties JSON" testId="reported-json" />
         </section>

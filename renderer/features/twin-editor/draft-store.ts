@@ -15,8 +15,9 @@ const drafts = new Map<string, StoredDraft>();
 let loaded = false;
 let guarded = false;
 
-function keyOf(deviceId: string, section: DraftSection): string {
-  return `${PREFIX}${section}.${deviceId}`;
+/** `twin` is a twin key (twin-key.ts): a device id, or `deviceId/moduleId` for a module twin. */
+function keyOf(twin: string, section: DraftSection): string {
+  return `${PREFIX}${section}.${twin}`;
 }
 
 function storage(): Storage | undefined {
@@ -57,16 +58,16 @@ function guardUnload(): void {
   });
 }
 
-/** The unsaved text of a device's section, if any. */
-export function readDraft(deviceId: string, section: DraftSection): StoredDraft | undefined {
+/** The unsaved text of a twin's section, if any (`twin`: a twin key). */
+export function readDraft(twin: string, section: DraftSection): StoredDraft | undefined {
   load();
-  return drafts.get(keyOf(deviceId, section));
+  return drafts.get(keyOf(twin, section));
 }
 
-/** Keeps (or, with `undefined`, forgets) the unsaved text of a device's section. */
-export function writeDraft(deviceId: string, section: DraftSection, draft: StoredDraft | undefined): void {
+/** Keeps (or, with `undefined`, forgets) the unsaved text of a twin's section (`twin`: a twin key). */
+export function writeDraft(twin: string, section: DraftSection, draft: StoredDraft | undefined): void {
   load();
-  const key = keyOf(deviceId, section);
+  const key = keyOf(twin, section);
   const store = storage();
   if (draft) {
     drafts.set(key, draft);
@@ -87,10 +88,10 @@ export function hasDrafts(): boolean {
   return drafts.size > 0;
 }
 
-/** Ids of the devices with unsaved sections. */
+/** Ids of the devices with unsaved sections in their own twin or one of their modules' twins. */
 export function devicesWithDrafts(): Set<string> {
   load();
-  return new Set([...drafts.keys()].map((key) => key.slice(PREFIX.length).replace(/^(tags|desired)\./, '')));
+  return new Set([...drafts.keys()].map((key) => key.slice(PREFIX.length).replace(/^(tags|desired)\./, '').split('/')[0] ?? ''));
 }
 
 /** Forgets every draft (tests). */

@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue } from '../../../emulator/model/json.js';
 import type { TwinDocument } from '../../../main/contract/index.js';
 import { applyMergePatch, deepEqual, isObject, mergePatch, withoutMeta } from './json-ops.js';
 import { readDraft, writeDraft } from './draft-store.js';
+import { refOf, twinKey } from './twin-key.js';
 import { describeIssue, validateSection } from './twin-rules.js';
 
 /** What the user is editing: the twin it started from (its etag is sent on save) and the two texts. */
@@ -166,10 +167,11 @@ function sectionDirty(text: string, base: JsonObject): boolean {
   }
 }
 
-/** The draft the user left for this device (per section), or the twin itself. */
+/** The draft the user left for this device or module twin (per section), or the twin itself. */
 export function restoreDraft(twin: TwinDocument): TwinDraft {
-  const tags = readDraft(twin.deviceId, 'tags');
-  const desired = readDraft(twin.deviceId, 'desired');
+  const key = twinKey(refOf(twin));
+  const tags = readDraft(key, 'tags');
+  const desired = readDraft(key, 'desired');
   const base = desired?.base ?? tags?.base;
   if (!base) return draftOf(twin);
   const fresh = draftOf(base);
@@ -178,7 +180,7 @@ export function restoreDraft(twin: TwinDocument): TwinDraft {
 
 /** Keeps the dirty sections of a draft (and forgets the clean ones) so they survive leaving the view. */
 export function persistDraft(draft: TwinDraft): void {
-  const id = draft.base.deviceId;
+  const id = twinKey(refOf(draft.base));
   for (const section of ['tags', 'desired'] as const) {
     const text = draft[section];
     writeDraft(id, section, sectionDirty(text, sectionOf(draft.base, section)) ? { text, base: draft.base } : undefined);

@@ -13,14 +13,15 @@ describe('the IPC contract', () => {
   });
 
   it('derives the API type from the channel maps', () => {
-    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations' | 'provisioning' | 'jobs' | 'configurations' | 'pnp' | 'snapshots' | 'stepper' | 'faults'>();
+    expectTypeOf<Namespace>().toEqualTypeOf<'emulator' | 'settings' | 'devices' | 'modules' | 'twin' | 'query' | 'methods' | 'c2d' | 'traffic' | 'simulations' | 'provisioning' | 'jobs' | 'configurations' | 'pnp' | 'snapshots' | 'stepper' | 'faults'>();
     expectTypeOf<TwinStudioApi['twin']['update']>().parameter(0).toEqualTypeOf<{
       deviceId: string;
+      moduleId?: string | undefined;
       patch: { tags?: TwinDocument['tags'] | null; desired?: TwinDocument['tags'] | null };
       etag: string;
     }>();
     expectTypeOf<ReturnType<TwinStudioApi['twin']['update']>>().toEqualTypeOf<Promise<Envelope<TwinDocument>>>();
-    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed' | 'provisioning.changed' | 'c2d.settled'>();
+    expectTypeOf<TwinStudioApi['on']>().parameter(0).toEqualTypeOf<'traffic.batch' | 'devices.changed' | 'twin.changed' | 'emulator.status' | 'simulations.changed' | 'provisioning.changed' | 'c2d.settled' | 'modules.changed'>();
   });
 
   it('builds a plain object with one function per channel (what the preload exposes)', async () => {

@@ -124,10 +124,12 @@ describe('browser mode host', () => {
         text += new TextDecoder().decode(value);
       }
     };
-    await readUntil('event: emulator.status');
+    await readUntil('["emulator.status",');
+    expect(text).toMatch(/^retry: 1000\n\nevent: pushes\ndata: \[\["emulator\.status",\{/);
     await send('/api/devices.create', { method: 'POST', headers: json(), body: JSON.stringify({ deviceId: 'web-sse' }) });
     await readUntil('"deviceId":"web-sse"');
-    expect(text).toMatch(/event: devices\.changed\ndata: \{.*"reason":"created"/);
+    // The pushes of one turn travel as one event: an array of [channel, payload].
+    expect(text).toMatch(/event: pushes\ndata: \[.*\["devices\.changed",\{"deviceId":"web-sse","reason":"created"/);
     controller.abort();
   });
 });
