@@ -27,6 +27,8 @@ export const VIEW_HELP = {
 export const DEVICE_TAB_HELP = {
   twin:
     'This device’s twin as JSON. You edit tags and desired properties here, as a back end would; reported properties come only from the device. Every write gives the twin a new $version.',
+  modules:
+    'Module identities are independent parts of one device (a sensor app, a gateway module), each with its own key, connection and twin. The module twin works like the device twin, with its own $version and etag.',
   connect: 'What a device needs to connect as this identity: its connection string, the hub’s CA certificate and a ready-to-run sample.',
   methods:
     'Call a direct method (the device must be connected and answer in time) or queue a cloud-to-device message, which waits in the hub until the device takes it and completes, rejects or abandons it.',

@@ -54,7 +54,7 @@ describe('"What am I looking at?"', () => {
     await api.devices.create({ deviceId: 'help-1' });
     renderWithStudio(<App />, api);
     fireEvent.click(await screen.findByText('help-1'));
-    for (const [label, topic] of [['Twin', 'twin'], ['Connect', 'connect'], ['Methods & C2D', 'methods'], ['Plug and Play', 'pnp'], ['Traffic', 'traffic'], ['Telemetry', 'telemetry']] as const) {
+    for (const [label, topic] of [['Twin', 'twin'], ['Modules', 'modules'], ['Connect', 'connect'], ['Methods & C2D', 'methods'], ['Plug and Play', 'pnp'], ['Traffic', 'traffic'], ['Telemetry', 'telemetry']] as const) {
       fireEvent.click(await screen.findByRole('tab', { name: label }));
       await waitFor(() => expect(screen.getAllByTestId('what-am-i-looking-at').map((line) => line.textContent)).toContain(DEVICE_TAB_HELP[topic]));
     }
