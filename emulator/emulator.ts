@@ -472,6 +472,7 @@ export class HubEmulator {
     const devices = cluster?.devices ?? new DevicePortRelay(this.stepGate);
     const connections = new ConnectionTracker(config.clock, events);
     const registry = new RegistryService(data, connections, config.clock, events, devices);
+    cluster?.track(connections);
     const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
@@ -629,7 +630,6 @@ export class HubEmulator {
     // In a cluster one node (the leader lease) runs jobs and configurations; another takes over if it goes silent.
     if (cluster) cluster.whenLeader(() => fleet.start());
     else fleet.start();
-    cluster?.attach(methods, `${config.hostName} mqtts ${ports.mqtts} https ${ports.https ?? 'off'}`);
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -652,6 +652,7 @@ export class HubEmulator {
         serviceConnectionString: formatServiceConnectionString({ hostName: config.hostName, policyName: DPS_OWNER_POLICY, sharedAccessKey: dpsInstance.policies[DPS_OWNER_POLICY]?.primaryKey ?? '' }),
       },
     };
+    cluster?.attach(methods, { hostName: config.hostName, addresses: info.addresses, ports: { mqtts: ports.mqtts, https: ports.https, amqps: ports.amqps } });
     const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
     const closeEvents = async () => {
       eventSources.close();

@@ -24,7 +24,11 @@ export async function runBrowserMode(argv: readonly string[]): Promise<() => Pro
     settings: await settingsFor(options),
     hostKind: 'browser',
     logger: consoleLogger(options.verbose),
-    emulatorConfig: options.hostName ? { hostName: options.hostName } : {},
+    emulatorConfig: {
+      ...(options.hostName ? { hostName: options.hostName } : {}),
+      ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+    },
   });
   const status = await host.start();
   const web = new BrowserHost({ host, handlers, rendererDir: rendererDir(), port: options.port });
