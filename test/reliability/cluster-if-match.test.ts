@@ -93,4 +93,13 @@ describe('two cluster nodes, one twin, If-Match', () => {
       expect(after.properties.desired).toMatchObject({ [`free${round}a`]: true, [`free${round}b`]: true, $version: before.properties.desired.$version + 2 });
     }
   }, 120_000);
+
+  it('queues both of two concurrent cloud-to-device sends to one device through different nodes', async () => {
+    const count = (node: TestHub) => node.hub.registry.runtime('shared').cloudToDeviceMessageCount;
+    for (let round = 1; round <= 6; round++) {
+      const before = count(a);
+      await Promise.all([a.hub.sendC2D('shared', { body: `a${round}` }), b.hub.sendC2D('shared', { body: `b${round}` })]);
+      await eventually(() => count(a) === before + 2 && count(b) === before + 2, 10_000, `round ${round}: both nodes see both messages`);
+    }
+  }, 60_000);
 });
