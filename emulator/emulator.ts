@@ -42,7 +42,7 @@ import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
-import { EventHubService } from './services/event-hub-service.js';
+import { EventHubService, type EventLogPort } from './services/event-hub-service.js';
 import { ConsumerGroupService } from './services/consumer-group-service.js';
 import { HubEventSources } from './services/hub-event-sources.js';
 import { MessageRouter } from './services/message-router.js';
@@ -499,7 +499,17 @@ export class HubEmulator {
       fsync,
       clock: config.clock,
     });
-    const eventHub = new EventHubService(eventLog, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
+    // A cluster node's built-in endpoint also carries the other nodes' events (cluster/cluster-event-relay.ts).
+    let builtIn: EventLogPort = eventLog;
+    if (cluster) {
+      try {
+        builtIn = await cluster.relayEvents(eventLog);
+      } catch (error) {
+        await eventLog.close();
+        throw error;
+      }
+    }
+    const eventHub = new EventHubService(builtIn, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
     const consumerGroups = new ConsumerGroupService(data, config.clock);
     const twinOf = (address: TwinAddress) => {
       try {

@@ -4,6 +4,8 @@ import type { HubEventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import { twinKey, type TwinAddress } from '../model/twin-address.js';
 import type { ConnectionTracker } from '../services/connection-tracker.js';
+import type { EventLogPort } from '../services/event-hub-service.js';
+import { ClusterEventRelay } from './cluster-event-relay.js';
 import type { MethodService } from '../services/method-service.js';
 import { ClusterDevicePort } from './cluster-device-port.js';
 import { ACTIVITY_BATCH, parseClusterMessage, type ClusterMessage } from './cluster-messages.js';
@@ -103,6 +105,7 @@ export class ClusterNode {
   private connections: ConnectionTracker | undefined;
   /** Identity → the node the tracker was told it is connected to. */
   private readonly toldRemote = new Map<string, string>();
+  private relay: ClusterEventRelay | undefined;
   private leading = false;
   private onLeader: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -179,6 +182,17 @@ export class ClusterNode {
     for (const key of this.owners.keys()) this.syncRemote(key);
   }
 
+  /**
+   * The built-in endpoint's log made cluster-wide: this node's events go to the other nodes' logs and theirs come
+   * into `log` (started; closed with the node).
+   */
+  async relayEvents(log: EventLogPort): Promise<ClusterEventRelay> {
+    const relay = new ClusterEventRelay(log, { url: this.options.url, prefix: this.options.prefix, nodeId: this.nodeId, logger: this.options.logger });
+    this.relay = relay;
+    await relay.start();
+    return relay;
+  }
+
   /** Runs `start` once this node holds the leader lease (now, or when the current leader goes silent). */
   whenLeader(start: () => void): void {
     if (this.leading) start();
@@ -195,6 +209,7 @@ export class ClusterNode {
     this.closed = true;
     clearInterval(this.timer);
     this.disposeEvents?.();
+    await this.relay?.close();
     try {
       if (this.redis.status === 'ready') {
         // Leave cleanly: the node's entry, its lease and its owner entries go now instead of after 3 beats.
