@@ -10,7 +10,9 @@ import { dictionary } from '../util/own-keys.js';
 const READ_COUNT = 256;
 /** How long one XREAD blocks before the loop asks again (and notices a close). */
 const BLOCK_MS = 2000;
-/** Events kept in the relay stream (approximately: `MAXLEN ~`); a node further behind misses the older ones. */
+/** Events per relay stream entry at most (the events appended in one event-loop turn share entries). */
+const EVENTS_PER_ENTRY = 500;
+/** Stream entries kept (approximately: `MAXLEN ~`); a node further behind misses the older ones. */
 export const RELAY_STREAM_LENGTH = 100_000;
 
 /**
@@ -56,6 +58,8 @@ export class ClusterEventRelay implements EventLogPort {
   private readonly reader: Redis;
   private readonly key: string;
   private lastId = '0-0';
+  /** Events waiting for the end of this event-loop turn, to go as one stream entry. */
+  private outbox: HubEventInput[] = [];
   private reading: Promise<void> | undefined;
   private closed = false;
   private counters = { relayed: 0, received: 0, skipped: 0 };
@@ -95,12 +99,23 @@ export class ClusterEventRelay implements EventLogPort {
     const events = await this.local.append(inputs);
     const relayed = inputs.filter((input) => !EVERY_NODE_SOURCES.has(input.annotations['iothub-message-source'] ?? ''));
     if (relayed.length > 0 && !this.closed) {
-      this.counters.relayed += relayed.length;
-      this.writer
-        .xadd(this.key, 'MAXLEN', '~', RELAY_STREAM_LENGTH, '*', 'node', this.options.nodeId, 'events', JSON.stringify(relayed))
-        .catch((error: unknown) => this.options.logger.warn(`cluster events: could not relay ${relayed.length} event(s): ${(error as Error).message}`));
+      if (this.outbox.length === 0) setImmediate(() => this.flush());
+      this.outbox.push(...relayed);
     }
     return events;
+  }
+
+  /** Adds the events of this turn to the stream, up to `EVENTS_PER_ENTRY` per entry. */
+  private flush(): void {
+    const events = this.outbox;
+    this.outbox = [];
+    for (let start = 0; start < events.length; start += EVENTS_PER_ENTRY) {
+      const chunk = events.slice(start, start + EVENTS_PER_ENTRY);
+      this.counters.relayed += chunk.length;
+      this.writer
+        .xadd(this.key, 'MAXLEN', '~', RELAY_STREAM_LENGTH, '*', 'node', this.options.nodeId, 'events', JSON.stringify(chunk))
+        .catch((error: unknown) => this.options.logger.warn(`cluster events: could not relay ${chunk.length} event(s): ${(error as Error).message}`));
+    }
   }
 
   events(partition: number): readonly HubEvent[] {
@@ -117,6 +132,7 @@ export class ClusterEventRelay implements EventLogPort {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     this.reader.disconnect();
     await Promise.race([this.reading, new Promise((resolve) => setTimeout(resolve, BLOCK_MS).unref())]);
