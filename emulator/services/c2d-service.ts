@@ -124,9 +124,11 @@ export class C2dService {
    * maximum number of times, so the caller must not send it again; false too when an HTTPS receiver locked the
    * message meanwhile.
    */
-  async markDelivered(deviceId: string, messageId: string): Promise<boolean> {
-    if (this.locks.isLocked(deviceId, messageId, this.clock.now().getTime())) return false;
-    return this.countDelivery(deviceId, messageId);
+  markDelivered(deviceId: string, messageId: string): Promise<boolean> {
+    return this.data.retrying(async () => {
+      if (this.locks.isLocked(deviceId, messageId, this.clock.now().getTime())) return false;
+      return this.countDelivery(deviceId, messageId);
+    });
   }
 
   /**
