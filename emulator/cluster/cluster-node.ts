@@ -144,7 +144,11 @@ export class ClusterNode {
     // Subscribed first, then the snapshot of the hash: a claim made in between is in one or the other (or both).
     for (const [key, value] of Object.entries(await this.redis.hgetall(this.keys.owners))) {
       const owner = parseOwner(value);
-      if (owner) this.remember(key, owner);
+      if (!owner) continue;
+      // A claim in this node's name is from a previous run of it (killed, so it could not release it): nothing is
+      // connected here yet, so it goes, or the other nodes would show that device connected here once this node beats.
+      if (owner.node === this.nodeId) await this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast, Date.now());
+      else this.remember(key, owner);
     }
     this.devices.attach({
       remoteOwner: (key) => this.remoteOwner(key),

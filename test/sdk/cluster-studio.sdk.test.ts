@@ -36,14 +36,15 @@ describe('the studio attached to a hub cluster', () => {
   let studio: Studio;
   let caText = '';
   const devices: DeviceClient[] = [];
+  const nodeArgs = (id: string, extra: string[] = []) => [
+    '--data-dir', dataDir, '--store', redis.url, '--cluster', '--node-id', id, '--host-name', 'localhost',
+    '--mqtts-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off', ...extra,
+  ];
 
   beforeAll(async () => {
     redis = await startRedisServer({ appendfsync: 'everysec' });
     dataDir = await mkdtemp(join(tmpdir(), 'cluster-studio-'));
-    nodeA = await startHubProcess([
-      '--data-dir', dataDir, '--store', redis.url, '--cluster', '--node-id', 'a', '--host-name', 'localhost',
-      '--mqtts-port', '0', '--https-port', '0', '--https-fallback', 'off', '--amqps-port', 'off', '--device', 'd1', '--device', 'd2', '--device', 'd3',
-    ]);
+    nodeA = await startHubProcess(nodeArgs('a', ['--device', 'd1', '--device', 'd2', '--device', 'd3']));
     caText = await readFile(nodeA.info.caCertPath, 'utf8');
     studio = await startStudio(['--data-dir', dataDir, '--store', redis.url, '--cluster', '--node-id', 'studio', '--mqtts-port', '0', '--https-port', '0', '--amqps-port', 'off']);
   }, 90_000);
@@ -124,6 +125,25 @@ describe('the studio attached to a hub cluster', () => {
     expect(Object.fromEntries(rows.map((row) => [row.deviceId, stateOf(row)]))).toEqual({ d2: 'Disconnected', d3: 'Connected' });
   }, 60_000);
 
+  it('shows the devices of a killed node as Disconnected, and not again as Connected when the node restarts', async () => {
+    const httpsPort = studio.hub.info?.ports.https ?? 0;
+    const throughStudio = serviceClientsOnPort(nodeA.info.serviceConnectionString, httpsPort, caText).registry;
+    const d1 = await openOn('d1', nodeA.info.ports.mqtts);
+    await untilCluster((status) => counts(status) === 'a:1 studio:1');
+    expect(stateOf((await throughStudio.get('d1')).responseBody)).toBe('Connected');
+    // SIGKILL: node a cannot release its claim; the studio node sees it go silent (3 heartbeats).
+    await nodeA.kill();
+    devices.splice(devices.indexOf(d1), 1);
+    void d1.close().catch(() => undefined);
+    await untilCluster((status) => counts(status) === 'studio:1');
+    await untilState(throughStudio, 'd1', 'Disconnected');
+    // Node a comes back under the same id: its old claim of d1 is dropped, so d1 stays Disconnected once a beats.
+    nodeA = await startHubProcess(nodeArgs('a'));
+    await untilCluster((status) => counts(status) === 'a:0 studio:1');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(stateOf((await throughStudio.get('d1')).responseBody)).toBe('Disconnected');
+  }, 90_000);
+
   async function untilCluster(done: (status: ClusterStatusDto) => boolean): Promise<ClusterStatusDto> {
     const deadline = Date.now() + 20_000;
     for (;;) {
@@ -134,6 +154,15 @@ describe('the studio attached to a hub cluster', () => {
     }
   }
 });
+
+/** Polls a device's connectionState through a node's service API until it is `state`. */
+async function untilState(registry: ReturnType<typeof serviceClientsOnPort>['registry'], deviceId: string, state: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (stateOf((await registry.get(deviceId)).responseBody) !== state) {
+    if (Date.now() > deadline) throw new Error(`${deviceId} is not ${state} within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /** `connectionState` of device JSON, a twin or a query row, as sent (the SDK's types do not all declare it). */
 function stateOf(body: unknown): string | undefined {
