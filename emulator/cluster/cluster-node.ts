@@ -346,6 +346,8 @@ export class ClusterNode {
   /** Another node (or this one) claimed an identity: a connection of it here that is older closes. */
   private async claimed(key: string, owner: Owner): Promise<void> {
     this.remember(key, owner);
+    // A node that just claimed is alive (the next heartbeat read confirms it or not).
+    this.liveNodes.add(owner.node);
     this.syncRemote(key);
     if (owner.node === this.nodeId) return;
     const mine = (await this.claiming.get(key)) ?? undefined;
