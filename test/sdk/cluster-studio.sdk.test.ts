@@ -21,6 +21,7 @@ interface Studio {
   readonly child: ChildProcess;
   readonly url: string;
   readonly hub: EmulatorStatusDto;
+  readonly clusterNode?: string;
 }
 
 /**
@@ -68,6 +69,7 @@ describe('the studio attached to a hub cluster', () => {
 
   it('lists both nodes with their device counts and liveness on the studio channel', async () => {
     expect(studio.hub.status).toBe('Running');
+    expect(studio.clusterNode).toBe('studio');
     const studioMqtts = studio.hub.info?.ports.mqtts ?? 0;
     await openOn('d1', nodeA.info.ports.mqtts);
     await openOn('d2', nodeA.info.ports.mqtts);
@@ -184,10 +186,10 @@ function startStudio(args: readonly string[]): Promise<Studio> {
     child.once('exit', (code) => reject(new Error(`the studio exited with ${code}:\n${log}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{')) return;
-      const parsed = JSON.parse(line) as { event: string; url: string; hub: EmulatorStatusDto };
+      const parsed = JSON.parse(line) as { event: string; url: string; hub: EmulatorStatusDto; clusterNode?: string };
       if (parsed.event !== 'ready') return;
       clearTimeout(timer);
-      resolve({ child, url: parsed.url, hub: parsed.hub });
+      resolve({ child, url: parsed.url, hub: parsed.hub, ...(parsed.clusterNode === undefined ? {} : { clusterNode: parsed.clusterNode }) });
     });
   });
 }
