@@ -42,7 +42,7 @@ import { RegistryService } from './services/registry-service.js';
 import { ServiceAuthenticator } from './services/service-authenticator.js';
 import { SessionService } from './services/session-service.js';
 import { TelemetryService } from './services/telemetry-service.js';
-import { EventHubService } from './services/event-hub-service.js';
+import { EventHubService, type EventLogPort } from './services/event-hub-service.js';
 import { ConsumerGroupService } from './services/consumer-group-service.js';
 import { HubEventSources } from './services/hub-event-sources.js';
 import { MessageRouter } from './services/message-router.js';
@@ -472,6 +472,7 @@ export class HubEmulator {
     const devices = cluster?.devices ?? new DevicePortRelay(this.stepGate);
     const connections = new ConnectionTracker(config.clock, events);
     const registry = new RegistryService(data, connections, config.clock, events, devices);
+    cluster?.track(connections);
     const modules = new ModuleService(data, registry, connections, config.clock, events, devices);
     const twins = new TwinService(data, twinRuntime(registry, modules), events, devices);
     const twinsApi = new TwinsApi(twins, config.clock);
@@ -498,7 +499,17 @@ export class HubEmulator {
       fsync,
       clock: config.clock,
     });
-    const eventHub = new EventHubService(eventLog, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
+    // A cluster node's built-in endpoint also carries the other nodes' events (cluster/cluster-event-relay.ts).
+    let builtIn: EventLogPort = eventLog;
+    if (cluster) {
+      try {
+        builtIn = await cluster.relayEvents(eventLog);
+      } catch (error) {
+        await eventLog.close();
+        throw error;
+      }
+    }
+    const eventHub = new EventHubService(builtIn, registry, modules, hubNameOf(config.hostName), eventLog.createdAt);
     const consumerGroups = new ConsumerGroupService(data, config.clock);
     const twinOf = (address: TwinAddress) => {
       try {
@@ -631,7 +642,6 @@ export class HubEmulator {
     // In a cluster one node (the leader lease) runs jobs and configurations; another takes over if it goes silent.
     if (cluster) cluster.whenLeader(() => fleet.start());
     else fleet.start();
-    cluster?.attach(methods, `${config.hostName} mqtts ${ports.mqtts} https ${ports.https ?? 'off'}`);
     const owner = state.policies.iothubowner;
     const info: EmulatorInfo = {
       hostName: config.hostName,
@@ -654,6 +664,7 @@ export class HubEmulator {
         serviceConnectionString: formatServiceConnectionString({ hostName: config.hostName, policyName: DPS_OWNER_POLICY, sharedAccessKey: dpsInstance.policies[DPS_OWNER_POLICY]?.primaryKey ?? '' }),
       },
     };
+    cluster?.attach(methods, { hostName: config.hostName, addresses: info.addresses, ports: { mqtts: ports.mqtts, https: ports.https, amqps: ports.amqps } });
     const x509 = new X509Devices(registry, modules, certificates, config.clock, { hostName: config.hostName, mqttsPort: ports.mqtts, certificateDir: join(config.dataDir, 'certs') });
     const closeEvents = async () => {
       eventSources.close();

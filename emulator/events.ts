@@ -54,7 +54,8 @@ export interface HubEvents {
   deviceDeleted: { deviceId: string; record?: DeviceRecord };
   moduleCreated: { deviceId: string; moduleId: string; record?: ModuleRecord };
   moduleDeleted: { deviceId: string; moduleId: string; record?: ModuleRecord };
-  connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState };
+  /** `remote`: the change happened on another node of a cluster (docs/cluster.md); absent for this hub's own connections. */
+  connectionStateChanged: { deviceId: string; moduleId?: string; connectionState: ConnectionState; remote?: true };
   twinUpdated: { deviceId: string; moduleId?: string; sections: readonly ('tags' | 'desired' | 'reported')[]; version: number };
   /** A desired change became durable: body = applied change + `$version` (devices hear it through the DevicePort). */
   twinDesiredUpdated: { deviceId: string; moduleId?: string; body: JsonObject; version: number };

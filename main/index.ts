@@ -6,6 +6,7 @@ import { app, BrowserWindow, Menu, session } from 'electron';
 
 import { consoleLogger } from '../emulator/index.js';
 import { EmulatorHost } from './emulator-host.js';
+import { clusterArgs } from './host/browser-args.js';
 import { handlers } from './host/handlers/index.js';
 import { registerIpc } from './ipc/register.js';
 import { buildMenu } from './menu.js';
@@ -31,7 +32,8 @@ function lockDown(): void {
 async function start(): Promise<void> {
   lockDown();
   const settings = await SettingsStore.fromFile(join(app.getPath('userData'), 'settings.json'));
-  const studioHost = new EmulatorHost({ settings, hostKind: 'electron', logger: consoleLogger(!app.isPackaged) });
+  // `npm start -- --store redis://… --cluster`: the studio's hub joins that cluster (docs/cluster.md).
+  const studioHost = new EmulatorHost({ settings, hostKind: 'electron', logger: consoleLogger(!app.isPackaged), emulatorConfig: clusterArgs(process.argv) });
   host = studioHost;
   const devUrl = devServerUrl(app.isPackaged);
   const window = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined);

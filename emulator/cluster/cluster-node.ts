@@ -3,9 +3,12 @@ import { Redis } from 'ioredis';
 import type { HubEventBus } from '../events.js';
 import type { Logger } from '../logger.js';
 import { twinKey, type TwinAddress } from '../model/twin-address.js';
+import type { ConnectionTracker } from '../services/connection-tracker.js';
+import type { EventLogPort } from '../services/event-hub-service.js';
+import { ClusterEventRelay } from './cluster-event-relay.js';
 import type { MethodService } from '../services/method-service.js';
 import { ClusterDevicePort } from './cluster-device-port.js';
-import { parseClusterMessage, type ClusterMessage } from './cluster-messages.js';
+import { ACTIVITY_BATCH, parseClusterMessage, type ClusterMessage } from './cluster-messages.js';
 import { CLAIM_SCRIPT, GONE_SCRIPT, LEASE_SCRIPT } from './cluster-scripts.js';
 
 /** The store as a node needs it: the Redis store's position and catch-up. */
@@ -28,16 +31,26 @@ export interface ClusterNodeOptions {
   readonly logger: Logger;
 }
 
+/** Where devices and service apps reach a node, as it reports it in its heartbeat. */
+export interface ClusterNodeEndpoint {
+  readonly hostName: string;
+  /** Host name, loopback and LAN addresses it accepts connections on (`EmulatorInfo.addresses`). */
+  readonly addresses: readonly string[];
+  readonly ports: { readonly mqtts: number | null; readonly https: number | null; readonly amqps: number | null };
+}
+
 /** A node as the status shows it. */
-export interface ClusterNodeStatus {
+export interface ClusterNodeStatus extends ClusterNodeEndpoint {
   readonly nodeId: string;
-  /** Where devices and service apps reach it (host name and ports), as it reported them. */
+  /** Where devices and service apps reach it (host name and ports) in one line, as it reported them. */
   readonly endpoint: string;
   /** Identities (devices and modules) connected to it. */
   readonly devices: number;
   /** Its store position: the last batch it applied. */
   readonly position: number;
   readonly startedAt: string;
+  /** Its last heartbeat (ISO time, its own clock). */
+  readonly heartbeatAt: string;
   /** Milliseconds since its last heartbeat. */
   readonly silentMs: number;
   /** Heard from within the last three heartbeats. */
@@ -49,9 +62,11 @@ export interface ClusterNodeStatus {
 interface Owner {
   readonly node: string;
   readonly gen: number;
+  /** When the connection came up (ms since the epoch, the holding node's clock); 0 when unknown. */
+  readonly at: number;
 }
 
-interface Beat {
+interface Beat extends Partial<ClusterNodeEndpoint> {
   readonly nodeId: string;
   readonly endpoint: string;
   readonly devices: number;
@@ -61,8 +76,8 @@ interface Beat {
 }
 
 interface RedisWithScripts extends Redis {
-  hubClaim(counter: string, owners: string, key: string, node: string, channel: string): Promise<number>;
-  hubGone(owners: string, key: string, node: string, gen: number, channel: string): Promise<number>;
+  hubClaim(counter: string, owners: string, key: string, node: string, channel: string, at: number): Promise<number>;
+  hubGone(owners: string, key: string, node: string, gen: number, channel: string, at: number): Promise<number>;
   hubLease(lease: string, node: string, ms: number): Promise<number>;
 }
 
@@ -85,7 +100,12 @@ export class ClusterNode {
   private readonly liveNodes = new Set<string>();
   private readonly startedAt = new Date().toISOString();
   private methods: MethodService | undefined;
-  private endpoint = '';
+  private endpoint: ClusterNodeEndpoint | undefined;
+  /** This node's connection states, told which identities are connected to other (live) nodes. */
+  private connections: ConnectionTracker | undefined;
+  /** Identity → the node the tracker was told it is connected to. */
+  private readonly toldRemote = new Map<string, string>();
+  private relay: ClusterEventRelay | undefined;
   private leading = false;
   private onLeader: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -124,7 +144,11 @@ export class ClusterNode {
     // Subscribed first, then the snapshot of the hash: a claim made in between is in one or the other (or both).
     for (const [key, value] of Object.entries(await this.redis.hgetall(this.keys.owners))) {
       const owner = parseOwner(value);
-      if (owner) this.remember(key, owner);
+      if (!owner) continue;
+      // A claim in this node's name is from a previous run of it (killed, so it could not release it): nothing is
+      // connected here yet, so it goes, or the other nodes would show that device connected here once this node beats.
+      if (owner.node === this.nodeId) await this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast, Date.now());
+      else this.remember(key, owner);
     }
     this.devices.attach({
       remoteOwner: (key) => this.remoteOwner(key),
@@ -133,18 +157,44 @@ export class ClusterNode {
       claim: (address) => this.claim(address),
       position: () => this.options.store.position,
     });
-    this.disposeEvents = this.options.events.on('connectionStateChanged', ({ deviceId, moduleId, connectionState }) => {
-      if (connectionState === 'Disconnected') this.released({ deviceId, ...(moduleId === undefined ? {} : { moduleId }) });
+    this.disposeEvents = this.options.events.on('connectionStateChanged', ({ deviceId, moduleId, connectionState, remote }) => {
+      if (connectionState === 'Disconnected' && !remote) this.released({ deviceId, ...(moduleId === undefined ? {} : { moduleId }) });
     });
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.options.heartbeatMs);
     this.timer.unref();
   }
 
-  /** The method service runs calls relayed from other nodes and completes the calls this node relayed. */
-  attach(methods: MethodService, endpoint: string): void {
+  /**
+   * The method service runs calls relayed from other nodes and completes the calls this node relayed; `endpoint`
+   * (where this node listens) goes into its heartbeat, sent at once.
+   */
+  attach(methods: MethodService, endpoint: ClusterNodeEndpoint): void {
     this.methods = methods;
     this.endpoint = endpoint;
+    void this.beat();
+  }
+
+  /**
+   * The node keeps `connections` told which identities are connected to other live nodes (and when they were last
+   * active there), and sends the activity of its own identities with each heartbeat: connectionState and
+   * lastActivityTime are then cluster-wide on every node.
+   */
+  track(connections: ConnectionTracker): void {
+    this.connections = connections;
+    connections.takeActivity();
+    for (const key of this.owners.keys()) this.syncRemote(key);
+  }
+
+  /**
+   * The built-in endpoint's log made cluster-wide: this node's events go to the other nodes' logs and theirs come
+   * into `log` (started; closed with the node).
+   */
+  async relayEvents(log: EventLogPort): Promise<ClusterEventRelay> {
+    const relay = new ClusterEventRelay(log, { url: this.options.url, prefix: this.options.prefix, nodeId: this.nodeId, logger: this.options.logger });
+    this.relay = relay;
+    await relay.start();
+    return relay;
   }
 
   /** Runs `start` once this node holds the leader lease (now, or when the current leader goes silent). */
@@ -163,10 +213,11 @@ export class ClusterNode {
     this.closed = true;
     clearInterval(this.timer);
     this.disposeEvents?.();
+    await this.relay?.close();
     try {
       if (this.redis.status === 'ready') {
         // Leave cleanly: the node's entry, its lease and its owner entries go now instead of after 3 beats.
-        for (const [key, owner] of this.owners) if (owner.node === this.nodeId) await this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast);
+        for (const [key, owner] of this.owners) if (owner.node === this.nodeId) await this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast, Date.now());
         await this.redis.hdel(this.keys.nodes, this.nodeId);
         if (this.leading) await this.redis.del(this.keys.leader);
         await this.redis.quit();
@@ -187,10 +238,12 @@ export class ClusterNode {
   /** A transport of this node admitted the identity: claim it in Redis (the other nodes close theirs). */
   private claim(address: TwinAddress): void {
     const key = twinKey(address);
+    const at = Date.now();
     const claim = this.redis
-      .hubClaim(this.keys.claims, this.keys.owners, key, this.nodeId, this.keys.broadcast)
+      .hubClaim(this.keys.claims, this.keys.owners, key, this.nodeId, this.keys.broadcast, at)
       .then((gen) => {
-        this.remember(key, { node: this.nodeId, gen: Number(gen) });
+        this.remember(key, { node: this.nodeId, gen: Number(gen), at });
+        this.syncRemote(key);
         return Number(gen);
       })
       .catch((error: unknown) => {
@@ -208,7 +261,7 @@ export class ClusterNode {
     const key = twinKey(address);
     const owner = this.owners.get(key);
     if (!owner || owner.node !== this.nodeId || this.devices.local.isConnected(address)) return;
-    this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast).catch((error: unknown) => {
+    this.redis.hubGone(this.keys.owners, key, this.nodeId, owner.gen, this.keys.broadcast, Date.now()).catch((error: unknown) => {
       this.options.logger.debug(`cluster: could not release ${key}: ${(error as Error).message}`);
     });
   }
@@ -216,6 +269,26 @@ export class ClusterNode {
   private remember(key: string, owner: Owner): void {
     const known = this.owners.get(key);
     if (!known || known.gen <= owner.gen) this.owners.set(key, owner);
+  }
+
+  /**
+   * Tells the connection tracker whether the identity is connected to another live node now (its newest claim is
+   * there), when that changed; `at` is when a connection there ended (ms), for a `gone`.
+   */
+  private syncRemote(key: string, at?: number): void {
+    const connections = this.connections;
+    if (!connections) return;
+    const owner = this.owners.get(key);
+    const remote = owner && owner.node !== this.nodeId && this.liveNodes.has(owner.node) ? owner : undefined;
+    const told = this.toldRemote.get(key);
+    if (remote) {
+      if (told === remote.node) return;
+      this.toldRemote.set(key, remote.node);
+      connections.remoteConnected(addressOfKey(key), new Date(remote.at || Date.now()).toISOString());
+    } else if (told !== undefined) {
+      this.toldRemote.delete(key);
+      connections.remoteDisconnected(addressOfKey(key), new Date(at ?? Date.now()).toISOString());
+    }
   }
 
   private send(nodeId: string, message: ClusterMessage): void {
@@ -242,9 +315,13 @@ export class ClusterNode {
     const { store } = this.options;
     switch (message.t) {
       case 'claim':
-        return this.claimed(message.key, { node: message.node, gen: message.gen });
+        return this.claimed(message.key, { node: message.node, gen: message.gen, at: message.at ?? 0 });
       case 'gone':
         if (this.owners.get(message.key)?.gen === message.gen) this.owners.delete(message.key);
+        return this.syncRemote(message.key, message.at);
+      case 'activity':
+        if (message.node === this.nodeId) return;
+        for (const [key, at] of message.items) this.connections?.remoteActivity(addressOfKey(key), new Date(at).toISOString());
         return;
       case 'disconnect':
         return this.devices.local.disconnect(addressOf(message));
@@ -269,13 +346,15 @@ export class ClusterNode {
   /** Another node (or this one) claimed an identity: a connection of it here that is older closes. */
   private async claimed(key: string, owner: Owner): Promise<void> {
     this.remember(key, owner);
+    // A node that just claimed is alive (the next heartbeat read confirms it or not).
+    this.liveNodes.add(owner.node);
+    this.syncRemote(key);
     if (owner.node === this.nodeId) return;
     const mine = (await this.claiming.get(key)) ?? undefined;
     const current = this.owners.get(key);
     if (mine !== undefined && mine > owner.gen) return;
     if (current && current.node === this.nodeId && current.gen > owner.gen) return;
-    const [deviceId = '', moduleId] = splitKey(key);
-    const address: TwinAddress = moduleId === undefined ? { deviceId } : { deviceId, moduleId };
+    const address = addressOfKey(key);
     if (this.devices.local.isConnected(address)) this.devices.local.supersedeAll(address);
   }
 
@@ -302,17 +381,30 @@ export class ClusterNode {
     }
   }
 
+  /** The last activity of this node's identities since the last heartbeat, to every node. */
+  private sendActivity(): void {
+    const items = (this.connections?.takeActivity() ?? []).map(([key, at]): [string, number] => [key, Date.parse(at)]);
+    for (let start = 0; start < items.length; start += ACTIVITY_BATCH) {
+      this.publish(this.keys.broadcast, { t: 'activity', node: this.nodeId, items: items.slice(start, start + ACTIVITY_BATCH) });
+    }
+  }
+
   /** Heartbeat: this node's entry, the list of live nodes, and the leader lease. */
   private async beat(): Promise<void> {
     if (this.closed) return;
     try {
       const devices = [...this.owners.values()].filter((owner) => owner.node === this.nodeId).length;
-      const beat: Beat = { nodeId: this.nodeId, endpoint: this.endpoint, devices, position: this.options.store.position, startedAt: this.startedAt, at: Date.now() };
+      const where = this.endpoint;
+      const endpoint = where ? `${where.hostName} mqtts ${where.ports.mqtts ?? 'off'} https ${where.ports.https ?? 'off'} amqps ${where.ports.amqps ?? 'off'}` : '';
+      const beat: Beat = { nodeId: this.nodeId, endpoint, ...where, devices, position: this.options.store.position, startedAt: this.startedAt, at: Date.now() };
       await this.redis.hset(this.keys.nodes, this.nodeId, JSON.stringify(beat));
+      this.sendActivity();
       const nodes = await readClusterStatus(this.redis, this.options.prefix, this.options.heartbeatMs);
       this.liveNodes.clear();
       for (const node of nodes) if (node.live) this.liveNodes.add(node.nodeId);
       this.liveNodes.add(this.nodeId);
+      // A node that went silent takes its identities' connections with it (and one that came back returns them).
+      for (const key of new Set([...this.owners.keys(), ...this.toldRemote.keys()])) this.syncRemote(key);
       const leading = (await this.redis.hubLease(this.keys.leader, this.nodeId, this.options.heartbeatMs * 3)) === 1;
       if (leading && !this.leading) {
         this.leading = true;
@@ -348,9 +440,14 @@ export async function readClusterStatus(redis: Redis, prefix: string, heartbeatM
       await redis.hdel(`${tag}:nodes`, beat.nodeId).catch(() => undefined);
       continue;
     }
+    const ports = beat.ports;
     nodes.push({
       nodeId: beat.nodeId,
       endpoint: String(beat.endpoint ?? ''),
+      hostName: String(beat.hostName ?? ''),
+      addresses: Array.isArray(beat.addresses) ? beat.addresses.filter((address): address is string => typeof address === 'string').slice(0, 32) : [],
+      ports: { mqtts: portOf(ports?.mqtts), https: portOf(ports?.https), amqps: portOf(ports?.amqps) },
+      heartbeatAt: new Date(beat.at).toISOString(),
       devices: Number(beat.devices) || 0,
       position: Number(beat.position) || 0,
       startedAt: String(beat.startedAt ?? ''),
@@ -363,18 +460,22 @@ export async function readClusterStatus(redis: Redis, prefix: string, heartbeatM
 }
 
 function parseOwner(value: string): Owner | undefined {
-  const match = /^(\d+) (.+)$/.exec(value);
-  return match ? { gen: Number(match[1]), node: match[2] ?? '' } : undefined;
+  const match = /^(\d+) (\S+)(?: (\d+))?$/.exec(value);
+  return match ? { gen: Number(match[1]), node: match[2] ?? '', at: Number(match[3] ?? 0) } : undefined;
+}
+
+function portOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : null;
 }
 
 function addressOf(message: { deviceId: string; moduleId?: string | undefined }): TwinAddress {
   return message.moduleId === undefined ? { deviceId: message.deviceId } : { deviceId: message.deviceId, moduleId: message.moduleId };
 }
 
-/** `d1` → [d1]; `d1/m1` → [d1, m1] (device ids cannot contain `/`). */
-function splitKey(key: string): [string, string?] {
+/** `d1` → {deviceId: d1}; `d1/m1` → {deviceId: d1, moduleId: m1} (device ids cannot contain `/`). */
+function addressOfKey(key: string): TwinAddress {
   const slash = key.indexOf('/');
-  return slash < 0 ? [key] : [key.slice(0, slash), key.slice(slash + 1)];
+  return slash < 0 ? { deviceId: key } : { deviceId: key.slice(0, slash), moduleId: key.slice(slash + 1) };
 }
 
 /** Reads a cluster's nodes from its Redis (`url`) without being a node: for `npm run hub -- --cluster-status`. */

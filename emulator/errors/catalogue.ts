@@ -164,6 +164,24 @@ export function serverError(message = 'Internal server error'): IotHubError {
   return new IotHubError({ code: 'ServerError', httpStatus: 500, errorCode: 500001, message });
 }
 
+/**
+ * A write another hub node of a cluster beat to the same record (docs/cluster.md): planned against a state that is
+ * no longer the latest, so the store refused it. Services plan such a write again (`HubData.retrying`); a client
+ * sees it, as 503001 like `storeUnavailable`, only when that keeps happening.
+ */
+export class StaleWriteError extends IotHubError {
+  readonly stale = true;
+
+  constructor(detail: string) {
+    super({ code: 'ServiceUnavailable', httpStatus: 503, errorCode: 503001, message: `The hub cannot persist changes right now: ${detail}` });
+  }
+}
+
+/** True for a {@link StaleWriteError}. */
+export function isStaleWrite(error: unknown): error is StaleWriteError {
+  return error instanceof StaleWriteError;
+}
+
 /** 503001: the store cannot persist (disk full, read-only); reads keep working. */
 export function storeUnavailable(detail: string): IotHubError {
   return new IotHubError({

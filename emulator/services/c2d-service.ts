@@ -78,31 +78,33 @@ export class C2dService {
   ) {}
 
   /** Queues a message; DeviceNotFound, 413 MessageTooLarge or 403 DeviceMaximumQueueDepthExceeded otherwise. */
-  async send(deviceId: string, input: C2dMessageInput, ctx?: RequestContext): Promise<StoredC2dMessage> {
-    this.registry.get(deviceId);
-    const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : input.body;
-    if (body.length > C2D_LIMITS.maxMessageBytes) {
-      throw messageTooLarge(`The cloud-to-device message is ${body.length} bytes; the maximum is ${C2D_LIMITS.maxMessageBytes}.`);
-    }
-    await this.expire(deviceId);
-    const queue = this.queueOf(deviceId);
-    if (queue.length >= C2D_LIMITS.maxQueueDepth) throw queueDepthExceeded(deviceId, C2D_LIMITS.maxQueueDepth);
-    const now = new Date(timeOf(ctx, this.clock));
-    const message: StoredC2dMessage = {
-      messageId: input.messageId ?? randomUUID(),
-      body: body.toString('base64'),
-      system: systemProperties(deviceId, input),
-      application: { ...input.properties },
-      ack: checkAck(input.ack),
-      enqueuedTime: now.toISOString(),
-      expiryTime: expiryOf(input.expiryTime, now).toISOString(),
-      deliveryCount: 0,
-    };
-    await this.data.write([{ kind: 'c2dEnqueued', deviceId, message }], [{ kind: 'queue', deviceId, value: [...queue, message] }]);
-    this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
-    this.recordQueued(deviceId, message, body, ctx);
-    this.devices.deliverC2d(deviceId);
-    return message;
+  send(deviceId: string, input: C2dMessageInput, ctx?: RequestContext): Promise<StoredC2dMessage> {
+    return this.data.retrying(async () => {
+      this.registry.get(deviceId);
+      const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : input.body;
+      if (body.length > C2D_LIMITS.maxMessageBytes) {
+        throw messageTooLarge(`The cloud-to-device message is ${body.length} bytes; the maximum is ${C2D_LIMITS.maxMessageBytes}.`);
+      }
+      await this.expire(deviceId);
+      const queue = this.queueOf(deviceId);
+      if (queue.length >= C2D_LIMITS.maxQueueDepth) throw queueDepthExceeded(deviceId, C2D_LIMITS.maxQueueDepth);
+      const now = new Date(timeOf(ctx, this.clock));
+      const message: StoredC2dMessage = {
+        messageId: input.messageId ?? randomUUID(),
+        body: body.toString('base64'),
+        system: systemProperties(deviceId, input),
+        application: { ...input.properties },
+        ack: checkAck(input.ack),
+        enqueuedTime: now.toISOString(),
+        expiryTime: expiryOf(input.expiryTime, now).toISOString(),
+        deliveryCount: 0,
+      };
+      await this.data.write([{ kind: 'c2dEnqueued', deviceId, message }], [{ kind: 'queue', deviceId, value: [...queue, message] }]);
+      this.events.emit('c2dQueued', { deviceId, messageId: message.messageId });
+      this.recordQueued(deviceId, message, body, ctx);
+      this.devices.deliverC2d(deviceId);
+      return message;
+    });
   }
 
   /**
@@ -143,9 +145,11 @@ export class C2dService {
    * maximum number of times, so the caller must not send it again; false too when an HTTPS receiver locked the
    * message meanwhile.
    */
-  async markDelivered(deviceId: string, messageId: string): Promise<boolean> {
-    if (this.locks.isLocked(deviceId, messageId, this.clock.now().getTime())) return false;
-    return this.countDelivery(deviceId, messageId);
+  markDelivered(deviceId: string, messageId: string): Promise<boolean> {
+    return this.data.retrying(async () => {
+      if (this.locks.isLocked(deviceId, messageId, this.clock.now().getTime())) return false;
+      return this.countDelivery(deviceId, messageId);
+    });
   }
 
   /**
@@ -247,20 +251,24 @@ export class C2dService {
   }
 
   /** The device acknowledged (MQTT PUBACK): the message leaves the queue. False when it was not queued. */
-  async complete(deviceId: string, messageId: string): Promise<boolean> {
-    const message = this.queueOf(deviceId).find((candidate) => candidate.messageId === messageId);
-    if (!message) return false;
-    await this.settle(deviceId, [message], 'Success');
-    return true;
+  complete(deviceId: string, messageId: string): Promise<boolean> {
+    return this.data.retrying(async () => {
+      const message = this.queueOf(deviceId).find((candidate) => candidate.messageId === messageId);
+      if (!message) return false;
+      await this.settle(deviceId, [message], 'Success');
+      return true;
+    });
   }
 
   /** `DELETE /devices/{id}/commands`: empties the queue, returns how many messages were dropped. */
-  async purge(deviceId: string): Promise<number> {
-    this.registry.get(deviceId);
-    await this.expire(deviceId);
-    const queue = this.queueOf(deviceId);
-    await this.settle(deviceId, queue, 'Purged');
-    return queue.length;
+  purge(deviceId: string): Promise<number> {
+    return this.data.retrying(async () => {
+      this.registry.get(deviceId);
+      await this.expire(deviceId);
+      const queue = this.queueOf(deviceId);
+      await this.settle(deviceId, queue, 'Purged');
+      return queue.length;
+    });
   }
 
   /** Takes the feedback records waiting for a feedback receiver (oldest first). */

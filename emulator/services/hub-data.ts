@@ -1,3 +1,4 @@
+import { isStaleWrite } from '../errors/catalogue.js';
 import type { CaCertificateRecord } from '../model/ca-certificate.js';
 import type { HubChange } from '../model/changes.js';
 import type { DeviceRecord } from '../model/device.js';
@@ -14,6 +15,9 @@ export type Staged =
   | { readonly kind: 'session'; readonly clientId: string; readonly value: readonly StoredSubscription[] }
   | { readonly kind: 'policies'; readonly value: Readonly<Record<string, AccessPolicy>> }
   | { readonly kind: 'caCertificate'; readonly name: string; readonly value: CaCertificateRecord | undefined };
+
+/** Times a write is planned again after a cluster node's write to the same record came first. */
+const MAX_STALE_RETRIES = 8;
 
 interface PendingEntry {
   readonly value: unknown;
@@ -93,6 +97,22 @@ export class HubData {
       else names.add(key.slice(2));
     }
     return [...names];
+  }
+
+  /**
+   * Runs a write (`attempt`: read the latest state, validate, plan, `write`) and, when another hub node of a cluster
+   * wrote one of its records first (the store refused it as stale and has read the other node's write), runs it
+   * again against the new state: an `If-Match` then fails with 412 and a write without one applies on top, as on
+   * one hub. A single hub never refuses a write as stale. After `MAX_STALE_RETRIES` attempts the 503 stands.
+   */
+  async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isStaleWrite(error) || tries >= MAX_STALE_RETRIES) throw error;
+      }
+    }
   }
 
   /**

@@ -47,8 +47,9 @@ export class HubEventSources {
       events.on('deviceDeleted', ({ record }) => record && this.lifecycle('deleteDeviceIdentity', record)),
       events.on('moduleCreated', ({ record }) => record && this.lifecycle('createModuleIdentity', record)),
       events.on('moduleDeleted', ({ record }) => record && this.lifecycle('deleteModuleIdentity', record)),
-      events.on('connectionStateChanged', ({ deviceId, moduleId, connectionState }) =>
-        this.connection(moduleId === undefined ? { deviceId } : { deviceId, moduleId }, connectionState === 'Connected' ? 'deviceConnected' : 'deviceDisconnected'),
+      // A cluster node routes the connection events of its own connections only (docs/cluster.md).
+      events.on('connectionStateChanged', ({ deviceId, moduleId, connectionState, remote }) =>
+        !remote && this.connection(moduleId === undefined ? { deviceId } : { deviceId, moduleId }, connectionState === 'Connected' ? 'deviceConnected' : 'deviceDisconnected'),
       ),
     ];
   }

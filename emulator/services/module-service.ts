@@ -40,40 +40,44 @@ export class ModuleService {
   ) {}
 
   /** Creates a module on an existing device; 409 ModuleAlreadyExistsOnDevice if the id is taken. */
-  async create(input: ModuleInput, ctx?: RequestContext): Promise<ModuleRecord> {
-    this.registry.get(input.deviceId);
-    const idError = checkModuleId(input.moduleId);
-    if (idError) throw idError;
-    if (this.data.latestModule(input.deviceId, input.moduleId)) throw moduleAlreadyExists(input.deviceId, input.moduleId);
-    const now = timeOf(ctx, this.clock);
-    const record: ModuleRecord = {
-      deviceId: input.deviceId,
-      moduleId: input.moduleId,
-      generationId: generationId(new Date(now)),
-      identityVersion: 1,
-      managedBy: input.managedBy ?? null,
-      authentication: buildAuthentication(input.authentication, undefined),
-      lastActivityTime: NEVER,
-      twin: { tags: {}, desired: freshSection(now, true), reported: freshSection(now, false), version: 1, modelId: '' },
-    };
-    await this.put(record);
-    this.events.emit('moduleCreated', { deviceId: record.deviceId, moduleId: record.moduleId, record });
-    return record;
+  create(input: ModuleInput, ctx?: RequestContext): Promise<ModuleRecord> {
+    return this.data.retrying(async () => {
+      this.registry.get(input.deviceId);
+      const idError = checkModuleId(input.moduleId);
+      if (idError) throw idError;
+      if (this.data.latestModule(input.deviceId, input.moduleId)) throw moduleAlreadyExists(input.deviceId, input.moduleId);
+      const now = timeOf(ctx, this.clock);
+      const record: ModuleRecord = {
+        deviceId: input.deviceId,
+        moduleId: input.moduleId,
+        generationId: generationId(new Date(now)),
+        identityVersion: 1,
+        managedBy: input.managedBy ?? null,
+        authentication: buildAuthentication(input.authentication, undefined),
+        lastActivityTime: NEVER,
+        twin: { tags: {}, desired: freshSection(now, true), reported: freshSection(now, false), version: 1, modelId: '' },
+      };
+      await this.put(record);
+      this.events.emit('moduleCreated', { deviceId: record.deviceId, moduleId: record.moduleId, record });
+      return record;
+    });
   }
 
   /** Updates keys and `managedBy`; `If-Match` against the module etag. */
-  async update(input: ModuleInput, ifMatch?: string): Promise<ModuleRecord> {
-    const current = this.latest(input.deviceId, input.moduleId);
-    const etagError = checkIfMatch(ifMatch, moduleEtag(current));
-    if (etagError) throw etagError;
-    const record: ModuleRecord = {
-      ...current,
-      identityVersion: current.identityVersion + 1,
-      managedBy: input.managedBy === undefined ? current.managedBy : input.managedBy,
-      authentication: buildAuthentication(input.authentication, current.authentication),
-    };
-    await this.put(record);
-    return record;
+  update(input: ModuleInput, ifMatch?: string): Promise<ModuleRecord> {
+    return this.data.retrying(async () => {
+      const current = this.latest(input.deviceId, input.moduleId);
+      const etagError = checkIfMatch(ifMatch, moduleEtag(current));
+      if (etagError) throw etagError;
+      const record: ModuleRecord = {
+        ...current,
+        identityVersion: current.identityVersion + 1,
+        managedBy: input.managedBy === undefined ? current.managedBy : input.managedBy,
+        authentication: buildAuthentication(input.authentication, current.authentication),
+      };
+      await this.put(record);
+      return record;
+    });
   }
 
   /** The committed module, or 404 ModuleNotFound (404 DeviceNotFound when the device itself is unknown). */
@@ -100,14 +104,16 @@ export class ModuleService {
     for (const modules of Object.values(this.data.committed.modules)) yield* Object.values(modules);
   }
 
-  async delete(deviceId: string, moduleId: string, ifMatch?: string): Promise<void> {
-    const current = this.latest(deviceId, moduleId);
-    const etagError = checkIfMatch(ifMatch, moduleEtag(current));
-    if (etagError) throw etagError;
-    await this.data.write([{ kind: 'moduleDeleted', deviceId, moduleId }], [{ kind: 'module', deviceId, moduleId, value: undefined }]);
-    this.connections.forget({ deviceId, moduleId });
-    this.devices.disconnect({ deviceId, moduleId });
-    this.events.emit('moduleDeleted', { deviceId, moduleId, record: current });
+  delete(deviceId: string, moduleId: string, ifMatch?: string): Promise<void> {
+    return this.data.retrying(async () => {
+      const current = this.latest(deviceId, moduleId);
+      const etagError = checkIfMatch(ifMatch, moduleEtag(current));
+      if (etagError) throw etagError;
+      await this.data.write([{ kind: 'moduleDeleted', deviceId, moduleId }], [{ kind: 'module', deviceId, moduleId, value: undefined }]);
+      this.connections.forget({ deviceId, moduleId });
+      this.devices.disconnect({ deviceId, moduleId });
+      this.events.emit('moduleDeleted', { deviceId, moduleId, record: current });
+    });
   }
 
   /** Live facts of a module identity. */

@@ -39,33 +39,35 @@ export class RegistryService {
   ) {}
 
   /** Creates a device; keys missing or empty are generated. 409 if the id exists. */
-  async create(input: DeviceInput, ctx?: RequestContext): Promise<DeviceRecord> {
-    const idError = checkDeviceId(input.deviceId);
-    if (idError) throw idError;
-    if (this.data.latestDevice(input.deviceId)) throw deviceAlreadyExists(input.deviceId);
-    const now = timeOf(ctx, this.clock);
-    const record: DeviceRecord = {
-      deviceId: input.deviceId,
-      generationId: generationId(new Date(now)),
-      identityVersion: 1,
-      status: input.status ?? 'enabled',
-      statusReason: input.statusReason ?? null,
-      statusUpdatedTime: NEVER,
-      connectionStateUpdatedTime: NEVER,
-      lastActivityTime: NEVER,
-      authentication: buildAuthentication(input.authentication, undefined),
-      capabilities: { iotEdge: input.capabilities?.iotEdge ?? false },
-      twin: {
-        tags: {},
-        desired: freshSection(now, true),
-        reported: freshSection(now, false),
-        version: 1,
-        modelId: '',
-      },
-    };
-    await this.put(record);
-    this.events.emit('deviceCreated', { deviceId: record.deviceId, record });
-    return record;
+  create(input: DeviceInput, ctx?: RequestContext): Promise<DeviceRecord> {
+    return this.data.retrying(async () => {
+      const idError = checkDeviceId(input.deviceId);
+      if (idError) throw idError;
+      if (this.data.latestDevice(input.deviceId)) throw deviceAlreadyExists(input.deviceId);
+      const now = timeOf(ctx, this.clock);
+      const record: DeviceRecord = {
+        deviceId: input.deviceId,
+        generationId: generationId(new Date(now)),
+        identityVersion: 1,
+        status: input.status ?? 'enabled',
+        statusReason: input.statusReason ?? null,
+        statusUpdatedTime: NEVER,
+        connectionStateUpdatedTime: NEVER,
+        lastActivityTime: NEVER,
+        authentication: buildAuthentication(input.authentication, undefined),
+        capabilities: { iotEdge: input.capabilities?.iotEdge ?? false },
+        twin: {
+          tags: {},
+          desired: freshSection(now, true),
+          reported: freshSection(now, false),
+          version: 1,
+          modelId: '',
+        },
+      };
+      await this.put(record);
+      this.events.emit('deviceCreated', { deviceId: record.deviceId, record });
+      return record;
+    });
   }
 
   /** The committed device, or 404 DeviceNotFound. */
@@ -102,37 +104,41 @@ export class RegistryService {
   }
 
   /** Updates status, keys, capabilities; `If-Match` checked against the identity etag. */
-  async update(input: DeviceInput, ifMatch?: string, ctx?: RequestContext): Promise<DeviceRecord> {
-    const current = this.latest(input.deviceId);
-    const etagError = checkIfMatch(ifMatch, identityEtag(current));
-    if (etagError) throw etagError;
-    const now = timeOf(ctx, this.clock);
-    const status = input.status ?? current.status;
-    const record: DeviceRecord = {
-      ...current,
-      identityVersion: current.identityVersion + 1,
-      status,
-      statusReason: input.statusReason === undefined ? current.statusReason : input.statusReason,
-      statusUpdatedTime: status !== current.status ? now : current.statusUpdatedTime,
-      authentication: buildAuthentication(input.authentication, current.authentication),
-      capabilities: { iotEdge: input.capabilities?.iotEdge ?? current.capabilities.iotEdge },
-    };
-    await this.put(record);
-    // A disabled device (and its modules) loses its connection at once (iothub-protocol.md §8.3).
-    if (record.status === 'disabled') this.devices.disconnect({ deviceId: record.deviceId });
-    this.events.emit('deviceUpdated', { deviceId: record.deviceId });
-    return record;
+  update(input: DeviceInput, ifMatch?: string, ctx?: RequestContext): Promise<DeviceRecord> {
+    return this.data.retrying(async () => {
+      const current = this.latest(input.deviceId);
+      const etagError = checkIfMatch(ifMatch, identityEtag(current));
+      if (etagError) throw etagError;
+      const now = timeOf(ctx, this.clock);
+      const status = input.status ?? current.status;
+      const record: DeviceRecord = {
+        ...current,
+        identityVersion: current.identityVersion + 1,
+        status,
+        statusReason: input.statusReason === undefined ? current.statusReason : input.statusReason,
+        statusUpdatedTime: status !== current.status ? now : current.statusUpdatedTime,
+        authentication: buildAuthentication(input.authentication, current.authentication),
+        capabilities: { iotEdge: input.capabilities?.iotEdge ?? current.capabilities.iotEdge },
+      };
+      await this.put(record);
+      // A disabled device (and its modules) loses its connection at once (iothub-protocol.md §8.3).
+      if (record.status === 'disabled') this.devices.disconnect({ deviceId: record.deviceId });
+      this.events.emit('deviceUpdated', { deviceId: record.deviceId });
+      return record;
+    });
   }
 
   /** Deletes the device with its twin, modules, C2D queue and twin change logs (one change record). */
-  async delete(deviceId: string, ifMatch?: string): Promise<void> {
-    const current = this.latest(deviceId);
-    const etagError = checkIfMatch(ifMatch, identityEtag(current));
-    if (etagError) throw etagError;
-    await this.data.write([{ kind: 'deviceDeleted', deviceId }], [{ kind: 'device', deviceId, value: undefined }]);
-    this.connections.forget({ deviceId });
-    this.devices.disconnect({ deviceId });
-    this.events.emit('deviceDeleted', { deviceId, record: current });
+  delete(deviceId: string, ifMatch?: string): Promise<void> {
+    return this.data.retrying(async () => {
+      const current = this.latest(deviceId);
+      const etagError = checkIfMatch(ifMatch, identityEtag(current));
+      if (etagError) throw etagError;
+      await this.data.write([{ kind: 'deviceDeleted', deviceId }], [{ kind: 'device', deviceId, value: undefined }]);
+      this.connections.forget({ deviceId });
+      this.devices.disconnect({ deviceId });
+      this.events.emit('deviceDeleted', { deviceId, record: current });
+    });
   }
 
   /** The transport of the device's newest live connection (the studio shows it), undefined while disconnected. */

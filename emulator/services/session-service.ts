@@ -27,8 +27,9 @@ export class SessionService {
   async save(clientId: string, subscriptions: readonly StoredSubscription[]): Promise<void> {
     if (subscriptions.length === 0 && this.get(clientId).length === 0) return;
     const copy = subscriptions.map((subscription) => ({ topic: subscription.topic, qos: subscription.qos }));
+    // The whole list is written, so a write that lost a race with another cluster node is simply written again.
     await this.data
-      .write([{ kind: 'sessionSaved', clientId, subscriptions: copy }], [{ kind: 'session', clientId, value: copy }])
+      .retrying(() => this.data.write([{ kind: 'sessionSaved', clientId, subscriptions: copy }], [{ kind: 'session', clientId, value: copy }]))
       .catch(() => undefined);
   }
 }

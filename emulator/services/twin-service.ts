@@ -46,49 +46,57 @@ export class TwinService {
   }
 
   /** Device reported PATCH: merge, +1 reported `$version`. Returns the new reported `$version` once durable. */
-  async patchReported(ctx: RequestContext, address: TwinAddress, patch: JsonObject): Promise<number> {
-    const owner = this.latestOwner(address);
-    const planned = planReportedPatch(owner.twin, patch, ctx.time);
-    await this.save(ctx, address, owner, planned);
-    return planned.twin.reported.version;
+  patchReported(ctx: RequestContext, address: TwinAddress, patch: JsonObject): Promise<number> {
+    return this.data.retrying(async () => {
+      const owner = this.latestOwner(address);
+      const planned = planReportedPatch(owner.twin, patch, ctx.time);
+      await this.save(ctx, address, owner, planned);
+      return planned.twin.reported.version;
+    });
   }
 
   /**
    * Service PATCH (`merge`) or PUT (`replace`) of tags and desired (iothub-protocol.md §7.4), `If-Match` against
    * the twin etag. Returns the twin this write produced (its etag is the one the caller must send next).
    */
-  async writeTwin(ctx: RequestContext, address: TwinAddress, body: ServiceTwinBody, mode: 'merge' | 'replace', ifMatch?: string): Promise<JsonObject> {
-    const owner = this.latestOwner(address);
-    const etagError = checkIfMatch(ifMatch, twinEtag(owner.twin));
-    if (etagError) throw etagError;
-    const planned = planServiceWrite(owner.twin, body, mode, ctx.time);
-    if (Object.keys(planned.parts).length === 0) return serviceTwin(owner, this.runtime(address));
-    const saved = await this.save(ctx, address, owner, planned);
-    if (planned.notification) {
-      const version = planned.twin.desired.version;
-      this.devices.notifyDesired(address, planned.notification, version);
-      this.events.emit('twinDesiredUpdated', { ...address, body: planned.notification, version });
-    }
-    return serviceTwin(saved, this.runtime(address));
+  writeTwin(ctx: RequestContext, address: TwinAddress, body: ServiceTwinBody, mode: 'merge' | 'replace', ifMatch?: string): Promise<JsonObject> {
+    return this.data.retrying(async () => {
+      const owner = this.latestOwner(address);
+      const etagError = checkIfMatch(ifMatch, twinEtag(owner.twin));
+      if (etagError) throw etagError;
+      const planned = planServiceWrite(owner.twin, body, mode, ctx.time);
+      if (Object.keys(planned.parts).length === 0) return serviceTwin(owner, this.runtime(address));
+      const saved = await this.save(ctx, address, owner, planned);
+      if (planned.notification) {
+        const version = planned.twin.desired.version;
+        this.devices.notifyDesired(address, planned.notification, version);
+        this.events.emit('twinDesiredUpdated', { ...address, body: planned.notification, version });
+      }
+      return serviceTwin(saved, this.runtime(address));
+    });
   }
 
   /** Records the IoT Plug and Play model id a device or module announced in its MQTT username. */
-  async setModelId(address: TwinAddress, modelId: string): Promise<void> {
-    const owner = this.findLatest(address);
-    if (!owner || owner.twin.modelId === modelId) return;
-    await this.data.write([{ kind: 'modelIdSet', target: address, modelId }], [staged(address, { ...owner, twin: { ...owner.twin, modelId } })]);
+  setModelId(address: TwinAddress, modelId: string): Promise<void> {
+    return this.data.retrying(async () => {
+      const owner = this.findLatest(address);
+      if (!owner || owner.twin.modelId === modelId) return;
+      await this.data.write([{ kind: 'modelIdSet', target: address, modelId }], [staged(address, { ...owner, twin: { ...owner.twin, modelId } })]);
+    });
   }
 
   /**
    * Records which configurations target the twin and their status (automatic device management). Not a twin
    * `version` step: the map is the hub's bookkeeping, shown on the twin and in queries.
    */
-  async setConfigurations(address: TwinAddress, configurations: TwinConfigurations): Promise<void> {
-    const owner = this.findLatest(address);
-    if (!owner) return;
-    const { configurations: _old, ...rest } = owner.twin;
-    const twin = Object.keys(configurations).length === 0 ? rest : { ...rest, configurations };
-    await this.data.write([{ kind: 'twinConfigurationsSet', target: address, configurations }], [staged(address, { ...owner, twin })]);
+  setConfigurations(address: TwinAddress, configurations: TwinConfigurations): Promise<void> {
+    return this.data.retrying(async () => {
+      const owner = this.findLatest(address);
+      if (!owner) return;
+      const { configurations: _old, ...rest } = owner.twin;
+      const twin = Object.keys(configurations).length === 0 ? rest : { ...rest, configurations };
+      await this.data.write([{ kind: 'twinConfigurationsSet', target: address, configurations }], [staged(address, { ...owner, twin })]);
+    });
   }
 
   /** The twin's change log, oldest first (bounded per twin; see `historyLimit`). */

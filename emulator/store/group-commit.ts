@@ -1,4 +1,4 @@
-import { storeUnavailable } from '../errors/catalogue.js';
+import { isStaleWrite, storeUnavailable } from '../errors/catalogue.js';
 
 /** What a {@link GroupCommit} runs. */
 export interface GroupCommitHooks<T> {
@@ -71,9 +71,10 @@ export class GroupCommit<T> {
   private fail(batch: Waiter<T>[], error: Error): void {
     const failed = [...batch, ...this.queued];
     this.queued = [];
-    this.lastFailure = error;
+    // A stale write (another cluster node came first) is no store failure: the writers plan again.
+    if (!isStaleWrite(error)) this.lastFailure = error;
     this.hooks.failed(error);
-    const hubError = storeUnavailable(error.message);
+    const hubError = isStaleWrite(error) ? error : storeUnavailable(error.message);
     for (const waiter of failed) waiter.reject(hubError);
   }
 }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 
+import { StaleWriteError } from '../errors/catalogue.js';
 import type { HubChange } from '../model/changes.js';
 import { emptyHubState, type HubState } from '../model/hub-state.js';
 import { noopLogger, type Logger } from '../logger.js';
@@ -193,7 +194,7 @@ export class RedisStore implements EmulatorStore {
     if (reply[0] === 'conflict') {
       // Catch up first, so a retry is planned against the other node's write.
       await this.readUntil(Number.POSITIVE_INFINITY).catch(() => undefined);
-      throw new Error(`a write of hub node "${reply[2].split(' ').slice(1).join(' ')}" to the same record (${reply[1]}) came first; retry the request`);
+      throw new StaleWriteError(`a write of hub node "${reply[2].split(' ').slice(1).join(' ')}" to the same record (${reply[1]}) came first; retry the request`);
     }
     // Durable from here on: nothing below may reject.
     const seq = Number(reply[1]);

@@ -10,6 +10,7 @@ export const INVOKE_CHANNELS = [
   'emulator.export',
   'emulator.import',
   'emulator.tierUsage',
+  'emulator.cluster',
   'settings.get',
   'settings.update',
   'devices.list',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 import type {
-  ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
+  ClusterStatusDto, ConfigurationDto, DeviceDetails, FaultsStatusDto, DeviceSummary, DigitalTwinDto, EmulatorStatusDto, EnrollmentDto, EventEndpointDto, HubExport, ImportReport, JobDto, MethodResultDto, ProvisioningOverviewDto, QueryPageDto, SettingsDto, SimulationDto, SimulationProfileDto, TierUsageDto, TrafficEventDto, TwinAtVersionDto, TwinDocument, TwinHistoryDto, X509DeviceDto,
 } from './dto.js';
 import { HUB_TIER_NAMES } from './dto.js';
 import type { InvokeChannel, PushChannel } from './channel-names.js';
@@ -88,6 +88,8 @@ export const requestSchemas = {
   'emulator.import': z.strictObject({ data: hubExportSchema, overwrite: z.boolean() }),
   /** What tier emulation has counted (the quota meter); null when it is off. */
   'emulator.tierUsage': empty,
+  /** The hub cluster this hub is a node of (docs/cluster.md): its nodes, device counts and liveness; null when alone. */
+  'emulator.cluster': empty,
   'settings.get': empty,
   /** Saves the settings and restarts the hub with them. */
   'settings.update': z.strictObject({ settings: studioSettingsSchema }),
@@ -217,6 +219,7 @@ export interface Responses {
   'emulator.export': HubExport;
   'emulator.import': ImportReport;
   'emulator.tierUsage': TierUsageDto;
+  'emulator.cluster': ClusterStatusDto;
   'settings.get': SettingsDto;
   'settings.update': SettingsDto;
   'devices.list': DeviceSummary[];

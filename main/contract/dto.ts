@@ -275,6 +275,33 @@ export type HubTierName = (typeof HUB_TIER_NAMES)[number];
 /** What tier emulation counted (per family and the daily quota), or null when it is off. */
 export type TierUsageDto = TierUsage | null;
 
+/** One hub node of a cluster, as its heartbeat in Redis says (docs/cluster.md). */
+export interface ClusterNodeDto {
+  readonly nodeId: string;
+  readonly hostName: string;
+  /** Host name, loopback and LAN addresses it accepts connections on. */
+  readonly addresses: readonly string[];
+  readonly ports: { readonly mqtts: number | null; readonly https: number | null; readonly amqps: number | null };
+  /** Devices and modules connected to it. */
+  readonly devices: number;
+  /** The last change batch it applied (its place in the shared change stream). */
+  readonly position: number;
+  readonly startedAt: string;
+  /** Its last heartbeat (ISO time). */
+  readonly heartbeatAt: string;
+  /** Milliseconds since its last heartbeat when the status was read. */
+  readonly silentMs: number;
+  /** Heard from within its last three heartbeats. */
+  readonly live: boolean;
+  /** It runs jobs and configurations (the leader lease). */
+  readonly leader: boolean;
+  /** It is the studio's own hub. */
+  readonly self: boolean;
+}
+
+/** The cluster the studio's hub is a node of, or null when the hub runs alone. */
+export type ClusterStatusDto = { readonly nodeId: string; readonly nodes: readonly ClusterNodeDto[] } | null;
+
 /** Settings as stored plus where they are kept. */
 export interface SettingsDto {
   readonly settings: StudioSettings;

@@ -14,6 +14,9 @@ export interface BrowserModeOptions {
   /** Hub settings given on the command line; when present they are used as-is and not saved. */
   readonly overrides: SettingsOverrides;
   readonly hostName?: string;
+  /** `--store redis://…`: the hub's state in Redis; with `--cluster` the studio's hub is a node of that cluster. */
+  readonly store?: string;
+  readonly cluster?: { readonly nodeId?: string };
   readonly settingsFile?: string;
   /** Print one JSON line when ready (for scripts and tests). */
   readonly json: boolean;
@@ -36,6 +39,9 @@ Serves Twin Studio to your browser on 127.0.0.1 and hosts the IoT Hub emulator.
   --mqtt-port <n|off> plain MQTT port (default off)
   --amqps-port <n|off> AMQP/TLS port for service apps (default 5671)
   --host-name <name>  host name put in connection strings (default localhost)
+  --store <url>       keep the hub state in Redis (redis://host:port) instead of the data folder
+  --cluster           run the studio's hub as a node of the cluster on the --store Redis (docs/cluster.md)
+  --node-id <id>      its node id in the cluster (default: random)
   --settings <file>   settings file (default: next to the data folder)
   --json              print one JSON line when ready
   --open              open the system browser
@@ -69,6 +75,9 @@ export function parseBrowserArgs(argv: readonly string[]): BrowserModeOptions {
       case '--mqtt-port': ports.mqtt = port(next(), flag, true); break;
       case '--amqps-port': ports.amqps = port(next(), flag, true); break;
       case '--host-name': options.hostName = required(next(), flag); break;
+      case '--store': options.store = required(next(), flag); break;
+      case '--cluster': options.cluster = { ...options.cluster }; break;
+      case '--node-id': options.cluster = { ...options.cluster, nodeId: required(next(), flag) }; break;
       case '--settings': options.settingsFile = required(next(), flag); break;
       case '--json': options.json = true; break;
       case '--open': options.open = true; break;
@@ -78,7 +87,23 @@ export function parseBrowserArgs(argv: readonly string[]): BrowserModeOptions {
     }
   }
   if (Object.keys(ports).length > 0) options.overrides.ports = ports;
+  if (options.cluster && options.store === undefined) throw new Error('--cluster needs --store redis://…');
   return options;
+}
+
+/**
+ * `--store <url>`, `--cluster` and `--node-id <id>` picked out of an argument list that has other options too (the
+ * Electron app's, which include Chromium's): the studio's hub then joins that cluster (docs/cluster.md).
+ */
+export function clusterArgs(argv: readonly string[]): { store?: string; cluster?: { nodeId?: string } } {
+  const at = (flag: string) => {
+    const index = argv.indexOf(flag);
+    return index < 0 ? undefined : argv[index + 1];
+  };
+  const store = at('--store');
+  const nodeId = at('--node-id');
+  if (store === undefined) return {};
+  return { store, ...(argv.includes('--cluster') ? { cluster: nodeId === undefined ? {} : { nodeId } } : {}) };
 }
 
 function required(value: string | undefined, flag: string): string {

@@ -24,12 +24,21 @@ export async function runBrowserMode(argv: readonly string[]): Promise<() => Pro
     settings: await settingsFor(options),
     hostKind: 'browser',
     logger: consoleLogger(options.verbose),
-    emulatorConfig: options.hostName ? { hostName: options.hostName } : {},
+    emulatorConfig: {
+      ...(options.hostName ? { hostName: options.hostName } : {}),
+      ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.cluster ? { cluster: options.cluster } : {}),
+    },
   });
   const status = await host.start();
   const web = new BrowserHost({ host, handlers, rendererDir: rendererDir(), port: options.port });
   const address = await web.listen();
-  process.stdout.write(options.json ? `${JSON.stringify({ event: 'ready', url: address.url, port: address.port, hub: status })}\n` : describe(address, status));
+  const clusterNode = status.status === 'Running' ? host.requireRunning().config.cluster?.nodeId : undefined;
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify({ event: 'ready', url: address.url, port: address.port, hub: status, ...(clusterNode === undefined ? {} : { clusterNode }) })}\n`
+      : describe(address, status, clusterNode),
+  );
   if (options.open) openBrowser(address.url);
   return async () => {
     await web.close();
@@ -50,7 +59,7 @@ async function settingsFor(options: BrowserModeOptions): Promise<SettingsStore> 
   });
 }
 
-function describe(address: BrowserHostAddress, status: EmulatorStatusDto): string {
+function describe(address: BrowserHostAddress, status: EmulatorStatusDto, clusterNode: string | undefined): string {
   const info = status.info;
   const hub = info
     ? [
@@ -60,6 +69,7 @@ function describe(address: BrowserHostAddress, status: EmulatorStatusDto): strin
         `  data folder       ${info.dataDir}`,
         `  CA certificate    ${info.caCertPath}`,
         `  service connection string: ${info.serviceConnectionString}`,
+        ...(clusterNode === undefined ? [] : [`  cluster node      ${clusterNode} (Settings → Cluster lists every node)`]),
         ...info.warnings.map((warning) => `  WARNING: ${warning}`),
       ]
     : [`  The hub is not running: ${status.error ?? 'unknown error'} (change its ports in Settings).`];

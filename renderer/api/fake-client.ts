@@ -133,6 +133,7 @@ export function createFakeApi(): FakeApi {
     'emulator.export': () => ({ ok: true, value: { format: 'twin-studio-hub', version: 1, exportedAt: '2026-01-01T00:00:00Z', devices: [...devices.values()].map((d) => ({ deviceId: d.summary.deviceId, status: d.summary.status, authentication: { type: 'sas' }, tags: d.tags, desired: d.desired })) } }),
     'emulator.import': ({ data }) => { data.devices.forEach((d) => addDevice(d.deviceId, d)); return { ok: true, value: { created: data.devices.length, updated: 0, failed: [] } }; },
     'emulator.tierUsage': () => ({ ok: true, value: null }),
+    'emulator.cluster': () => ({ ok: true, value: null }),
     'settings.get': () => ({ ok: true, value: { settings: { ports: { mqtts: 8883, https: 443, mqtt: null, amqps: 5671 }, dataDir: '/data', persistence: 'file' }, settingsFile: null } }),
     'settings.update': ({ settings }) => ({ ok: true, value: { settings, settingsFile: null } }),
     'devices.list': () => ({ ok: true, value: [...devices.values()].map((d) => d.summary) }),

@@ -12,4 +12,14 @@ export const emulatorHandlers: NamespaceHandlers<'emulator'> = {
   'emulator.import': async ({ data, overwrite }, { host }) => importHub(host.requireRunning(), data, overwrite),
 
   'emulator.tierUsage': async (_req, { host }) => host.requireRunning().tierUsage() ?? null,
+
+  'emulator.cluster': async (_req, { host }) => {
+    const hub = host.requireRunning();
+    const nodeId = hub.config.cluster?.nodeId;
+    if (nodeId === undefined) return null;
+    const nodes = (await hub.clusterStatus()).map(({ endpoint: _line, addresses, ports, ...node }) => ({
+      ...node, addresses: [...addresses], ports: { ...ports }, self: node.nodeId === nodeId,
+    }));
+    return { nodeId, nodes };
+  },
 };

@@ -8,6 +8,7 @@ import { CopyButton } from '../../components/CopyButton.js';
 import { useStore } from '../../state/store.js';
 import { useStudio } from '../../state/studio-context.js';
 import type { ThemeChoice } from '../../state/theme.js';
+import { ClusterPanel } from '../cluster/ClusterPanel.js';
 import { QuotaMeter } from './QuotaMeter.js';
 import { TransferSection } from './TransferSection.js';
 
@@ -116,6 +117,7 @@ export function SettingsPanel({ theme, onTheme }: { theme: ThemeChoice; onTheme:
         </label>
       </section>
       <HubFacts status={status} />
+      <ClusterPanel />
       <section aria-label="Ports and data">
         <h3>Ports and data</h3>
         <div className="row wrap">
