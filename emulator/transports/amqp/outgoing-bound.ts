@@ -29,7 +29,7 @@ export function boundOutgoing(stream: OutgoingStream, maxBytes: number, graceMs:
     stream.destroy();
   };
   stream.once('close', () => clearTimeout(grace));
-  (stream as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+  (stream as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
     if (tripped) return false;
     const flushed = write(...args);
     const buffered = stream.writableLength;
