@@ -47,3 +47,11 @@ export function nextDesired(twin: DeviceTwin, minVersion: number, timeoutMs = 10
     twin.on('properties.desired', listener);
   });
 }
+
+/**
+ * Closes every client, waiting at most `ms` for each: a client the hub refused or dropped may still be in the SDK's
+ * reconnect backoff, and its close would wait for that.
+ */
+export async function closeClientsWithin(clients: readonly DeviceClient[], ms = 5000): Promise<void> {
+  await Promise.all(clients.map((client) => Promise.race([client.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms))])));
+}

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import type { TrafficEvent } from '../../emulator/index.js';
 import { openAmqpDevice, type DeviceClient } from '../helpers/amqp-device.js';
+import { closeClientsWithin } from '../helpers/device-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitForTraffic } from '../helpers/wait-for.js';
 
@@ -15,7 +16,7 @@ let hub: TestHub | undefined;
 const clients: DeviceClient[] = [];
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => Promise.race([client.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))])));
+  await closeClientsWithin(clients.splice(0));
   await hub?.dispose();
   hub = undefined;
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { openAmqpDevice } from '../helpers/amqp-device.js';
-import { openDevice, type DeviceClient } from '../helpers/device-sdk.js';
+import { closeClientsWithin, type DeviceClient, openDevice } from '../helpers/device-sdk.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitForSubscription } from '../helpers/wait-for.js';
 
@@ -13,7 +13,7 @@ let hub: TestHub | undefined;
 const clients: DeviceClient[] = [];
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => Promise.race([client.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))])));
+  await closeClientsWithin(clients.splice(0));
   await hub?.dispose();
   hub = undefined;
 });

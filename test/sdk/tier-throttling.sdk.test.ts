@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../emulator/auth/sas-token.js';
 import { ManualClock } from '../../emulator/index.js';
 import { openAmqpDevice } from '../helpers/amqp-device.js';
-import { openDevice, updateReported, type DeviceClient } from '../helpers/device-sdk.js';
+import { closeClientsWithin, type DeviceClient, openDevice, updateReported } from '../helpers/device-sdk.js';
 import { canBind443On, startLoopbackHub } from '../helpers/loopback-hub.js';
 import { rest } from '../helpers/rest-client.js';
 import { runServicePlan, SKIP_443_REASON } from '../helpers/service-sdk.js';
@@ -24,8 +24,7 @@ let hub: TestHub | undefined;
 const clients: DeviceClient[] = [];
 
 afterEach(async () => {
-  // A client the hub refused may still be reconnecting; its close is not waited for past a few seconds.
-  await Promise.all(clients.splice(0).map((client) => Promise.race([client.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))])));
+  await closeClientsWithin(clients.splice(0));
   await hub?.dispose();
   hub = undefined;
 });

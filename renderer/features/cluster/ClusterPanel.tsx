@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 
-import type { ClusterNodeDto, ClusterStatusDto } from '../../../main/contract/index.js';
+import type { ClusterNodeDto } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
-import { describeError } from '../../api/async-state.js';
+import { usePolled } from '../../hooks/use-polled.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 
 /** How often the panel reads the cluster's heartbeats (a node beats every 2 s by default). */
@@ -23,26 +23,8 @@ function liveness(node: ClusterNodeDto): { tone: 'good' | 'warn'; text: string }
  */
 export function ClusterPanel() {
   const api = useApi();
-  const [cluster, setCluster] = useState<ClusterStatusDto>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    const poll = () =>
-      void api.emulator.cluster({}).then((result) => {
-        if (!live) return;
-        if (result.ok) {
-          setCluster(result.value);
-          setError(undefined);
-        } else setError(describeError(result.error));
-      });
-    poll();
-    const timer = setInterval(poll, CLUSTER_POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api]);
+  const read = useCallback(() => api.emulator.cluster({}), [api]);
+  const { value: cluster, error } = usePolled(read, CLUSTER_POLL_MS);
 
   const nodes = cluster?.nodes ?? [];
   const liveNodes = nodes.filter((node) => node.live);

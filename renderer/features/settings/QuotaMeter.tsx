@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 
-import type { TierUsageDto } from '../../../main/contract/index.js';
 import { useApi } from '../../api/api-context.js';
-import { describeError } from '../../api/async-state.js';
+import { usePolled } from '../../hooks/use-polled.js';
 
 /** How often the meter asks the hub for its counters. */
 export const QUOTA_POLL_MS = 2000;
@@ -24,26 +23,8 @@ function amount(value: number): string {
  */
 export function QuotaMeter() {
   const api = useApi();
-  const [usage, setUsage] = useState<TierUsageDto>();
-  const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    let live = true;
-    const poll = () =>
-      void api.emulator.tierUsage({}).then((result) => {
-        if (!live) return;
-        if (result.ok) {
-          setUsage(result.value);
-          setError(undefined);
-        } else setError(describeError(result.error));
-      });
-    poll();
-    const timer = setInterval(poll, QUOTA_POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [api]);
+  const read = useCallback(() => api.emulator.tierUsage({}), [api]);
+  const { value: usage, error } = usePolled(read, QUOTA_POLL_MS);
 
   return (
     <section aria-label="Quota meter">
