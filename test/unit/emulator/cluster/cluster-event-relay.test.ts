@@ -56,7 +56,9 @@ describe('cluster event relay (real redis-server)', () => {
       await client.xadd('{relay-test}:events', '*', 'node', 'x', 'events', 'not json');
       await client.xadd('{relay-test}:events', '*', 'node', 'x', 'events', JSON.stringify([{ ...telemetry('d2'), partition: 9 }]));
       await client.xadd('{relay-test}:events', '*', 'node', 'x', 'events', `[${JSON.stringify(telemetry('d3')).replace('"kind"', '"__proto__"')}]`);
+      // Each node follows the stream on its own: wait for both.
       await eventually(() => logB.appended.length === 2 && b.stats.skipped === 2, 10_000, 'node b read the stream');
+      await eventually(() => logA.appended.length === 3 && a.stats.skipped === 2, 10_000, 'node a read the stream');
       expect(logA.appended.map((event) => event.annotations['iothub-connection-device-id'])).toEqual(['d1', 'd1', 'd3']);
       expect(logB.appended.map((event) => [event.annotations['iothub-connection-device-id'], event.annotations['iothub-message-source']])).toEqual([['d1', 'Telemetry'], ['d3', 'Telemetry']]);
       const withProto = logB.appended[1] as HubEventInput;
