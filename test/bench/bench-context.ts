@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ensureCertificates } from '../../emulator/certs/certificates.js';
+import type { JsonObject } from '../../emulator/index.js';
 import type { Target } from './fleet.js';
 import { ServerProcess } from './server/server-process.js';
 
@@ -43,6 +44,9 @@ export type ServerSpec =
       readonly memory?: boolean;
       /** Start from a copy of the seed with this many stored twins (see `seed`). */
       readonly storedTwins?: number;
+      /** Message routing and the devices' tags (benchmark 9's routed case). */
+      readonly routing?: JsonObject;
+      readonly deviceTags?: JsonObject;
     }
   | { readonly kind: 'raw' };
 
@@ -104,6 +108,8 @@ export async function createBenchContext(options: { quick: boolean; warmupMs: nu
             : await server.start({
                 cmd: 'start-hub', dataDir: await hubDir(spec.storedTwins), fsync: spec.fsync, memory: spec.memory ?? false, https: spec.https ?? false, amqps: spec.amqps ?? false,
                 devices: spec.devices, prefix, deviceKey, seeded: spec.storedTwins !== undefined,
+                ...(spec.routing ? { routing: spec.routing } : {}),
+                ...(spec.deviceTags ? { deviceTags: spec.deviceTags } : {}),
               });
         return await body({ kind: spec.kind, started, prefix, deviceKey }, server);
       } finally {

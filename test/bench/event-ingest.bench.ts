@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import type { JsonObject } from '../../emulator/index.js';
 import type { BenchContext } from './bench-context.js';
 import { closeFleet, connectFleet, type Target } from './fleet.js';
 import type { BenchRow } from './report.js';
@@ -13,6 +14,15 @@ import { ratio, round1, summarise, type LatencySummary } from './stats.js';
 
 const CONSUMER = fileURLToPath(new URL('./event-consumer.mjs', import.meta.url));
 const DEVICES = 10;
+
+/**
+ * The routed case: the fallback route off and one route to the built-in endpoint whose condition reads the sending
+ * device's twin, so every message costs a route evaluation with a twin lookup among the stored twins.
+ */
+const ROUTED = {
+  routing: { routes: [{ name: 'bench-site', source: 'DeviceMessages', condition: "$twin.tags.site = 'bench'", endpointNames: ['events'], isEnabled: true }], fallbackEnabled: false },
+  deviceTags: { site: 'bench' },
+} as const;
 
 interface Delivered {
   readonly offered: number;
@@ -40,8 +50,9 @@ async function offer(clients: readonly { publish(topic: string, payload: string,
 }
 
 /** The hub: devices publish telemetry; the Event Hubs consumer child measures what arrives. */
-async function throughHub(context: BenchContext, storedTwins: number, rate: number): Promise<Delivered> {
-  return context.withServer({ kind: 'hub', fsync: true, devices: DEVICES, https: false, amqps: true, storedTwins }, async (target: Target) => {
+async function throughHub(context: BenchContext, storedTwins: number, rate: number, routed: boolean): Promise<Delivered> {
+  const routing = routed ? { routing: ROUTED.routing as unknown as JsonObject, deviceTags: ROUTED.deviceTags } : {};
+  return context.withServer({ kind: 'hub', fsync: true, devices: DEVICES, https: false, amqps: true, storedTwins, ...routing }, async (target: Target) => {
     const { clients } = await connectFleet(target, DEVICES, { concurrency: 10, filters: () => [] });
     const port = target.started.amqpsPort ?? 5671;
     const key = /SharedAccessKey=([^;]+)/.exec(target.started.serviceConnectionString)?.[1] ?? '';
@@ -100,11 +111,11 @@ export async function benchEventIngest(context: BenchContext, twinCounts: readon
   const figures: object[] = [];
   for (const rate of rates) {
     const raw = await throughRaw(context, rate);
-    for (const storedTwins of twinCounts) {
-      console.error(`[bench] 9 event ingest: ${rate}/s offered @ ${storedTwins} twins…`);
-      const hub = await throughHub(context, storedTwins, rate);
-      figures.push({ rate, storedTwins, hub, raw });
-      const at = `${rate}/s offered @ ${storedTwins} twins`;
+    for (const [storedTwins, routed] of twinCounts.flatMap((count) => [[count, false], [count, true]] as const)) {
+      console.error(`[bench] 9 event ingest: ${rate}/s offered @ ${storedTwins} twins${routed ? ', routed by a $twin condition' : ''}…`);
+      const hub = await throughHub(context, storedTwins, rate, routed);
+      figures.push({ rate, storedTwins, routed, hub, raw });
+      const at = `${rate}/s offered @ ${storedTwins} twins${routed ? ', route on $twin.tags' : ''}`;
       rows.push({ bench: 'event-ingest', case: at, metric: 'delivered to the Event Hubs consumer', value: round1(hub.perSecond), unit: 'events/s', baselineName: 'raw Aedes pub/sub', baseline: round1(raw.perSecond), ratio: ratio(hub.perSecond, raw.perSecond) });
       rows.push({ bench: 'event-ingest', case: at, metric: 'send → receive p50', value: hub.latency.p50, unit: 'ms', baselineName: 'raw Aedes pub/sub', baseline: raw.latency.p50, ratio: ratio(hub.latency.p50, raw.latency.p50) });
       rows.push({ bench: 'event-ingest', case: at, metric: 'send → receive p99', value: hub.latency.p99, unit: 'ms', baselineName: 'raw Aedes pub/sub', baseline: raw.latency.p99, ratio: ratio(hub.latency.p99, raw.latency.p99) });

@@ -30,10 +30,10 @@ export function waitForSubscription(hub: HubEmulator, deviceId: string, filter: 
   );
 }
 
-/** Polls `check` until it returns true. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+/** Polls `check` (which may be async, e.g. a REST call) until it returns true. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > timeoutMs) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -102,4 +102,24 @@ describe('two cluster nodes, one twin, If-Match', () => {
       await eventually(() => count(a) === before + 2 && count(b) === before + 2, 10_000, `round ${round}: both nodes see both messages`);
     }
   }, 60_000);
+
+  it('updates a configuration made on another node, and takes exactly one of two concurrent If-Match updates', async () => {
+    const body = (priority: number) => ({ targetCondition: "tags.none = 'x'", priority, content: { deviceContent: { 'properties.desired.fromConfig': 1 } } });
+    const created = await rest(a.hub, { method: 'PUT', path: '/configurations/shared-config', body: body(1) });
+    expect(created.status).toBe(200);
+    // Node b knows the configuration as soon as it applied the stream (before: only its own writes, so 404).
+    await eventually(async () => (await rest(b.hub, { method: 'GET', path: '/configurations/shared-config' })).status === 200, 10_000, 'node b sees the configuration');
+    const dup = await rest(b.hub, { method: 'PUT', path: '/configurations/shared-config', body: body(1) });
+    expect(dup.status).toBe(409);
+    for (let round = 2; round <= 7; round++) {
+      const before = (await rest(a.hub, { method: 'GET', path: '/configurations/shared-config' })).json<{ etag: string }>();
+      const update = { method: 'PUT', path: '/configurations/shared-config', headers: { 'If-Match': `"${before.etag}"` }, body: body(round) };
+      const statuses = (await Promise.all([rest(a.hub, update), rest(b.hub, update)])).map((response) => response.status).sort();
+      expect(statuses, `round ${round}`).toEqual([200, 412]);
+      await eventually(async () => (await rest(b.hub, { method: 'GET', path: '/configurations/shared-config' })).json<{ priority: number }>().priority === round, 10_000, `round ${round} on node b`);
+    }
+    const removed = await rest(b.hub, { method: 'DELETE', path: '/configurations/shared-config' });
+    expect(removed.status).toBe(204);
+    await eventually(async () => (await rest(a.hub, { method: 'GET', path: '/configurations/shared-config' })).status === 404, 10_000, 'node a sees the delete');
+  }, 60_000);
 });

@@ -25,42 +25,63 @@ type Query = (text: string, options: { pageSize?: number; continuation?: string 
  * configurations to twins is the applier's work (`configuration-applier.ts`); this service tells it what changed.
  */
 export class ConfigurationService {
-  private readonly latest = new Map<string, ConfigurationRecord>();
+  /**
+   * Writes of this node not committed yet (a record, or null for a delete), read before the committed state so a
+   * request sees the writes before it. Everything else is read from the committed state, which in a cluster also
+   * holds what other nodes wrote (a map of this node's own writes would not).
+   */
+  private readonly inFlight = new Map<string, ConfigurationRecord | null>();
 
   constructor(
     private readonly data: HubData,
     private readonly twins: TwinService,
     private readonly applier: ConfigurationApplier,
     private readonly query: Query,
-  ) {
-    for (const record of Object.values(data.committed.configurations)) this.latest.set(record.id, record);
+  ) {}
+
+  private latestOf(id: string): ConfigurationRecord | undefined {
+    const pending = this.inFlight.get(id);
+    if (pending !== undefined) return pending ?? undefined;
+    return getOwn(this.data.committed.configurations, id);
+  }
+
+  private latestCount(): number {
+    const ids = new Set([...Object.keys(this.data.committed.configurations), ...this.inFlight.keys()]);
+    return [...ids].filter((id) => this.latestOf(id) !== undefined).length;
+  }
+
+  /** Runs one write with its record in flight, and forgets it once the write committed or failed. */
+  private async writing(id: string, value: ConfigurationRecord | null, write: () => Promise<void>): Promise<void> {
+    this.inFlight.set(id, value);
+    try {
+      await write();
+    } finally {
+      if (this.inFlight.get(id) === value) this.inFlight.delete(id);
+    }
   }
 
   /** `PUT /configurations/{id}`: create without `If-Match`; update with a matching `If-Match` (or `*`). */
   async put(ctx: RequestContext, input: ConfigurationInput, ifMatch: string | undefined): Promise<JsonObject> {
-    const existing = this.latest.get(input.id);
-    let record: ConfigurationRecord;
-    if (!existing) {
-      if (ifMatch !== undefined && unquote(ifMatch) !== '*') throw configurationNotFound(input.id);
-      if (this.latest.size >= MAX_CONFIGURATIONS) throw argumentInvalid(`The hub already has the maximum of ${MAX_CONFIGURATIONS} configurations.`);
-      record = { ...input, createdTimeUtc: ctx.time, lastUpdatedTimeUtc: ctx.time, version: 1 };
-    } else {
-      if (ifMatch === undefined) throw configurationAlreadyExists(input.id);
-      const wanted = unquote(ifMatch);
-      if (wanted !== '*' && wanted !== etagOf(existing)) throw preconditionFailed();
-      if (JSON.stringify(existing.content) !== JSON.stringify(input.content)) {
-        throw argumentInvalid(`The content of configuration '${input.id}' cannot be changed; create a new configuration instead.`);
+    // Planned again when another node of a cluster wrote the configuration first (HubData.retrying).
+    const record = await this.data.retrying(async () => {
+      const existing = this.latestOf(input.id);
+      let planned: ConfigurationRecord;
+      if (!existing) {
+        if (ifMatch !== undefined && unquote(ifMatch) !== '*') throw configurationNotFound(input.id);
+        if (this.latestCount() >= MAX_CONFIGURATIONS) throw argumentInvalid(`The hub already has the maximum of ${MAX_CONFIGURATIONS} configurations.`);
+        planned = { ...input, createdTimeUtc: ctx.time, lastUpdatedTimeUtc: ctx.time, version: 1 };
+      } else {
+        if (ifMatch === undefined) throw configurationAlreadyExists(input.id);
+        const wanted = unquote(ifMatch);
+        if (wanted !== '*' && wanted !== etagOf(existing)) throw preconditionFailed();
+        if (JSON.stringify(existing.content) !== JSON.stringify(input.content)) {
+          throw argumentInvalid(`The content of configuration '${input.id}' cannot be changed; create a new configuration instead.`);
+        }
+        planned = { ...input, createdTimeUtc: existing.createdTimeUtc, lastUpdatedTimeUtc: ctx.time, version: existing.version + 1 };
       }
-      record = { ...input, createdTimeUtc: existing.createdTimeUtc, lastUpdatedTimeUtc: ctx.time, version: existing.version + 1 };
-    }
-    this.latest.set(record.id, record);
-    try {
-      await this.data.write([{ kind: 'configurationPut', record }], []);
-    } catch (error) {
-      if (existing) this.latest.set(record.id, existing);
-      else this.latest.delete(record.id);
-      throw error;
-    }
+      await this.writing(planned.id, planned, () => this.data.write([{ kind: 'configurationPut', record: planned }], []));
+      return planned;
+    });
     this.applier.markAll();
     return this.view(record);
   }
@@ -78,16 +99,13 @@ export class ConfigurationService {
 
   /** `DELETE /configurations/{id}` (`If-Match` optional); its settings leave the twins it was applied to. */
   async remove(id: string, ifMatch: string | undefined): Promise<void> {
-    const existing = this.latest.get(id);
-    if (!existing) throw configurationNotFound(id);
-    if (ifMatch !== undefined && unquote(ifMatch) !== '*' && unquote(ifMatch) !== etagOf(existing)) throw preconditionFailed();
-    this.latest.delete(id);
-    try {
-      await this.data.write([{ kind: 'configurationDeleted', id }], []);
-    } catch (error) {
-      this.latest.set(id, existing);
-      throw error;
-    }
+    const existing = await this.data.retrying(async () => {
+      const current = this.latestOf(id);
+      if (!current) throw configurationNotFound(id);
+      if (ifMatch !== undefined && unquote(ifMatch) !== '*' && unquote(ifMatch) !== etagOf(current)) throw preconditionFailed();
+      await this.writing(id, null, () => this.data.write([{ kind: 'configurationDeleted', id }], []));
+      return current;
+    });
     this.applier.forget(existing);
   }
 

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { createEmulator, type HubEmulator } from '../../../emulator/index.js';
+import { createEmulator, type EmulatorConfig, type HubEmulator } from '../../../emulator/index.js';
 import { populateTwins } from '../populate.js';
 import { startRawBroker, type RawBroker } from './raw-broker.js';
 import type { ChurnRound, HubStarted, ServerCommand, ServerReply, WriteStats } from './server-protocol.js';
@@ -23,6 +23,7 @@ async function startHub(command: Extract<ServerCommand, { cmd: 'start-hub' }>): 
     bindAddress: '127.0.0.1',
     disconnectGraceMs: 0,
     ports: { mqtts: 0, https: command.https ? 0 : null, httpsFallback: null, mqtt: null, amqps: command.amqps === true ? 0 : null },
+    ...(command.routing ? { routing: command.routing as EmulatorConfig['routing'] } : {}),
   });
   const info = await hub.start();
   const registry = hub.registry;
@@ -38,6 +39,8 @@ async function startHub(command: Extract<ServerCommand, { cmd: 'start-hub' }>): 
       }),
     ),
   );
+  const tags = command.deviceTags;
+  if (tags) await Promise.all(Array.from({ length: command.devices }, (_, index) => hub?.twins.updateTwin(`${command.prefix}${index}`, { tags })));
   return {
     port: info.ports.mqtts,
     httpsPort: info.ports.https,

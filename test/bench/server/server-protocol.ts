@@ -18,6 +18,10 @@ export type ServerCommand =
       readonly deviceKey: string;
       /** Devices already in the data dir (a seeded store) are not registered again. */
       readonly seeded?: boolean;
+      /** The hub's message routing (EmulatorConfig.routing); absent: the fallback route only. */
+      readonly routing?: JsonObject;
+      /** Tags written into each registered device's twin (what `$twin` route conditions read). */
+      readonly deviceTags?: JsonObject;
     }
   | { readonly cmd: 'populate'; readonly twins: number; readonly prefix: string; readonly deviceKey: string }
   | { readonly cmd: 'stats' }
