@@ -23,11 +23,11 @@ export interface TrafficEvent {
   readonly rid?: string;
   readonly status?: number;
   /**
-   * Set when the far end of the exchange is a back end rather than a device: a service app (`service`) or the
-   * studio itself (`studio`). C2D queued by a sender and feedback sent to one carry it; REST calls are always a
-   * service's and do not.
+   * Set when the far end of the exchange is a back end rather than a device: a service app (`service`), the
+   * studio itself (`studio`) or a scheduled job running in the hub (`job`). C2D queued by a sender and feedback sent
+   * to one carry it, and so do the methods the studio or a job invokes; REST calls are always a service's and do not.
    */
-  readonly backEnd?: 'service' | 'studio';
+  readonly backEnd?: 'service' | 'studio' | 'job';
   /** When the request arrived, for an exchange recorded at its reply (REST calls); `time` is the reply's. */
   readonly startTime?: string;
   /** Payload preview, cut to a fixed size. */

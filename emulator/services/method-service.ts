@@ -60,12 +60,18 @@ export class MethodService {
     private readonly traffic?: TrafficRecorder,
   ) {}
 
+  /** A call made by the studio: `invokeRecorded` with the studio as the back end. */
+  invokeFromStudio(call: MethodInvocation): Promise<MethodResult> {
+    return this.invokeRecorded(call, 'studio');
+  }
+
   /**
-   * A call made by the studio (the back end with no wire of its own): recorded in the traffic as the back end's
-   * request and the hub's answer to it, so the sequence diagram draws it from the back-end lane like a REST call.
+   * A call made by a back end with no wire of its own (the studio, or a scheduled job running in the hub): recorded in
+   * the traffic as the back end's request and the hub's answer to it, so the sequence diagram draws it from the
+   * back-end lane like a REST call.
    */
-  async invokeFromStudio(call: MethodInvocation): Promise<MethodResult> {
-    const who = { deviceId: call.deviceId, ...(call.moduleId === undefined ? {} : { moduleId: call.moduleId }), protocol: 'hub' as const, kind: 'method' as const, backEnd: 'studio' as const };
+  async invokeRecorded(call: MethodInvocation, backEnd: 'studio' | 'job'): Promise<MethodResult> {
+    const who = { deviceId: call.deviceId, ...(call.moduleId === undefined ? {} : { moduleId: call.moduleId }), protocol: 'hub' as const, kind: 'method' as const, backEnd };
     this.traffic?.record({ ...who, direction: 'in', topic: `invoke ${call.methodName}`, payload: JSON.stringify(call.payload) });
     try {
       const result = await this.invoke(call);

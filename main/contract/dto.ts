@@ -134,8 +134,8 @@ export interface TrafficEventDto {
   readonly topic: string;
   readonly rid?: string;
   readonly status?: number;
-  /** The far end is a back end, not a device: a service app or the studio (C2D queued, C2D feedback). */
-  readonly backEnd?: 'service' | 'studio';
+  /** The far end is a back end, not a device: a service app, the studio or a job (C2D queued and feedback, methods). */
+  readonly backEnd?: 'service' | 'studio' | 'job';
   /** When the request arrived, for an exchange recorded at its reply (REST calls). */
   readonly startTime?: string;
   readonly payload: string;

@@ -101,6 +101,10 @@ describe.skipIf(!can443)(can443 ? title : `${title} — SKIPPED: ${SKIP_443_REAS
     });
     expect(all[1]).toMatchObject({ deviceId: 'a2', status: 'failed', outcome: null, error: { code: 'DeviceNotOnline' } });
     expect(valueOf<{ rows: Record<string, unknown>[] }>(filtered).rows.map((row) => row.deviceId)).toEqual(['a1']);
+    // The traffic says who called: the job, as the back end of each call (the sequence diagram's back-end lane).
+    const calls = hub.hub.tap.snapshot().filter((event) => event.kind === 'method' && event.backEnd === 'job');
+    expect(calls.filter((event) => event.direction === 'in').map((event) => [event.deviceId, event.topic]).sort()).toEqual([['a1', 'invoke reboot'], ['a2', 'invoke reboot']]);
+    expect(calls.find((event) => event.direction === 'out' && event.deviceId === 'a1')?.status).toBe(200);
   });
 
   it('honours a future start time, and a job cancelled before it starts touches no device', async () => {

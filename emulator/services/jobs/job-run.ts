@@ -144,7 +144,8 @@ export class JobRun {
     }
     const method = this.job.cloudToDeviceMethod;
     if (method === null) throw new Error(`job ${this.job.jobId} has no method`);
-    const result = await this.deps.methods.invoke({ deviceId, ...method });
+    // Recorded as the job's call, so the traffic and the sequence diagram show who asked.
+    const result = await this.deps.methods.invokeRecorded({ deviceId, ...method }, 'job');
     return { deviceMethodResponse: { status: result.status, payload: result.payload } };
   }
 }

@@ -61,6 +61,21 @@ describe('sequence model', () => {
     ]);
   });
 
+  it('draws a method a scheduled job invokes from the back-end lane, labelled as the job', () => {
+    const events = [
+      event({ protocol: 'hub', kind: 'method', backEnd: 'job', topic: 'invoke reboot', payload: '{}' }),
+      event({ direction: 'out', kind: 'method', topic: '$iothub/methods/POST/reboot/?$rid=3', rid: '3' }),
+      event({ direction: 'in', kind: 'method', topic: '$iothub/methods/res/200/?$rid=3', rid: '3', status: 200 }),
+      event({ protocol: 'hub', kind: 'method', backEnd: 'job', direction: 'out', topic: 'result reboot', status: 200 }),
+    ];
+    expect(buildSequence(events, [], 'd1').map((arrow) => [arrow.from, arrow.to, arrow.label])).toEqual([
+      ['backend', 'hub', 'job: method reboot'],
+      ['hub', 'device', 'method reboot $rid=3'],
+      ['device', 'hub', 'method reply 200 $rid=3'],
+      ['hub', 'backend', 'method result 200'],
+    ]);
+  });
+
   it('draws a method the studio invokes from the back-end lane too', () => {
     const events = [
       event({ protocol: 'hub', kind: 'method', backEnd: 'studio', topic: 'invoke reboot', payload: '{}' }),

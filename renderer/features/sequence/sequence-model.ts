@@ -135,7 +135,7 @@ function c2dLabel(event: TrafficEventDto): string {
   if (event.backEnd !== undefined) {
     if (event.direction === 'out') return `C2D feedback ${topic.split(' ')[1] ?? ''}`.trimEnd();
     if (!topic.startsWith('queued ')) return `C2D send refused`;
-    return `C2D queued by ${event.backEnd === 'studio' ? 'the studio' : 'the service'}`;
+    return `C2D queued by ${event.backEnd === 'service' ? 'the service' : 'the studio'}`;
   }
   if (event.direction === 'out') return `C2D delivered${event.protocol === 'http' ? ' (HTTPS receive)' : ''}`;
   if (event.protocol === 'http') {
