@@ -122,4 +122,14 @@ describe('two cluster nodes, one twin, If-Match', () => {
     expect(removed.status).toBe(204);
     await eventually(async () => (await rest(a.hub, { method: 'GET', path: '/configurations/shared-config' })).status === 404, 10_000, 'node a sees the delete');
   }, 60_000);
+
+  it('refuses through either node a job id another node created', async () => {
+    const job = { jobId: 'shared-job', type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'shared'", updateTwin: { tags: { jobbed: true } } };
+    const created = await rest(a.hub, { method: 'PUT', path: '/jobs/v2/shared-job', body: job });
+    expect(created.status).toBe(200);
+    await eventually(async () => (await rest(b.hub, { method: 'GET', path: '/jobs/v2/shared-job' })).status === 200, 10_000, 'node b sees the job');
+    const again = await rest(b.hub, { method: 'PUT', path: '/jobs/v2/shared-job', body: job });
+    expect(again.status).toBe(409);
+    expect(again.headers['iothub-errorcode']).toBe((await rest(a.hub, { method: 'PUT', path: '/jobs/v2/shared-job', body: job })).headers['iothub-errorcode']);
+  }, 60_000);
 });

@@ -88,8 +88,10 @@ export class JobService {
 
   /** `PUT /jobs/v2/{id}`: records the job (status `queued`) and schedules it. */
   async create(ctx: RequestContext, request: JobRequest): Promise<JsonObject> {
-    if (this.latest.has(request.jobId)) throw jobAlreadyExists(request.jobId);
-    const active = [...this.latest.values()].filter((job) => !isFinished(job.status)).length;
+    // The committed jobs too: in a cluster another node may have created it (this node's map holds its own writes).
+    if (this.latest.has(request.jobId) || getOwn(this.deps.data.committed.jobs, request.jobId) !== undefined) throw jobAlreadyExists(request.jobId);
+    const known = new Map([...Object.values(this.deps.data.committed.jobs).map((stored) => [stored.job.jobId, stored.job] as const), ...this.latest]);
+    const active = [...known.values()].filter((job) => !isFinished(job.status)).length;
     if (active >= this.options.maxActive) throw maxActiveJobsExceeded(this.options.maxActive);
     selectionQuery(request.queryCondition);
     const job: JobRecord = {
