@@ -488,6 +488,7 @@ export class HubEmulator {
     const methods = new MethodService(registry, devices, this.tap);
     const fleet = createFleetServices({ data, twins, methods, query, views, store, config });
     built.fleet = fleet;
+    cluster?.attachJobs(fleet.jobs);
     const { jobs, configurations, digitalTwins } = fleet;
     const c2d = new C2dService(data, registry, config.clock, events, devices, this.tap);
     const eventLog = await EventLog.open({

@@ -14,7 +14,7 @@ export const ACTIVITY_BATCH = 1000;
  * What nodes tell each other over Redis pub/sub. Broadcast (`{prefix}:cluster`): `claim` (an identity connected to
  * `node` at `at`, claim number `gen`: the highest wins), `gone` (its connection there ended at `at`), `activity`
  * (when the identities connected to `node` last sent something, once per heartbeat: `[key, ms]`), `disconnect`
- * (close it everywhere: delete/disable). To one node (`{prefix}:node:<id>`): the device-port calls for an identity
+ * (close it everywhere: delete/disable), `cancelJob` (the node running that job cancels it). To one node (`{prefix}:node:<id>`): the device-port calls for an identity
  * it holds, each with the sender's store position `seq` (the receiver catches up to it first), and method answers.
  */
 export const CLUSTER_MESSAGE = z.discriminatedUnion('t', [
@@ -27,6 +27,7 @@ export const CLUSTER_MESSAGE = z.discriminatedUnion('t', [
   z.object({ t: z.literal('invoke'), ...address, methodName: z.string().max(256), payload: z.string(), rid: z.string().max(64), from: z.string(), seq: z.number().int() }),
   z.object({ t: z.literal('methodResult'), ...address, rid: z.string().max(64), status: z.number().int(), payload: z.string() }),
   z.object({ t: z.literal('methodFailed'), ...address, rid: z.string().max(64) }),
+  z.object({ t: z.literal('cancelJob'), jobId: z.string().min(1).max(128), node: z.string() }),
 ]);
 
 export type ClusterMessage = z.infer<typeof CLUSTER_MESSAGE>;

@@ -7,6 +7,7 @@ import type { ConnectionTracker } from '../services/connection-tracker.js';
 import type { EventLogPort } from '../services/event-hub-service.js';
 import { ClusterEventRelay } from './cluster-event-relay.js';
 import type { MethodService } from '../services/method-service.js';
+import type { JobService } from '../services/jobs/job-service.js';
 import { ClusterDevicePort } from './cluster-device-port.js';
 import { ACTIVITY_BATCH, parseClusterMessage, type ClusterMessage } from './cluster-messages.js';
 import { CLAIM_SCRIPT, GONE_SCRIPT, LEASE_SCRIPT } from './cluster-scripts.js';
@@ -100,6 +101,7 @@ export class ClusterNode {
   private readonly liveNodes = new Set<string>();
   private readonly startedAt = new Date().toISOString();
   private methods: MethodService | undefined;
+  private jobs: JobService | undefined;
   private endpoint: ClusterNodeEndpoint | undefined;
   /** This node's connection states, told which identities are connected to other (live) nodes. */
   private connections: ConnectionTracker | undefined;
@@ -173,6 +175,12 @@ export class ClusterNode {
     this.methods = methods;
     this.endpoint = endpoint;
     void this.beat();
+  }
+
+  /** Cancels through this node of jobs another node runs are broadcast; the node that runs one cancels it. */
+  attachJobs(jobs: JobService): void {
+    this.jobs = jobs;
+    jobs.relayCancels((jobId) => this.publish(this.keys.broadcast, { t: 'cancelJob', jobId, node: this.nodeId }));
   }
 
   /**
@@ -336,6 +344,10 @@ export class ClusterNode {
         return this.invokeHere(message);
       case 'methodResult':
         return this.methods?.complete(addressOf(message), message.rid, message.status, Buffer.from(message.payload, 'utf8'));
+      case 'cancelJob':
+        if (message.node === this.nodeId || this.jobs?.runsHere(message.jobId) !== true) return;
+        await this.jobs.cancel(message.jobId);
+        return;
       case 'methodFailed': {
         const { deviceId, moduleId } = message;
         return this.methods?.connectionLost(deviceId, moduleId);

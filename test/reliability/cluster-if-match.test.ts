@@ -132,4 +132,16 @@ describe('two cluster nodes, one twin, If-Match', () => {
     expect(again.status).toBe(409);
     expect(again.headers['iothub-errorcode']).toBe((await rest(a.hub, { method: 'PUT', path: '/jobs/v2/shared-job', body: job })).headers['iothub-errorcode']);
   }, 60_000);
+
+  it('cancels through one node a job that another node runs', async () => {
+    const startTime = new Date(Date.now() + 60_000).toISOString();
+    const job = { jobId: 'remote-cancel', type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'shared'", updateTwin: { tags: { cancelled: false } }, startTime };
+    expect((await rest(a.hub, { method: 'PUT', path: '/jobs/v2/remote-cancel', body: job })).status).toBe(200);
+    await eventually(async () => (await rest(b.hub, { method: 'GET', path: '/jobs/v2/remote-cancel' })).json<{ status: string }>().status === 'scheduled', 10_000, 'node b sees the scheduled job');
+    const cancelled = await rest(b.hub, { method: 'POST', path: '/jobs/v2/remote-cancel/cancel' });
+    expect(cancelled.status).toBe(200);
+    // Node a, which holds the job's timer, wrote the cancel: both nodes answer with it.
+    expect(cancelled.json<{ status: string }>().status).toBe('cancelled');
+    expect((await rest(a.hub, { method: 'GET', path: '/jobs/v2/remote-cancel' })).json<{ status: string }>().status).toBe('cancelled');
+  }, 60_000);
 });

@@ -55,6 +55,8 @@ export interface JobServiceDeps {
 
 /** The longest delay setTimeout takes; later starts re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** How long a cancel relayed to another node waits for that node's write before answering with the job as it is. */
+const CANCEL_RELAY_WAIT_MS = 10_000;
 
 /**
  * Scheduled jobs (jobs v2, iothub-protocol-2.md §7): creates, schedules, runs, cancels and lists them, and serves
@@ -71,6 +73,8 @@ export class JobService {
   private readonly limiter: Limiter;
   private closed = false;
   readonly inFlight: InFlight = (jobId, deviceId) => this.runs.get(jobId)?.isInFlight(deviceId) ?? false;
+  /** In a cluster: asks the node that runs a job to cancel it (cluster-node.ts sets it). */
+  private forwardCancel: ((jobId: string) => void) | undefined;
 
   constructor(private readonly deps: JobServiceDeps) {
     this.options = { ...DEFAULT_JOB_OPTIONS, ...deps.options };
@@ -115,9 +119,23 @@ export class JobService {
     return jobResponse(this.committed(jobId), this.inFlight);
   }
 
+  /**
+   * In a cluster a job runs on the node it was created through (or the leader, after a restart): a cancel through
+   * another node goes to the node that runs it, through `forward`.
+   */
+  relayCancels(forward: (jobId: string) => void): void {
+    this.forwardCancel = forward;
+  }
+
+  /** True when this node runs the job, or waits to start it. */
+  runsHere(jobId: string): boolean {
+    return this.runs.has(jobId) || this.timers.has(jobId);
+  }
+
   /** `POST /jobs/v2/{id}/cancel`: a job that has not finished is cancelled; a finished one is returned as is. */
   async cancel(jobId: string): Promise<JsonObject> {
-    this.committed(jobId);
+    const stored = this.committed(jobId);
+    if (this.forwardCancel !== undefined && !this.runsHere(jobId) && !isFinished(stored.job.status)) return this.cancelElsewhere(jobId);
     const job = this.latest.get(jobId);
     if (job && !isFinished(job.status)) {
       const time = this.now();
@@ -128,6 +146,15 @@ export class JobService {
       if (rows.length > 0) changes.push({ kind: 'jobDevicesPut', jobId, devices: rows });
       await this.putJob({ ...job, status: 'cancelled', endTime: time }, changes);
     }
+    return this.get(jobId);
+  }
+
+  /** Asks the node that runs the job to cancel it and answers once this node has its write (at most 10 s). */
+  private async cancelElsewhere(jobId: string): Promise<JsonObject> {
+    this.forwardCancel?.(jobId);
+    // Real time, not the hub clock: this waits for another process.
+    const deadline = Date.now() + CANCEL_RELAY_WAIT_MS;
+    while (!isFinished(this.committed(jobId).job.status) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     return this.get(jobId);
   }
 
