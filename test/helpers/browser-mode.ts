@@ -78,7 +78,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Calls the studio's contract over HTTP like the page does (token from the URL fragment). */
-export async function callStudio<K extends InvokeChannel>(studio: StudioProcess, channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
+export async function callStudio<K extends InvokeChannel>(studio: Pick<StudioProcess, 'url'>, channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
   const url = new URL(studio.url);
   const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
   const response = await fetch(`${url.origin}/api/${channel}`, {

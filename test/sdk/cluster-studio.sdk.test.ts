@@ -9,7 +9,8 @@ import deviceSdk from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { ClusterStatusDto, EmulatorStatusDto, Envelope, InvokeChannel, Invokes } from '../../main/contract/index.js';
+import type { ClusterStatusDto, EmulatorStatusDto } from '../../main/contract/index.js';
+import { callStudio } from '../helpers/browser-mode.js';
 import type { DeviceClient } from '../helpers/device-sdk.js';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
@@ -150,7 +151,7 @@ describe('the studio attached to a hub cluster', () => {
   async function untilCluster(done: (status: ClusterStatusDto) => boolean): Promise<ClusterStatusDto> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const status = await call(studio, 'emulator.cluster', {});
+      const status = await callStudio(studio, 'emulator.cluster', {});
       if (done(status)) return status;
       if (Date.now() > deadline) throw new Error(`cluster status not as expected: ${JSON.stringify(status)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -192,20 +193,6 @@ function startStudio(args: readonly string[]): Promise<Studio> {
       resolve({ child, url: parsed.url, hub: parsed.hub, ...(parsed.clusterNode === undefined ? {} : { clusterNode: parsed.clusterNode }) });
     });
   });
-}
-
-/** Calls the studio's contract over HTTP as its page does (the token is in the URL fragment). */
-async function call<K extends InvokeChannel>(studio: Studio, channel: K, req: Invokes[K]['req']): Promise<Invokes[K]['res']> {
-  const url = new URL(studio.url);
-  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
-  const response = await fetch(`${url.origin}/api/${channel}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, origin: url.origin },
-    body: JSON.stringify(req),
-  });
-  const envelope = (await response.json()) as Envelope<Invokes[K]['res']>;
-  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error.code}: ${envelope.error.message}`);
-  return envelope.value;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
