@@ -1,9 +1,13 @@
+import { readFile } from 'node:fs/promises';
+
 import deviceSdk from 'azure-iot-device';
+import rhea, { type Connection } from 'rhea';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { TrafficEvent } from '../../emulator/index.js';
 import { openAmqpDevice, type DeviceClient } from '../helpers/amqp-device.js';
 import { closeClientsWithin } from '../helpers/device-sdk.js';
+import { deviceSas } from '../helpers/raw-amqp.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { waitForTraffic } from '../helpers/wait-for.js';
 
@@ -92,4 +96,50 @@ describe('new AMQP connections count in the tier throttle', () => {
     }
     expect(admitted()).toBe(before + 2);
   }, 60_000);
+});
+
+/** A device login with SASL PLAIN (`<device>@sas.<hub>`, as the C SDK logs in): no put-token on `$cbs`. */
+async function plainLogin(test: TestHub, deviceId: string): Promise<{ opened: Promise<void>; closed: Promise<{ condition?: string } | undefined>; connection: Connection }> {
+  const ca = await readFile(test.hub.info.caCertPath, 'utf8');
+  const connection = rhea.create_container().connect({
+    host: 'localhost', port: test.hub.info.ports.amqps ?? 0, transport: 'tls', ca, servername: 'localhost', reconnect: false,
+    username: `${deviceId}@sas.${test.hub.info.hostName}`, password: deviceSas(test.hub, deviceId),
+  } as never);
+  connection.on('connection_error', () => undefined);
+  connection.on('error', () => undefined);
+  const opened = new Promise<void>((resolve) => connection.once('connection_open', () => resolve()));
+  const closed = new Promise<{ condition?: string } | undefined>((resolve) => {
+    connection.once('connection_close', (context) => resolve(context.connection.error as { condition?: string } | undefined));
+    connection.once('disconnected', () => resolve(undefined));
+  });
+  return { opened, closed, connection };
+}
+
+describe('refuseConnections for a SASL PLAIN device login (no put-token)', () => {
+  it('closes the connection with the retryable condition during the window and keeps it afterwards', async () => {
+    hub = await startTestHub();
+    const test = hub;
+    await test.hub.registry.create({ deviceId: 'plain-refused' });
+    await test.hub.faults.inject({ fault: 'refuseConnections', device: 'plain-refused', durationMs: 2000 });
+    const refused = await plainLogin(test, 'plain-refused');
+    await refused.opened;
+    expect(await refused.closed).toMatchObject({ condition: 'amqp:internal-error' });
+    const event = await waitForTraffic(test.hub, (traffic) => traffic.deviceId === 'plain-refused' && traffic.topic === 'SASL PLAIN' && traffic.payload.startsWith('refused'), 5_000);
+    expect(event.payload).toContain('refused by an injected fault');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const admitted = await plainLogin(test, 'plain-refused');
+    await admitted.opened;
+    try {
+      const sender = admitted.connection.open_sender({ target: { address: '/devices/plain-refused/messages/events' } });
+      const accepted = new Promise<void>((resolve, reject) => {
+        sender.once('accepted', () => resolve());
+        sender.once('rejected', () => reject(new Error('rejected')));
+      });
+      sender.once('sendable', () => sender.send({ body: 'after the window' }));
+      await accepted;
+      expect(test.hub.telemetry.recent('plain-refused').map((message) => message.bodyPreview)).toEqual(['after the window']);
+    } finally {
+      admitted.connection.close();
+    }
+  }, 30_000);
 });

@@ -274,6 +274,7 @@ export class AmqpServer {
       state.policy = identity.policy;
     } else {
       this.devices.grants.grant(connection, identity.address, identity.expiresAtSeconds);
+      this.admitPlainDevice(connection, identity.address);
     }
     this.deps.tap.record({
       deviceId: identity.kind === 'device' ? identity.address.deviceId : undefined,
@@ -285,6 +286,34 @@ export class AmqpServer {
       topic: 'SASL PLAIN',
       status: 200,
       payload: `${identity.kind === 'service' ? `policy ${identity.policy}` : 'device'} token until ${new Date(identity.expiresAtSeconds * 1000).toISOString()}`,
+    });
+  }
+
+  /**
+   * A device that logged in with SASL PLAIN (as the C SDK does) opened a device connection without a put-token: it
+   * passes the request gate as `device.connect` like a put-token does (the tier's connection throttle, a
+   * `refuseConnections` fault). Its links are not held meanwhile (the gate answers at once unless it shapes); a refusal
+   * closes the connection with the error's condition, which the SDKs retry like a refused put-token.
+   */
+  private admitPlainDevice(connection: Connection, address: TwinAddress): void {
+    const gate = this.deps.gate;
+    if (gate?.active !== true) return;
+    const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...address }, operation: 'device.connect', protocol: 'amqp' });
+    gate.admit(ctx).catch((error: unknown) => {
+      const condition = toAmqpError(error);
+      this.deps.logger.info(`AMQP SASL PLAIN login of '${address.deviceId}' refused by the request gate: ${condition.description}`);
+      this.deps.tap.record({
+        deviceId: address.deviceId,
+        ...(address.moduleId === undefined ? {} : { moduleId: address.moduleId }),
+        direction: 'in',
+        protocol: 'amqp',
+        ...amqpWebSocketFlag(connection),
+        kind: 'connect',
+        topic: 'SASL PLAIN',
+        status: isIotHubError(error) ? error.httpStatus : 500,
+        payload: `refused: ${condition.condition}: ${condition.description}`,
+      });
+      connection.close(condition);
     });
   }
 
