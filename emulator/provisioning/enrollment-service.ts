@@ -37,6 +37,14 @@ export class EnrollmentService {
     private readonly events: HubEventBus,
   ) {}
 
+  /**
+   * One write at a time on this node, planned again against the new state when another node of a cluster wrote one
+   * of its records first (HubData.retrying: an If-Match that no longer matches then fails with 412, as on one hub).
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.lock.run(() => this.data.retrying(work));
+  }
+
   /** The individual enrollment, or 404. */
   getEnrollment(registrationId: string): EnrollmentRecord {
     const record = this.findEnrollment(registrationId);
@@ -50,7 +58,7 @@ export class EnrollmentService {
 
   /** Creates or replaces an individual enrollment (keys generated when omitted); `ifMatch` must be current. */
   putEnrollment(input: EnrollmentInput, ctx?: RequestContext): Promise<EnrollmentRecord> {
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const record = buildEnrollment(input, this.findEnrollment(input.registrationId), timeOf(ctx, this.clock));
       await this.commit([{ kind: 'enrollmentPut', record }]);
       return record;
@@ -58,7 +66,7 @@ export class EnrollmentService {
   }
 
   deleteEnrollment(registrationId: string, ifMatch?: string): Promise<void> {
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const current = this.getEnrollment(registrationId);
       checkEtag(ifMatch, current.etag);
       await this.commit([{ kind: 'enrollmentDeleted', registrationId: current.registrationId }]);
@@ -85,7 +93,7 @@ export class EnrollmentService {
   }
 
   putGroup(input: EnrollmentGroupInput, ctx?: RequestContext): Promise<EnrollmentGroupRecord> {
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const record = buildEnrollmentGroup(input, this.findGroup(input.enrollmentGroupId), timeOf(ctx, this.clock));
       await this.commit([{ kind: 'enrollmentGroupPut', record }]);
       return record;
@@ -93,7 +101,7 @@ export class EnrollmentService {
   }
 
   deleteGroup(enrollmentGroupId: string, ifMatch?: string): Promise<void> {
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const current = this.getGroup(enrollmentGroupId);
       checkEtag(ifMatch, current.etag);
       await this.commit([{ kind: 'enrollmentGroupDeleted', enrollmentGroupId: current.enrollmentGroupId }]);
@@ -118,7 +126,7 @@ export class EnrollmentService {
     if (inputs.length === 0 || inputs.length > MAX_BULK_ENROLLMENTS) {
       return Promise.reject(dpsBadRequest(`A bulk operation takes 1 to ${MAX_BULK_ENROLLMENTS} enrollments, not ${inputs.length}.`));
     }
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const now = timeOf(ctx, this.clock);
       const changes: ProvisioningChange[] = [];
       const errors: BulkResult['errors'][number][] = [];
@@ -152,7 +160,7 @@ export class EnrollmentService {
 
   /** Forgets a registration state (the device registers afresh next time); the hub device stays. */
   deleteRegistration(registrationId: string, ifMatch?: string): Promise<void> {
-    return this.lock.run(async () => {
+    return this.exclusive(async () => {
       const current = this.getRegistration(registrationId);
       checkEtag(ifMatch, current.etag);
       await this.commit([{ kind: 'registrationDeleted', registrationId: current.registrationId }]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { rest } from '../helpers/rest-client.js';
+import { serviceTokenFor } from '../helpers/service-token.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startTestHub, type TestHub } from '../helpers/start-hub.js';
 import { eventually } from '../helpers/wait-for.js';
@@ -143,5 +144,20 @@ describe('two cluster nodes, one twin, If-Match', () => {
     // Node a, which holds the job's timer, wrote the cancel: both nodes answer with it.
     expect(cancelled.json<{ status: string }>().status).toBe('cancelled');
     expect((await rest(a.hub, { method: 'GET', path: '/jobs/v2/remote-cancel' })).json<{ status: string }>().status).toBe('cancelled');
+  }, 60_000);
+
+  it('takes exactly one of two concurrent If-Match enrollment updates through different nodes', async () => {
+    const token = serviceTokenFor(a.hub.info.provisioning.serviceConnectionString, a.hub.info.hostName);
+    const path = '/enrollments/raced?api-version=2021-10-01';
+    const put = (node: TestHub, etag: string | undefined, tag: string) =>
+      rest(node.hub, { method: 'PUT', path, authorization: token, ...(etag === undefined ? {} : { headers: { 'If-Match': etag } }), body: { registrationId: 'raced', attestation: { type: 'symmetricKey' }, initialTwin: { tags: { tag } } } });
+    const created = await put(a, undefined, 'first');
+    expect(created.status).toBe(200);
+    for (let round = 1; round <= 6; round++) {
+      const current = (await rest(a.hub, { method: 'GET', path, authorization: token })).json<{ etag: string }>();
+      await eventually(async () => (await rest(b.hub, { method: 'GET', path, authorization: token })).json<{ etag: string }>().etag === current.etag, 10_000, `round ${round}: node b has the etag`);
+      const statuses = (await Promise.all([put(a, current.etag, `a${round}`), put(b, current.etag, `b${round}`)])).map((reply) => reply.status).sort();
+      expect(statuses, `round ${round}`).toEqual([200, 412]);
+    }
   }, 60_000);
 });
