@@ -11,6 +11,7 @@ import type { JobService } from '../services/jobs/job-service.js';
 import { ClusterDevicePort } from './cluster-device-port.js';
 import { ACTIVITY_BATCH, parseClusterMessage, type ClusterMessage } from './cluster-messages.js';
 import { CLAIM_SCRIPT, GONE_SCRIPT, LEASE_SCRIPT } from './cluster-scripts.js';
+import type { ClusterNodeEndpoint, ClusterNodeStatus } from '../model/cluster-node-status.js';
 
 /** The store as a node needs it: the Redis store's position and catch-up. */
 export interface SharedStore {
@@ -32,33 +33,7 @@ export interface ClusterNodeOptions {
   readonly logger: Logger;
 }
 
-/** Where devices and service apps reach a node, as it reports it in its heartbeat. */
-export interface ClusterNodeEndpoint {
-  readonly hostName: string;
-  /** Host name, loopback and LAN addresses it accepts connections on (`EmulatorInfo.addresses`). */
-  readonly addresses: readonly string[];
-  readonly ports: { readonly mqtts: number | null; readonly https: number | null; readonly amqps: number | null };
-}
-
-/** A node as the status shows it. */
-export interface ClusterNodeStatus extends ClusterNodeEndpoint {
-  readonly nodeId: string;
-  /** Where devices and service apps reach it (host name and ports) in one line, as it reported them. */
-  readonly endpoint: string;
-  /** Identities (devices and modules) connected to it. */
-  readonly devices: number;
-  /** Its store position: the last batch it applied. */
-  readonly position: number;
-  readonly startedAt: string;
-  /** Its last heartbeat (ISO time, its own clock). */
-  readonly heartbeatAt: string;
-  /** Milliseconds since its last heartbeat. */
-  readonly silentMs: number;
-  /** Heard from within the last three heartbeats. */
-  readonly live: boolean;
-  /** It runs jobs and configurations (the leader lease). */
-  readonly leader: boolean;
-}
+export type { ClusterNodeEndpoint, ClusterNodeStatus };
 
 interface Owner {
   readonly node: string;

@@ -5,6 +5,7 @@
 import type { JsonObject, JsonValue } from '../../emulator/model/json.js';
 import type { TwinAtVersion, TwinHistoryEntry } from '../../emulator/model/twin-history.js';
 import type { TierUsage } from '../../emulator/model/tier-usage.js';
+import type { ClusterNodeStatus } from '../../emulator/model/cluster-node-status.js';
 
 /** Life-cycle state of the embedded hub. */
 export type HubStatus = 'Stopped' | 'Starting' | 'Running' | 'Stopping';
@@ -275,26 +276,8 @@ export type HubTierName = (typeof HUB_TIER_NAMES)[number];
 /** What tier emulation counted (per family and the daily quota), or null when it is off. */
 export type TierUsageDto = TierUsage | null;
 
-/** One hub node of a cluster, as its heartbeat in Redis says (docs/cluster.md). */
-export interface ClusterNodeDto {
-  readonly nodeId: string;
-  readonly hostName: string;
-  /** Host name, loopback and LAN addresses it accepts connections on. */
-  readonly addresses: readonly string[];
-  readonly ports: { readonly mqtts: number | null; readonly https: number | null; readonly amqps: number | null };
-  /** Devices and modules connected to it. */
-  readonly devices: number;
-  /** The last change batch it applied (its place in the shared change stream). */
-  readonly position: number;
-  readonly startedAt: string;
-  /** Its last heartbeat (ISO time). */
-  readonly heartbeatAt: string;
-  /** Milliseconds since its last heartbeat when the status was read. */
-  readonly silentMs: number;
-  /** Heard from within its last three heartbeats. */
-  readonly live: boolean;
-  /** It runs jobs and configurations (the leader lease). */
-  readonly leader: boolean;
+/** One hub node of a cluster, as its heartbeat in Redis says (docs/cluster.md), without the one-line endpoint. */
+export interface ClusterNodeDto extends Omit<ClusterNodeStatus, 'endpoint'> {
   /** It is the studio's own hub. */
   readonly self: boolean;
 }
