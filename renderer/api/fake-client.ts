@@ -6,15 +6,10 @@ import type {
 } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
 import { createFakeModules, type FakeModules } from './fake-modules.js';
+import { applyFakeTwinPatch, twinSections, type FakeTwin } from './fake-twin.js';
 
-interface FakeDevice {
+interface FakeDevice extends FakeTwin {
   summary: DeviceSummary;
-  tags: JsonObject;
-  desired: JsonObject;
-  reported: JsonObject;
-  version: number;
-  desiredVersion: number;
-  reportedVersion: number;
 }
 
 type Call = { readonly channel: InvokeChannel; readonly req: unknown };
@@ -52,13 +47,6 @@ function fail(code: string, message: string, httpStatus?: number): Envelope<neve
   return { ok: false, error: { code, message, ...(httpStatus ? { httpStatus } : {}) } };
 }
 
-/** `$metadata` as the hub writes it, for the top-level keys (desired ones with `$lastUpdatedVersion`). */
-function metadataOf(section: JsonObject, desiredVersion?: number): JsonObject {
-  const metadata: JsonObject = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
-  for (const key of Object.keys(section)) metadata[key] = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
-  return metadata;
-}
-
 function twinOf(device: FakeDevice): TwinDocument {
   return {
     deviceId: device.summary.deviceId,
@@ -66,11 +54,7 @@ function twinOf(device: FakeDevice): TwinDocument {
     version: device.version,
     status: device.summary.status,
     connectionState: device.summary.connectionState,
-    tags: structuredClone(device.tags),
-    properties: {
-      desired: { ...structuredClone(device.desired), $metadata: metadataOf(device.desired, device.desiredVersion), $version: device.desiredVersion },
-      reported: { ...structuredClone(device.reported), $metadata: metadataOf(device.reported), $version: device.reportedVersion },
-    },
+    ...twinSections(device),
   };
 }
 
@@ -179,10 +163,7 @@ export function createFakeApi(): FakeApi {
       const d = get(deviceId);
       if (!d) return fail('DeviceNotFound', 'not found', 404);
       if (etag !== '*' && etag !== `etag-${d.version}`) return fail('PreconditionFailed', 'Precondition failed: the etag does not match the current version.', 412);
-      const sections: ('tags' | 'desired')[] = [];
-      if (patch.tags !== undefined) { d.tags = patch.tags === null ? {} : applyMergePatch(d.tags, patch.tags); sections.push('tags'); }
-      if (patch.desired !== undefined) { d.desired = patch.desired === null ? {} : applyMergePatch(d.desired, patch.desired); d.desiredVersion += 1; sections.push('desired'); }
-      changed(d, sections);
+      changed(d, applyFakeTwinPatch(d, patch));
       return { ok: true, value: twinOf(d) };
     },
     'twin.replace': ({ deviceId, tags, desired }) => { const d = get(deviceId); if (!d) return fail('DeviceNotFound', 'not found', 404); d.tags = tags; d.desired = desired; d.desiredVersion += 1; changed(d, ['tags', 'desired']); return { ok: true, value: twinOf(d) }; },

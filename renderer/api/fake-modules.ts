@@ -1,15 +1,10 @@
 import type { JsonObject } from '../../emulator/model/json.js';
 import type { Envelope, Invokes, ModuleDetails, ModuleSummary, Pushes, TwinDocument } from '../../main/contract/index.js';
 import { applyMergePatch } from '../features/twin-editor/json-ops.js';
+import { applyFakeTwinPatch, emptyFakeTwin, twinSections, type FakeTwin } from './fake-twin.js';
 
-interface FakeModule {
+interface FakeModule extends FakeTwin {
   summary: ModuleSummary;
-  tags: JsonObject;
-  desired: JsonObject;
-  reported: JsonObject;
-  version: number;
-  desiredVersion: number;
-  reportedVersion: number;
 }
 
 type Emit = <P extends 'twin.changed' | 'modules.changed'>(channel: P, payload: Pushes[P]) => void;
@@ -29,25 +24,13 @@ export interface FakeModules {
   forgetDevice(deviceId: string): void;
 }
 
-/** `$metadata` as the hub writes it, for the top-level keys (desired ones with `$lastUpdatedVersion`). */
-function metadataOf(section: JsonObject, desiredVersion?: number): JsonObject {
-  const stamp = { $lastUpdated: '2026-01-01T00:00:00Z', ...(desiredVersion !== undefined ? { $lastUpdatedVersion: desiredVersion } : {}) };
-  const metadata: JsonObject = { ...stamp };
-  for (const key of Object.keys(section)) metadata[key] = { ...stamp };
-  return metadata;
-}
-
 function twinOf(module: FakeModule): TwinDocument {
   return {
     deviceId: module.summary.deviceId,
     moduleId: module.summary.moduleId,
     etag: `module-etag-${module.version}`,
     version: module.version,
-    tags: structuredClone(module.tags),
-    properties: {
-      desired: { ...structuredClone(module.desired), $metadata: metadataOf(module.desired, module.desiredVersion), $version: module.desiredVersion },
-      reported: { ...structuredClone(module.reported), $metadata: metadataOf(module.reported), $version: module.reportedVersion },
-    },
+    ...twinSections(module),
   };
 }
 
@@ -80,7 +63,7 @@ export function createFakeModules(hasDevice: (deviceId: string) => boolean, emit
       if (!hasDevice(deviceId)) return fail('DeviceNotFound', `Device ${deviceId} not found`, 404);
       if (modules.has(key(deviceId, moduleId))) return fail('ModuleAlreadyExistsOnDevice', `Module ${moduleId} already exists on device ${deviceId}`, 409);
       const summary: ModuleSummary = { deviceId, moduleId, managedBy: managedBy ?? null, connectionState: 'Disconnected', lastActivityTime: '0001-01-01T00:00:00Z', authenticationType: 'sas', twinVersion: 1 };
-      modules.set(key(deviceId, moduleId), { summary, tags: {}, desired: {}, reported: {}, version: 1, desiredVersion: 1, reportedVersion: 1 });
+      modules.set(key(deviceId, moduleId), { summary, ...emptyFakeTwin() });
       emit('modules.changed', { deviceId, moduleId, reason: 'created' });
       return { ok: true, value: details(summary) };
     },
@@ -99,10 +82,7 @@ export function createFakeModules(hasDevice: (deviceId: string) => boolean, emit
       const found = find(deviceId, moduleId);
       if ('ok' in found) return found;
       if (etag !== '*' && etag !== `module-etag-${found.version}`) return fail('PreconditionFailed', 'Precondition failed: the etag does not match the current version.', 412);
-      const sections: ('tags' | 'desired')[] = [];
-      if (patch.tags !== undefined) { found.tags = patch.tags === null ? {} : applyMergePatch(found.tags, patch.tags); sections.push('tags'); }
-      if (patch.desired !== undefined) { found.desired = patch.desired === null ? {} : applyMergePatch(found.desired, patch.desired); found.desiredVersion += 1; sections.push('desired'); }
-      changed(found, sections);
+      changed(found, applyFakeTwinPatch(found, patch));
       return { ok: true, value: twinOf(found) };
     },
     report: (deviceId, moduleId, patch) => {
