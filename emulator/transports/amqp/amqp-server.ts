@@ -5,7 +5,7 @@ import rhea, { type Connection, type Container, type Delivery, type EventContext
 
 import { unauthorized } from '../../errors/catalogue.js';
 import { isIotHubError } from '../../errors/iothub-error.js';
-import { toAmqpError } from '../../errors/to-amqp.js';
+import { toAmqpError, type AmqpErrorCondition } from '../../errors/to-amqp.js';
 import type { HubEventBus } from '../../events.js';
 import type { Logger } from '../../logger.js';
 import type { TwinAddress } from '../../model/twin-address.js';
@@ -299,22 +299,25 @@ export class AmqpServer {
     const gate = this.deps.gate;
     if (gate?.active !== true) return;
     const ctx = requestContext(this.deps.clock, { principal: { kind: 'device', ...address }, operation: 'device.connect', protocol: 'amqp' });
-    gate.admit(ctx).catch((error: unknown) => {
-      const condition = toAmqpError(error);
-      this.deps.logger.info(`AMQP SASL PLAIN login of '${address.deviceId}' refused by the request gate: ${condition.description}`);
-      this.deps.tap.record({
-        deviceId: address.deviceId,
-        ...(address.moduleId === undefined ? {} : { moduleId: address.moduleId }),
-        direction: 'in',
-        protocol: 'amqp',
-        ...amqpWebSocketFlag(connection),
-        kind: 'connect',
-        topic: 'SASL PLAIN',
-        status: isIotHubError(error) ? error.httpStatus : 500,
-        payload: `refused: ${condition.condition}: ${condition.description}`,
-      });
-      connection.close(condition);
+    gate.admit(ctx).catch((error: unknown) => connection.close(this.gateRefusal(connection, address, 'SASL PLAIN', error)));
+  }
+
+  /** Logs and records a new device connection the request gate refused (`login`: how it logged in); its AMQP error. */
+  private gateRefusal(connection: Connection, address: TwinAddress, login: '$cbs put-token' | 'SASL PLAIN', error: unknown): AmqpErrorCondition {
+    const condition = toAmqpError(error);
+    this.deps.logger.info(`AMQP ${login} of '${address.deviceId}' refused by the request gate: ${condition.description}`);
+    this.deps.tap.record({
+      deviceId: address.deviceId,
+      ...(address.moduleId === undefined ? {} : { moduleId: address.moduleId }),
+      direction: 'in',
+      protocol: 'amqp',
+      ...amqpWebSocketFlag(connection),
+      kind: 'connect',
+      topic: login,
+      status: isIotHubError(error) ? error.httpStatus : 500,
+      payload: `refused: ${condition.condition}: ${condition.description}`,
     });
+    return condition;
   }
 
   /** A reader of the hub's `messages/events` node is sent to the Event Hub-compatible endpoint (needs ServiceConnect). */
@@ -425,20 +428,7 @@ export class AmqpServer {
 
   /** A new device connection the gate refused: the put-token delivery is rejected with the error's condition. */
   private refusePutToken(context: EventContext, delivery: Delivery, address: TwinAddress, error: unknown): void {
-    const condition = toAmqpError(error);
-    this.deps.logger.info(`AMQP put-token of '${address.deviceId}' refused by the request gate: ${condition.description}`);
-    this.deps.tap.record({
-      deviceId: address.deviceId,
-      ...(address.moduleId === undefined ? {} : { moduleId: address.moduleId }),
-      direction: 'in',
-      protocol: 'amqp',
-      ...amqpWebSocketFlag(context.connection),
-      kind: 'connect',
-      topic: '$cbs put-token',
-      status: isIotHubError(error) ? error.httpStatus : 500,
-      payload: `refused: ${condition.condition}: ${condition.description}`,
-    });
-    settleQuietly(delivery, 'reject', condition);
+    settleQuietly(delivery, 'reject', this.gateRefusal(context.connection, address, '$cbs put-token', error));
   }
 
   private isAuthorized(connection: Connection): boolean {
